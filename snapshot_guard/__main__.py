@@ -1,0 +1,3 @@
+from snapshot_guard.cli import main
+
+raise SystemExit(main())

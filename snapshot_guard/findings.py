@@ -1,0 +1,26 @@
+"""The finding: what every check reports, in text and in ``scan --format json``."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    check: str
+    """The hook id that found it, e.g. ``snapshot-sensitive-files``."""
+    path: str
+    """POSIX path relative to the repository top (outside a repository: the current directory)."""
+    kind: str
+    line: int | None
+    severity: Severity
+    message: str
+
+    def as_json(self) -> dict[str, object]:
+        return dataclasses.asdict(self)
+
+    def as_text(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.severity}: {self.kind}: {self.message}"
