@@ -1,0 +1,140 @@
+"""The few git plumbing calls snapshot-guard needs, batched: one process per question, never per file."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
+
+from snapshot_guard.ignore import SnapshotInputError
+
+# Variables that tie a git process to one repository; a submodule must not inherit them.
+_REPO_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_PREFIX")
+
+
+@dataclasses.dataclass(frozen=True)
+class Repo:
+    top: str
+    """Absolute path of the work tree's top folder."""
+    own_env: bool = False
+    """Run git with the repository variables removed (for submodules)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class IndexEntry:
+    mode: str
+    object_id: str
+    stage: int
+    path: str
+    """POSIX path relative to the repository top, decoded with the file system encoding."""
+
+
+def _env(repo: Repo) -> dict[str, str] | None:
+    if not repo.own_env:
+        return None
+    return {key: value for key, value in os.environ.items() if key not in _REPO_ENV}
+
+
+def run_git(repo: Repo, args: Sequence[str], stdin: bytes | None = None) -> bytes:
+    try:
+        result = subprocess.run(
+            ["git", *args], cwd=repo.top, input=stdin, capture_output=True, env=_env(repo),
+            check=False,
+        )
+    except FileNotFoundError:
+        raise SnapshotInputError("git: not found on PATH") from None
+    if result.returncode != 0:
+        message = result.stderr.decode(errors="replace").strip().splitlines()
+        raise SnapshotInputError(
+            f"{repo.top}: git {args[0]} failed: {message[-1] if message else result.returncode}"
+        )
+    return result.stdout
+
+
+def find_repo(path: str) -> Repo | None:
+    """The repository whose work tree holds ``path``; None outside any (or where git is missing)."""
+    folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=folder or ".", capture_output=True,
+            check=False,
+        )
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if result.returncode != 0:
+        return None
+    return Repo(os.fsdecode(result.stdout.rstrip(b"\n")))
+
+
+def submodule_repo(repo: Repo, path: str) -> Repo | None:
+    """The checked-out submodule at ``path`` (relative to ``repo.top``), None if not checked out."""
+    top = os.path.join(repo.top, path)
+    if not os.path.exists(os.path.join(top, ".git")):
+        return None
+    return Repo(top, own_env=True)
+
+
+def _split_z(output: bytes) -> list[str]:
+    return [os.fsdecode(item) for item in output.split(b"\0") if item]
+
+
+def index_entries(repo: Repo, pathspecs: Sequence[str] = ()) -> list[IndexEntry]:
+    """``git ls-files --stage`` of the index git is about to commit (GIT_INDEX_FILE is honoured)."""
+    args = ["ls-files", "--stage", "-z", "--full-name", "--", *[f":(top,literal){p}" for p in pathspecs]]
+    entries = []
+    for record in _split_z(run_git(repo, args)):
+        info, _, path = record.partition("\t")
+        mode, object_id, stage = info.split(" ")
+        entries.append(IndexEntry(mode, object_id, int(stage), path))
+    return entries
+
+
+def object_sizes(repo: Repo, object_ids: Iterable[str]) -> dict[str, int]:
+    wanted = sorted(set(object_ids))
+    if not wanted:
+        return {}
+    output = run_git(
+        repo, ["cat-file", "--batch-check=%(objectname) %(objectsize)"],
+        stdin="\n".join(wanted).encode() + b"\n",
+    )
+    sizes = {}
+    for line in output.decode().splitlines():
+        object_id, _, size = line.partition(" ")
+        if size.isdigit():
+            sizes[object_id] = int(size)
+    return sizes
+
+
+def object_contents(repo: Repo, object_ids: Iterable[str]) -> dict[str, bytes]:
+    """Contents of small blobs (symlink targets, LFS pointer candidates), in one ``cat-file``."""
+    wanted = sorted(set(object_ids))
+    if not wanted:
+        return {}
+    output = run_git(repo, ["cat-file", "--batch"], stdin="\n".join(wanted).encode() + b"\n")
+    contents = {}
+    position = 0
+    while position < len(output):
+        header_end = output.index(b"\n", position)
+        object_id, _, rest = output[position:header_end].decode().partition(" ")
+        kind, _, size_text = rest.partition(" ")
+        if kind == "missing" or not size_text.isdigit():
+            position = header_end + 1
+            continue
+        size = int(size_text)
+        contents[object_id] = output[header_end + 1 : header_end + 1 + size]
+        position = header_end + 1 + size + 1
+    return contents
+
+
+def ignored_paths(repo: Repo, pathspecs: Sequence[str] = ()) -> set[str]:
+    """Paths git ignores in the work tree; an ignored folder is listed once, with a trailing slash."""
+    args = ["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory",
+            "--", *[f":(top,literal){p}" for p in pathspecs]]
+    return set(_split_z(run_git(repo, args)))
+
+
+def worktree_differs(repo: Repo, pathspecs: Sequence[str] = ()) -> bool:
+    """Tracked files changed in the work tree but not staged."""
+    args = ["diff", "--quiet", "--no-ext-diff", "--", *[f":(top,literal){p}" for p in pathspecs]]
+    result = subprocess.run(["git", *args], cwd=repo.top, capture_output=True, check=False)
+    return result.returncode == 1

@@ -1,0 +1,89 @@
+"""Fixtures shared by the test modules: scratch git repositories and the real pre-commit."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git in ``cwd`` and return its output; fails the test on a non-zero exit."""
+    result = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+    return result.stdout
+
+
+def make_repo(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "-q", "-b", "main")
+    git(path, "config", "user.name", "Test")
+    git(path, "config", "user.email", "test@example.invalid")
+    git(path, "config", "commit.gpgsign", "false")
+    return path
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """An empty git repository with one empty commit."""
+    path = make_repo(tmp_path / "repo")
+    git(path, "commit", "-q", "--allow-empty", "-m", "initial")
+    return path
+
+
+@dataclasses.dataclass(frozen=True)
+class HookRepo:
+    """A commit of this checkout, as uncommitted as it is, that pre-commit installs hooks from."""
+
+    path: Path
+    rev: str
+    pre_commit_home: Path
+
+    def run(
+        self, cwd: Path, hook: str, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """``pre-commit try-repo`` this hook in ``cwd``; extra ``args`` go to try-repo."""
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", "try-repo", str(self.path), hook,
+             "--ref", self.rev, "--color", "never", *args],
+            cwd=cwd, capture_output=True, text=True, check=False, env=self.env(env),
+        )
+
+    def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        return {**os.environ, "PRE_COMMIT_HOME": str(self.pre_commit_home), **(extra or {})}
+
+    def config(self, *hooks: str, args: dict[str, list[str]] | None = None) -> str:
+        """A ``.pre-commit-config.yaml`` that uses ``hooks`` from this checkout."""
+        lines = ["repos:", f"- repo: {self.path}", f"  rev: {self.rev}", "  hooks:"]
+        for hook in hooks:
+            lines.append(f"  - id: {hook}")
+            if args and hook in args:
+                lines.append(f"    args: {args[hook]!r}".replace("'", '"'))
+        return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HookRepo]:
+    base = tmp_path_factory.mktemp("hook-repo")
+    path = make_repo(base / "snapshot-guard")
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=CHECKOUT, capture_output=True, check=True,
+    ).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = CHECKOUT / name
+        if source.is_file():
+            (path / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, path / name)
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "-m", "snapshot-guard under test")
+    yield HookRepo(path, git(path, "rev-parse", "HEAD").strip(), base / "pre-commit-home")
