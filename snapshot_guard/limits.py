@@ -1,0 +1,309 @@
+"""The size and file-count limits: verdicts, the report a person can act on, and the fix.
+
+Shared by ``snapshot-size-limit``, ``snapshot-file-count`` and ``snapshot-guard scan``.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import posixpath
+import sys
+from collections.abc import Sequence
+from typing import Literal
+
+from snapshot_guard import git, options
+from snapshot_guard.ignore import AMLIGNORE, GITIGNORE, SnapshotInputError, read_lines, spec_from_lines
+from snapshot_guard.sizes import format_size
+from snapshot_guard.snapshot import Snapshot, SnapshotFile, measure, take_snapshot
+
+Limit = Literal["size", "count"]
+Status = Literal["ok", "warn", "fail"]
+V2_WARN_BYTES = 100 * 10**6
+"""azure-ai-ml warns when a code upload is larger than 100 MB (decimal)."""
+CODE_SUFFIXES = (".py", ".ipynb", ".r", ".sh", ".yml", ".yaml", ".toml", ".cfg", ".ini", ".json",
+                 ".md", ".txt", ".sql", ".scala", ".java", ".js", ".ts", ".ps1", ".bat", ".cmd")
+_LARGEST = 5
+_ORIGIN_WORDS = {
+    "committed": "committed",
+    "submodule": "in a submodule",
+    "untracked": "only in this checkout, untracked",
+    "ignored": "only in this checkout, git-ignored",
+    "outside-git": "on disk",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    snapshot: Snapshot
+    limit: Limit
+    value: int
+    maximum: int | None
+    status: Status
+    fix: tuple[str, ...] = ()
+    """``.amlignore`` lines that bring the root under the limit, when it is over."""
+    after: tuple[int, int] | None = None
+    """``(total_bytes, file_count)`` with the fix applied."""
+
+
+def judge(snapshot: Snapshot, settings: options.RootSettings, limit: Limit, warn_at: float) -> Verdict:
+    value = snapshot.total_bytes if limit == "size" else snapshot.file_count
+    maximum = settings.max_bytes if limit == "size" else settings.max_files
+    if maximum is None:
+        return Verdict(snapshot, limit, value, maximum, "ok")
+    if value > maximum or snapshot.problems or (snapshot.sdk == "v2" and not snapshot.files):
+        if value <= maximum:
+            return Verdict(snapshot, limit, value, maximum, "fail")
+        fix = suggest_fix(snapshot, limit, maximum)
+        return Verdict(snapshot, limit, value, maximum, "fail", fix, _after(snapshot, fix))
+    status: Status = "warn" if value > warn_at * maximum else "ok"
+    return Verdict(snapshot, limit, value, maximum, status)
+
+
+# ---------------------------------------------------------------------------------------------
+# The fix: the fewest lines, excluding data before code.
+
+
+def _is_code(path: str) -> bool:
+    name = posixpath.basename(path).lower()
+    return name.endswith(CODE_SUFFIXES) or name in (AMLIGNORE, GITIGNORE, "dockerfile", "makefile")
+
+
+@dataclasses.dataclass
+class _Node:
+    bytes: int = 0
+    files: int = 0
+    code: bool = False
+    children: dict[str, _Node] = dataclasses.field(default_factory=dict)
+
+
+def _tree(files: list[SnapshotFile]) -> _Node:
+    top = _Node()
+    for item in files:
+        node = top
+        parts = item.path.split("/")
+        for index, part in enumerate(parts):
+            node.bytes += item.size
+            node.files += 1
+            node.code = node.code or _is_code(item.path)
+            node = node.children.setdefault(part, _Node())
+            if index == len(parts) - 1:
+                node.bytes, node.files, node.code = item.size, 1, _is_code(item.path)
+    return top
+
+
+def _candidates(node: _Node, prefix: str, allow_code: bool) -> list[tuple[str, _Node]]:
+    """The largest code-free folders and files: what an ``.amlignore`` line can drop safely."""
+    found = []
+    for name, child in node.children.items():
+        path = prefix + name
+        if path in (AMLIGNORE, GITIGNORE):
+            continue
+        if child.children and (child.code and not allow_code):
+            found.extend(_candidates(child, path + "/", allow_code))
+        elif not child.code or allow_code:
+            found.append((path + "/" if child.children else path, child))
+    return found
+
+
+def _line_for(path: str) -> str:
+    folder = path.endswith("/")
+    escaped = "".join("\\" + char if char in "[]!*#?\\" else char for char in path.rstrip("/"))
+    if escaped.endswith(" "):
+        # Every SDK strips a line's trailing space; "?" still matches it.
+        escaped = escaped[:-1] + "?"
+    return "/" + escaped + ("/" if folder else "")
+
+
+def suggest_fix(snapshot: Snapshot, limit: Limit, maximum: int) -> tuple[str, ...]:
+    """The fewest ``.amlignore`` lines (greedy, largest first) that bring ``snapshot`` under ``maximum``."""
+    top = _tree(snapshot.files)
+    excess = (snapshot.total_bytes if limit == "size" else snapshot.file_count) - maximum
+
+    def weight(node: _Node) -> int:
+        return node.bytes if limit == "size" else node.files
+
+    for allow_code in (False, True):
+        chosen: list[str] = []
+        removed = 0
+        for path, node in sorted(_candidates(top, "", allow_code), key=lambda item: -weight(item[1])):
+            if removed >= excess:
+                break
+            chosen.append(_line_for(path))
+            removed += weight(node)
+        if removed >= excess:
+            return tuple(chosen)
+    return tuple(chosen)
+
+
+def _fixed_spec_lines(snapshot: Snapshot) -> list[str]:
+    """The ``.amlignore`` the fix builds on: the existing one, or a new one that repeats ``.gitignore``
+    (an ``.amlignore`` stops Azure ML from reading ``.gitignore``)."""
+    path = snapshot.ignore.path
+    if path is None or snapshot.source == "index":
+        return [rule.pattern + "\n" for rule in snapshot.ignore.rules if rule.line > 0]
+    return read_lines(path, snapshot.sdk)
+
+
+def _after(snapshot: Snapshot, fix: tuple[str, ...]) -> tuple[int, int] | None:
+    if not fix:
+        return None
+    base = _fixed_spec_lines(snapshot)
+    if base and not base[-1].endswith("\n"):
+        base[-1] += "\n"
+    lines = base + [line + "\n" for line in fix]
+    spec = spec_from_lines(lines, snapshot.sdk, os.path.join(snapshot.root, AMLIGNORE))
+    try:
+        return measure(snapshot, spec)
+    except SnapshotInputError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The report.
+
+
+def printable(path: str) -> str:
+    """A path fit for one line of a terminal: control characters and undecodable bytes escaped."""
+    if path.isprintable():
+        return path
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") \
+        .encode("unicode_escape").decode("ascii")
+
+
+def _amount(limit: Limit, value: int) -> str:
+    if limit == "size":
+        return f"{format_size(value)} ({value:,} bytes)"
+    return _files(value)
+
+
+def _largest(snapshot: Snapshot, limit: Limit) -> list[str]:
+    top = _tree(snapshot.files)
+    items: list[tuple[str, _Node]] = []
+    for name, node in top.children.items():
+        items.append((name + ("/" if node.children else ""), node))
+        if len(node.children) > 1:
+            for child_name, child in node.children.items():
+                if child.bytes * 2 >= node.bytes and limit == "size":
+                    items.append((f"{name}/{child_name}" + ("/" if child.children else ""), child))
+    key = (lambda item: -item[1].bytes) if limit == "size" else (lambda item: -item[1].files)
+    origins = _origins_by_folder(snapshot)
+    lines = []
+    for path, node in sorted(items, key=key)[:_LARGEST]:
+        amount = format_size(node.bytes) if limit == "size" else _files(node.files)
+        what = f"{_files(node.files)}, " if node.children and limit == "size" else ""
+        where = origins.get(path.rstrip("/"), "")
+        lines.append(f"    {amount:>12}  {printable(path)}  ({what}{where})".replace(", )", ")"))
+    return lines
+
+
+def _files(count: int) -> str:
+    return "1 file" if count == 1 else f"{count:,} files"
+
+
+def _origins_by_folder(snapshot: Snapshot) -> dict[str, str]:
+    counts: dict[str, dict[str, int]] = {}
+    for item in snapshot.files:
+        parts = item.path.split("/")
+        for depth in range(1, min(len(parts), 2) + 1):
+            key = "/".join(parts[:depth])
+            bucket = counts.setdefault(key, {})
+            bucket[item.origin] = bucket.get(item.origin, 0) + 1
+    words = {}
+    for key, bucket in counts.items():
+        if len(bucket) == 1:
+            words[key] = _ORIGIN_WORDS[next(iter(bucket))]
+        else:
+            words[key] = ", ".join(f"{count:,} {_ORIGIN_WORDS[origin]}"
+                                   for origin, count in sorted(bucket.items(), key=lambda i: -i[1]))
+    return words
+
+
+def _ignore_line(snapshot: Snapshot, top: str) -> str:
+    spec = snapshot.ignore
+    if spec.path is None:
+        return "  ignore file: none (no .amlignore or .gitignore at the root: everything is uploaded)"
+    line = f"  ignore file: {options._display(spec.path, top)}"
+    if spec.unused_gitignore:
+        line += f" ({options._display(spec.unused_gitignore, top)} is not read: an .amlignore exists)"
+    return line
+
+
+def report(verdict: Verdict, top: str, check: str) -> list[str]:
+    snapshot = verdict.snapshot
+    view = "staged files" if snapshot.source == "index" else "folder on disk"
+    label = {"fail": "FAILED", "warn": "warning", "ok": "ok"}[verdict.status]
+    lines = [f"{check}: {label}: {printable(snapshot.display)} (SDK {snapshot.sdk}, {view})"]
+    lines.append(_ignore_line(snapshot, top))
+    lines.extend(f"  error: {problem}" for problem in snapshot.problems)
+    if snapshot.sdk == "v2" and not snapshot.files:
+        lines.append("  error: nothing is left to upload; azure-ai-ml fails on an empty code folder")
+    if verdict.maximum is not None:
+        over = ">" if verdict.value > verdict.maximum else "<="
+        name = "size" if verdict.limit == "size" else "file count"
+        lines.append(f"  {name}: {_amount(verdict.limit, verdict.value)} {over} limit "
+                     f"{_amount(verdict.limit, verdict.maximum)}")
+    if verdict.status == "ok":
+        return lines
+    if snapshot.files:
+        lines.append("  largest:")
+        lines.extend(_largest(snapshot, verdict.limit))
+    if verdict.fix:
+        target = options._display(os.path.join(snapshot.root, AMLIGNORE), top)
+        if snapshot.ignore.path and snapshot.ignore.path.endswith(AMLIGNORE):
+            lines.append(f"  fix: add to {target}:")
+        elif snapshot.ignore.path:
+            lines.append(f"  fix: create {target} with the lines of {GITIGNORE} and:")
+        else:
+            lines.append(f"  fix: create {target} with:")
+        lines.extend(f"    {line}" for line in verdict.fix)
+        if verdict.after:
+            lines.append(f"  with the fix: {format_size(verdict.after[0])}, {verdict.after[1]:,} files")
+    lines.extend(f"  note: {note}" for note in snapshot.notes[:5])
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# The hooks.
+
+
+def take(settings: options.RootSettings, source: str, run: options.Run) -> Snapshot:
+    snapshot = take_snapshot(settings.path, settings.sdk, "index" if source == "index" else "worktree",
+                             run.repo)
+    snapshot.display = settings.display
+    return snapshot
+
+
+def main_for(check: str, limit: Limit, argv: Sequence[str] | None) -> int:
+    description = {"size": "Fail when a snapshot root would upload more than the size limit.",
+                   "count": "Fail when a snapshot root would upload more files than the limit."}[limit]
+    parser = argparse.ArgumentParser(prog=check, description=description)
+    options.add_common_options(parser)
+    parser.add_argument("filenames", nargs="*", help="staged files (pre-commit passes them)")
+    args = parser.parse_args(argv)
+    try:
+        run = options.resolve_run(args)
+        verdicts = [judge(take(root, source, run), root, limit, run.warn_at)
+                    for root in options.roots_touched(run, args.filenames)
+                    for source in options.sources(run)]
+    except SnapshotInputError as error:
+        print(f"{check}: {error}", file=sys.stderr)
+        return 2
+    failed = False
+    for verdict in verdicts:
+        if verdict.status != "ok" or (limit == "size" and _v2_warns(verdict)):
+            print("\n".join(report(verdict, run.top, check)))
+            if _v2_warns(verdict) and limit == "size":
+                print("  warning: azure-ai-ml warns on uploads above 100 MB")
+        failed = failed or verdict.status == "fail"
+    if not os.environ.get("PRE_COMMIT") and run.repo and "worktree" in options.sources(run):
+        changed = [root.display for root in options.roots_touched(run, args.filenames)
+                   if git.worktree_differs(run.repo, [] if root.display == "." else [root.display])]
+        if changed:
+            print(f"{check}: note: unstaged changes in {', '.join(changed)}: the folder on disk "
+                  f"differs from what the commit holds")
+    return 1 if failed else 0
+
+
+def _v2_warns(verdict: Verdict) -> bool:
+    return verdict.snapshot.sdk == "v2" and verdict.snapshot.total_bytes > V2_WARN_BYTES

@@ -1,0 +1,166 @@
+"""The options every hook and ``snapshot-guard scan`` share, and the roots they resolve to."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+from collections.abc import Callable, Sequence
+
+from snapshot_guard import git
+from snapshot_guard.config import Config, load_config
+from snapshot_guard.ignore import SDKS, Sdk, SnapshotInputError
+from snapshot_guard.sizes import parse_size
+
+SNAPSHOT_MAX_SIZE_BYTES = 300 * 1024 * 1024
+SNAPSHOT_MAX_FILES = 2000
+DEFAULT_WARN_AT = 0.9
+SOURCES = ("index", "worktree", "both")
+
+
+@dataclasses.dataclass(frozen=True)
+class RootSettings:
+    path: str
+    """Absolute path of the snapshot root."""
+    display: str
+    """The root relative to the repository top (outside one: the current folder), POSIX."""
+    sdk: Sdk
+    max_bytes: int
+    max_files: int | None
+    """None when ``AML_SNAPSHOT_NO_FILE_LIMIT`` turns the count check off (SDK v1)."""
+    how: str = "the repository top"
+    """Where the root comes from: ``--root``, the configuration file, or a discovered call."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Run:
+    repo: git.Repo | None
+    top: str
+    source: str
+    roots: list[RootSettings]
+    config: Config
+    warn_at: float
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a fraction between 0 and 1 (or a percentage)")
+    return value
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of files")
+    return int(text)
+
+
+def add_common_options(parser: argparse.ArgumentParser, default_source: str = "both") -> None:
+    group = parser.add_argument_group("snapshot roots and limits")
+    group.add_argument("--root", action="append", default=[], metavar="DIR",
+                       help="a job's source directory (repeatable; default: the configured or "
+                            "discovered roots, else the repository top)")
+    group.add_argument("--sdk", choices=SDKS, help="whose walk to reproduce (default: v1)")
+    group.add_argument("--source", choices=SOURCES, default=default_source,
+                       help=f"what to judge: the staged files, the folder on disk, or both "
+                            f"(default: {default_source})")
+    group.add_argument("--config", metavar="FILE",
+                       help="configuration file (default: .snapshot-guard.yaml or pyproject.toml)")
+    group.add_argument("--max-size", type=_size, metavar="SIZE",
+                       help="size limit, e.g. 300MB (binary units, Azure ML's default)")
+    group.add_argument("--max-files", type=_count, metavar="N", help="file count limit (default 2000)")
+    group.add_argument("--warn-at", type=_fraction, metavar="FRACTION",
+                       help="warn above this share of a limit (default 0.9)")
+
+
+def resolve_run(args: argparse.Namespace) -> Run:
+    """The repository, configuration and roots that ``args`` ask for."""
+    cwd = os.getcwd()
+    repo = git.find_repo(cwd)
+    if args.source == "index" and repo is None:
+        raise SnapshotInputError(f"{cwd}: --source index needs a git repository")
+    top = repo.top if repo else cwd
+    config = load_config(top, args.config)
+    source = args.source if repo else "worktree"
+    defaults = config.defaults
+    warn_at = args.warn_at or defaults.warn_at or DEFAULT_WARN_AT
+    no_file_limit = bool(os.environ.get("AML_SNAPSHOT_NO_FILE_LIMIT"))
+    notes: list[str] = []
+
+    def settings(path: str, how: str, sdk: Sdk | None = None, max_bytes: int | None = None,
+                 max_files: int | None = None) -> RootSettings:
+        path = os.path.abspath(path)
+        chosen_sdk: Sdk = args.sdk or sdk or defaults.sdk or "v1"
+        files = args.max_files or max_files or defaults.max_files or SNAPSHOT_MAX_FILES
+        return RootSettings(
+            path, _display(path, top), chosen_sdk,
+            args.max_size or max_bytes or defaults.max_bytes or SNAPSHOT_MAX_SIZE_BYTES,
+            None if no_file_limit and chosen_sdk == "v1" else files, how,
+        )
+
+    roots: list[RootSettings] = []
+    if args.root:
+        roots = [settings(path, "--root") for path in args.root]
+    elif config.roots:
+        roots = [settings(os.path.join(top, item.path), f"{config.path}", item.sdk, item.max_bytes,
+                          item.max_files) for item in config.roots]
+    elif config.discover is not False:
+        roots = _discovered(top, settings, notes)
+    if not roots:
+        roots = [settings(top, "the repository top" if repo else "the current folder")]
+    for root in roots:
+        if not os.path.isdir(root.path):
+            what = "does not exist" if not os.path.exists(root.path) else "is not a folder"
+            raise SnapshotInputError(f"{root.display}: snapshot root {what} (from {root.how})")
+    return Run(repo, top, source, _unique(roots), config, warn_at, notes)
+
+
+def _discovered(top: str, make: Callable[..., RootSettings], notes: list[str]) -> list[RootSettings]:
+    from snapshot_guard.discover import discover_roots
+
+    roots = []
+    for declared in discover_roots(top):
+        where = f"{declared.file}:{declared.line}"
+        if declared.root is None:
+            notes.append(f"{where}: {declared.kind}: a snapshot root that cannot be resolved statically")
+            continue
+        path = os.path.join(top, declared.root)
+        if os.path.isdir(path):
+            roots.append(make(path, f"{where} ({declared.kind})", declared.sdk))
+    return roots
+
+
+def _unique(roots: list[RootSettings]) -> list[RootSettings]:
+    seen: dict[tuple[str, str], RootSettings] = {}
+    for root in roots:
+        seen.setdefault((root.path, root.sdk), root)
+    return list(seen.values())
+
+
+def _display(path: str, top: str) -> str:
+    relative = os.path.relpath(path, top)
+    return relative.replace(os.sep, "/")
+
+
+def roots_touched(run: Run, filenames: Sequence[str]) -> list[RootSettings]:
+    """The roots a commit of ``filenames`` changes; every root when no filenames are given."""
+    if not filenames:
+        return run.roots
+    paths = [os.path.abspath(name) for name in filenames]
+    return [root for root in run.roots
+            if any(path == root.path or path.startswith(root.path.rstrip(os.sep) + os.sep)
+                   for path in paths)]
+
+
+def sources(run: Run) -> list[str]:
+    return ["index", "worktree"] if run.source == "both" else [run.source]
