@@ -258,7 +258,7 @@ def report(verdict: Verdict, top: str, check: str) -> list[str]:
             lines.append(f"  fix: create {target} with:")
         lines.extend(f"    {line}" for line in verdict.fix)
         if verdict.after:
-            lines.append(f"  with the fix: {format_size(verdict.after[0])}, {verdict.after[1]:,} files")
+            lines.append(f"  with the fix: {format_size(verdict.after[0])}, {_files(verdict.after[1])}")
     lines.extend(f"  note: {note}" for note in snapshot.notes[:5])
     return lines
 

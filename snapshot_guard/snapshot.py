@@ -64,6 +64,7 @@ class Snapshot:
     """Things that fail the check although no limit is crossed (a v2 directory link loop)."""
     notes: list[str] = dataclasses.field(default_factory=list)
     """Things worth a warning line (dropped unreadable files, submodules not checked out)."""
+    tree: Folder | None = dataclasses.field(default=None, repr=False)
 
     @property
     def file_count(self) -> int:
@@ -540,11 +541,7 @@ def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None) ->
     else:
         folder = _worktree_tree(root if sdk == "v1" else os.path.realpath(root))
         spec = load_ignore(root, sdk)
-    if sdk == "v1":
-        total = _v1_size(folder, spec)
-        uploaded = _v1_upload(folder, spec, notes)
-    else:
-        uploaded, total = _v2_walk(folder, spec, problems)
+    uploaded, total = _walk(folder, spec, notes, problems)
     uploaded.sort(key=lambda item: item[0])
     relpaths = [relpath for relpath, _ in uploaded]
     if source == "worktree" and repo is not None:
@@ -554,4 +551,19 @@ def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None) ->
     files = [SnapshotFile(relpath, entry.size, origin)
              for (relpath, entry), origin in zip(uploaded, origins)]
     display = display_path(root, top)
-    return Snapshot(root, display, sdk, source, spec, files, total, problems, notes)
+    return Snapshot(root, display, sdk, source, spec, files, total, problems, notes, folder)
+
+
+def _walk(
+    folder: Folder, spec: IgnoreSpec, notes: list[str], problems: list[str]
+) -> tuple[list[tuple[str, Entry]], int]:
+    if spec.sdk == "v1":
+        return _v1_upload(folder, spec, notes), _v1_size(folder, spec)
+    return _v2_walk(folder, spec, problems)
+
+
+def measure(snapshot: Snapshot, spec: IgnoreSpec) -> tuple[int, int]:
+    """``(total_bytes, file_count)`` of ``snapshot`` had its root been governed by ``spec``."""
+    assert snapshot.tree is not None
+    uploaded, total = _walk(snapshot.tree, spec, [], [])
+    return total, len(uploaded)

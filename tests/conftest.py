@@ -58,6 +58,17 @@ class HookRepo:
             cwd=cwd, capture_output=True, text=True, check=False, env=self.env(env),
         )
 
+    def install(self, cwd: Path, *hooks: str) -> None:
+        """Write a config that uses ``hooks`` and install pre-commit as ``cwd``'s git hook."""
+        (cwd / ".pre-commit-config.yaml").write_text(self.config(*hooks))
+        subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=cwd, env=self.env(),
+                       check=True, capture_output=True)
+
+    def commit(self, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        """``git commit`` with the installed hooks running; their output is in ``stdout``."""
+        return subprocess.run(["git", "commit", *args], cwd=cwd, env=self.env(), text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+
     def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         return {**os.environ, "PRE_COMMIT_HOME": str(self.pre_commit_home), **(extra or {})}
 
