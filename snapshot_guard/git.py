@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import subprocess
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from snapshot_guard.ignore import SnapshotInputError
 
@@ -20,8 +22,7 @@ class Repo:
     """Run git with the repository variables removed (for submodules)."""
 
 
-@dataclasses.dataclass(frozen=True)
-class IndexEntry:
+class IndexEntry(NamedTuple):
     mode: str
     object_id: str
     stage: int
@@ -78,31 +79,24 @@ def _split_z(output: bytes) -> list[str]:
     return [os.fsdecode(item) for item in output.split(b"\0") if item]
 
 
+_STAGE_RECORD = re.compile(r"(\d+) ([0-9a-f]+) (\d)\t([^\0]*)\0")
+
+
 def index_entries(repo: Repo, pathspecs: Sequence[str] = ()) -> list[IndexEntry]:
     """``git ls-files --stage`` of the index git is about to commit (GIT_INDEX_FILE is honoured)."""
     args = ["ls-files", "--stage", "-z", "--full-name", "--", *[f":(top,literal){p}" for p in pathspecs]]
-    entries = []
-    for record in _split_z(run_git(repo, args)):
-        info, _, path = record.partition("\t")
-        mode, object_id, stage = info.split(" ")
-        entries.append(IndexEntry(mode, object_id, int(stage), path))
-    return entries
+    text = os.fsdecode(run_git(repo, args))
+    return [IndexEntry(mode, object_id, int(stage), path)
+            for mode, object_id, stage, path in _STAGE_RECORD.findall(text)]
 
 
-def object_sizes(repo: Repo, object_ids: Iterable[str]) -> dict[str, int]:
-    wanted = sorted(set(object_ids))
-    if not wanted:
-        return {}
-    output = run_git(
-        repo, ["cat-file", "--batch-check=%(objectname) %(objectsize)"],
-        stdin="\n".join(wanted).encode() + b"\n",
-    )
-    sizes = {}
-    for line in output.decode().splitlines():
-        object_id, _, size = line.partition(" ")
-        if size.isdigit():
-            sizes[object_id] = int(size)
-    return sizes
+def object_sizes(repo: Repo, object_ids: Sequence[str]) -> list[int]:
+    """The size of each object, in order (-1 where it is missing)."""
+    if not object_ids:
+        return []
+    output = run_git(repo, ["cat-file", "--batch-check=%(objectsize)"],
+                     stdin="\n".join(object_ids).encode() + b"\n")
+    return [int(word) if word.isdigit() else -1 for word in output.decode().split("\n")[:-1]]
 
 
 def object_contents(repo: Repo, object_ids: Iterable[str]) -> dict[str, bytes]:

@@ -19,7 +19,7 @@ import locale
 import os
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Literal
 
 from pathspec.patterns.gitwildmatch import GitWildMatchPattern
@@ -58,50 +58,117 @@ class IgnoreSpec:
     """Absolute path of a ``.gitignore`` that is not read because an ``.amlignore`` exists."""
     bom: bool = False
     """The file starts with a UTF-8 byte-order mark (under v1 it breaks the first pattern)."""
-    _regex: re.Pattern[str] | None = dataclasses.field(default=None, repr=False, compare=False)
+    _matcher: _Matcher | None = dataclasses.field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_regex", _combine(self.rules))
+        object.__setattr__(self, "_matcher", _Matcher(self.rules))
 
     def decide(self, relpath: str) -> IgnoreRule | None:
         """The rule that decides ``relpath`` (POSIX, relative to the root): the last that matches."""
-        if self._regex is None:
-            for rule in reversed(self.rules):
-                if re.match(rule.regex, relpath):
-                    return rule
-            return None
-        match = self._regex.match(relpath)
-        if match is None:
-            return None
-        return self.rules[len(self.rules) - match.lastindex]  # type: ignore[operator]
+        assert self._matcher is not None
+        index = self._matcher.decide(relpath)
+        return None if index < 0 else self.rules[index]
 
     def excludes(self, relpath: str) -> bool:
         rule = self.decide(relpath)
         return rule is not None and rule.excludes
-
-    def with_lines(self, lines: Sequence[str]) -> IgnoreSpec:
-        """This spec with ``lines`` appended, as if they were added at the end of the ignore file."""
-        first = max((rule.line for rule in self.rules), default=0) + 1
-        added = compile_rules(lines, self.sdk, self.path or AMLIGNORE, first_line=first)
-        return dataclasses.replace(self, rules=self.rules + added)
 
     @property
     def name(self) -> str | None:
         return None if self.path is None else os.path.basename(self.path)
 
 
-def _combine(rules: tuple[IgnoreRule, ...]) -> re.Pattern[str] | None:
-    """One regex for all rules, last rule first, so that the first alternative that matches is the
-    rule pathspec's last-match-wins loop would pick; ``lastindex`` names it. The per-rule loop costs a
-    Python call per rule and path, which dominates a walk of a large tree."""
-    if not rules or any("ps_d" in rule.pattern for rule in rules):
+_FLOATING = "^(?:.+/)?"
+_ANY_DEPTH_END = "(?:(?P<ps_d>/).*)?$"
+_FOLDER_END = "(?P<ps_d>/).*$"
+_SAFE_BRACKET = re.compile(r"\[[A-Za-z0-9_]+\]")
+
+
+def _segment(regex: str) -> tuple[str, bool] | None:
+    """``(segment regex, folders only)`` when ``regex`` matches a path exactly when one of its
+    components matches the segment (only a component before the last, for ``folders only``); None
+    for every other rule. pathspec writes ``name``, ``*.py`` and ``data/`` this way."""
+    if not regex.startswith(_FLOATING):
         return None
-    parts = [
-        "(" + rule.regex.replace("(?P<ps_d>", "(?:") + ")" for rule in reversed(rules)
-    ]
+    if regex.endswith(_ANY_DEPTH_END):
+        segment, folders_only = regex[len(_FLOATING) : -len(_ANY_DEPTH_END)], False
+    elif regex.endswith(_FOLDER_END):
+        segment, folders_only = regex[len(_FLOATING) : -len(_FOLDER_END)], True
+    else:
+        return None
+    rest = _SAFE_BRACKET.sub("", segment.replace("\\\\", "").replace("\\[", "").replace("[^/]", ""))
+    if "/" in rest or "[" in rest or "(" in rest:
+        return None
+    return segment, folders_only
+
+
+def _alternation(indexed: list[tuple[int, str]]) -> tuple[re.Pattern[str] | None, list[int]]:
+    """One regex for many rules, the last rule first: the first alternative that matches is the rule
+    pathspec's last-match-wins loop would pick, and ``lastindex`` names it."""
+    if not indexed:
+        return None, []
+    ordered = sorted(indexed, reverse=True)
+    parts = ["(" + regex.replace("(?P<ps_d>", "(?:") + ")" for _, regex in ordered]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return re.compile("|".join(parts))
+        return re.compile("|".join(parts)), [index for index, _ in ordered]
+
+
+class _Matcher:
+    """pathspec's verdict, computed faster than its loop of one regex per rule and path.
+
+    Rules that match by one path component are tested on the components alone, each folder once
+    (its verdict is cached); the other rules run as one combined regex. A path with a line feed
+    takes the plain loop: there ``.`` and ``$`` behave in ways the split cannot follow; so do all
+    paths when a pattern spells out a regex group name, which the combined regex could not keep apart.
+    """
+
+    def __init__(self, rules: tuple[IgnoreRule, ...]) -> None:
+        self.rules = rules
+        last: list[tuple[int, str]] = []
+        inner: list[tuple[int, str]] = []
+        general: list[tuple[int, str]] = []
+        for index, rule in enumerate(rules):
+            segment = _segment(rule.regex)
+            if segment is None or "ps_d" in rule.pattern:
+                general.append((index, rule.regex))
+                continue
+            inner.append((index, segment[0]))
+            if not segment[1]:
+                last.append((index, segment[0]))
+        self.last, self.last_index = _alternation(last)
+        self.inner, self.inner_index = _alternation(inner)
+        self.general, self.general_index = _alternation(general)
+        self.folders: dict[str, int] = {}
+        self.plain = any("(?P<" in rule.pattern for rule in rules)
+
+    def _folder(self, folder: str) -> int:
+        """The last component rule that matches a component of ``folder`` (as a path's folder)."""
+        cached = self.folders.get(folder)
+        if cached is None:
+            parent, _, name = folder.rpartition("/")
+            cached = self._folder(parent) if parent else -1
+            match = self.inner.fullmatch(name) if self.inner else None
+            if match is not None:
+                cached = max(cached, self.inner_index[match.lastindex - 1])  # type: ignore[operator]
+            self.folders[folder] = cached
+        return cached
+
+    def decide(self, path: str) -> int:
+        if self.plain or "\n" in path:
+            for index in range(len(self.rules) - 1, -1, -1):
+                if re.match(self.rules[index].regex, path):
+                    return index
+            return -1
+        folder, _, name = path.rpartition("/")
+        best = self._folder(folder) if folder else -1
+        match = self.last.fullmatch(name) if self.last else None
+        if match is not None:
+            best = max(best, self.last_index[match.lastindex - 1])  # type: ignore[operator]
+        match = self.general.match(path) if self.general else None
+        if match is not None:
+            best = max(best, self.general_index[match.lastindex - 1])  # type: ignore[operator]
+        return best
 
 
 class _V2Pattern(GitWildMatchPattern):

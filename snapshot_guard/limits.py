@@ -30,6 +30,7 @@ _ORIGIN_WORDS = {
     "untracked": "only in this checkout, untracked",
     "ignored": "only in this checkout, git-ignored",
     "outside-git": "on disk",
+    "git": "the repository's .git folder",
 }
 
 

@@ -46,7 +46,8 @@ class SnapshotFile:
     """POSIX path relative to the snapshot root."""
     size: int
     origin: str
-    """``committed``, ``untracked``, ``ignored`` (by git), ``submodule`` or ``outside-git``."""
+    """``committed``, ``untracked``, ``ignored`` (by git), ``git`` (in a ``.git`` folder), ``submodule``
+    or ``outside-git``."""
 
 
 @dataclasses.dataclass
@@ -162,7 +163,7 @@ class _IndexTree:
     folders: dict[str, Folder]
     """Folder path relative to the repository top ("" for the top) -> Folder."""
     staged: dict[str, git.IndexEntry]
-    """Path relative to the top -> its stage-0 entry."""
+    """Ignore file path relative to the top -> its stage-0 entry."""
     links: dict[str, str]
     """Link path relative to the top -> its target as stored."""
     notes: list[str]
@@ -182,32 +183,33 @@ def _index_tree(repo: git.Repo) -> _IndexTree:
 def _read_index_tree(repo: git.Repo, origin: str) -> _IndexTree:
     entries = git.index_entries(repo)
     tree = _IndexTree(repo, {"": _index_folder(repo.top, "")}, {}, {}, [])
-    blobs = [entry for entry in entries if entry.stage == 0 and entry.mode != "160000"]
-    sizes = git.object_sizes(repo, (entry.object_id for entry in blobs))
-    small = [entry.object_id for entry in blobs
-             if entry.mode == "120000" or sizes.get(entry.object_id, 0) <= _LFS_MAX_POINTER]
+    sizes = git.object_sizes(repo, [entry.object_id for entry in entries])
+    small = [entry.object_id for entry, size in zip(entries, sizes)
+             if entry.mode == "120000" or 0 <= size <= _LFS_MAX_POINTER]
     contents = git.object_contents(repo, small)
     conflicted = set()
-    for entry in entries:
-        parent = _ensure_folder(tree, posixpath.dirname(entry.path))
-        name = posixpath.basename(entry.path)
+    folder_path, folder = "", tree.folders[""]
+    for entry, size in zip(entries, sizes):
+        parent_path, _, name = entry.path.rpartition("/")
+        if parent_path != folder_path:
+            folder_path, folder = parent_path, _ensure_folder(tree, parent_path)
         if entry.stage != 0:
             if entry.path not in conflicted:
                 conflicted.add(entry.path)
-                _add_disk_file(repo, parent, entry.path, origin)
+                _add_disk_file(repo, folder, entry.path, origin)
             continue
-        tree.staged[entry.path] = entry
+        if name in (AMLIGNORE, GITIGNORE):
+            tree.staged[entry.path] = entry
         if entry.mode == "160000":
-            _add_submodule(tree, parent, entry.path)
+            _add_submodule(tree, folder, entry.path)
         elif entry.mode == "120000":
             tree.links[entry.path] = os.fsdecode(contents.get(entry.object_id, b""))
-            parent.entries().append(Entry(name, "dangling", origin=origin))
+            folder.entries().append(Entry(name, "dangling", origin=origin))
         else:
-            size = sizes.get(entry.object_id, 0)
-            pointer = _LFS_POINTER.match(contents.get(entry.object_id, b""))
-            if pointer:
-                size = int(pointer.group(1))
-            parent.entries().append(Entry(name, "file", size, origin=origin))
+            if size <= _LFS_MAX_POINTER:
+                pointer = _LFS_POINTER.match(contents.get(entry.object_id, b""))
+                size = int(pointer.group(1)) if pointer else size
+            folder.entries().append(Entry(name, "file", size, origin=origin))
     for link in list(tree.links):
         _resolve_index_link(tree, link)
     return tree
@@ -221,11 +223,11 @@ def _index_folder(top: str, relpath: str) -> Folder:
 def _ensure_folder(tree: _IndexTree, relpath: str) -> Folder:
     folder = tree.folders.get(relpath)
     if folder is None:
-        parent = _ensure_folder(tree, posixpath.dirname(relpath))
+        parent_path, _, name = relpath.rpartition("/")
+        parent = _ensure_folder(tree, parent_path)
         folder = _index_folder(tree.repo.top, relpath)
         tree.folders[relpath] = folder
-        parent.entries().append(Entry(posixpath.basename(relpath), "dir", folder=folder,
-                                      origin="committed"))
+        parent.entries().append(Entry(name, "dir", folder=folder, origin="committed"))
     return folder
 
 
@@ -257,9 +259,6 @@ def _add_submodule(tree: _IndexTree, parent: Folder, relpath: str) -> None:
             tree.folders[posixpath.join(relpath, path)] = child
     for path, target in subtree.links.items():
         tree.links[posixpath.join(relpath, path)] = target
-    for path, entry in subtree.staged.items():
-        tree.staged[posixpath.join(relpath, path)] = dataclasses.replace(
-            entry, path=posixpath.join(relpath, path))
 
 
 def _rebase(subtree: _IndexTree, top: str) -> None:
@@ -361,7 +360,10 @@ def _index_ignore(tree: _IndexTree, root_rel: str, sdk: Sdk) -> IgnoreSpec:
 # The SDK walks.
 
 
-def _v1_size(top: Folder, spec: IgnoreSpec) -> int:
+Excludes = Callable[[str], bool]
+
+
+def _v1_size(top: Folder, excludes: Excludes) -> int:
     """azureml-core's ``get_directory_size``: every file ``os.walk`` finds that is not excluded."""
     total = 0
     stack = [(top, "")]
@@ -372,7 +374,7 @@ def _v1_size(top: Folder, spec: IgnoreSpec) -> int:
             if entry.kind == "dir":
                 assert entry.folder is not None
                 stack.append((entry.folder, relpath + "/"))
-            elif entry.kind != "dirlink" and not spec.excludes(relpath):
+            elif entry.kind != "dirlink" and not excludes(relpath):
                 if entry.kind == "dangling":
                     raise SnapshotInputError(
                         f"{os.path.join(folder.path, entry.name)}: dangling link; azureml-core's "
@@ -382,7 +384,7 @@ def _v1_size(top: Folder, spec: IgnoreSpec) -> int:
     return total
 
 
-def _v1_upload(top: Folder, spec: IgnoreSpec, notes: list[str]) -> list[tuple[str, Entry]]:
+def _v1_upload(top: Folder, excludes: Excludes, notes: list[str]) -> list[tuple[str, Entry]]:
     """azureml-core's ``create_merkletree``: folders are tested (as ``a/b``) and pruned."""
     files: list[tuple[str, Entry]] = []
     stack: list[tuple[Folder, str, tuple[str, ...]]] = [(top, "", (top.real,))]
@@ -395,9 +397,8 @@ def _v1_upload(top: Folder, spec: IgnoreSpec, notes: list[str]) -> list[tuple[st
             )
         for entry in entries:
             relpath = prefix + entry.name
-            if spec.excludes(relpath):
+            if excludes(relpath):
                 continue
-            full = os.path.join(folder.path, entry.name)
             if entry.kind in ("file", "filelink"):
                 if entry.readable:
                     files.append((relpath, entry))
@@ -410,13 +411,15 @@ def _v1_upload(top: Folder, spec: IgnoreSpec, notes: list[str]) -> list[tuple[st
                 target = _followed(entry)
                 if target.real in chain:
                     raise SnapshotInputError(
-                        f"{full}: directory link loop; azureml-core's upload follows links and "
-                        f"fails (too many levels of symbolic links)"
+                        f"{os.path.join(folder.path, entry.name)}: directory link loop; azureml-core's "
+                        f"upload follows links and fails (too many levels of symbolic links)"
                     )
                 stack.append((target, relpath + "/", chain + (target.real,)))
             else:
                 what = "dangling link" if entry.kind == "dangling" else "not a file or folder"
-                raise SnapshotInputError(f"{full}: {what}; azureml-core's upload fails on it")
+                raise SnapshotInputError(
+                    f"{os.path.join(folder.path, entry.name)}: {what}; azureml-core's upload fails on it"
+                )
     return files
 
 
@@ -462,9 +465,15 @@ def _v2_walk(
                     continue
                 stack.append((target, relpath + "/", chain + (target.real,)))
                 continue
-            if not spec.excludes(real_prefix + entry.name):
-                files.append((relpath, entry))
-            if spec.excludes(relpath):
+            if real_prefix == prefix:
+                excluded = spec.excludes(relpath)
+                if not excluded:
+                    files.append((relpath, entry))
+            else:
+                if not spec.excludes(real_prefix + entry.name):
+                    files.append((relpath, entry))
+                excluded = spec.excludes(relpath)
+            if excluded:
                 continue
             if entry.kind == "dangling":
                 raise SnapshotInputError(
@@ -499,6 +508,8 @@ def _origins(repo: git.Repo, root: str, relpaths: list[str]) -> list[str]:
         ancestors = _ancestors(path)
         if path in tracked:
             origins.append("committed")
+        elif ".git" in path.split("/")[:-1]:
+            origins.append("git")
         elif any(folder in submodules for folder in ancestors):
             origins.append("submodule")
         elif path in ignored or any(folder + "/" in ignored for folder in ancestors):
@@ -558,7 +569,15 @@ def _walk(
     folder: Folder, spec: IgnoreSpec, notes: list[str], problems: list[str]
 ) -> tuple[list[tuple[str, Entry]], int]:
     if spec.sdk == "v1":
-        return _v1_upload(folder, spec, notes), _v1_size(folder, spec)
+        decided: dict[str, bool] = {}
+
+        def excludes(relpath: str) -> bool:
+            verdict = decided.get(relpath)
+            if verdict is None:
+                verdict = decided[relpath] = spec.excludes(relpath)
+            return verdict
+
+        return _v1_upload(folder, excludes, notes), _v1_size(folder, excludes)
     return _v2_walk(folder, spec, problems)
 
 

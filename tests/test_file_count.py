@@ -1,0 +1,99 @@
+"""snapshot-file-count: the count is what azureml-core's upload sends, pruned folders and all."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from snapshot_guard.file_count import main
+from tests.conftest import HookRepo, git
+
+
+def files(folder: Path, count: int, suffix: str = ".png") -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for index in range(count):
+        (folder / f"{index:05}{suffix}").write_bytes(b"")
+
+
+@pytest.fixture
+def project(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(repo)
+    monkeypatch.delenv("AML_SNAPSHOT_NO_FILE_LIMIT", raising=False)
+    (repo / "src").mkdir()
+    (repo / "src" / "train.py").write_text("")
+    return repo / "src"
+
+
+def check(*args: str) -> int:
+    return main(["--root", "src", "--source", "worktree", *args])
+
+
+def test_2000_files_pass_2001_fail(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files(project / "images", 1999)
+    assert check("--warn-at", "1") == 0
+    (project / "images" / "one-more.png").write_bytes(b"")
+    assert check() == 1
+    out = capsys.readouterr().out
+    assert "file count: 2,001 files > limit 2,000 files" in out
+    assert "    /images/\n" in out
+    assert "with the fix: 0 B, 1 file" in out
+
+
+def test_warning_above_warn_at_passes(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files(project / "images", 1850)
+    assert check() == 0
+    assert "snapshot-file-count: warning: src" in capsys.readouterr().out
+
+
+def test_negation_below_an_excluded_folder_reincludes_nothing_in_v1(project: Path) -> None:
+    files(project / "data", 2100, ".csv")
+    (project / ".amlignore").write_text("data\n!data/00001.csv\n")
+    assert check() == 0
+    (project / ".amlignore").write_text("data/*\n!data/*.csv\n")
+    assert check() == 1
+
+
+def test_the_environment_variable_turns_the_v1_count_off(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files(project / "images", 2001)
+    monkeypatch.setenv("AML_SNAPSHOT_NO_FILE_LIMIT", "1")
+    assert check() == 0
+    assert check("--sdk", "v2") == 1
+
+
+def test_v2_fails_when_nothing_is_left_to_upload(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / ".amlignore").write_text("*\n")
+    assert check("--sdk", "v2") == 1
+    assert "nothing is left to upload" in capsys.readouterr().out
+
+
+def test_directory_link_loop(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "pkg").mkdir()
+    os.symlink("..", project / "pkg" / "up")
+    assert check() == 2
+    assert "directory link loop; azureml-core's upload follows links and fails" in capsys.readouterr().err
+    assert check("--sdk", "v2") == 1
+    assert "directory link loop; azure-ai-ml follows it" in capsys.readouterr().out
+
+
+def test_the_git_folder_is_uploaded_from_the_top(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(repo)
+    assert main(["--source", "worktree", "--max-files", "5"]) == 1
+    out = capsys.readouterr().out
+    assert "files  .git/  (the repository's .git folder)" in out
+    assert "    /.git/\n" in out
+
+
+def test_pre_commit_counts_the_staged_files(hook_repo: HookRepo, repo: Path) -> None:
+    files(repo / "images", 2001)
+    git(repo, "add", "-A")
+    result = hook_repo.run(repo, "snapshot-file-count", "--all-files")
+    assert result.returncode == 1, result.stdout
+    assert "snapshot-file-count: FAILED: . (SDK v1, staged files)" in result.stdout
+    assert "2,001 files  images/  (committed)" in result.stdout

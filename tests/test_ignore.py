@@ -1,0 +1,133 @@
+"""The ignore module against pathspec itself and azure-ai-ml's copy of it, pattern by pattern."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pathspec
+import pytest
+from azure.ai.ml._utils._pathspec import GitWildMatchPattern as V2Pattern
+from azure.ai.ml._utils._pathspec import normalize_file
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from snapshot_guard.ignore import SnapshotInputError, decode_lines, load_ignore, spec_from_lines
+
+NAMES = st.sampled_from(
+    ["data", "src", "a", "b.py", "x.csv", "README.md", ".git", "__pycache__", "out put", "[x]",
+     "a!b", "#c", "ab", "bb", "^y", "xy", "..", "Thumbs.db", "model.pt", "d-e", "q\\r", "n\nl"]
+)
+PATHS = st.lists(NAMES, min_size=1, max_size=4).map("/".join)
+GLOB_PARTS = st.sampled_from(
+    ["data", "*", "**", "*.py", "?", "[ab]", "[^x]y", "[!a]b", "a*", "src", ".git", "x.csv",
+     "[Tt]humbs.db", "\\#c", "out put", "[z", "b.py", "__pycache__", "*.[cp]*", "[[:digit:]]"]
+)
+LINES = st.builds(
+    lambda neg, lead, parts, trail, space: (
+        ("!" if neg else "") + ("/" if lead else "") + "/".join(parts) + ("/" if trail else "") + space
+    ),
+    st.booleans(), st.booleans(), st.lists(GLOB_PARTS, min_size=1, max_size=3), st.booleans(),
+    st.sampled_from(["", " ", "  "]),
+) | st.sampled_from(["# comment", "", "   ", "!", "/", "*", "**", "/**/", "!*/", "!README.md"])
+
+
+def v1_verdict(lines: list[str], path: str) -> bool:
+    return bool(pathspec.PathSpec.from_lines("gitwildmatch", [line + "\n" for line in lines])
+                .match_file(path))
+
+
+def v2_verdict(lines: list[str], path: str) -> bool:
+    """azure-ai-ml's ComponentIgnoreFile: the file's lines, then its own ``__pycache__``."""
+    matched = False
+    for pattern in [V2Pattern(line.rstrip()) for line in [*lines, "__pycache__"]]:
+        if pattern.include is not None and pattern.match_file(normalize_file(path)) is not None:
+            matched = pattern.include
+    return matched
+
+
+def ours(lines: list[str], sdk: str, path: str) -> bool:
+    data = "".join(line + "\n" for line in lines).encode()
+    lines_read = decode_lines(data, "/r/.amlignore", sdk)  # type: ignore[arg-type]
+    return spec_from_lines(lines_read, sdk, "/r/.amlignore").excludes(path)  # type: ignore[arg-type]
+
+
+def oracle_or_error(verdict: object, lines: list[str], path: str) -> bool | None:
+    try:
+        return verdict(lines, path)  # type: ignore[operator, no-any-return]
+    except (ValueError, Exception):
+        return None
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(LINES, max_size=6), st.lists(PATHS, min_size=1, max_size=8))
+def test_same_verdict_as_pathspec_and_azure_ai_ml(lines: list[str], paths: list[str]) -> None:
+    for sdk, verdict in (("v1", v1_verdict), ("v2", v2_verdict)):
+        expected = [oracle_or_error(verdict, lines, path) for path in paths]
+        if None in expected:
+            with pytest.raises(SnapshotInputError):
+                ours(lines, sdk, paths[0])
+            continue
+        for path, want in zip(paths, expected):
+            assert ours(lines, sdk, path) == want, (sdk, lines, path)
+
+
+@pytest.mark.parametrize(
+    ("lines", "path", "v1", "v2"),
+    [
+        (["\ufeffdata"], "data/x", False, True),     # v1 keeps the byte-order mark on the first line
+        (["[^x]y"], "ay", True, False),              # v2's copy reads ^ literally
+        (["[^x]y"], "^y", True, True),
+        (["  data"], "data", True, True),            # both strip leading spaces (git does not)
+        (["data/", "!data/keep.csv"], "data/keep.csv", False, False),
+        (["*", "!*/"], "sub/x.py", False, False),    # !*/ re-includes every file in a folder
+        (["/**/"], "a/b", False, False),
+        (["**"], "x", True, True),
+    ],
+)
+def test_documented_edge_cases(lines: list[str], path: str, v1: bool, v2: bool) -> None:
+    assert ours(lines, "v1", path) == v1
+    assert ours(lines, "v2", path) == v2
+
+
+@pytest.mark.parametrize("line", ["!", "[z-a]", "foo\\"])
+def test_lines_the_sdks_reject(line: str) -> None:
+    for sdk in ("v1", "v2"):
+        with pytest.raises(SnapshotInputError, match=r"/r/\.amlignore:1: pattern .* is rejected"):
+            spec_from_lines([line + "\n"], sdk, "/r/.amlignore")
+
+
+def test_escaped_trailing_space_works_only_on_a_v1_last_line() -> None:
+    assert spec_from_lines(["foo\\ "], "v1", "/r/.amlignore").excludes("foo ")
+    with pytest.raises(SnapshotInputError):
+        spec_from_lines(["foo\\ \n"], "v1", "/r/.amlignore")
+    with pytest.raises(SnapshotInputError):
+        spec_from_lines(["foo\\ "], "v2", "/r/.amlignore")
+
+
+def test_which_file_governs(tmp_path: Path) -> None:
+    assert load_ignore(str(tmp_path), "v1").path is None
+    (tmp_path / ".gitignore").write_text("*.csv\n")
+    assert load_ignore(str(tmp_path), "v1").excludes("a.csv")
+    (tmp_path / ".amlignore").write_text("*.parquet\n")
+    spec = load_ignore(str(tmp_path), "v1")
+    assert not spec.excludes("a.csv") and spec.excludes("a.parquet")
+    assert spec.unused_gitignore == str(tmp_path / ".gitignore")
+
+
+def test_line_ends_and_encodings(tmp_path: Path) -> None:
+    (tmp_path / ".amlignore").write_bytes(b"a\rb\r\nc\n")
+    spec = load_ignore(str(tmp_path), "v1")
+    assert [rule.pattern for rule in spec.rules] == ["a", "b", "c"]
+    (tmp_path / ".amlignore").write_bytes(b"caf\xe9\n")
+    for sdk in ("v1", "v2"):
+        with pytest.raises(SnapshotInputError, match="does not decode"):
+            load_ignore(str(tmp_path), sdk)
+    (tmp_path / ".amlignore").unlink()
+    (tmp_path / ".amlignore").mkdir()
+    with pytest.raises(SnapshotInputError, match="is a folder"):
+        load_ignore(str(tmp_path), "v1")
+
+
+def test_explain_names_line_and_pattern() -> None:
+    spec = spec_from_lines(["# data\n", "data/\n", "!data/keep.csv\n"], "v1", "/r/.amlignore")
+    rule = spec.decide("data/keep.csv")
+    assert rule is not None and (rule.line, rule.pattern, rule.excludes) == (3, "!data/keep.csv", False)
