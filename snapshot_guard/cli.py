@@ -74,14 +74,16 @@ def scan(argv: Sequence[str]) -> int:
         }
         print(json.dumps(document, indent=2))
         return 1 if failed else 0
-    for _, _, verdicts, found in results:
-        size, count = verdicts
-        print("\n".join(limits.report(size, run.top, "size")))
-        print("\n".join(limits.report(count, run.top, "file count")[2:]))
-        for finding in found:
-            print(f"  {finding.as_text()}")
+    for _, snapshot, verdicts, found in results:
+        worst = "fail" if any(v.status == "fail" for v in verdicts) or any(
+            f.severity == "error" for f in found) else max(v.status for v in verdicts)
+        lines = limits.header("snapshot-guard scan", worst, snapshot, run.top)
+        for verdict in verdicts:
+            lines.extend(limits.report(verdict, run.top, None))
+        lines.extend(f"  {finding.as_text()}" for finding in found)
+        print("\n".join(limits.printable(line) for line in lines))
     for note in run.notes:
-        print(f"note: {note}")
+        print(f"note: {limits.printable(note)}")
     return 1 if failed else 0
 
 

@@ -109,7 +109,9 @@ def _candidates(node: _Node, prefix: str, allow_code: bool) -> list[tuple[str, _
 
 def _line_for(path: str) -> str:
     folder = path.endswith("/")
-    escaped = "".join("\\" + char if char in "[]!*#?\\" else char for char in path.rstrip("/"))
+    # "?" stands for what a line cannot hold: a line end, a byte that is not text.
+    escaped = "".join("\\" + char if char in "[]!*#?\\" else char if char.isprintable() else "?"
+                      for char in path.rstrip("/"))
     if escaped.endswith(" "):
         # Every SDK strips a line's trailing space; "?" still matches it.
         escaped = escaped[:-1] + "?"
@@ -164,12 +166,14 @@ def _after(snapshot: Snapshot, fix: tuple[str, ...]) -> tuple[int, int] | None:
 # The report.
 
 
-def printable(path: str) -> str:
-    """A path fit for one line of a terminal: control characters and undecodable bytes escaped."""
-    if path.isprintable():
-        return path
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") \
-        .encode("unicode_escape").decode("ascii")
+def printable(text: str) -> str:
+    """``text`` fit for one line of a terminal or log: control characters and bytes that are not
+    UTF-8 (kept by Python as surrogates) escaped."""
+    if text.isprintable():
+        return text
+    raw = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+                   for char in raw)
 
 
 def _amount(limit: Limit, value: int) -> str:
@@ -230,13 +234,20 @@ def _ignore_line(snapshot: Snapshot, top: str) -> str:
     return line
 
 
-def report(verdict: Verdict, top: str, check: str) -> list[str]:
-    snapshot = verdict.snapshot
+def header(check: str, status: Status, snapshot: Snapshot, top: str) -> list[str]:
+    """The first lines of a root's report: which root, which view, which ignore file."""
     view = "staged files" if snapshot.source == "index" else "folder on disk"
-    label = {"fail": "FAILED", "warn": "warning", "ok": "ok"}[verdict.status]
+    label = {"fail": "FAILED", "warn": "warning", "ok": "ok"}[status]
     lines = [f"{check}: {label}: {printable(snapshot.display)} (SDK {snapshot.sdk}, {view})"]
     lines.append(_ignore_line(snapshot, top))
-    lines.extend(f"  error: {problem}" for problem in snapshot.problems)
+    lines.extend(f"  error: {printable(problem)}" for problem in snapshot.problems)
+    return lines
+
+
+def report(verdict: Verdict, top: str, check: str | None) -> list[str]:
+    """The report of one limit; with ``check`` None, without the header (``scan`` prints one)."""
+    snapshot = verdict.snapshot
+    lines = header(check, verdict.status, snapshot, top) if check else []
     if snapshot.sdk == "v2" and not snapshot.files:
         lines.append("  error: nothing is left to upload; azure-ai-ml fails on an empty code folder")
     if verdict.maximum is not None:
@@ -260,7 +271,7 @@ def report(verdict: Verdict, top: str, check: str) -> list[str]:
         lines.extend(f"    {line}" for line in verdict.fix)
         if verdict.after:
             lines.append(f"  with the fix: {format_size(verdict.after[0])}, {_files(verdict.after[1])}")
-    lines.extend(f"  note: {note}" for note in snapshot.notes[:5])
+    lines.extend(f"  note: {printable(note)}" for note in snapshot.notes[:5])
     return lines
 
 

@@ -1,0 +1,157 @@
+"""snapshot-guard scan and explain, and the index view's harder cases (submodules, conflicts, links)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from snapshot_guard.cli import main
+from snapshot_guard.git import find_repo
+from snapshot_guard.snapshot import take_snapshot
+from tests.conftest import git, make_repo
+
+MIB = 1024 * 1024
+
+
+@pytest.fixture
+def project(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(repo)
+    src = repo / "src"
+    (src / "data").mkdir(parents=True)
+    (src / "train.py").write_text("print('train')\n")
+    (src / "data" / "train.csv").write_text("a,b\n1,2\n")
+    (src / ".amlignore").write_text("# data lives on a datastore\ndata/\n!data/schema.json\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "project")
+    return repo
+
+
+def scan_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object]]:
+    status = main(["scan", "--format", "json", *args])
+    return status, json.loads(capsys.readouterr().out)
+
+
+def test_scan_json_is_the_documented_object(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, document = scan_json(capsys, "src", "--list-files")
+    assert status == 0
+    assert (document["sdk"], document["source"]) == ("v1", "worktree")
+    [root] = document["roots"]  # type: ignore[misc]
+    assert root["root"] == "src" and root["ignore_file"] == "src/.amlignore"
+    assert (root["max_bytes"], root["max_files"], root["ok"]) == (314572800, 2000, True)
+    assert root["files"] == [
+        {"path": ".amlignore", "size": 52, "origin": "committed"},
+        {"path": "train.py", "size": 15, "origin": "committed"},
+    ]
+    assert (root["total_bytes"], root["file_count"]) == (67, 2)
+    assert isinstance(document["findings"], list)
+
+
+def test_scan_outside_a_repository_and_over_a_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "job").mkdir()
+    with open(tmp_path / "job" / "big.bin", "wb") as handle:
+        handle.truncate(5 * 1024 * MIB)
+    status, document = scan_json(capsys, "job", "--list-files")
+    assert status == 1
+    [root] = document["roots"]  # type: ignore[misc]
+    assert root["root"] == "job" and root["ignore_file"] is None and root["ok"] is False
+    assert root["files"] == [{"path": "big.bin", "size": 5 * 1024 * MIB, "origin": "outside-git"}]
+
+
+def test_scan_text_report(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "src", "--max-files", "1"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("snapshot-guard scan: FAILED: src (SDK v1, folder on disk)\n")
+    assert "  file count: 2 files > limit 1 file\n" in out
+
+
+def test_scan_bad_input_exit_2(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "nowhere"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("snapshot-guard: ") and err.count("\n") == 1
+
+
+def test_explain(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "--root", "src", "src/data/train.csv", "src/train.py",
+                 "src/data/schema.json"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "src/data/train.csv: not uploaded (SDK v1, root src): src/.amlignore:2: data/",
+        "src/train.py: uploaded (SDK v1, root src): no pattern matches it",
+        "src/data/schema.json: uploaded (re-included) (SDK v1, root src): "
+        "src/.amlignore:3: !data/schema.json",
+    ]
+
+
+def test_explain_v1_folder_pruning(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "src" / ".amlignore").write_text("data\n!data/keep.csv\n")
+    assert main(["explain", "--root", "src", "src/data/keep.csv"]) == 0
+    assert capsys.readouterr().out == (
+        "src/data/keep.csv: not uploaded (SDK v1, root src): its folder data is excluded by "
+        "src/.amlignore:1: data; azureml-core's size check still counts it\n"
+    )
+    assert main(["explain", "--root", "src", "--sdk", "v2", "src/data/keep.csv"]) == 0
+    assert "uploaded (re-included) (SDK v2, root src)" in capsys.readouterr().out
+
+
+def test_python_dash_m(project: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "snapshot_guard", "scan", "src"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "src (SDK v1, folder on disk)" in result.stdout
+
+
+def test_odd_file_names_are_escaped_not_fatal(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "src" / "new\nline.txt").write_text("x")
+    (project / "src" / os.fsdecode(b"caf\xe9.txt")).write_text("x")
+    assert main(["scan", "src", "--max-files", "2"]) == 1
+    out = capsys.readouterr().out
+    assert "new\\nline.txt  (" in out and "caf\\xe9.txt  (" in out
+    assert "    /new?line.txt\n" in out and "    /caf?.txt\n" in out
+
+
+def test_index_counts_a_checked_out_submodule(project: Path, tmp_path: Path) -> None:
+    library = make_repo(tmp_path / "library")
+    (library / "lib.py").write_text("x = 1\n" * 100)
+    git(library, "add", "-A")
+    git(library, "commit", "-qm", "lib")
+    git(project, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library),
+        "src/vendor/library")
+    snapshot = take_snapshot(str(project / "src"), "v1", "index", find_repo(str(project)))
+    by_path = {item.path: item for item in snapshot.files}
+    assert by_path["vendor/library/lib.py"].origin == "submodule"
+    assert by_path["vendor/library/lib.py"].size == 600
+
+
+def test_index_judges_a_conflicted_path_by_the_file_on_disk(project: Path) -> None:
+    model = project / "src" / "model.txt"
+    model.write_text("base\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "base")
+    git(project, "checkout", "-qb", "other")
+    model.write_text("other side\n")
+    git(project, "commit", "-qam", "other")
+    git(project, "checkout", "-q", "main")
+    model.write_text("main side, longer\n")
+    git(project, "commit", "-qam", "main")
+    subprocess.run(["git", "merge", "-q", "other"], cwd=project, capture_output=True, check=False)
+    snapshot = take_snapshot(str(project / "src"), "v1", "index", find_repo(str(project)))
+    sizes = {item.path: item.size for item in snapshot.files}
+    assert sizes["model.txt"] == model.stat().st_size
+
+
+def test_index_follows_a_staged_link_to_its_target_size(project: Path) -> None:
+    (project / "src" / "weights").write_text("w" * 1000)
+    os.symlink("weights", project / "src" / "latest")
+    git(project, "add", "-A")
+    snapshot = take_snapshot(str(project / "src"), "v1", "index", find_repo(str(project)))
+    sizes = {item.path: item.size for item in snapshot.files}
+    assert sizes["latest"] == sizes["weights"] == 1000
