@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from snapshot_guard import limits, options
 from snapshot_guard.findings import Finding
 from snapshot_guard.ignore import IgnoreRule, SnapshotInputError
-from snapshot_guard.snapshot import Snapshot
+from snapshot_guard.snapshot import Snapshot, fill_origins
 
 
 def _findings(snapshot: Snapshot, run: options.Run) -> list[Finding]:
@@ -55,6 +55,7 @@ def scan(argv: Sequence[str]) -> int:
         for root in run.roots:
             for source in options.sources(run):
                 snapshot = limits.take(root, source, run)
+                fill_origins(snapshot)
                 verdicts = [limits.judge(snapshot, root, "size", run.warn_at),
                             limits.judge(snapshot, root, "count", run.warn_at)]
                 results.append((root, snapshot, verdicts, _findings(snapshot, run)))

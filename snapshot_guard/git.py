@@ -120,6 +120,11 @@ def object_contents(repo: Repo, object_ids: Iterable[str]) -> dict[str, bytes]:
     return contents
 
 
+def tracked_paths(repo: Repo, pathspecs: Sequence[str] = ()) -> set[str]:
+    args = ["ls-files", "-z", "--full-name", "--", *[f":(top,literal){p}" for p in pathspecs]]
+    return set(_split_z(run_git(repo, args)))
+
+
 def ignored_paths(repo: Repo, pathspecs: Sequence[str] = ()) -> set[str]:
     """Paths git ignores in the work tree; an ignored folder is listed once, with a trailing slash."""
     args = ["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory",

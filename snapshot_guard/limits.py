@@ -15,7 +15,7 @@ from typing import Literal
 from snapshot_guard import git, options
 from snapshot_guard.ignore import AMLIGNORE, GITIGNORE, SnapshotInputError, read_lines, spec_from_lines
 from snapshot_guard.sizes import format_size
-from snapshot_guard.snapshot import Snapshot, SnapshotFile, measure, take_snapshot
+from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins, measure, take_snapshot
 
 Limit = Literal["size", "count"]
 Status = Literal["ok", "warn", "fail"]
@@ -257,6 +257,7 @@ def report(verdict: Verdict, top: str, check: str | None) -> list[str]:
                      f"{_amount(verdict.limit, verdict.maximum)}")
     if verdict.status == "ok":
         return lines
+    fill_origins(snapshot)
     if snapshot.files:
         lines.append("  largest:")
         lines.extend(_largest(snapshot, verdict.limit))
@@ -281,7 +282,7 @@ def report(verdict: Verdict, top: str, check: str | None) -> list[str]:
 
 def take(settings: options.RootSettings, source: str, run: options.Run) -> Snapshot:
     snapshot = take_snapshot(settings.path, settings.sdk, "index" if source == "index" else "worktree",
-                             run.repo)
+                             run.repo, origins=False)
     snapshot.display = settings.display
     return snapshot
 

@@ -66,6 +66,8 @@ class Snapshot:
     notes: list[str] = dataclasses.field(default_factory=list)
     """Things worth a warning line (dropped unreadable files, submodules not checked out)."""
     tree: Folder | None = dataclasses.field(default=None, repr=False)
+    repo: git.Repo | None = dataclasses.field(default=None, repr=False)
+    """Set while the work-tree files' origins are still to be asked (see ``fill_origins``)."""
 
     @property
     def file_count(self) -> int:
@@ -76,15 +78,34 @@ class Snapshot:
 class Entry:
     name: str
     kind: Kind
-    size: int = 0
-    """The size the SDK reads: a link's target size, an LFS file's real size."""
-    readable: bool = True
+    known_size: int = 0
+    """The size the SDK reads: a link's target size, an LFS file's real size (see ``size``)."""
+    known_readable: bool | None = True
     origin: str = "outside-git"
     folder: Folder | None = None
     """For ``dir``; for ``dirlink`` once followed."""
     follow: Callable[[], Folder] | None = None
     """For ``dirlink``: the folder it points to, built on first use."""
     link_has_backslash: bool = False
+    disk: os.DirEntry[str] | None = None
+    """For a file on disk: read its size and access only when a walk needs them."""
+
+    @property
+    def size(self) -> int:
+        if self.known_size < 0:
+            assert self.disk is not None
+            try:
+                self.known_size = self.disk.stat(follow_symlinks=False).st_size
+            except OSError:
+                self.known_size = 0
+        return self.known_size
+
+    @property
+    def readable(self) -> bool:
+        if self.known_readable is None:
+            assert self.disk is not None
+            self.known_readable = os.access(self.disk.path, os.R_OK)
+        return self.known_readable
 
 
 @dataclasses.dataclass
@@ -117,7 +138,11 @@ def _scan(folder: Folder) -> list[Entry]:
     entries = []
     with iterator:
         for item in iterator:
-            entries.append(_disk_entry(folder, item))
+            # The common case first, from the folder listing alone: no stat until a walk needs it.
+            if item.is_file(follow_symlinks=False):
+                entries.append(Entry(item.name, "file", -1, None, disk=item))
+            else:
+                entries.append(_disk_entry(folder, item))
     return entries
 
 
@@ -128,9 +153,8 @@ def _disk_entry(parent: Folder, item: os.DirEntry[str]) -> Entry:
             if item.is_dir(follow_symlinks=False):
                 child = Folder(path, os.path.join(parent.real, item.name), _scan)
                 return Entry(item.name, "dir", folder=child)
-            info = item.stat(follow_symlinks=False)
-            kind: Kind = "file" if stat.S_ISREG(info.st_mode) else "other"
-            return Entry(item.name, kind, info.st_size, os.access(path, os.R_OK))
+            kind: Kind = "file" if item.is_file(follow_symlinks=False) else "other"
+            return Entry(item.name, kind, -1, None, disk=item)
         try:
             info = os.stat(path)
         except OSError:
@@ -281,7 +305,7 @@ def _resolve_index_link(tree: _IndexTree, link: str) -> None:
         entry.follow = lambda: dataclasses.replace(target, path=full, entries_cache=None,
                                                    load=_relabel(target, full))
     else:
-        entry.kind, entry.size = "filelink", target
+        entry.kind, entry.known_size = "filelink", target
 
 
 def _relabel(target: Folder, path: str) -> Callable[[Folder], list[Entry]]:
@@ -498,20 +522,22 @@ def _origins(repo: git.Repo, root: str, relpaths: list[str]) -> list[str]:
     prefix = _relative_to(root, repo.top)
     prefix = "" if prefix == "." else prefix + "/"
     spec = [prefix.rstrip("/")] if prefix else []
-    entries = git.index_entries(repo, spec)
-    tracked = {entry.path for entry in entries if entry.mode != "160000"}
-    submodules = {entry.path for entry in entries if entry.mode == "160000"}
+    tracked = git.tracked_paths(repo, spec)
     paths = [prefix + relpath for relpath in relpaths]
     ignored = git.ignored_paths(repo, spec) if any(p not in tracked for p in paths) else set()
     origins = []
     for path in paths:
-        ancestors = _ancestors(path)
         if path in tracked:
             origins.append("committed")
-        elif ".git" in path.split("/")[:-1]:
+            continue
+        ancestors = _ancestors(path)
+        linked = [folder for folder in ancestors if folder in tracked]
+        if ".git" in path.split("/")[:-1]:
             origins.append("git")
-        elif any(folder in submodules for folder in ancestors):
-            origins.append("submodule")
+        elif linked:
+            # A tracked path with files below it: a committed link to a folder, or a submodule.
+            link = os.path.islink(os.path.join(repo.top, linked[0]))
+            origins.append("committed" if link else "submodule")
         elif path in ignored or any(folder + "/" in ignored for folder in ancestors):
             origins.append("ignored")
         else:
@@ -529,7 +555,9 @@ def display_path(path: str, top: str) -> str:
     return relative.replace(os.sep, "/")
 
 
-def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None) -> Snapshot:
+def take_snapshot(
+    root: str, sdk: Sdk, source: Source, repo: git.Repo | None, origins: bool = True
+) -> Snapshot:
     """What a job with this ``root`` as its source directory uploads under ``sdk``."""
     root = os.path.abspath(root)
     if not os.path.isdir(root):
@@ -554,15 +582,25 @@ def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None) ->
         spec = load_ignore(root, sdk)
     uploaded, total = _walk(folder, spec, notes, problems)
     uploaded.sort(key=lambda item: item[0])
-    relpaths = [relpath for relpath, _ in uploaded]
+    files = [SnapshotFile(relpath, entry.size, entry.origin) for relpath, entry in uploaded]
+    snapshot = Snapshot(root, display_path(root, top), sdk, source, spec, files, total, problems,
+                        notes, folder)
     if source == "worktree" and repo is not None:
-        origins = _origins(repo, root, relpaths)
-    else:
-        origins = [entry.origin for _, entry in uploaded]
-    files = [SnapshotFile(relpath, entry.size, origin)
-             for (relpath, entry), origin in zip(uploaded, origins)]
-    display = display_path(root, top)
-    return Snapshot(root, display, sdk, source, spec, files, total, problems, notes, folder)
+        snapshot.repo = repo
+        if origins:
+            fill_origins(snapshot)
+    return snapshot
+
+
+def fill_origins(snapshot: Snapshot) -> None:
+    """Ask git where each work-tree file of ``snapshot`` comes from (``take_snapshot(origins=False)``
+    leaves that out: it costs two git calls that a passing check does not need)."""
+    if snapshot.repo is None:
+        return
+    relpaths = [item.path for item in snapshot.files]
+    snapshot.files = [dataclasses.replace(item, origin=origin) for item, origin
+                      in zip(snapshot.files, _origins(snapshot.repo, snapshot.root, relpaths))]
+    snapshot.repo = None
 
 
 def _walk(
