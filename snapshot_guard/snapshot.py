@@ -454,6 +454,12 @@ def _followed(entry: Entry) -> Folder:
     return entry.folder
 
 
+def _prefix(folder: str, base: str) -> str:
+    """``folder`` relative to ``base``, ready to prepend to a name ("" for ``base`` itself)."""
+    relative = _relative_to(folder, base)
+    return "" if relative == "." else relative + "/"
+
+
 def _relative_to(path: str, base: str) -> str:
     if path.startswith(base + "/"):
         return path[len(base) + 1:]
@@ -461,17 +467,20 @@ def _relative_to(path: str, base: str) -> str:
 
 
 def _v2_walk(
-    top: Folder, spec: IgnoreSpec, problems: list[str]
+    top: Folder, spec: IgnoreSpec, problems: list[str], base: str
 ) -> tuple[list[tuple[str, Entry]], int]:
-    """azure-ai-ml's ``get_upload_files_from_folder`` and ``get_directory_size``, in one walk."""
+    """azure-ai-ml's ``get_upload_files_from_folder`` and ``get_directory_size``, in one walk.
+
+    The walk starts at the resolved root; patterns are anchored at ``base``, the code folder as
+    the job names it. The upload tests a file by its folder's resolved path, the size walk by the
+    path it walked; both relative to ``base``, so ``../`` appears when a link leads elsewhere.
+    """
     files: list[tuple[str, Entry]] = []
     total = 0
-    base = top.real
     stack: list[tuple[Folder, str, tuple[str, ...]]] = [(top, "", (top.real,))]
     while stack:
         folder, prefix, chain = stack.pop()
-        real_prefix = _relative_to(folder.real, base)
-        real_prefix = "" if real_prefix == "." else real_prefix + "/"
+        real_prefix, walked_prefix = (_prefix(path, base) for path in (folder.real, folder.path))
         for entry in folder.entries():
             relpath = prefix + entry.name
             full = os.path.join(folder.path, entry.name)
@@ -489,14 +498,12 @@ def _v2_walk(
                     continue
                 stack.append((target, relpath + "/", chain + (target.real,)))
                 continue
-            if real_prefix == prefix:
-                excluded = spec.excludes(relpath)
+            excluded = spec.excludes(walked_prefix + entry.name)
+            if real_prefix == walked_prefix:
                 if not excluded:
                     files.append((relpath, entry))
-            else:
-                if not spec.excludes(real_prefix + entry.name):
-                    files.append((relpath, entry))
-                excluded = spec.excludes(relpath)
+            elif not spec.excludes(real_prefix + entry.name):
+                files.append((relpath, entry))
             if excluded:
                 continue
             if entry.kind == "dangling":
@@ -578,9 +585,9 @@ def take_snapshot(
         folder = tree.folders.get(root_rel) or _index_folder(repo.top, root_rel)
         spec = _index_ignore(tree, root_rel, sdk)
     else:
-        folder = _worktree_tree(root if sdk == "v1" else os.path.realpath(root))
+        folder = _worktree_tree(root)
         spec = load_ignore(root, sdk)
-    uploaded, total = _walk(folder, spec, notes, problems)
+    uploaded, total = _walk(folder, spec, notes, problems, root)
     uploaded.sort(key=lambda item: item[0])
     files = [SnapshotFile(relpath, entry.size, entry.origin) for relpath, entry in uploaded]
     snapshot = Snapshot(root, display_path(root, top), sdk, source, spec, files, total, problems,
@@ -604,7 +611,7 @@ def fill_origins(snapshot: Snapshot) -> None:
 
 
 def _walk(
-    folder: Folder, spec: IgnoreSpec, notes: list[str], problems: list[str]
+    folder: Folder, spec: IgnoreSpec, notes: list[str], problems: list[str], base: str
 ) -> tuple[list[tuple[str, Entry]], int]:
     if spec.sdk == "v1":
         decided: dict[str, bool] = {}
@@ -616,11 +623,11 @@ def _walk(
             return verdict
 
         return _v1_upload(folder, excludes, notes), _v1_size(folder, excludes)
-    return _v2_walk(folder, spec, problems)
+    return _v2_walk(folder, spec, problems, base)
 
 
 def measure(snapshot: Snapshot, spec: IgnoreSpec) -> tuple[int, int]:
     """``(total_bytes, file_count)`` of ``snapshot`` had its root been governed by ``spec``."""
     assert snapshot.tree is not None
-    uploaded, total = _walk(snapshot.tree, spec, [], [])
+    uploaded, total = _walk(snapshot.tree, spec, [], [], snapshot.root)
     return total, len(uploaded)
