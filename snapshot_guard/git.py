@@ -26,6 +26,7 @@ class IndexEntry(NamedTuple):
     mode: str
     object_id: str
     stage: int
+    """0, or 1 to 3 for the sides of a conflict."""
     path: str
     """POSIX path relative to the repository top, decoded with the file system encoding."""
 
@@ -82,12 +83,17 @@ def _split_z(output: bytes) -> list[str]:
 _STAGE_RECORD = re.compile(r"(\d+) ([0-9a-f]+) (\d)\t([^\0]*)\0")
 
 
-def index_entries(repo: Repo, pathspecs: Sequence[str] = ()) -> list[IndexEntry]:
-    """``git ls-files --stage`` of the index git is about to commit (GIT_INDEX_FILE is honoured)."""
+def stage_records(repo: Repo, pathspecs: Sequence[str] = ()) -> list[tuple[str, str, str, str]]:
+    """``git ls-files --stage`` of the index git is about to commit (GIT_INDEX_FILE is honoured), as
+    plain ``(mode, object id, stage, path)`` tuples: a large index has a hundred thousand."""
     args = ["ls-files", "--stage", "-z", "--full-name", "--", *[f":(top,literal){p}" for p in pathspecs]]
-    text = os.fsdecode(run_git(repo, args))
+    records: list[tuple[str, str, str, str]] = _STAGE_RECORD.findall(os.fsdecode(run_git(repo, args)))
+    return records
+
+
+def index_entries(repo: Repo, pathspecs: Sequence[str] = ()) -> list[IndexEntry]:
     return [IndexEntry(mode, object_id, int(stage), path)
-            for mode, object_id, stage, path in _STAGE_RECORD.findall(text)]
+            for mode, object_id, stage, path in stage_records(repo, pathspecs)]
 
 
 def object_sizes(repo: Repo, object_ids: Sequence[str]) -> list[int]:
@@ -96,7 +102,42 @@ def object_sizes(repo: Repo, object_ids: Sequence[str]) -> list[int]:
         return []
     output = run_git(repo, ["cat-file", "--batch-check=%(objectsize)"],
                      stdin="\n".join(object_ids).encode() + b"\n")
-    return [int(word) if word.isdigit() else -1 for word in output.decode().split("\n")[:-1]]
+    try:
+        return list(map(int, output.split()))
+    except ValueError:  # "<id> missing" lines, for submodule commits
+        return [int(word) if word.isdigit() else -1 for word in output.decode().split("\n")[:-1]]
+
+
+Started = tuple["subprocess.Popen[bytes]", "subprocess.Popen[bytes]"]
+
+
+def start_staged_sizes(repo: Repo) -> Started:
+    """Start sizing every index entry, in ``git ls-files`` order, in two git processes joined by a
+    pipe: they run while Python reads the index listing. ``staged_sizes`` collects the answer."""
+    lister = subprocess.Popen(
+        ["git", "ls-files", "--format=%(objectname)"], cwd=repo.top, env=_env(repo),
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )
+    sizer = subprocess.Popen(
+        ["git", "cat-file", "--batch-check=%(objectsize)"], cwd=repo.top, env=_env(repo),
+        stdin=lister.stdout, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )
+    assert lister.stdout is not None
+    lister.stdout.close()
+    return lister, sizer
+
+
+def staged_sizes(repo: Repo, started: Started, object_ids: Sequence[str]) -> list[int]:
+    """The sizes ``start_staged_sizes`` computed; asked again, in one process, if git could not
+    (``ls-files --format`` needs git 2.38) or the index changed in between."""
+    lister, sizer = started
+    output, _ = sizer.communicate()
+    lister.wait()
+    try:
+        sizes = list(map(int, output.split()))
+    except ValueError:
+        sizes = []
+    return sizes if len(sizes) == len(object_ids) else object_sizes(repo, object_ids)
 
 
 def object_contents(repo: Repo, object_ids: Iterable[str]) -> dict[str, bytes]:

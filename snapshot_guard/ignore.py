@@ -19,7 +19,7 @@ import locale
 import os
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Literal
 
 from pathspec.patterns.gitwildmatch import GitWildMatchPattern
@@ -72,6 +72,11 @@ class IgnoreSpec:
     def excludes(self, relpath: str) -> bool:
         rule = self.decide(relpath)
         return rule is not None and rule.excludes
+
+    def exclusion_test(self) -> Callable[[str], bool]:
+        """``excludes`` without the rule lookup: what a walk calls once per path."""
+        assert self._matcher is not None
+        return self._matcher.excludes
 
     @property
     def name(self) -> str | None:
@@ -141,6 +146,7 @@ class _Matcher:
         self.general, self.general_index = _alternation(general)
         self.folders: dict[str, int] = {}
         self.plain = any("(?P<" in rule.pattern for rule in rules)
+        self.excluding = [rule.excludes for rule in rules]
 
     def _folder(self, folder: str) -> int:
         """The last component rule that matches a component of ``folder`` (as a path's folder)."""
@@ -169,6 +175,10 @@ class _Matcher:
         if match is not None:
             best = max(best, self.general_index[match.lastindex - 1])  # type: ignore[operator]
         return best
+
+    def excludes(self, path: str) -> bool:
+        index = self.decide(path)
+        return index >= 0 and self.excluding[index]
 
 
 class _V2Pattern(GitWildMatchPattern):

@@ -5,10 +5,10 @@ Two sources feed the same walks:
 - ``worktree``: the folder on disk, as a job submitted from this checkout sees it;
 - ``index``: the files git is about to commit, as a fresh clone (and CI) sees them.
 
-Either is read once into a tree of :class:`Folder` and :class:`Entry`; the SDK walks then run over
-that tree. SDK v1 walks twice: its size check (``os.walk``, directory links not followed, nothing
-pruned) gives ``total_bytes``; its upload (``create_merkletree``: folders tested and pruned, links
-followed, unreadable files dropped) gives ``files``. SDK v2 walks with ``os.walk(followlinks=True)``,
+Either is read once into a tree of :class:`Folder`; the SDK walks then run over that tree. SDK v1
+walks twice: its size check (``os.walk``, directory links not followed, nothing pruned) gives
+``total_bytes``; its upload (``create_merkletree``: folders tested and pruned, links followed,
+unreadable files dropped) gives ``files``. SDK v2 walks with ``os.walk(followlinks=True)``,
 testing only files: by their resolved path for the upload, by their link path for the size.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import os
 import posixpath
 import re
 import stat
-from typing import Callable, Literal
+from typing import Any, Callable, Literal
 
 from snapshot_guard import git
 from snapshot_guard.ignore import (
@@ -74,38 +74,12 @@ class Snapshot:
         return len(self.files)
 
 
-@dataclasses.dataclass
-class Entry:
-    name: str
-    kind: Kind
-    known_size: int = 0
-    """The size the SDK reads: a link's target size, an LFS file's real size (see ``size``)."""
-    known_readable: bool | None = True
-    origin: str = "outside-git"
-    folder: Folder | None = None
-    """For ``dir``; for ``dirlink`` once followed."""
-    follow: Callable[[], Folder] | None = None
-    """For ``dirlink``: the folder it points to, built on first use."""
-    link_has_backslash: bool = False
-    disk: os.DirEntry[str] | None = None
-    """For a file on disk: read its size and access only when a walk needs them."""
-
-    @property
-    def size(self) -> int:
-        if self.known_size < 0:
-            assert self.disk is not None
-            try:
-                self.known_size = self.disk.stat(follow_symlinks=False).st_size
-            except OSError:
-                self.known_size = 0
-        return self.known_size
-
-    @property
-    def readable(self) -> bool:
-        if self.known_readable is None:
-            assert self.disk is not None
-            self.known_readable = os.access(self.disk.path, os.R_OK)
-        return self.known_readable
+Entry = tuple[str, Kind, int, Any]
+"""A folder's entry: ``(name, kind, size, payload)``; plain tuples, because a walk of a large tree
+creates one per file. ``size`` is what the SDK reads (a link's target size, an LFS file's real size),
+or -1 when it is still to be read from disk. ``payload`` by kind: ``file``, ``other``: the
+``os.DirEntry`` to stat (None in the index); ``filelink``: whether it is readable; ``dir``: its
+:class:`Folder`; ``dirlink``: its :class:`_Link`; ``dangling``: None."""
 
 
 @dataclasses.dataclass
@@ -118,11 +92,41 @@ class Folder:
     entries_cache: list[Entry] | None = None
     error: str | None = None
     """Why the folder cannot be listed; ``os.walk`` skips it, azureml-core's upload fails on it."""
+    origin: str = "outside-git"
+    """Where its files come from, in the index: ``committed`` or ``submodule``."""
 
     def entries(self) -> list[Entry]:
         if self.entries_cache is None:
             self.entries_cache = self.load(self) if self.load else []
         return self.entries_cache
+
+
+@dataclasses.dataclass
+class _Link:
+    """A link to a folder: the folder is built when a walk first follows it."""
+
+    follow: Callable[[], Folder]
+    folder: Folder | None = None
+
+    def target(self) -> Folder:
+        if self.folder is None:
+            self.folder = self.follow()
+        return self.folder
+
+
+def _size(size: int, payload: Any) -> int:
+    if size >= 0:
+        return size
+    try:
+        return int(payload.stat(follow_symlinks=False).st_size)
+    except OSError:
+        return 0
+
+
+def _readable(kind: Kind, payload: Any) -> bool:
+    if kind == "filelink":
+        return bool(payload)
+    return payload is None or os.access(payload.path, os.R_OK)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -135,12 +139,12 @@ def _scan(folder: Folder) -> list[Entry]:
     except OSError as error:
         folder.error = error.strerror or str(error)
         return []
-    entries = []
+    entries: list[Entry] = []
     with iterator:
         for item in iterator:
             # The common case first, from the folder listing alone: no stat until a walk needs it.
             if item.is_file(follow_symlinks=False):
-                entries.append(Entry(item.name, "file", -1, None, disk=item))
+                entries.append((item.name, "file", -1, item))
             else:
                 entries.append(_disk_entry(folder, item))
     return entries
@@ -151,30 +155,23 @@ def _disk_entry(parent: Folder, item: os.DirEntry[str]) -> Entry:
     try:
         if not item.is_symlink():
             if item.is_dir(follow_symlinks=False):
-                child = Folder(path, os.path.join(parent.real, item.name), _scan)
-                return Entry(item.name, "dir", folder=child)
-            kind: Kind = "file" if item.is_file(follow_symlinks=False) else "other"
-            return Entry(item.name, kind, -1, None, disk=item)
+                return (item.name, "dir", 0, Folder(path, os.path.join(parent.real, item.name), _scan))
+            return (item.name, "other", -1, item)
         try:
             info = os.stat(path)
         except OSError:
-            return Entry(item.name, "dangling", link_has_backslash="\\" in path)
+            return (item.name, "dangling", 0, None)
         if stat.S_ISDIR(info.st_mode):
-            return Entry(item.name, "dirlink", follow=lambda: _follow_disk(path),
-                         link_has_backslash="\\" in path)
-        kind = "filelink" if stat.S_ISREG(info.st_mode) else "other"
-        return Entry(item.name, kind, info.st_size, os.access(path, os.R_OK),
-                     link_has_backslash="\\" in path)
+            return (item.name, "dirlink", 0, _Link(lambda: _follow_disk(path)))
+        if stat.S_ISREG(info.st_mode):
+            return (item.name, "filelink", info.st_size, os.access(path, os.R_OK))
+        return (item.name, "other", info.st_size, None)
     except OSError:
-        return Entry(item.name, "other")
+        return (item.name, "other", 0, None)
 
 
 def _follow_disk(path: str) -> Folder:
     return Folder(path, os.path.realpath(path), _scan)
-
-
-def _worktree_tree(root: str) -> Folder:
-    return Folder(root, os.path.realpath(root), _scan)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,8 +185,8 @@ class _IndexTree:
     """Folder path relative to the repository top ("" for the top) -> Folder."""
     staged: dict[str, git.IndexEntry]
     """Ignore file path relative to the top -> its stage-0 entry."""
-    links: dict[str, str]
-    """Link path relative to the top -> its target as stored."""
+    links: dict[str, tuple[Folder, int, str]]
+    """Link path relative to the top -> (its folder, its place there, its target as stored)."""
     notes: list[str]
 
 
@@ -200,136 +197,117 @@ def _index_tree(repo: git.Repo) -> _IndexTree:
     """The whole index of ``repo``, read once per process (every root shares it)."""
     key = (repo.top, os.environ.get("GIT_INDEX_FILE", ""))
     if key not in _INDEX_TREES:
-        _INDEX_TREES[key] = _read_index_tree(repo, "committed")
+        tree = _read_index_tree(repo, "committed")
+        for link in list(tree.links):
+            _resolve_index_link(tree, link)
+        _INDEX_TREES[key] = tree
     return _INDEX_TREES[key]
 
 
 def _read_index_tree(repo: git.Repo, origin: str) -> _IndexTree:
-    entries = git.index_entries(repo)
-    tree = _IndexTree(repo, {"": _index_folder(repo.top, "")}, {}, {}, [])
-    sizes = git.object_sizes(repo, [entry.object_id for entry in entries])
-    small = [entry.object_id for entry, size in zip(entries, sizes)
-             if entry.mode == "120000" or 0 <= size <= _LFS_MAX_POINTER]
+    sizing = git.start_staged_sizes(repo)
+    entries = git.stage_records(repo)
+    top = _index_folder(repo.top, "", origin)
+    tree = _IndexTree(repo, {"": top}, {}, {}, [])
+    sizes = git.staged_sizes(repo, sizing, [entry[1] for entry in entries])
+    small = [object_id for (mode, object_id, _, _), size in zip(entries, sizes)
+             if mode == "120000" or 0 <= size <= _LFS_MAX_POINTER]
     contents = git.object_contents(repo, small)
     conflicted = set()
-    folder_path, folder = "", tree.folders[""]
-    for entry, size in zip(entries, sizes):
-        parent_path, _, name = entry.path.rpartition("/")
+    folder_path, folder = "", top
+    for (mode, object_id, stage, path), size in zip(entries, sizes):
+        parent_path, _, name = path.rpartition("/")
         if parent_path != folder_path:
-            folder_path, folder = parent_path, _ensure_folder(tree, parent_path)
-        if entry.stage != 0:
-            if entry.path not in conflicted:
-                conflicted.add(entry.path)
-                _add_disk_file(repo, folder, entry.path, origin)
+            folder_path, folder = parent_path, _ensure_folder(tree, parent_path, origin)
+        listing = folder.entries()
+        if stage != "0":
+            if path not in conflicted:
+                conflicted.add(path)
+                _add_disk_file(repo, listing, path)
             continue
         if name in (AMLIGNORE, GITIGNORE):
-            tree.staged[entry.path] = entry
-        if entry.mode == "160000":
-            _add_submodule(tree, folder, entry.path)
-        elif entry.mode == "120000":
-            tree.links[entry.path] = os.fsdecode(contents.get(entry.object_id, b""))
-            folder.entries().append(Entry(name, "dangling", origin=origin))
+            tree.staged[path] = git.IndexEntry(mode, object_id, int(stage), path)
+        if mode == "160000":
+            _add_submodule(tree, listing, path)
+        elif mode == "120000":
+            tree.links[path] = (folder, len(listing), os.fsdecode(contents.get(object_id, b"")))
+            listing.append((name, "dangling", 0, None))
         else:
             if size <= _LFS_MAX_POINTER:
-                pointer = _LFS_POINTER.match(contents.get(entry.object_id, b""))
+                pointer = _LFS_POINTER.match(contents.get(object_id, b""))
                 size = int(pointer.group(1)) if pointer else size
-            folder.entries().append(Entry(name, "file", size, origin=origin))
-    for link in list(tree.links):
-        _resolve_index_link(tree, link)
+            listing.append((name, "file", size, None))
     return tree
 
 
-def _index_folder(top: str, relpath: str) -> Folder:
+def _index_folder(top: str, relpath: str, origin: str) -> Folder:
     path = posixpath.join(top, relpath) if relpath else top
-    return Folder(path, path, entries_cache=[])
+    return Folder(path, path, entries_cache=[], origin=origin)
 
 
-def _ensure_folder(tree: _IndexTree, relpath: str) -> Folder:
+def _ensure_folder(tree: _IndexTree, relpath: str, origin: str) -> Folder:
     folder = tree.folders.get(relpath)
     if folder is None:
         parent_path, _, name = relpath.rpartition("/")
-        parent = _ensure_folder(tree, parent_path)
-        folder = _index_folder(tree.repo.top, relpath)
+        parent = _ensure_folder(tree, parent_path, origin)
+        folder = _index_folder(tree.repo.top, relpath, origin)
         tree.folders[relpath] = folder
-        parent.entries().append(Entry(name, "dir", folder=folder, origin="committed"))
+        parent.entries().append((name, "dir", 0, folder))
     return folder
 
 
-def _add_disk_file(repo: git.Repo, parent: Folder, relpath: str, origin: str) -> None:
+def _add_disk_file(repo: git.Repo, listing: list[Entry], relpath: str) -> None:
     """A conflicted path is judged by the file in the work tree."""
-    path = os.path.join(repo.top, relpath)
     try:
-        info = os.stat(path)
+        size = os.stat(os.path.join(repo.top, relpath)).st_size
     except OSError:
         return
-    parent.entries().append(Entry(posixpath.basename(relpath), "file", info.st_size, origin=origin))
+    listing.append((relpath.rpartition("/")[2], "file", size, None))
 
 
-def _add_submodule(tree: _IndexTree, parent: Folder, relpath: str) -> None:
+def _add_submodule(tree: _IndexTree, listing: list[Entry], relpath: str) -> None:
     sub = git.submodule_repo(tree.repo, relpath)
     if sub is None:
         tree.notes.append(f"submodule {relpath} is not checked out: its files are not counted")
         return
     subtree = _read_index_tree(sub, "submodule")
     tree.notes.extend(subtree.notes)
-    folder = subtree.folders[""]
-    folder.path = folder.real = posixpath.join(tree.repo.top, relpath)
-    _rebase(subtree, folder.path)
-    tree.folders[relpath] = folder
-    parent.entries().append(Entry(posixpath.basename(relpath), "dir", folder=folder,
-                                  origin="submodule"))
     for path, child in subtree.folders.items():
-        if path:
-            tree.folders[posixpath.join(relpath, path)] = child
-    for path, target in subtree.links.items():
-        tree.links[posixpath.join(relpath, path)] = target
-
-
-def _rebase(subtree: _IndexTree, top: str) -> None:
-    for path, folder in subtree.folders.items():
-        folder.path = folder.real = posixpath.join(top, path) if path else top
+        child.path = child.real = posixpath.join(tree.repo.top, relpath, path) if path else \
+            posixpath.join(tree.repo.top, relpath)
+        tree.folders[posixpath.join(relpath, path) if path else relpath] = child
+    listing.append((relpath.rpartition("/")[2], "dir", 0, subtree.folders[""]))
+    for path, link in subtree.links.items():
+        tree.links[posixpath.join(relpath, path)] = link
 
 
 def _resolve_index_link(tree: _IndexTree, link: str) -> None:
-    """Turn the placeholder entry of ``link`` into what a checkout's link points to."""
-    parent = tree.folders[posixpath.dirname(link)]
-    name = posixpath.basename(link)
-    entry = next(item for item in parent.entries() if item.name == name)
-    full = posixpath.join(tree.repo.top, link)
-    entry.link_has_backslash = "\\" in full
+    """Put what a checkout's link points to in place of its placeholder entry."""
+    folder, position, _ = tree.links[link]
+    name = link.rpartition("/")[2]
     target = _link_target(tree, link, 0)
-    if target is None:
-        return
     if isinstance(target, Folder):
-        entry.kind = "dirlink"
-        entry.follow = lambda: dataclasses.replace(target, path=full, entries_cache=None,
-                                                   load=_relabel(target, full))
-    else:
-        entry.kind, entry.known_size = "filelink", target
+        full = posixpath.join(tree.repo.top, link)
+        folder.entries()[position] = (name, "dirlink", 0, _Link(lambda: _relabel(target, full)))
+    elif target is not None:
+        folder.entries()[position] = (name, "filelink", target, True)
 
 
-def _relabel(target: Folder, path: str) -> Callable[[Folder], list[Entry]]:
-    """Entries of ``target`` seen through a link at ``path``: sub-folders get link paths too."""
+def _relabel(target: Folder, path: str) -> Folder:
+    """``target`` seen through a link at ``path``: its sub-folders get link paths too."""
     def load(_: Folder) -> list[Entry]:
-        entries = []
-        for entry in target.entries():
-            if entry.kind == "dir" and entry.folder is not None:
-                inner = entry.folder
-                child = dataclasses.replace(
-                    inner, path=posixpath.join(path, entry.name), entries_cache=None,
-                    load=_relabel(inner, posixpath.join(path, entry.name)),
-                )
-                entry = dataclasses.replace(entry, folder=child)
-            entries.append(entry)
-        return entries
-    return load
+        return [(name, kind, size, _relabel(payload, posixpath.join(path, name)))
+                if kind == "dir" else (name, kind, size, payload)
+                for name, kind, size, payload in target.entries()]
+
+    return dataclasses.replace(target, path=path, entries_cache=None, load=load)
 
 
 def _link_target(tree: _IndexTree, link: str, depth: int) -> Folder | int | None:
     """The folder, or the file size, that ``link`` leads to in a checkout; None when dangling."""
     if depth > _MAX_LINK_DEPTH:
         return None
-    stored = tree.links[link]
+    stored = tree.links[link][2]
     if posixpath.isabs(stored):
         absolute = posixpath.normpath(stored)
         top = tree.repo.top.rstrip("/") + "/"
@@ -345,10 +323,11 @@ def _link_target(tree: _IndexTree, link: str, depth: int) -> Folder | int | None
         return _link_target(tree, relative, depth + 1)
     if relative in tree.folders:
         return tree.folders[relative]
-    parent = tree.folders.get(posixpath.dirname(relative))
-    for entry in parent.entries() if parent else []:
-        if entry.name == posixpath.basename(relative) and entry.kind == "file":
-            return entry.size
+    parent_path, _, name = relative.rpartition("/")
+    parent = tree.folders.get(parent_path)
+    for entry_name, kind, size, _ in parent.entries() if parent else []:
+        if entry_name == name and kind == "file":
+            return size
     return None
 
 
@@ -363,7 +342,7 @@ def _disk_target(path: str) -> Folder | int | None:
 def _index_ignore(tree: _IndexTree, root_rel: str, sdk: Sdk) -> IgnoreSpec:
     """The root's ignore file as staged."""
     folder = tree.folders.get(root_rel)
-    names = {entry.name for entry in folder.entries()} if folder else set()
+    names = {entry[0] for entry in folder.entries()} if folder else set()
     chosen = next((name for name in (AMLIGNORE, GITIGNORE) if name in names), None)
     if chosen is None:
         return spec_from_lines([], sdk, None)
@@ -381,77 +360,131 @@ def _index_ignore(tree: _IndexTree, root_rel: str, sdk: Sdk) -> IgnoreSpec:
 
 
 # ---------------------------------------------------------------------------------------------
-# The SDK walks.
+# The SDK walks. Each returns ``(uploaded, total_bytes)``: uploaded as (path, size, origin).
+
+Uploaded = list[tuple[str, int, str]]
 
 
-Excludes = Callable[[str], bool]
+def _v1_walk(top: Folder, spec: IgnoreSpec, notes: list[str]) -> tuple[Uploaded, int]:
+    """azureml-core's two walks in one pass over the tree.
 
-
-def _v1_size(top: Folder, excludes: Excludes) -> int:
-    """azureml-core's ``get_directory_size``: every file ``os.walk`` finds that is not excluded."""
+    The size check (``get_directory_size``: ``os.walk``, directory links not followed, nothing
+    pruned) sums every file the ignore file does not exclude. The upload (``create_merkletree``)
+    tests folders too and never enters an excluded one, follows directory links, and drops
+    unreadable files.
+    """
+    files: Uploaded = []
     total = 0
-    stack = [(top, "")]
+    excludes = spec.exclusion_test()
+    stack: list[tuple[Folder, str, bool, bool, tuple[str, ...]]] = [(top, "", True, True, (top.real,))]
     while stack:
-        folder, prefix = stack.pop()
-        for entry in folder.entries():
-            relpath = prefix + entry.name
-            if entry.kind == "dir":
-                assert entry.folder is not None
-                stack.append((entry.folder, relpath + "/"))
-            elif entry.kind != "dirlink" and not excludes(relpath):
-                if entry.kind == "dangling":
-                    raise SnapshotInputError(
-                        f"{os.path.join(folder.path, entry.name)}: dangling link; azureml-core's "
-                        f"size check fails on it (exclude it in {AMLIGNORE} or remove it)"
-                    )
-                total += entry.size
-    return total
-
-
-def _v1_upload(top: Folder, excludes: Excludes, notes: list[str]) -> list[tuple[str, Entry]]:
-    """azureml-core's ``create_merkletree``: folders are tested (as ``a/b``) and pruned."""
-    files: list[tuple[str, Entry]] = []
-    stack: list[tuple[Folder, str, tuple[str, ...]]] = [(top, "", (top.real,))]
-    while stack:
-        folder, prefix, chain = stack.pop()
+        folder, prefix, uploading, sizing, chain = stack.pop()
         entries = folder.entries()
-        if folder.error is not None:
+        if uploading and folder.error is not None:
             raise SnapshotInputError(
                 f"{folder.path}: cannot be listed ({folder.error}); azureml-core's upload fails on it"
             )
-        for entry in entries:
-            relpath = prefix + entry.name
-            if excludes(relpath):
+        for name, kind, size, payload in entries:
+            relpath = prefix + name
+            excluded = excludes(relpath)
+            if kind == "dir":
+                stack.append((payload, relpath + "/", uploading and not excluded, sizing,
+                              chain + (payload.real,)))
                 continue
-            if entry.kind in ("file", "filelink"):
-                if entry.readable:
-                    files.append((relpath, entry))
+            if excluded:
+                continue
+            if kind == "file":
+                size = _size(size, payload)
+                if sizing:
+                    total += size
+                if uploading:
+                    if _readable(kind, payload):
+                        files.append((relpath, size, folder.origin))
+                    else:
+                        notes.append(f"{relpath}: unreadable, azureml-core leaves it out of the upload")
+                continue
+            full = os.path.join(folder.path, name)
+            if kind == "dirlink":
+                if uploading:
+                    target = payload.target()
+                    if target.real in chain:
+                        raise SnapshotInputError(
+                            f"{full}: directory link loop; azureml-core's upload follows links and "
+                            f"fails (too many levels of symbolic links)"
+                        )
+                    stack.append((target, relpath + "/", True, False, chain + (target.real,)))
+                continue
+            if sizing:
+                if kind == "dangling":
+                    raise SnapshotInputError(
+                        f"{full}: dangling link; azureml-core's size check fails on it "
+                        f"(exclude it in {AMLIGNORE} or remove it)"
+                    )
+                total += _size(size, payload)
+            if not uploading:
+                continue
+            if kind == "filelink":
+                if payload:
+                    files.append((relpath, size, folder.origin))
                 else:
                     notes.append(f"{relpath}: unreadable, azureml-core leaves it out of the upload")
-            elif entry.kind == "dir":
-                assert entry.folder is not None
-                stack.append((entry.folder, relpath + "/", chain + (entry.folder.real,)))
-            elif entry.kind == "dirlink":
-                target = _followed(entry)
-                if target.real in chain:
-                    raise SnapshotInputError(
-                        f"{os.path.join(folder.path, entry.name)}: directory link loop; azureml-core's "
-                        f"upload follows links and fails (too many levels of symbolic links)"
-                    )
-                stack.append((target, relpath + "/", chain + (target.real,)))
             else:
-                what = "dangling link" if entry.kind == "dangling" else "not a file or folder"
+                what = "dangling link" if kind == "dangling" else "not a file or folder"
+                raise SnapshotInputError(f"{full}: {what}; azureml-core's upload fails on it")
+    return files, total
+
+
+def _v2_walk(top: Folder, spec: IgnoreSpec, problems: list[str], base: str) -> tuple[Uploaded, int]:
+    """azure-ai-ml's ``get_upload_files_from_folder`` and ``get_directory_size``, in one walk.
+
+    The walk starts at the root; patterns are anchored at ``base``, the code folder as the job
+    names it. The upload tests a file by its folder's resolved path, the size walk by the path it
+    walked; both relative to ``base``, so ``../`` appears when a link leads elsewhere.
+    """
+    files: Uploaded = []
+    total = 0
+    excludes = spec.exclusion_test()
+    stack: list[tuple[Folder, str, tuple[str, ...]]] = [(top, "", (top.real,))]
+    while stack:
+        folder, prefix, chain = stack.pop()
+        real_prefix, walked_prefix = (_prefix(path, base) for path in (folder.real, folder.path))
+        for name, kind, size, payload in folder.entries():
+            relpath = prefix + name
+            if kind == "dir":
+                stack.append((payload, relpath + "/", chain + (payload.real,)))
+                continue
+            full = os.path.join(folder.path, name)
+            if kind == "dirlink":
+                target = payload.target()
+                if target.real in chain:
+                    problems.append(
+                        f"{full}: directory link loop; azure-ai-ml follows it and uploads the files "
+                        f"below once per level, until the system's limit on links"
+                    )
+                    continue
+                stack.append((target, relpath + "/", chain + (target.real,)))
+                continue
+            excluded = excludes(walked_prefix + name)
+            uploaded = not excluded if real_prefix == walked_prefix else \
+                not excludes(real_prefix + name)
+            size = _size(size, payload)
+            if uploaded:
+                files.append((relpath, size, folder.origin))
+            if excluded:
+                continue
+            if kind == "dangling":
                 raise SnapshotInputError(
-                    f"{os.path.join(folder.path, entry.name)}: {what}; azureml-core's upload fails on it"
+                    f"{full}: dangling link; azure-ai-ml's size walk fails on it "
+                    f"(exclude it in {AMLIGNORE} or remove it)"
                 )
-    return files
-
-
-def _followed(entry: Entry) -> Folder:
-    if entry.folder is None:
-        assert entry.follow is not None
-        entry.folder = entry.follow()
-    return entry.folder
+            if "\\" in full and kind == "filelink":
+                raise SnapshotInputError(
+                    f"{full}: a link whose path has a backslash; azure-ai-ml's size walk fails on it"
+                )
+            if not _readable(kind, payload):
+                raise SnapshotInputError(f"{full}: unreadable; azure-ai-ml fails when it reads it")
+            total += size
+    return files, total
 
 
 def _prefix(folder: str, base: str) -> str:
@@ -464,61 +497,6 @@ def _relative_to(path: str, base: str) -> str:
     if path.startswith(base + "/"):
         return path[len(base) + 1:]
     return os.path.relpath(path, base)
-
-
-def _v2_walk(
-    top: Folder, spec: IgnoreSpec, problems: list[str], base: str
-) -> tuple[list[tuple[str, Entry]], int]:
-    """azure-ai-ml's ``get_upload_files_from_folder`` and ``get_directory_size``, in one walk.
-
-    The walk starts at the resolved root; patterns are anchored at ``base``, the code folder as
-    the job names it. The upload tests a file by its folder's resolved path, the size walk by the
-    path it walked; both relative to ``base``, so ``../`` appears when a link leads elsewhere.
-    """
-    files: list[tuple[str, Entry]] = []
-    total = 0
-    stack: list[tuple[Folder, str, tuple[str, ...]]] = [(top, "", (top.real,))]
-    while stack:
-        folder, prefix, chain = stack.pop()
-        real_prefix, walked_prefix = (_prefix(path, base) for path in (folder.real, folder.path))
-        for entry in folder.entries():
-            relpath = prefix + entry.name
-            full = os.path.join(folder.path, entry.name)
-            if entry.kind == "dir":
-                assert entry.folder is not None
-                stack.append((entry.folder, relpath + "/", chain + (entry.folder.real,)))
-                continue
-            if entry.kind == "dirlink":
-                target = _followed(entry)
-                if target.real in chain:
-                    problems.append(
-                        f"{full}: directory link loop; azure-ai-ml follows it and uploads the files "
-                        f"below once per level, until the system's limit on links"
-                    )
-                    continue
-                stack.append((target, relpath + "/", chain + (target.real,)))
-                continue
-            excluded = spec.excludes(walked_prefix + entry.name)
-            if real_prefix == walked_prefix:
-                if not excluded:
-                    files.append((relpath, entry))
-            elif not spec.excludes(real_prefix + entry.name):
-                files.append((relpath, entry))
-            if excluded:
-                continue
-            if entry.kind == "dangling":
-                raise SnapshotInputError(
-                    f"{full}: dangling link; azure-ai-ml's size walk fails on it "
-                    f"(exclude it in {AMLIGNORE} or remove it)"
-                )
-            if entry.link_has_backslash:
-                raise SnapshotInputError(
-                    f"{full}: a link whose path has a backslash; azure-ai-ml's size walk fails on it"
-                )
-            if not entry.readable:
-                raise SnapshotInputError(f"{full}: unreadable; azure-ai-ml fails when it reads it")
-            total += entry.size
-    return files, total
 
 
 # ---------------------------------------------------------------------------------------------
@@ -582,14 +560,14 @@ def take_snapshot(
             raise SnapshotInputError(f"{root}: outside the repository {repo.top}")
         tree = _index_tree(repo)
         notes.extend(tree.notes)
-        folder = tree.folders.get(root_rel) or _index_folder(repo.top, root_rel)
+        folder = tree.folders.get(root_rel) or _index_folder(repo.top, root_rel, "committed")
         spec = _index_ignore(tree, root_rel, sdk)
     else:
-        folder = _worktree_tree(root)
+        folder = Folder(root, os.path.realpath(root), _scan)
         spec = load_ignore(root, sdk)
     uploaded, total = _walk(folder, spec, notes, problems, root)
-    uploaded.sort(key=lambda item: item[0])
-    files = [SnapshotFile(relpath, entry.size, entry.origin) for relpath, entry in uploaded]
+    uploaded.sort()
+    files = [SnapshotFile(relpath, size, origin) for relpath, size, origin in uploaded]
     snapshot = Snapshot(root, display_path(root, top), sdk, source, spec, files, total, problems,
                         notes, folder)
     if source == "worktree" and repo is not None:
@@ -612,17 +590,9 @@ def fill_origins(snapshot: Snapshot) -> None:
 
 def _walk(
     folder: Folder, spec: IgnoreSpec, notes: list[str], problems: list[str], base: str
-) -> tuple[list[tuple[str, Entry]], int]:
+) -> tuple[Uploaded, int]:
     if spec.sdk == "v1":
-        decided: dict[str, bool] = {}
-
-        def excludes(relpath: str) -> bool:
-            verdict = decided.get(relpath)
-            if verdict is None:
-                verdict = decided[relpath] = spec.excludes(relpath)
-            return verdict
-
-        return _v1_upload(folder, excludes, notes), _v1_size(folder, excludes)
+        return _v1_walk(folder, spec, notes)
     return _v2_walk(folder, spec, problems, base)
 
 
