@@ -1,0 +1,215 @@
+"""``snapshot-outputs-misuse``: results go to ``./outputs`` and ``./logs``, and nowhere else.
+
+In a run, the working directory is the snapshot root: what the job writes under ``./outputs`` and
+``./logs`` reaches the run history, everything else is lost when the job ends. Three findings:
+
+1. files committed into ``outputs/``, ``logs/`` or a local run's ``azureml-logs/``, ``azureml-setup/``,
+   ``.azureml/`` at the top of a root (error): they travel in every snapshot and mix with the run's
+   own artifacts;
+2. such folders left on disk by a local run that the ignore file does not exclude (warning);
+3. job code that writes a file to a relative path outside ``outputs/`` and ``logs/`` (warning;
+   ``--strict`` or ``outputs: {strict: true}`` makes it an error).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import posixpath
+import shlex
+import sys
+from collections.abc import Collection, Sequence
+
+import pathspec
+
+from snapshot_guard import git, limits, options, writes
+from snapshot_guard.findings import Finding
+from snapshot_guard.ignore import AMLIGNORE, SnapshotInputError
+from snapshot_guard.sizes import format_size
+from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins
+
+CHECK = "snapshot-outputs-misuse"
+RUN_FOLDERS = ("outputs", "logs")
+LOCAL_RUN_FOLDERS = ("azureml-logs", "azureml-setup", ".azureml")
+PLACEHOLDERS = (".gitkeep", ".keep", ".gitignore")
+"""Files that only keep a folder in git; tiny, and not results."""
+_EXAMPLES = 3
+
+
+def _repo_path(snapshot: Snapshot, relpath: str) -> str:
+    return relpath if snapshot.display == "." else posixpath.join(snapshot.display, relpath)
+
+
+def _allowed(spec: pathspec.PathSpec | None, *paths: str) -> bool:
+    return spec is not None and any(spec.match_file(path) for path in paths)
+
+
+def _fix_line(snapshot: Snapshot, folder: str) -> str:
+    """Where the ``/folder/`` line goes: the governing ignore file, or a new ``.amlignore``."""
+    line = f"/{folder}/"
+    governing = snapshot.ignore.path
+    if governing is None:
+        target = _repo_path(snapshot, AMLIGNORE)
+        return f"create {target} with the line `{line}`"
+    name = _repo_path(snapshot, os.path.basename(governing))
+    if os.path.basename(governing) == AMLIGNORE:
+        return f"add `{line}` to {name}"
+    return f"add `{line}` to {name} (Azure ML reads it because the root has no {AMLIGNORE})"
+
+
+def _folder_findings(
+    snapshot: Snapshot, allow: pathspec.PathSpec | None, committed: bool
+) -> list[Finding]:
+    """Rules 1 (unless not ``committed``) and 2: committed files, and local leftovers, in the run's
+    special folders."""
+    if any(item.path.split("/", 1)[0] in RUN_FOLDERS + LOCAL_RUN_FOLDERS for item in snapshot.files):
+        fill_origins(snapshot)
+    groups: dict[tuple[str, bool], list[SnapshotFile]] = {}
+    for item in snapshot.files:
+        folder, _, rest = item.path.partition("/")
+        if not rest or folder not in RUN_FOLDERS + LOCAL_RUN_FOLDERS:
+            continue
+        if rest in PLACEHOLDERS or _allowed(allow, item.path, _repo_path(snapshot, item.path)):
+            continue
+        tracked = item.origin in ("committed", "submodule")
+        if committed or not tracked:
+            groups.setdefault((folder, tracked), []).append(item)
+    found = []
+    for (folder, tracked), items in sorted(groups.items()):
+        size = sum(item.size for item in items)
+        count = "1 file" if len(items) == 1 else f"{len(items)} files"
+        examples = ", ".join(limits.printable(item.path) for item in items[:_EXAMPLES])
+        examples += ", ..." if len(items) > _EXAMPLES else ""
+        if folder in RUN_FOLDERS:
+            why = (f"the run writes its own {folder} there; these travel in every snapshot, count "
+                   f"against its limits and end up mixed with the run's artifacts")
+        else:
+            why = ("local Azure ML files (run logs, setup, workspace configuration), not the job's "
+                   "code; they travel in every snapshot and count against its limits")
+        path = _repo_path(snapshot, folder)
+        fix = _fix_line(snapshot, folder)
+        if tracked:
+            message = (f"{count} ({format_size(size)}) committed into {folder}/ ({examples}): {why}; "
+                       f"fix: git rm -r --cached {shlex.quote(path)} and {fix}")
+            found.append(Finding(CHECK, path, "committed-run-folder", None, "error", message))
+        else:
+            message = (f"{count} ({format_size(size)}) on disk in {folder}/ ({examples}) will be "
+                       f"uploaded with the snapshot: {why}; fix: {fix}")
+            found.append(Finding(CHECK, path, "uploaded-run-folder", None, "warning", message))
+    return found
+
+
+def _reader(snapshot: Snapshot, repo: git.Repo | None, wanted: Sequence[str]) -> writes.Reader:
+    """Reads a file of the snapshot: its staged content for the index, else the file on disk."""
+    staged: dict[str, bytes] = {}
+    if snapshot.source == "index" and repo is not None:
+        prefix = "" if snapshot.display == "." else snapshot.display + "/"
+        entries = git.index_entries(repo, [snapshot.display] if prefix else [])
+        ids = {entry.path[len(prefix):]: entry.object_id for entry in entries
+               if entry.stage == 0 and entry.mode.startswith("100")}
+        contents = git.object_contents(repo, [ids[path] for path in wanted if path in ids])
+        staged = {path: contents[ids[path]] for path in wanted if ids.get(path) in contents}
+
+    def read(relpath: str) -> bytes:
+        if relpath in staged:
+            return staged[relpath]
+        with open(os.path.join(snapshot.root, relpath), "rb") as handle:
+            return handle.read()
+
+    return read
+
+
+def _code_files(snapshot: Snapshot) -> list[str]:
+    suffixes = (".py", ".ipynb", *writes.REFERENCE_SUFFIXES)
+    return [item.path for item in snapshot.files if item.path.endswith(suffixes)
+            or posixpath.basename(item.path) in writes.REFERENCE_NAMES]
+
+
+def _write_findings(
+    snapshot: Snapshot, repo: git.Repo | None, allow: pathspec.PathSpec | None, strict: bool,
+    only: Collection[str] | None,
+) -> list[Finding]:
+    """Rule 3, and the files it could not read."""
+    files = _code_files(snapshot)
+    analysis = writes.find_lost_writes(files, _reader(snapshot, repo, files), only)
+    found = []
+    for write in analysis.writes:
+        path = _repo_path(snapshot, write.file)
+        if _allowed(allow, write.file, path, writes.strip_dot(write.target)):
+            continue
+        where = f"cell {write.cell}, line {write.line}: " if write.cell is not None else ""
+        message = (f"{where}{write.call} writes {limits.printable(write.target)}, outside ./outputs "
+                   f"and ./logs: the run loses it when the job ends; write under ./{write.fix}")
+        line = None if write.cell is not None else write.line
+        found.append(Finding(CHECK, path, "lost-write", line, "error" if strict else "warning",
+                             message))
+    found.extend(Finding(CHECK, _repo_path(snapshot, skipped.file), "skipped", None, "warning",
+                         skipped.reason) for skipped in analysis.skipped)
+    return found
+
+
+def _allow_spec(patterns: Sequence[str]) -> pathspec.PathSpec | None:
+    return pathspec.PathSpec.from_lines("gitwildmatch", patterns) if patterns else None
+
+
+def findings_for(
+    snapshot: Snapshot, run: options.Run, *, allow: Sequence[str] = (), strict: bool | None = None,
+    committed: bool = True, analyse_code: bool = True, only: Collection[str] | None = None,
+) -> list[Finding]:
+    """Every finding of this check for one snapshot (``snapshot-guard scan`` calls it as is).
+
+    ``allow`` adds to the configuration's ``outputs.allow`` patterns (gitwildmatch, matched against a
+    file's path relative to the root and to the repository top, and against a write's target);
+    ``strict`` overrides ``outputs.strict``. The hook, which judges both the index and the work
+    tree, judges committed files (``committed``) and code (``analyse_code``) once; ``only`` limits
+    the write analysis to these files (relative to the root).
+    """
+    configured = run.config.outputs
+    spec = _allow_spec([*configured.allow, *allow])
+    found = _folder_findings(snapshot, spec, committed)
+    if analyse_code:
+        strict = bool(configured.strict) if strict is None else strict
+        found += _write_findings(snapshot, run.repo, spec, strict, only)
+    return found
+
+
+def _only(root: options.RootSettings, filenames: Sequence[str]) -> set[str] | None:
+    """The passed files below ``root``, relative to it; None (every file) when none are passed."""
+    if not filenames:
+        return None
+    prefix = root.path.rstrip(os.sep) + os.sep
+    return {os.path.relpath(path, root.path).replace(os.sep, "/")
+            for path in map(os.path.abspath, filenames) if path.startswith(prefix)}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog=CHECK, description="Flag files committed into outputs/ or logs/ of a snapshot root, and "
+                                "results written where an Azure ML run loses them.")
+    options.add_common_options(parser)
+    parser.add_argument("filenames", nargs="*", help="staged files (pre-commit passes them)")
+    parser.add_argument("--strict", action="store_true", default=None,
+                        help="fail (exit 1) on writes outside ./outputs and ./logs, not just warn")
+    parser.add_argument("--allow", action="append", default=[], metavar="PATTERN",
+                        help="gitwildmatch pattern of files or write targets not to report "
+                             "(repeatable; adds to the configuration's outputs.allow)")
+    args = parser.parse_args(argv)
+    try:
+        run = options.resolve_run(args)
+        found: list[Finding] = []
+        for root in options.roots_touched(run, args.filenames):
+            for number, source in enumerate(options.sources(run)):
+                snapshot = limits.take(root, source, run)
+                found += findings_for(snapshot, run, allow=args.allow, strict=args.strict,
+                                      committed=number == 0, analyse_code=number == 0,
+                                      only=_only(root, args.filenames))
+    except SnapshotInputError as error:
+        print(f"{CHECK}: {error}", file=sys.stderr)
+        return 2
+    unique = list(dict.fromkeys(found))
+    for finding in unique:
+        print(finding.as_text())
+    return 1 if any(finding.severity == "error" for finding in unique) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
