@@ -80,7 +80,7 @@ def scan(argv: Sequence[str]) -> int:
             f.severity == "error" for f in found) else max(v.status for v in verdicts)
         lines = limits.header("snapshot-guard scan", worst, snapshot, run.top)
         for verdict in verdicts:
-            lines.extend(limits.report(verdict, run.top, None))
+            lines.extend(limits.report(verdict, run.top, None, run.declared))
         lines.extend(f"  {finding.as_text()}" for finding in found)
         print("\n".join(limits.printable(line) for line in lines))
     for note in run.notes:

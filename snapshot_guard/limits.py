@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from snapshot_guard import git, options
+from snapshot_guard.discover import DeclaredRoot, notebook_advice, pipeline_advice
 from snapshot_guard.ignore import AMLIGNORE, GITIGNORE, SnapshotInputError, read_lines, spec_from_lines
 from snapshot_guard.sizes import format_size
 from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins, measure, take_snapshot
@@ -244,8 +245,10 @@ def header(check: str, status: Status, snapshot: Snapshot, top: str) -> list[str
     return lines
 
 
-def report(verdict: Verdict, top: str, check: str | None) -> list[str]:
-    """The report of one limit; with ``check`` None, without the header (``scan`` prints one)."""
+def report(verdict: Verdict, top: str, check: str | None,
+           declared: Sequence[DeclaredRoot] = ()) -> list[str]:
+    """The report of one limit; with ``check`` None, without the header (``scan`` prints one).
+    ``declared``: the discovered roots, for the article's advice on shared and notebook folders."""
     snapshot = verdict.snapshot
     lines = header(check, verdict.status, snapshot, top) if check else []
     if snapshot.sdk == "v2" and not snapshot.files:
@@ -272,6 +275,9 @@ def report(verdict: Verdict, top: str, check: str | None) -> list[str]:
         lines.extend(f"    {line}" for line in verdict.fix)
         if verdict.after:
             lines.append(f"  with the fix: {format_size(verdict.after[0])}, {_files(verdict.after[1])}")
+    advice = [*pipeline_advice(list(declared), snapshot.display),
+              *notebook_advice(list(declared), snapshot.display)]
+    lines.extend(f"  advice: {printable(line)}" for line in advice)
     lines.extend(f"  note: {printable(note)}" for note in snapshot.notes[:5])
     return lines
 
@@ -305,7 +311,7 @@ def main_for(check: str, limit: Limit, argv: Sequence[str] | None) -> int:
     failed = False
     for verdict in verdicts:
         if verdict.status != "ok" or (limit == "size" and _v2_warns(verdict)):
-            print("\n".join(report(verdict, run.top, check)))
+            print("\n".join(report(verdict, run.top, check, run.declared)))
             if _v2_warns(verdict) and limit == "size":
                 print("  warning: azure-ai-ml warns on uploads above 100 MB")
         failed = failed or verdict.status == "fail"

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 from snapshot_guard import git
 from snapshot_guard.config import Config, load_config
+from snapshot_guard.discover import DeclaredRoot, discover_roots
 from snapshot_guard.ignore import SDKS, Sdk, SnapshotInputError
 from snapshot_guard.sizes import parse_size
 
@@ -40,6 +41,8 @@ class Run:
     config: Config
     warn_at: float
     notes: list[str] = dataclasses.field(default_factory=list)
+    declared: list[DeclaredRoot] = dataclasses.field(default_factory=list)
+    """The roots discovery found in the code (empty when roots are given or configured)."""
 
 
 def _size(text: str) -> int:
@@ -96,6 +99,7 @@ def resolve_run(args: argparse.Namespace) -> Run:
     warn_at = args.warn_at or defaults.warn_at or DEFAULT_WARN_AT
     no_file_limit = bool(os.environ.get("AML_SNAPSHOT_NO_FILE_LIMIT"))
     notes: list[str] = []
+    declared: list[DeclaredRoot] = []
 
     def settings(path: str, how: str, sdk: Sdk | None = None, max_bytes: int | None = None,
                  max_files: int | None = None) -> RootSettings:
@@ -115,21 +119,21 @@ def resolve_run(args: argparse.Namespace) -> Run:
         roots = [settings(os.path.join(top, item.path), f"{config.path}", item.sdk, item.max_bytes,
                           item.max_files) for item in config.roots]
     elif config.discover is not False:
-        roots = _discovered(top, settings, notes)
+        declared = discover_roots(top)
+        roots = _discovered(top, declared, settings, notes)
     if not roots:
         roots = [settings(top, "the repository top" if repo else "the current folder")]
     for root in roots:
         if not os.path.isdir(root.path):
             what = "does not exist" if not os.path.exists(root.path) else "is not a folder"
             raise SnapshotInputError(f"{root.display}: snapshot root {what} (from {root.how})")
-    return Run(repo, top, source, _unique(roots), config, warn_at, notes)
+    return Run(repo, top, source, _unique(roots), config, warn_at, notes, declared)
 
 
-def _discovered(top: str, make: Callable[..., RootSettings], notes: list[str]) -> list[RootSettings]:
-    from snapshot_guard.discover import discover_roots
-
+def _discovered(top: str, found: list[DeclaredRoot], make: Callable[..., RootSettings],
+                notes: list[str]) -> list[RootSettings]:
     roots = []
-    for declared in discover_roots(top):
+    for declared in found:
         where = f"{declared.file}:{declared.line}"
         if declared.root is None:
             notes.append(f"{where}: {declared.kind}: a snapshot root that cannot be resolved statically")

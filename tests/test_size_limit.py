@@ -202,3 +202,23 @@ def test_try_repo_all_files(hook_repo: HookRepo, repo: Path) -> None:
     assert result.returncode == 1, result.stdout
     assert "(SDK v1, folder on disk)" in result.stdout
     assert "only in this checkout, untracked" in result.stdout
+
+
+def test_discovered_pipeline_roots_get_the_articles_advice(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "steps").mkdir()
+    (project / "steps" / "prep.py").write_text("")
+    (project / "pipeline.py").write_text(
+        "from azureml.core import Workspace\n"
+        "from azureml.pipeline.core import Pipeline\n"
+        "from azureml.pipeline.steps import PythonScriptStep\n"
+        "prep = PythonScriptStep(script_name='prep.py', source_directory='steps')\n"
+        "train = PythonScriptStep(script_name='train.py', source_directory='steps')\n"
+        "Pipeline(Workspace.from_config(), steps=[prep, train])\n"
+    )
+    sparse(project / "steps" / "data" / "big.parquet", 301 * MIB)
+    assert main(["--source", "worktree"]) == 1
+    out = capsys.readouterr().out
+    assert "snapshot-size-limit: FAILED: steps (SDK v1, folder on disk)" in out
+    assert "  advice: 2 steps of the pipeline in pipeline.py upload steps" in out
