@@ -15,8 +15,10 @@ from snapshot_guard.snapshot import Snapshot, fill_origins
 
 def _findings(snapshot: Snapshot, run: options.Run) -> list[Finding]:
     from snapshot_guard import outputs_misuse, sensitive_files
+    from snapshot_guard.lint import lint_root
 
-    return [*sensitive_files.findings_for(snapshot, run), *outputs_misuse.findings_for(snapshot, run)]
+    return [*sensitive_files.findings_for(snapshot, run), *outputs_misuse.findings_for(snapshot, run),
+            *lint_root(snapshot.root, snapshot.display, snapshot.sdk, run.top)]
 
 
 def _root_json(snapshot: Snapshot, root: options.RootSettings, verdicts: list[limits.Verdict],

@@ -309,11 +309,15 @@ def main_for(check: str, limit: Limit, argv: Sequence[str] | None) -> int:
         print(f"{check}: {error}", file=sys.stderr)
         return 2
     failed = False
+    linted: set[str] = set()
     for verdict in verdicts:
         if verdict.status != "ok" or (limit == "size" and _v2_warns(verdict)):
             print("\n".join(report(verdict, run.top, check, run.declared)))
             if _v2_warns(verdict) and limit == "size":
                 print("  warning: azure-ai-ml warns on uploads above 100 MB")
+        if verdict.status == "fail" and verdict.snapshot.root not in linted:
+            linted.add(verdict.snapshot.root)
+            print("\n".join(_lint_lines(verdict.snapshot, run.top)))
         failed = failed or verdict.status == "fail"
     if not os.environ.get("PRE_COMMIT") and run.repo and "worktree" in options.sources(run):
         changed = [root.display for root in options.roots_touched(run, args.filenames)
@@ -322,6 +326,21 @@ def main_for(check: str, limit: Limit, argv: Sequence[str] | None) -> int:
             print(f"{check}: note: unstaged changes in {', '.join(changed)}: the folder on disk "
                   f"differs from what the commit holds")
     return 1 if failed else 0
+
+
+def _lint_lines(snapshot: Snapshot, top: str) -> list[str]:
+    """What ``snapshot-guard lint`` says of a failing root: often the reason it fails."""
+    from snapshot_guard.lint import lint_root
+
+    try:
+        findings = lint_root(snapshot.root, snapshot.display, snapshot.sdk, top)
+    except SnapshotInputError:
+        return []
+    shown = [f"  lint: {printable(finding.as_text())}" for finding in findings[:_LARGEST]]
+    if len(findings) > _LARGEST:
+        shown.append(f"  lint: ... {len(findings) - _LARGEST} more: run snapshot-guard lint "
+                     f"{printable(snapshot.display)}")
+    return shown
 
 
 def _v2_warns(verdict: Verdict) -> bool:
