@@ -6,13 +6,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from snapshot_guard.cli import main
 from snapshot_guard.git import find_repo
 from snapshot_guard.snapshot import take_snapshot
-from tests.conftest import git, make_repo
+from conftest import git, make_repo
 
 MIB = 1024 * 1024
 
@@ -30,16 +31,17 @@ def project(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return repo
 
 
-def scan_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object]]:
+def scan_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
     status = main(["scan", "--format", "json", *args])
-    return status, json.loads(capsys.readouterr().out)
+    document: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return status, document
 
 
 def test_scan_json_is_the_documented_object(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status, document = scan_json(capsys, "src", "--list-files")
     assert status == 0
     assert (document["sdk"], document["source"]) == ("v1", "worktree")
-    [root] = document["roots"]  # type: ignore[misc]
+    [root] = document["roots"]
     assert root["root"] == "src" and root["ignore_file"] == "src/.amlignore"
     assert (root["max_bytes"], root["max_files"], root["ok"]) == (314572800, 2000, True)
     assert root["files"] == [
@@ -59,7 +61,7 @@ def test_scan_outside_a_repository_and_over_a_limit(
         handle.truncate(5 * 1024 * MIB)
     status, document = scan_json(capsys, "job", "--list-files")
     assert status == 1
-    [root] = document["roots"]  # type: ignore[misc]
+    [root] = document["roots"]
     assert root["root"] == "job" and root["ignore_file"] is None and root["ok"] is False
     assert root["files"] == [{"path": "big.bin", "size": 5 * 1024 * MIB, "origin": "outside-git"}]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from snapshot_guard.file_count import main
-from tests.conftest import HookRepo, git
+from conftest import HookRepo, git
 
 
 def files(folder: Path, count: int, suffix: str = ".png") -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from snapshot_guard.size_limit import main
-from tests.conftest import HookRepo, git
+from conftest import HookRepo, git
 
 MIB = 1024 * 1024
 LIMIT = 300 * MIB
