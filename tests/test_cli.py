@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import git, make_repo
 
 from snapshot_guard.cli import main
 from snapshot_guard.git import find_repo
 from snapshot_guard.snapshot import take_snapshot
-from conftest import git, make_repo
 
 MIB = 1024 * 1024
 

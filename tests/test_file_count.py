@@ -5,9 +5,9 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import HookRepo, git
 
 from snapshot_guard.file_count import main
-from conftest import HookRepo, git
 
 
 def files(folder: Path, count: int, suffix: str = ".png") -> None:

@@ -6,9 +6,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import HookRepo, git
 
 from snapshot_guard.size_limit import main
-from conftest import HookRepo, git
 
 MIB = 1024 * 1024
 LIMIT = 300 * MIB
