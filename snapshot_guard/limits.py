@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Literal
 
-from snapshot_guard import git, options
+from snapshot_guard import git, once, options
 from snapshot_guard.discover import DeclaredRoot, notebook_advice, pipeline_advice
 from snapshot_guard.ignore import AMLIGNORE, GITIGNORE, SnapshotInputError, read_lines, spec_from_lines
 from snapshot_guard.sizes import format_size
@@ -302,9 +302,11 @@ def main_for(check: str, limit: Limit, argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     try:
         run = options.resolve_run(args)
+        settings = options.settings_key(args)
         verdicts = [judge(take(root, source, run), root, limit, run.warn_at)
                     for root in options.roots_touched(run, args.filenames)
-                    for source in options.sources(run)]
+                    for source in options.sources(run)
+                    if once.first_time(check, f"{root.path}\0{source}\0{settings}")]
     except SnapshotInputError as error:
         print(f"{check}: {error}", file=sys.stderr)
         return 2

@@ -166,5 +166,10 @@ def roots_touched(run: Run, filenames: Sequence[str]) -> list[RootSettings]:
                    for path in paths)]
 
 
+def settings_key(args: argparse.Namespace) -> str:
+    """The options of a hook run but its file names: runs that differ only there check the same."""
+    return repr(sorted((key, repr(value)) for key, value in vars(args).items() if key != "filenames"))
+
+
 def sources(run: Run) -> list[str]:
     return ["index", "worktree"] if run.source == "both" else [run.source]

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
 from conftest import HookRepo, git
 
+from snapshot_guard import once
 from snapshot_guard.file_count import main
 
 
@@ -97,3 +99,25 @@ def test_pre_commit_counts_the_staged_files(hook_repo: HookRepo, repo: Path) -> 
     assert result.returncode == 1, result.stdout
     assert "snapshot-file-count: FAILED: . (SDK v1, staged files)" in result.stdout
     assert "2,001 files  images/  (committed)" in result.stdout
+
+
+def test_a_root_is_reported_once_when_pre_commit_splits_the_file_names(
+    hook_repo: HookRepo, repo: Path
+) -> None:
+    # pre-commit passes at most 128 KiB of file names per run: these need two runs or more.
+    folder = repo / ("images-" + "x" * 60)
+    files(folder, 2100)
+    git(repo, "add", "-A")
+    result = hook_repo.run(repo, "snapshot-file-count", "--all-files")
+    assert result.returncode == 1, result.stdout
+    assert result.stdout.count("snapshot-file-count: FAILED: . (SDK v1, staged files)") == 1
+
+
+def test_first_time_is_per_pre_commit_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    check = f"test-{uuid.uuid4()}"
+    monkeypatch.delenv("PRE_COMMIT", raising=False)
+    assert once.first_time(check, "root") and once.first_time(check, "root")
+    monkeypatch.setenv("PRE_COMMIT", "1")
+    assert once.first_time(check, "root")
+    assert not once.first_time(check, "root")
+    assert once.first_time(check, "other root")
