@@ -12,13 +12,29 @@ from snapshot_guard.findings import Finding
 from snapshot_guard.ignore import IgnoreRule, SnapshotInputError
 from snapshot_guard.snapshot import Snapshot, fill_origins
 
+CHECKS = ("limits", "sensitive", "outputs", "lint")
 
-def _findings(snapshot: Snapshot, run: options.Run) -> list[Finding]:
+
+def _checks(text: str) -> tuple[str, ...]:
+    chosen = tuple(word.strip() for word in text.split(",") if word.strip())
+    unknown = [word for word in chosen if word not in CHECKS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"{text!r}: choose among {', '.join(CHECKS)}")
+    return chosen
+
+
+def _findings(snapshot: Snapshot, run: options.Run, checks: tuple[str, ...]) -> list[Finding]:
     from snapshot_guard import outputs_misuse, sensitive_files
     from snapshot_guard.lint import lint_root
 
-    return [*sensitive_files.findings_for(snapshot, run), *outputs_misuse.findings_for(snapshot, run),
-            *lint_root(snapshot.root, snapshot.display, snapshot.sdk, run.top)]
+    found: list[Finding] = []
+    if "sensitive" in checks:
+        found += sensitive_files.findings_for(snapshot, run)
+    if "outputs" in checks:
+        found += outputs_misuse.findings_for(snapshot, run)
+    if "lint" in checks:
+        found += lint_root(snapshot.root, snapshot.display, snapshot.sdk, run.top)
+    return found
 
 
 def _root_json(snapshot: Snapshot, root: options.RootSettings, verdicts: list[limits.Verdict],
@@ -49,6 +65,9 @@ def scan(argv: Sequence[str]) -> int:
     options.add_common_options(parser, default_source="worktree")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--list-files", action="store_true", help="list every uploaded file (json)")
+    parser.add_argument("--checks", type=_checks, default=CHECKS, metavar="LIST",
+                        help=f"comma-separated checks to run (default: {','.join(CHECKS)}); the "
+                             f"limits are always reported")
     args = parser.parse_args(argv)
     args.root = [*args.root, *args.roots]
     try:
@@ -60,7 +79,7 @@ def scan(argv: Sequence[str]) -> int:
                 fill_origins(snapshot)
                 verdicts = [limits.judge(snapshot, root, "size", run.warn_at),
                             limits.judge(snapshot, root, "count", run.warn_at)]
-                results.append((root, snapshot, verdicts, _findings(snapshot, run)))
+                results.append((root, snapshot, verdicts, _findings(snapshot, run, args.checks)))
     except SnapshotInputError as error:
         print(f"snapshot-guard: {error}", file=sys.stderr)
         return 2
