@@ -21,7 +21,7 @@ from collections.abc import Collection, Sequence
 
 import pathspec
 
-from snapshot_guard import git, limits, options, writes
+from snapshot_guard import git, limits, once, options, writes
 from snapshot_guard.findings import Finding
 from snapshot_guard.ignore import AMLIGNORE, SnapshotInputError
 from snapshot_guard.sizes import format_size
@@ -154,6 +154,7 @@ def _allow_spec(patterns: Sequence[str]) -> pathspec.PathSpec | None:
 def findings_for(
     snapshot: Snapshot, run: options.Run, *, allow: Sequence[str] = (), strict: bool | None = None,
     committed: bool = True, analyse_code: bool = True, only: Collection[str] | None = None,
+    folders: bool = True,
 ) -> list[Finding]:
     """Every finding of this check for one snapshot (``snapshot-guard scan`` calls it as is).
 
@@ -161,11 +162,12 @@ def findings_for(
     file's path relative to the root and to the repository top, and against a write's target);
     ``strict`` overrides ``outputs.strict``. The hook, which judges both the index and the work
     tree, judges committed files (``committed``) and code (``analyse_code``) once; ``only`` limits
-    the write analysis to these files (relative to the root).
+    the write analysis to these files (relative to the root); ``folders`` False leaves out rules 1
+    and 2, which judge the root rather than the files.
     """
     configured = run.config.outputs
     spec = _allow_spec([*configured.allow, *allow])
-    found = _folder_findings(snapshot, spec, committed)
+    found = _folder_findings(snapshot, spec, committed) if folders else []
     if analyse_code:
         strict = bool(configured.strict) if strict is None else strict
         found += _write_findings(snapshot, run.repo, spec, strict, only)
@@ -195,13 +197,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         run = options.resolve_run(args)
+        settings = options.settings_key(args)
         found: list[Finding] = []
         for root in options.roots_touched(run, args.filenames):
             for number, source in enumerate(options.sources(run)):
                 snapshot = limits.take(root, source, run)
+                # Rules 1 and 2 judge the root, not the file names: once per pre-commit run.
+                folders = once.first_time(CHECK, f"{root.path}\0{source}\0{settings}")
                 found += findings_for(snapshot, run, allow=args.allow, strict=args.strict,
                                       committed=number == 0, analyse_code=number == 0,
-                                      only=_only(root, args.filenames))
+                                      only=_only(root, args.filenames), folders=folders)
     except SnapshotInputError as error:
         print(f"{CHECK}: {error}", file=sys.stderr)
         return 2
