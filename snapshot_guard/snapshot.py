@@ -65,7 +65,8 @@ class Snapshot:
     """Things that fail the check although no limit is crossed (a v2 directory link loop)."""
     notes: list[str] = dataclasses.field(default_factory=list)
     """Things worth a warning line (dropped unreadable files, submodules not checked out)."""
-    tree: Folder | None = dataclasses.field(default=None, repr=False)
+    tree: Callable[[], Folder] | None = dataclasses.field(default=None, repr=False)
+    """The root's folder, for walking it again (``measure``)."""
     repo: git.Repo | None = dataclasses.field(default=None, repr=False)
     """Set while the work-tree files' origins are still to be asked (see ``fill_origins``)."""
 
@@ -190,32 +191,64 @@ class _IndexTree:
     notes: list[str]
 
 
-_INDEX_TREES: dict[tuple[str, str], _IndexTree] = {}
+@dataclasses.dataclass
+class _IndexListing:
+    """``git ls-files --stage`` records with the size a checkout has of each (LFS pointers read)."""
+
+    records: list[tuple[str, str, str, str]]
+    sizes: list[int]
+    contents: dict[str, bytes]
+    """Small blobs by object id: link targets and LFS pointer candidates."""
+
+
+def _read_listing(repo: git.Repo) -> _IndexListing:
+    sizing = git.start_staged_sizes(repo)
+    records = git.stage_records(repo)
+    sizes = git.staged_sizes(repo, sizing, [record[1] for record in records])
+    small = [object_id for (mode, object_id, _, _), size in zip(records, sizes)
+             if mode == "120000" or 0 <= size <= _LFS_MAX_POINTER]
+    contents = git.object_contents(repo, small)
+    for index, ((mode, object_id, _, _), size) in enumerate(zip(records, sizes)):
+        if 0 <= size <= _LFS_MAX_POINTER and mode != "120000" and object_id in contents:
+            pointer = _LFS_POINTER.match(contents[object_id])
+            if pointer:
+                sizes[index] = int(pointer.group(1))
+    return _IndexListing(records, sizes, contents)
+
+
+_INDEX_CACHE: dict[tuple[str, str], tuple[_IndexListing, list[_IndexTree]]] = {}
+
+
+def _index_key(repo: git.Repo) -> tuple[str, str]:
+    return repo.top, os.environ.get("GIT_INDEX_FILE", "")
+
+
+def _index_listing(repo: git.Repo) -> _IndexListing:
+    """The index of ``repo``, read once per process (every root shares it)."""
+    key = _index_key(repo)
+    if key not in _INDEX_CACHE:
+        _INDEX_CACHE[key] = (_read_listing(repo), [])
+    return _INDEX_CACHE[key][0]
 
 
 def _index_tree(repo: git.Repo) -> _IndexTree:
-    """The whole index of ``repo``, read once per process (every root shares it)."""
-    key = (repo.top, os.environ.get("GIT_INDEX_FILE", ""))
-    if key not in _INDEX_TREES:
-        tree = _read_index_tree(repo, "committed")
+    """The index of ``repo`` as folders, built on first need from the shared listing."""
+    listing = _index_listing(repo)
+    trees = _INDEX_CACHE[_index_key(repo)][1]
+    if not trees:
+        tree = _build_index_tree(repo, listing, "committed")
         for link in list(tree.links):
             _resolve_index_link(tree, link)
-        _INDEX_TREES[key] = tree
-    return _INDEX_TREES[key]
+        trees.append(tree)
+    return trees[0]
 
 
-def _read_index_tree(repo: git.Repo, origin: str) -> _IndexTree:
-    sizing = git.start_staged_sizes(repo)
-    entries = git.stage_records(repo)
+def _build_index_tree(repo: git.Repo, index: _IndexListing, origin: str) -> _IndexTree:
     top = _index_folder(repo.top, "", origin)
     tree = _IndexTree(repo, {"": top}, {}, {}, [])
-    sizes = git.staged_sizes(repo, sizing, [entry[1] for entry in entries])
-    small = [object_id for (mode, object_id, _, _), size in zip(entries, sizes)
-             if mode == "120000" or 0 <= size <= _LFS_MAX_POINTER]
-    contents = git.object_contents(repo, small)
     conflicted = set()
     folder_path, folder = "", top
-    for (mode, object_id, stage, path), size in zip(entries, sizes):
+    for (mode, object_id, stage, path), size in zip(index.records, index.sizes):
         parent_path, _, name = path.rpartition("/")
         if parent_path != folder_path:
             folder_path, folder = parent_path, _ensure_folder(tree, parent_path, origin)
@@ -230,12 +263,9 @@ def _read_index_tree(repo: git.Repo, origin: str) -> _IndexTree:
         if mode == "160000":
             _add_submodule(tree, listing, path)
         elif mode == "120000":
-            tree.links[path] = (folder, len(listing), os.fsdecode(contents.get(object_id, b"")))
+            tree.links[path] = (folder, len(listing), os.fsdecode(index.contents.get(object_id, b"")))
             listing.append((name, "dangling", 0, None))
         else:
-            if size <= _LFS_MAX_POINTER:
-                pointer = _LFS_POINTER.match(contents.get(object_id, b""))
-                size = int(pointer.group(1)) if pointer else size
             listing.append((name, "file", size, None))
     return tree
 
@@ -270,7 +300,7 @@ def _add_submodule(tree: _IndexTree, listing: list[Entry], relpath: str) -> None
     if sub is None:
         tree.notes.append(f"submodule {relpath} is not checked out: its files are not counted")
         return
-    subtree = _read_index_tree(sub, "submodule")
+    subtree = _build_index_tree(sub, _read_listing(sub), "submodule")
     tree.notes.extend(subtree.notes)
     for path, child in subtree.folders.items():
         child.path = child.real = posixpath.join(tree.repo.top, relpath, path) if path else \
@@ -339,24 +369,76 @@ def _disk_target(path: str) -> Folder | int | None:
     return _follow_disk(path) if stat.S_ISDIR(info.st_mode) else info.st_size
 
 
-def _index_ignore(tree: _IndexTree, root_rel: str, sdk: Sdk) -> IgnoreSpec:
-    """The root's ignore file as staged."""
-    folder = tree.folders.get(root_rel)
-    names = {entry[0] for entry in folder.entries()} if folder else set()
-    chosen = next((name for name in (AMLIGNORE, GITIGNORE) if name in names), None)
+def _index_ignore(repo: git.Repo, root_rel: str, staged: dict[str, tuple[str, str]], sdk: Sdk
+                  ) -> IgnoreSpec:
+    """The root's ignore file as staged; ``staged``: its ``.amlignore`` and ``.gitignore`` entries
+    (name -> mode, object id)."""
+    chosen = next((name for name in (AMLIGNORE, GITIGNORE) if name in staged), None)
     if chosen is None:
         return spec_from_lines([], sdk, None)
-    relpath = posixpath.join(root_rel, chosen) if root_rel else chosen
-    path = os.path.join(tree.repo.top, relpath)
-    entry = tree.staged.get(relpath)
-    if entry is None or entry.mode == "120000":
+    path = os.path.join(repo.top, root_rel, chosen)
+    mode, object_id = staged[chosen]
+    if mode == "120000":
         lines = read_lines(path, sdk)
     else:
-        data = git.object_contents(tree.repo, [entry.object_id]).get(entry.object_id, b"")
+        data = git.object_contents(repo, [object_id]).get(object_id, b"")
         lines = decode_lines(data, path, sdk)
-    unused = os.path.join(tree.repo.top, root_rel, GITIGNORE) \
-        if chosen == AMLIGNORE and GITIGNORE in names else None
+    unused = os.path.join(repo.top, root_rel, GITIGNORE) \
+        if chosen == AMLIGNORE and GITIGNORE in staged else None
     return spec_from_lines(lines, sdk, path, unused)
+
+
+def _tree_ignore(tree: _IndexTree, root_rel: str, sdk: Sdk) -> IgnoreSpec:
+    staged = {}
+    for name in (AMLIGNORE, GITIGNORE):
+        entry = tree.staged.get(posixpath.join(root_rel, name) if root_rel else name)
+        if entry is not None:
+            staged[name] = (entry.mode, entry.object_id)
+    return _index_ignore(tree.repo, root_rel, staged, sdk)
+
+
+def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk) -> tuple[Uploaded, int, IgnoreSpec] | None:
+    """The index view of a root whose staged entries are all plain files, judged from the listing
+    alone, without building folders: the common case, and the one a large repository needs fast.
+    None when the root holds a link, a submodule or a conflict (the folder walk handles those)."""
+    index = _index_listing(repo)
+    prefix = root_rel + "/" if root_rel else ""
+    files: list[tuple[str, int]] = []
+    staged: dict[str, tuple[str, str]] = {}
+    for (mode, object_id, stage, path), size in zip(index.records, index.sizes):
+        if not path.startswith(prefix):
+            continue
+        if stage != "0" or mode in ("120000", "160000"):
+            return None
+        relpath = path[len(prefix):]
+        if relpath in (AMLIGNORE, GITIGNORE):
+            staged[relpath] = (mode, object_id)
+        files.append((relpath, size))
+    spec = _index_ignore(repo, root_rel, staged, sdk)
+    excludes = spec.exclusion_test()
+    uploaded: Uploaded = []
+    total = 0
+    if sdk == "v2":
+        for relpath, size in files:
+            if not excludes(relpath):
+                uploaded.append((relpath, size, "committed"))
+                total += size
+        return uploaded, total, spec
+    pruned: dict[str, bool] = {"": False}
+
+    def is_pruned(folder: str) -> bool:
+        """azureml-core's upload never enters an excluded folder (tested as ``a/b``)."""
+        verdict = pruned.get(folder)
+        if verdict is None:
+            verdict = pruned[folder] = is_pruned(folder.rpartition("/")[0]) or excludes(folder)
+        return verdict
+
+    for relpath, size in files:
+        if not excludes(relpath):
+            total += size
+            if not is_pruned(relpath.rpartition("/")[0]):
+                uploaded.append((relpath, size, "committed"))
+    return uploaded, total, spec
 
 
 # ---------------------------------------------------------------------------------------------
@@ -558,18 +640,31 @@ def take_snapshot(
         root_rel = "" if root_rel == "." else root_rel
         if root_rel.startswith("../"):
             raise SnapshotInputError(f"{root}: outside the repository {repo.top}")
-        tree = _index_tree(repo)
-        notes.extend(tree.notes)
-        folder = tree.folders.get(root_rel) or _index_folder(repo.top, root_rel, "committed")
-        spec = _index_ignore(tree, root_rel, sdk)
+        index_repo = repo
+
+        def load() -> Folder:
+            tree = _index_tree(index_repo)
+            return tree.folders.get(root_rel) or _index_folder(index_repo.top, root_rel, "committed")
+
+        flat = _flat_index(repo, root_rel, sdk)
+        if flat is not None:
+            uploaded, total, spec = flat
+        else:
+            notes.extend(_index_tree(repo).notes)
+            spec = _tree_ignore(_index_tree(repo), root_rel, sdk)
+            uploaded, total = _walk(load(), spec, notes, problems, root)
     else:
         folder = Folder(root, os.path.realpath(root), _scan)
+
+        def load() -> Folder:
+            return folder
+
         spec = load_ignore(root, sdk)
-    uploaded, total = _walk(folder, spec, notes, problems, root)
+        uploaded, total = _walk(folder, spec, notes, problems, root)
     uploaded.sort()
     files = [SnapshotFile(relpath, size, origin) for relpath, size, origin in uploaded]
     snapshot = Snapshot(root, display_path(root, top), sdk, source, spec, files, total, problems,
-                        notes, folder)
+                        notes, load)
     if source == "worktree" and repo is not None:
         snapshot.repo = repo
         if origins:
@@ -599,5 +694,5 @@ def _walk(
 def measure(snapshot: Snapshot, spec: IgnoreSpec) -> tuple[int, int]:
     """``(total_bytes, file_count)`` of ``snapshot`` had its root been governed by ``spec``."""
     assert snapshot.tree is not None
-    uploaded, total = _walk(snapshot.tree, spec, [], [], snapshot.root)
+    uploaded, total = _walk(snapshot.tree(), spec, [], [], snapshot.root)
     return total, len(uploaded)

@@ -371,6 +371,21 @@ def test_folder_pattern_against_a_negation(tmp_path: Path, lines: bytes) -> None
     both(build(tmp_path, {**BASIC, "sub/deep/y.txt": b"yy", ".amlignore": lines}))
 
 
+@pytest.mark.parametrize(
+    "lines",
+    [b"sub\n!sub/keep.txt\n", b"sub/\n!sub/keep.txt\n", b"sub\n!sub\n", b"sub/x.txt\n!sub/\n",
+     b"*\n!*/\n!*.py\n", b"sub/deep\n!sub/deep/y.txt\n"],
+)
+def test_folder_pattern_against_a_negation_in_the_index(tmp_path: Path, lines: bytes) -> None:
+    top = make_repo(tmp_path / "repo")
+    build(top, {**BASIC, "sub/deep/y.txt": b"yy", ".amlignore": lines})
+    git(top, "add", "-A")
+    checkout = tmp_path / "checkout"
+    git(top, "checkout-index", "-a", f"--prefix={checkout}/")
+    for sdk in SDKS:
+        check_index(str(top), sdk, str(checkout))
+
+
 def test_star_then_negated_folders_then_negated_python(tmp_path: Path) -> None:
     tree: dict[str, Entry] = {
         "top.py": b"1", "top.txt": b"2", "pkg/mod.py": b"3", "pkg/deep/inner.py": b"4",
