@@ -70,8 +70,8 @@ class IgnoreSpec:
         return None if index < 0 else self.rules[index]
 
     def excludes(self, relpath: str) -> bool:
-        rule = self.decide(relpath)
-        return rule is not None and rule.excludes
+        assert self._matcher is not None
+        return self._matcher.excludes(relpath)
 
     def exclusion_test(self) -> Callable[[str], bool]:
         """``excludes`` without the rule lookup: what a walk calls once per path."""
@@ -177,8 +177,26 @@ class _Matcher:
         return best
 
     def excludes(self, path: str) -> bool:
-        index = self.decide(path)
-        return index >= 0 and self.excluding[index]
+        """``decide`` inlined, and skipping a regex whose rules all come before the best match so
+        far: a walk calls this once per path."""
+        if self.plain or "\n" in path:
+            index = self.decide(path)
+            return index >= 0 and self.excluding[index]
+        folder, _, name = path.rpartition("/")
+        best = -1
+        if folder:
+            best = self.folders.get(folder, -2)
+            if best == -2:
+                best = self._folder(folder)
+        if self.last is not None and self.last_index[0] > best:
+            match = self.last.fullmatch(name)
+            if match is not None:
+                best = max(best, self.last_index[match.lastindex - 1])  # type: ignore[operator]
+        if self.general is not None and self.general_index[0] > best:
+            match = self.general.match(path)
+            if match is not None:
+                best = max(best, self.general_index[match.lastindex - 1])  # type: ignore[operator]
+        return best >= 0 and self.excluding[best]
 
 
 class _V2Pattern(GitWildMatchPattern):

@@ -47,7 +47,10 @@ def v2_verdict(lines: list[str], path: str) -> bool:
 def ours(lines: list[str], sdk: str, path: str) -> bool:
     data = "".join(line + "\n" for line in lines).encode()
     lines_read = decode_lines(data, "/r/.amlignore", sdk)  # type: ignore[arg-type]
-    return spec_from_lines(lines_read, sdk, "/r/.amlignore").excludes(path)  # type: ignore[arg-type]
+    spec = spec_from_lines(lines_read, sdk, "/r/.amlignore")  # type: ignore[arg-type]
+    rule = spec.decide(path)
+    assert spec.excludes(path) == (rule is not None and rule.excludes), "explain and verdict differ"
+    return spec.excludes(path)
 
 
 def oracle_or_error(verdict: object, lines: list[str], path: str) -> bool | None:
