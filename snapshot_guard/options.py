@@ -45,7 +45,8 @@ class Run:
     """The roots discovery found in the code (empty when roots are given or configured)."""
 
 
-def _size(text: str) -> int:
+def size_argument(text: str) -> int:
+    """argparse type for a size (``300MB``)."""
     try:
         return parse_size(text)
     except ValueError as error:
@@ -79,7 +80,7 @@ def add_common_options(parser: argparse.ArgumentParser, default_source: str = "b
                             f"(default: {default_source})")
     group.add_argument("--config", metavar="FILE",
                        help="configuration file (default: .snapshot-guard.yaml or pyproject.toml)")
-    group.add_argument("--max-size", type=_size, metavar="SIZE",
+    group.add_argument("--max-size", type=size_argument, metavar="SIZE",
                        help="size limit, e.g. 300MB (binary units, Azure ML's default)")
     group.add_argument("--max-files", type=_count, metavar="N", help="file count limit (default 2000)")
     group.add_argument("--warn-at", type=_fraction, metavar="FRACTION",
@@ -164,6 +165,15 @@ def roots_touched(run: Run, filenames: Sequence[str]) -> list[RootSettings]:
     return [root for root in run.roots
             if any(path == root.path or path.startswith(root.path.rstrip(os.sep) + os.sep)
                    for path in paths)]
+
+
+def files_below(root: RootSettings, filenames: Sequence[str]) -> set[str] | None:
+    """The passed files below ``root``, relative to it; None (every file) when none are passed."""
+    if not filenames:
+        return None
+    prefix = root.path.rstrip(os.sep) + os.sep
+    return {os.path.relpath(path, root.path).replace(os.sep, "/")
+            for path in map(os.path.abspath, filenames) if path.startswith(prefix)}
 
 
 def settings_key(args: argparse.Namespace) -> str:

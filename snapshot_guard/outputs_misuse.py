@@ -174,15 +174,6 @@ def findings_for(
     return found
 
 
-def _only(root: options.RootSettings, filenames: Sequence[str]) -> set[str] | None:
-    """The passed files below ``root``, relative to it; None (every file) when none are passed."""
-    if not filenames:
-        return None
-    prefix = root.path.rstrip(os.sep) + os.sep
-    return {os.path.relpath(path, root.path).replace(os.sep, "/")
-            for path in map(os.path.abspath, filenames) if path.startswith(prefix)}
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog=CHECK, description="Flag files committed into outputs/ or logs/ of a snapshot root, and "
@@ -206,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 folders = once.first_time(CHECK, f"{root.path}\0{source}\0{settings}")
                 found += findings_for(snapshot, run, allow=args.allow, strict=args.strict,
                                       committed=number == 0, analyse_code=number == 0,
-                                      only=_only(root, args.filenames), folders=folders)
+                                      only=options.files_below(root, args.filenames), folders=folders)
     except SnapshotInputError as error:
         print(f"{CHECK}: {error}", file=sys.stderr)
         return 2

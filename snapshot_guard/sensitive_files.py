@@ -22,7 +22,6 @@ import pathspec
 from snapshot_guard import git, limits, once, options, sensitive
 from snapshot_guard.findings import Finding, Severity
 from snapshot_guard.ignore import AMLIGNORE, GITIGNORE, SnapshotInputError
-from snapshot_guard.sizes import parse_size
 from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins
 
 CHECK = "snapshot-sensitive-files"
@@ -173,22 +172,6 @@ def findings_for(
     return found
 
 
-def _size(text: str) -> int:
-    try:
-        return parse_size(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def _only(root: options.RootSettings, filenames: Sequence[str]) -> set[str] | None:
-    """The passed files below ``root``, relative to it; None (every file) when none are passed."""
-    if not filenames:
-        return None
-    prefix = root.path.rstrip(os.sep) + os.sep
-    return {os.path.relpath(path, root.path).replace(os.sep, "/")
-            for path in map(os.path.abspath, filenames) if path.startswith(prefix)}
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog=CHECK, description="Fail when an Azure ML snapshot would upload a secret, a key or a "
@@ -200,9 +183,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--allow", action="append", default=[], metavar="PATTERN",
                         help="gitwildmatch pattern of files not to report (repeatable; adds to the "
                              "configuration's sensitive.allow)")
-    parser.add_argument("--data-threshold", type=_size, metavar="SIZE",
+    parser.add_argument("--data-threshold", type=options.size_argument, metavar="SIZE",
                         help="report data files from this size up (default: 1MiB)")
-    parser.add_argument("--max-read", type=_size, metavar="SIZE",
+    parser.add_argument("--max-read", type=options.size_argument, metavar="SIZE",
                         help="read at most this much of each file as text (default: 2MiB)")
     args = parser.parse_args(argv)
     try:
@@ -214,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if "index" in sources:
                 found += findings_for(limits.take(root, "index", run), run, allow=args.allow,
                                       data_threshold=args.data_threshold, max_read=args.max_read,
-                                      only=_only(root, args.filenames))
+                                      only=options.files_below(root, args.filenames))
             # The uncommitted files belong to the root, not to the file names: once per pre-commit run.
             if "worktree" in sources and not args.no_worktree and \
                     once.first_time(CHECK, f"{root.path}\0worktree\0{settings}"):
