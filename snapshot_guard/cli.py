@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from snapshot_guard import limits, options
-from snapshot_guard.findings import Finding
+from snapshot_guard.findings import Finding, display_path
 from snapshot_guard.ignore import IgnoreRule, SnapshotInputError
 from snapshot_guard.snapshot import Snapshot, fill_origins
 
@@ -44,7 +44,7 @@ def _root_json(snapshot: Snapshot, root: options.RootSettings, verdicts: list[li
         "root": root.display,
         "sdk": snapshot.sdk,
         "source": snapshot.source,
-        "ignore_file": None if ignore is None else options._display(ignore, top),
+        "ignore_file": None if ignore is None else display_path(ignore, top),
         "total_bytes": snapshot.total_bytes,
         "file_count": snapshot.file_count,
         "max_bytes": root.max_bytes,
@@ -112,7 +112,7 @@ def scan(argv: Sequence[str]) -> int:
 def _rule_text(spec_path: str | None, rule: IgnoreRule, top: str) -> str:
     if rule.line == 0:
         return f"azure-ai-ml's own pattern {rule.pattern!r}"
-    where = options._display(spec_path, top) if spec_path else "?"
+    where = display_path(spec_path, top) if spec_path else "?"
     return f"{where}:{rule.line}: {rule.pattern}"
 
 

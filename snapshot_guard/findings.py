@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -24,3 +25,9 @@ class Finding:
     def as_text(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         return f"{where}: {self.severity}: {self.kind}: {self.message}"
+
+
+def display_path(path: str, top: str) -> str:
+    """``path`` as reports and JSON show it: relative to ``top`` (the repository top, or the current
+    folder outside a repository), with POSIX separators."""
+    return os.path.relpath(os.path.abspath(path), top).replace(os.sep, "/")

@@ -14,6 +14,7 @@ from typing import Literal
 
 from snapshot_guard import git, once, options
 from snapshot_guard.discover import DeclaredRoot, notebook_advice, pipeline_advice
+from snapshot_guard.findings import display_path
 from snapshot_guard.ignore import AMLIGNORE, GITIGNORE, SnapshotInputError, read_lines, spec_from_lines
 from snapshot_guard.sizes import format_size
 from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins, measure, take_snapshot
@@ -229,9 +230,9 @@ def _ignore_line(snapshot: Snapshot, top: str) -> str:
     spec = snapshot.ignore
     if spec.path is None:
         return "  ignore file: none (no .amlignore or .gitignore at the root: everything is uploaded)"
-    line = f"  ignore file: {options._display(spec.path, top)}"
+    line = f"  ignore file: {display_path(spec.path, top)}"
     if spec.unused_gitignore:
-        line += f" ({options._display(spec.unused_gitignore, top)} is not read: an .amlignore exists)"
+        line += f" ({display_path(spec.unused_gitignore, top)} is not read: an .amlignore exists)"
     return line
 
 
@@ -265,7 +266,7 @@ def report(verdict: Verdict, top: str, check: str | None,
         lines.append("  largest:")
         lines.extend(_largest(snapshot, verdict.limit))
     if verdict.fix:
-        target = options._display(os.path.join(snapshot.root, AMLIGNORE), top)
+        target = display_path(os.path.join(snapshot.root, AMLIGNORE), top)
         if snapshot.ignore.path and snapshot.ignore.path.endswith(AMLIGNORE):
             lines.append(f"  fix: add to {target}:")
         elif snapshot.ignore.path:

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Sequence
 
 from snapshot_guard import options
-from snapshot_guard.findings import Finding, Severity
+from snapshot_guard.findings import Finding, Severity, display_path
 from snapshot_guard.git import find_repo
 from snapshot_guard.ignore import (
     AMLIGNORE,
@@ -53,10 +53,6 @@ def _shown(items: Sequence[str]) -> str:
     return listed + (f" and {len(items) - _SHOWN} more" if len(items) > _SHOWN else "")
 
 
-def _display(path: str, top: str) -> str:
-    return posixpath.normpath(os.path.relpath(path, top).replace(os.sep, "/"))
-
-
 def lint_root(root: str, display: str, sdk: Sdk, top: str) -> list[Finding]:
     """Everything wrong with the ignore files of the snapshot root ``root`` (shown as ``display``)."""
     root = os.path.abspath(root)
@@ -80,7 +76,7 @@ def _checked_spec(
     """The governing ignore file's spec, with the lines the SDK rejects reported and left out."""
     if governing is None:
         return spec_from_lines([], sdk, None)
-    shown = _display(governing, top)
+    shown = display_path(governing, top)
     if os.path.isdir(governing):
         findings.append(_finding(shown, "ignore-file-is-folder", None, "error",
                                  "is a folder; Azure ML still chooses it as the ignore file and the "
@@ -130,7 +126,7 @@ def _snapshot(root: str, sdk: Sdk, findings: list[Finding], top: str) -> Snapsho
     try:
         return take_snapshot(root, sdk, "worktree", find_repo(root))
     except SnapshotInputError as error:
-        findings.append(_finding(_display(root, top), "snapshot-failed", None, "error", str(error)))
+        findings.append(_finding(display_path(root, top), "snapshot-failed", None, "error", str(error)))
         return None
 
 
@@ -149,14 +145,14 @@ def _shadowed_gitignore(sdk: Sdk, spec: IgnoreSpec, snapshot: Snapshot, top: str
     if not missing and not uploaded:
         return []
     size = sum(item.size for item in snapshot.files if git_spec.excludes(item.path))
-    message = (f"{AMLIGNORE} exists, so Azure ML does not read {_display(spec.unused_gitignore, top)}")
+    message = (f"{AMLIGNORE} exists, so Azure ML does not read {display_path(spec.unused_gitignore, top)}")
     if missing:
         message += f"; patterns it does not repeat: {_shown(missing)}"
     if uploaded:
         message += (f"; uploaded because of it: {_count(len(uploaded), 'file')} ({format_size(size)}), "
                     f"e.g. {_shown(uploaded)}")
     message += f"; copy the patterns that should hold for the job into {AMLIGNORE}"
-    return [_finding(_display(spec.path, top), "amlignore-shadows-gitignore", None, "warning",
+    return [_finding(display_path(spec.path, top), "amlignore-shadows-gitignore", None, "warning",
                      message)]
 
 
@@ -183,13 +179,13 @@ def _uploaded_git_folder(
     line = next((candidate for candidate in (".git", "/.git", ".git/")
                  if all(_appended(spec, candidate).excludes(item.path) for item in every)),
                 ".git")
-    where = _display(os.path.join(root, spec.name or GITIGNORE), top)
+    where = display_path(os.path.join(root, spec.name or GITIGNORE), top)
     findings = []
     for location, files in sorted(by_location.items()):
         size = sum(item.size for item in files)
         whose = "the root's own repository" if location == ".git" else "a nested repository"
         findings.append(_finding(
-            _display(os.path.join(root, location), top), "git-folder-uploaded", None, "error",
+            display_path(os.path.join(root, location), top), "git-folder-uploaded", None, "error",
             f"the job uploads {location} of the root {display} ({whose}): "
             f"{_count(len(files), 'file')}, {format_size(size)} ({size} bytes) of repository "
             f"data; add the line {line!r} to {where}"))
@@ -214,12 +210,12 @@ def _unread_ignore_files(root: str, sdk: Sdk, snapshot: Snapshot, top: str) -> l
                  if item.path.startswith(folder + "/")]
         finding = _no_effect(os.path.join(root, relpath), below, sdk, top,
                              f"Azure ML reads only the ignore file at the root of the uploaded "
-                             f"folder ({_display(root, top)})")
+                             f"folder ({display_path(root, top)})")
         if finding is not None:
             findings.append(finding)
     repo = find_repo(root)
     if repo is not None:
-        prefix = _display(root, repo.top)
+        prefix = display_path(root, repo.top)
         from_top = [item.path if prefix == "." else f"{prefix}/{item.path}"
                     for item in snapshot.files]
         for exclude in _git_exclude_files(repo.top):
@@ -246,7 +242,7 @@ def _no_effect(path: str, relpaths: list[str], sdk: Sdk, top: str, why: str) -> 
         deciding, key=lambda rule: rule.line)]
     count = sum(len(paths) for paths in deciding.values())
     inside = not os.path.relpath(path, top).startswith("..")
-    shown = _display(path, top) if inside else path
+    shown = display_path(path, top) if inside else path
     return _finding(
         shown, "ignore-file-not-read", None, "warning",
         f"{why}: these patterns have no effect on the snapshot: {_shown(patterns)}; "
@@ -274,7 +270,7 @@ def _root_paths(root: str) -> tuple[list[str], bool]:
     ``.git`` itself but nothing inside it; and whether the walk stopped at ``_MAX_PATHS``."""
     paths: list[str] = []
     for folder, dirs, files in os.walk(root):
-        relative = _display(folder, root)
+        relative = display_path(folder, root)
         prefix = "" if relative == "." else relative + "/"
         if ".git" in dirs:
             dirs.remove(".git")
@@ -312,7 +308,7 @@ def _dead_patterns(root: str, spec: IgnoreSpec, top: str) -> list[Finding]:
         return []
     paths, truncated = _root_paths(root)
     alive = _matching_rules(rules, spec, paths)
-    shown = _display(spec.path, top)
+    shown = display_path(spec.path, top)
     findings = []
     quiet = []
     for rule in rules:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from snapshot_guard import git
 from snapshot_guard.config import Config, load_config
 from snapshot_guard.discover import DeclaredRoot, discover_roots
+from snapshot_guard.findings import display_path
 from snapshot_guard.ignore import SDKS, Sdk, SnapshotInputError
 from snapshot_guard.sizes import parse_size
 
@@ -108,7 +109,7 @@ def resolve_run(args: argparse.Namespace) -> Run:
         chosen_sdk: Sdk = args.sdk or sdk or defaults.sdk or "v1"
         files = args.max_files or max_files or defaults.max_files or SNAPSHOT_MAX_FILES
         return RootSettings(
-            path, _display(path, top), chosen_sdk,
+            path, display_path(path, top), chosen_sdk,
             args.max_size or max_bytes or defaults.max_bytes or SNAPSHOT_MAX_SIZE_BYTES,
             None if no_file_limit and chosen_sdk == "v1" else files, how,
         )
@@ -150,11 +151,6 @@ def _unique(roots: list[RootSettings]) -> list[RootSettings]:
     for root in roots:
         seen.setdefault((root.path, root.sdk), root)
     return list(seen.values())
-
-
-def _display(path: str, top: str) -> str:
-    relative = os.path.relpath(path, top)
-    return relative.replace(os.sep, "/")
 
 
 def roots_touched(run: Run, filenames: Sequence[str]) -> list[RootSettings]:

@@ -21,6 +21,7 @@ import stat
 from typing import Any, Callable, Literal
 
 from snapshot_guard import git
+from snapshot_guard.findings import display_path
 from snapshot_guard.ignore import (
     AMLIGNORE,
     GITIGNORE,
@@ -615,11 +616,6 @@ def _origins(repo: git.Repo, root: str, relpaths: list[str]) -> list[str]:
 def _ancestors(path: str) -> list[str]:
     parts = path.split("/")[:-1]
     return ["/".join(parts[: index + 1]) for index in range(len(parts))]
-
-
-def display_path(path: str, top: str) -> str:
-    relative = _relative_to(os.path.abspath(path), top)
-    return relative.replace(os.sep, "/")
 
 
 def take_snapshot(
