@@ -160,6 +160,11 @@ class _Rule:
     """Starts with a literal wherever it can: Python's regex engine then skips ahead fast."""
     check: Check
     """Given the match and the original text, the secret, or None to reject the candidate."""
+    triggers: tuple[str, ...]
+    """Literals of which every match of ``pattern`` holds one: a text with none is not searched. A rare
+    character the pattern requires where it has one (a ``memchr``); none where the pattern's own
+    leading literal is the fastest filter. Tested on the original text, so a folded rule's triggers
+    are characters without case."""
     folded: bool = False
     """The pattern is lower case and runs over the lower-cased text (ten times faster than ``(?i)``)."""
 
@@ -347,66 +352,73 @@ _URL_USER_PASSWORD = re.compile(r"://(?P<user>[^:@/\s\"'<>{}]*):(?P<value>[^@\s\
 _RULES: tuple[_Rule, ...] = (
     _Rule("private-key", "private key",
           re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"),
-          _pem_body),
-    _Rule("private-key", "PuTTY private key", re.compile(r"PuTTY-User-Key-File-[23]: *\S+"), _putty_body),
+          _pem_body, triggers=("-",)),
+    _Rule("private-key", "PuTTY private key", re.compile(r"PuTTY-User-Key-File-[23]: *\S+"), _putty_body,
+          triggers=("-",)),
     _Rule("azure-storage-key", "Azure storage account key",
-          re.compile(r"accountkey\s*=\s*(?P<value>[a-z0-9+/]{86}==)"), _group("value", _random(40)), True),
+          re.compile(r"accountkey\s*=\s*(?P<value>[a-z0-9+/]{86}==)"), _group("value", _random(40)),
+          triggers=("=",), folded=True),
     _Rule("sas-token", "Azure shared access signature (SAS) token",
-          re.compile(r"sig=(?P<value>[A-Za-z0-9%+/]{30,70}(?:=|%3[dD]){0,2})"), _sas),
+          re.compile(r"sig=(?P<value>[A-Za-z0-9%+/]{30,70}(?:=|%3[dD]){0,2})"), _sas, triggers=("=",)),
     _Rule("shared-access-key", "Service Bus / Event Hubs / IoT Hub shared access key",
           re.compile(r"sharedaccesskey\s*=\s*(?P<value>[a-z0-9+/]{42,43}=)"), _group("value", _random(30)),
-          True),
+          triggers=("=",), folded=True),
     _Rule("azure-client-secret", "Azure AD (Entra ID) client secret",
           re.compile(r"Q~[\w~.-]{31,34}(?![\w~.-])"),
-          _prefixed(re.compile(r"[\w~.-]{3}\d"), 4, _AAD_CHAR, lambda value: entropy(value) >= 4.0)),
+          _prefixed(re.compile(r"[\w~.-]{3}\d"), 4, _AAD_CHAR, lambda value: entropy(value) >= 4.0),
+          triggers=("~",)),
     _Rule("azure-devops-pat", "Azure DevOps personal access token in a URL", _URL_USER_PASSWORD,
-          _url_user_password("azure-devops-pat")),
+          _url_user_password("azure-devops-pat"), triggers=("@",)),
     _Rule("azure-devops-pat", "Azure DevOps personal access token",
           re.compile(r"JQQJ9[9DH][A-Za-z0-9]{14}AZDO[A-Za-z0-9]{4}(?![A-Za-z0-9])"),
-          _prefixed(re.compile(r"[A-Za-z0-9]{52}"), 52, _ALNUM_CHAR, _new_format("AZDO"))),
+          _prefixed(re.compile(r"[A-Za-z0-9]{52}"), 52, _ALNUM_CHAR, _new_format("AZDO")), triggers=("Q",)),
     _Rule("azure-ai-key", "Azure AI services / Azure OpenAI key",
           re.compile(r"JQQJ9[9DH][A-Za-z0-9]{26}(?![A-Za-z0-9])"),
-          _prefixed(re.compile(r"[A-Za-z0-9]{52}"), 52, _ALNUM_CHAR, _new_format("JQQJ9"))),
+          _prefixed(re.compile(r"[A-Za-z0-9]{52}"), 52, _ALNUM_CHAR, _new_format("JQQJ9")), triggers=("Q",)),
     _Rule("registry-password", "Azure container registry password",
           re.compile(rf"\+ACR[A-Za-z0-9]{{6}}(?![{_B64}])"),
-          _prefixed(re.compile(rf"[{_B64}]{{42}}"), 42, _B64_CHAR, _new_format("+ACR"))),
+          _prefixed(re.compile(rf"[{_B64}]{{42}}"), 42, _B64_CHAR, _new_format("+ACR")), triggers=("+",)),
     _Rule("databricks-token", "Databricks personal access token",
           re.compile(r"dapi[0-9a-f]{32}(?:-\d+)?(?!\w)"),
-          _bounded(lambda value: entropy(value[4:36]) >= 3.0)),
+          _bounded(lambda value: entropy(value[4:36]) >= 3.0), triggers=()),
     _Rule("aws-access-key", "AWS access key id",
-          re.compile(r"A(?:KIA|SIA|BIA|CCA)[A-Z2-7]{16}(?![A-Z0-9])"), _bounded(_aws_id, _ALNUM_CHAR)),
+          re.compile(r"A(?:KIA|SIA|BIA|CCA)[A-Z2-7]{16}(?![A-Z0-9])"), _bounded(_aws_id, _ALNUM_CHAR),
+          triggers=("A",)),
     _Rule("github-token", "GitHub token",
           re.compile(r"g(?:h[pousr]_[A-Za-z0-9]{36}|ithub_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})(?!\w)"),
-          _bounded(lambda value: looks_random(value[4:], 30))),
+          _bounded(lambda value: looks_random(value[4:], 30)), triggers=()),
     _Rule("gitlab-token", "GitLab token",
           re.compile(r"gl(?:pat|dt|rt|ptt)-[A-Za-z0-9_-]{20,}(?![\w-])"),
-          _bounded(lambda value: looks_random(value.split("-", 1)[1], 20))),
+          _bounded(lambda value: looks_random(value.split("-", 1)[1], 20)), triggers=("-",)),
     _Rule("huggingface-token", "Hugging Face token",
           re.compile(r"(?:hf|api_org)_[A-Za-z0-9]{34}(?!\w)"),
-          _bounded(lambda value: looks_random(value.split("_")[-1], 30))),
+          _bounded(lambda value: looks_random(value.split("_")[-1], 30)), triggers=("hf_", "api_org_")),
     _Rule("openai-key", "OpenAI API key",
           re.compile(r"sk-(?:(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}"
                      r"|(?:proj-|svcacct-|admin-)[A-Za-z0-9_-]{40,}|[A-Za-z0-9]{48})(?![\w-])"),
-          _bounded(lambda value: looks_random(value[3:].split("-")[-1][-30:], 20))),
+          _bounded(lambda value: looks_random(value[3:].split("-")[-1][-30:], 20)), triggers=("-",)),
     _Rule("database-password", "password in a database connection string",
-          re.compile(r"(?:password|pwd)\s*=\s*(?P<value>\{[^}\n]*\}|[^;,\"'\s]+)"), _conn_password, True),
+          re.compile(r"(?:password|pwd)\s*=\s*(?P<value>\{[^}\n]*\}|[^;,\"'\s]+)"), _conn_password,
+          triggers=("=",), folded=True),
     _Rule("database-password", "password in a database URL", _URL_USER_PASSWORD,
-          _url_user_password("database-password")),
-    _Rule("url-credential", "password in a URL", _URL_USER_PASSWORD, _url_user_password("url-credential")),
+          _url_user_password("database-password"), triggers=("@",)),
+    _Rule("url-credential", "password in a URL", _URL_USER_PASSWORD, _url_user_password("url-credential"),
+          triggers=("@",)),
     _Rule("azure-devops-pat", "Azure DevOps personal access token in a URL",
-          re.compile(r"://(?P<value>[a-z2-7]{52}|[A-Za-z0-9]{84})@(?P<host>[^/\s\"'<>:?#]+)"), _url_token),
+          re.compile(r"://(?P<value>[a-z2-7]{52}|[A-Za-z0-9]{84})@(?P<host>[^/\s\"'<>:?#]+)"), _url_token,
+          triggers=("@",)),
     _Rule("secret", "secret passed on a command line",
           re.compile(r"(?P<flag>--(?:account-key|sas-token|password|client-secret|secret|token|api-key|"
                      r"access-token|pat)|-p)(?:=|\s+)(?P<q>[\"']?)(?P<value>[^\s\"'|;&]{8,})(?P=q)"),
-          _cli_secret, True),
+          _cli_secret, triggers=("-",), folded=True),
     _Rule("secret", "secret in an XML setting",
           re.compile(r"key=\"(?P<name>[^\"]*(?:password|secret|token|apikey|api_key|accountkey)[^\"]*)\""
-                     r"\s+value=\"(?P<value>[^\"]{8,})\""), _xml_secret, True),
+                     r"\s+value=\"(?P<value>[^\"]{8,})\""), _xml_secret, triggers=('"',), folded=True),
 )
 _FALLBACK_RULES: tuple[_Rule, ...] = (
     # After the named assignments: "COSMOS_KEY = ..." says more than "a key of this shape".
     _Rule("azure-storage-key", "Azure storage or Cosmos DB key",
-          re.compile(rf"==(?![{_B64}=])"), _storage_key_near_key),
+          re.compile(rf"==(?![{_B64}=])"), _storage_key_near_key, triggers=("=",)),
 )
 
 _KIND_WHAT = {
@@ -465,6 +477,8 @@ _ASSIGNMENT = re.compile(
     (?:(?P<quote>[rbfu]?["'`])(?P<quoted>[^"'`\n]{6,4096})["'`]|(?P<value>[^\s"'`,;)}\]\\<>]{6,400}))
     """
 )
+_ASSIGNMENT_TRIGGERS = (":", "=", ",", '"', "'")
+"""``sep`` holds one of these, or a space before a quote."""
 
 
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*|[A-Z_][A-Z0-9_]*|[A-Za-z_][\w]*\.[\w.]+|(?:[A-Z][a-z]+)+\d*")
@@ -509,6 +523,7 @@ _AML_CALL = re.compile(
     r"AzureKeyCredential|StorageSharedKeyCredential)\s*\("
 )
 _AML_CALL_MARKERS = ("register_azure_", "Configuration(", "Authentication(", "Credential(")
+_AML_CALL_TRIGGERS = ("(",)
 _AML_CALL_KINDS: dict[str, tuple[str, str, int]] = {
     "ServicePrincipalAuthentication": ("service-principal-password",
                                        "ServicePrincipalAuthentication with a literal password", 2),
@@ -571,6 +586,19 @@ def _aml_carriers(text: str) -> Iterator[tuple[int, str, str, str]]:
 
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+_TRIGGERS = frozenset(
+    trigger for rule in _RULES + _FALLBACK_RULES for trigger in rule.triggers
+).union(_ASSIGNMENT_TRIGGERS, _AML_CALL_TRIGGERS)
+
+
+def _triggers_in(text: str) -> frozenset[str]:
+    return frozenset(trigger for trigger in _TRIGGERS if trigger in text)
+
+
+def _lower(text: str) -> str:
+    """Lower case at the same offsets: ASCII only where full lower-casing changes the length (``İ``)."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text.translate(_ASCII_LOWER)
 
 
 def _line_of(text: str, offset: int) -> int:
@@ -595,32 +623,47 @@ def scan_text(text: str) -> list[Detection]:
         if line not in found or found[line][0] > rank:
             found[line] = (rank, Detection(kind, "credential", line, f"{what}: {mask(secret)}"))
 
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        lowered = text.translate(_ASCII_LOWER)
+    present = _triggers_in(text)
+    lowered: str | None = None  # lower-cased on first need: most texts need no folded rule
+    passes: dict[tuple[re.Pattern[str], bool], list[re.Match[str]]] = {}  # rules sharing a pattern
     for rank, rule in enumerate(_RULES):
-        for match in rule.pattern.finditer(lowered if rule.folded else text):
+        if rule.triggers and present.isdisjoint(rule.triggers):
+            continue
+        if rule.folded:
+            lowered = target = _lower(text) if lowered is None else lowered
+        else:
+            target = text
+        matches = passes.get((rule.pattern, rule.folded))
+        if matches is None:
+            matches = passes[rule.pattern, rule.folded] = list(rule.pattern.finditer(target))
+        for match in matches:
             secret = rule.check(match, text)
             if secret is not None:
                 add(match.start(), rank, rule.kind, rule.what, secret)
-    for offset, kind, what, secret in _aml_carriers(text):
-        add(offset, len(_RULES), kind, what, secret)
-    for match in _ASSIGNMENT.finditer(lowered):
-        implied = _assignment(text, match)
-        if implied is not None:
-            name, kind, value = implied
-            rank = len(_RULES) + (2 if kind in ("secret", "password") else 1)
-            add(match.start("keyword"), rank, kind, f"{_KIND_WHAT[kind]} assigned to {name}", value)
+    if not present.isdisjoint(_AML_CALL_TRIGGERS):
+        for offset, kind, what, secret in _aml_carriers(text):
+            add(offset, len(_RULES), kind, what, secret)
+    if not present.isdisjoint(_ASSIGNMENT_TRIGGERS):
+        lowered = _lower(text) if lowered is None else lowered
+        for match in _ASSIGNMENT.finditer(lowered):
+            implied = _assignment(text, match)
+            if implied is not None:
+                name, kind, value = implied
+                rank = len(_RULES) + (2 if kind in ("secret", "password") else 1)
+                add(match.start("keyword"), rank, kind, f"{_KIND_WHAT[kind]} assigned to {name}", value)
     for rule in _FALLBACK_RULES:
+        if rule.triggers and present.isdisjoint(rule.triggers):
+            continue
         for match in rule.pattern.finditer(text):
             secret = rule.check(match, text)
             if secret is not None:
                 add(match.start(), len(_RULES) + 3, rule.kind, rule.what, secret)
-    if '"service_account"' in text:
+    detections = [detection for _, detection in _sorted(found)]
+    if any(d.kind == "private-key" for d in detections) and '"service_account"' in text:
         return [dataclasses.replace(d, kind="gcp-service-account",
                                     detail="GCP service-account key: " + d.detail.split(": ", 1)[1])
-                if d.kind == "private-key" else d for _, d in _sorted(found)]
-    return [detection for _, detection in _sorted(found)]
+                if d.kind == "private-key" else d for d in detections]
+    return detections
 
 
 def _sorted(found: dict[int, tuple[int, Detection]]) -> list[tuple[int, Detection]]:
@@ -849,6 +892,7 @@ _DATA_MAGIC: tuple[tuple[bytes, str, str], ...] = (
     (b"Rar!", "data-archive", "RAR archive"),
     (b"\x28\xb5\x2f\xfd", "data-archive", "zstd archive"),
 )
+_DATA_MAGIC_PREFIXES = tuple(magic for magic, _, _ in _DATA_MAGIC)
 _BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"\x7fELF", b"MZ", b"RIFF", b"OggS",
                  b"fLaC", b"ID3", b"\x00\x00\x01\x00", b"wOFF", b"wOF2", b"\xca\xfe\xba\xbe")
 
@@ -857,13 +901,13 @@ def data_format(relpath: str, header: bytes) -> tuple[str, str] | None:
     """(kind, format) when name or header say "data": dataset, model-weights or data-archive."""
     lowered = relpath.lower()
     ext = posixpath.splitext(lowered)[1]
-    for magic, kind, label in _DATA_MAGIC:
-        if header.startswith(magic):
-            if kind == "data-archive" and ext in _MODEL_EXTS:
-                return "model-weights", f"{label} ({ext} model)"
-            if kind == "data-archive" and ext in _DATASET_EXTS:
-                return "dataset", f"{label} ({ext})"
-            return kind, label
+    if header.startswith(_DATA_MAGIC_PREFIXES):  # one call for the usual case: no magic at all
+        _, kind, label = next(entry for entry in _DATA_MAGIC if header.startswith(entry[0]))
+        if kind == "data-archive" and ext in _MODEL_EXTS:
+            return "model-weights", f"{label} ({ext} model)"
+        if kind == "data-archive" and ext in _DATASET_EXTS:
+            return "dataset", f"{label} ({ext})"
+        return kind, label
     if len(header) >= 262 and header[257:262] == b"ustar":
         return "data-archive", "tar archive"
     if len(header) >= 2 and header[0] == 0x80 and 2 <= header[1] <= 5:
@@ -918,11 +962,11 @@ def personal_data(relpath: str, text: str) -> Detection | None:
         columns = [m.group(0) for m in re.finditer(r"(?i)\"(?:e[-_]?mail|phone|ssn|first_?name|last_?name|"
                                                     r"address|date_of_birth|dob)\w*\"\s*:", lines[0])]
     rows = lines[1:201]
-    emails = sum(1 for row in rows if _EMAIL.search(row))
-    ssns = sum(1 for row in rows if _SSN.search(row))
-    phones = sum(1 for row in rows if _PHONE.search(row))
+    emails = sum(1 for row in rows if "@" in row and _EMAIL.search(row))
+    ssns = sum(1 for row in rows if "-" in row and _SSN.search(row))
     enough = max(3, len(rows) // 3)
-    if emails >= enough or ssns >= enough or (columns and phones >= enough) or len(columns) >= 3:
+    if emails >= enough or ssns >= enough or len(columns) >= 3 \
+            or (columns and sum(1 for row in rows if _PHONE.search(row)) >= enough):
         shown = ", ".join(columns[:4]) or "emails, phone numbers or identity numbers"
         return Detection("personal-data", "data", None, f"personal data ({shown}) in {len(lines) - 1}+ rows")
     return None
@@ -955,7 +999,7 @@ def text_encoding(header: bytes) -> str | None:
     if header.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     sample = header[:4096]
-    if len(sample) >= 8:
+    if len(sample) >= 8 and b"\x00" in sample:  # UTF-16 text has zero bytes
         even, odd = sample[0::2], sample[1::2]
         if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
             return "utf-16-le"
@@ -980,10 +1024,12 @@ def read_chunks(opener: Opener, encoding: str, max_read: int) -> Iterator[tuple[
     remaining = max_read
     with opener() as handle:
         while True:
-            data = handle.read(min(_CHUNK, remaining)) if remaining > 0 else b""
+            wanted = min(_CHUNK, remaining) if remaining > 0 else 0
+            data = handle.read(wanted) if wanted else b""
             remaining -= len(data)
-            pending += decoder.decode(data, final=not data)
-            if not data:
+            final = len(data) < wanted or not data  # a short read is the end of a file
+            pending += decoder.decode(data, final=final)
+            if final:
                 if pending:
                     yield line_offset, overlap + pending
                 return
