@@ -18,8 +18,6 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import TypeVar, cast
 
-import yaml
-
 from snapshot_guard.ignore import SDKS, Sdk, SnapshotInputError
 from snapshot_guard.sizes import parse_size
 
@@ -107,6 +105,8 @@ def load_config(top: str, explicit: str | None = None) -> Config:
 
 
 def _read_yaml(path: str) -> object:
+    import yaml  # only a repository with this file pays for it
+
     try:
         with open(path, encoding="utf-8") as handle:
             return yaml.safe_load(handle)

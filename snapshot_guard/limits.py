@@ -10,14 +10,16 @@ import os
 import posixpath
 import sys
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from snapshot_guard import git, once, options
-from snapshot_guard.discover import DeclaredRoot, notebook_advice, pipeline_advice
 from snapshot_guard.findings import display_path
 from snapshot_guard.ignore import AMLIGNORE, GITIGNORE, SnapshotInputError, read_lines, spec_from_lines
 from snapshot_guard.sizes import format_size
 from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins, measure, take_snapshot
+
+if TYPE_CHECKING:
+    from snapshot_guard.discover import DeclaredRoot
 
 Limit = Literal["size", "count"]
 Status = Literal["ok", "warn", "fail"]
@@ -276,6 +278,8 @@ def report(verdict: Verdict, top: str, check: str | None,
         lines.extend(f"    {line}" for line in verdict.fix)
         if verdict.after:
             lines.append(f"  with the fix: {format_size(verdict.after[0])}, {_files(verdict.after[1])}")
+    from snapshot_guard.discover import notebook_advice, pipeline_advice
+
     advice = [*pipeline_advice(list(declared), snapshot.display),
               *notebook_advice(list(declared), snapshot.display)]
     lines.extend(f"  advice: {printable(line)}" for line in advice)

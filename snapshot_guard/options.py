@@ -5,13 +5,16 @@ import argparse
 import dataclasses
 import os
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from snapshot_guard import git
 from snapshot_guard.config import Config, load_config
-from snapshot_guard.discover import DeclaredRoot, discover_roots
 from snapshot_guard.findings import display_path
 from snapshot_guard.ignore import SDKS, Sdk, SnapshotInputError
 from snapshot_guard.sizes import parse_size
+
+if TYPE_CHECKING:  # discovery parses code: imported only when a run needs it
+    from snapshot_guard.discover import DeclaredRoot
 
 SNAPSHOT_MAX_SIZE_BYTES = 300 * 1024 * 1024
 SNAPSHOT_MAX_FILES = 2000
@@ -121,6 +124,8 @@ def resolve_run(args: argparse.Namespace) -> Run:
         roots = [settings(os.path.join(top, item.path), f"{config.path}", item.sdk, item.max_bytes,
                           item.max_files) for item in config.roots]
     elif config.discover is not False:
+        from snapshot_guard.discover import discover_roots
+
         declared = discover_roots(top)
         roots = _discovered(top, declared, settings, notes)
     if not roots:
