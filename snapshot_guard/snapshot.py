@@ -18,7 +18,7 @@ import os
 import posixpath
 import re
 import stat
-from typing import Any, Callable, Literal
+from typing import Any, Callable, Literal, NamedTuple
 
 from snapshot_guard import git
 from snapshot_guard.findings import display_path
@@ -41,8 +41,9 @@ _LFS_MAX_POINTER = 200
 _MAX_LINK_DEPTH = 40
 
 
-@dataclasses.dataclass(frozen=True)
-class SnapshotFile:
+class SnapshotFile(NamedTuple):
+    """One uploaded file (a named tuple: a large snapshot has tens of thousands)."""
+
     path: str
     """POSIX path relative to the snapshot root."""
     size: int
@@ -658,7 +659,7 @@ def take_snapshot(
         spec = load_ignore(root, sdk)
         uploaded, total = _walk(folder, spec, notes, problems, root)
     uploaded.sort()
-    files = [SnapshotFile(relpath, size, origin) for relpath, size, origin in uploaded]
+    files = list(map(SnapshotFile._make, uploaded))
     snapshot = Snapshot(root, display_path(root, top), sdk, source, spec, files, total, problems,
                         notes, load)
     if source == "worktree" and repo is not None:
@@ -674,7 +675,7 @@ def fill_origins(snapshot: Snapshot) -> None:
     if snapshot.repo is None:
         return
     relpaths = [item.path for item in snapshot.files]
-    snapshot.files = [dataclasses.replace(item, origin=origin) for item, origin
+    snapshot.files = [item._replace(origin=origin) for item, origin
                       in zip(snapshot.files, _origins(snapshot.repo, snapshot.root, relpaths))]
     snapshot.repo = None
 
