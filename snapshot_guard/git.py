@@ -173,8 +173,15 @@ def ignored_paths(repo: Repo, pathspecs: Sequence[str] = ()) -> set[str]:
     return set(_split_z(run_git(repo, args)))
 
 
-def worktree_differs(repo: Repo, pathspecs: Sequence[str] = ()) -> bool:
-    """Tracked files changed in the work tree but not staged."""
-    args = ["diff", "--quiet", "--no-ext-diff", "--", *[f":(top,literal){p}" for p in pathspecs]]
-    result = subprocess.run(["git", *args], cwd=repo.top, capture_output=True, check=False)
-    return result.returncode == 1
+def start_unstaged(repo: Repo, pathspecs: Sequence[str]) -> subprocess.Popen[bytes]:
+    """Start listing tracked files changed in the work tree but not staged (``unstaged`` collects);
+    it runs while the caller walks the tree."""
+    args = ["diff", "--name-only", "-z", "--no-ext-diff", "--no-renames", "--",
+            *[f":(top,literal){p}" for p in pathspecs]]
+    return subprocess.Popen(["git", *args], cwd=repo.top, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+
+
+def unstaged(started: subprocess.Popen[bytes]) -> list[str]:
+    output, _ = started.communicate()
+    return _split_z(output) if started.returncode == 0 else []

@@ -308,8 +308,14 @@ def main_for(check: str, limit: Limit, argv: Sequence[str] | None) -> int:
     try:
         run = options.resolve_run(args)
         settings = options.settings_key(args)
+        touched = options.roots_touched(run, args.filenames)
+        # Outside pre-commit, which stashes them, say when unstaged changes make the views differ.
+        diff = git.start_unstaged(run.repo, [] if any(root.display == "." for root in touched) else
+                                  [root.display for root in touched]) \
+            if run.repo and touched and not os.environ.get("PRE_COMMIT") and \
+            "worktree" in options.sources(run) else None
         verdicts = [judge(take(root, source, run), root, limit, run.warn_at)
-                    for root in options.roots_touched(run, args.filenames)
+                    for root in touched
                     for source in options.sources(run)
                     if once.first_time(check, f"{root.path}\0{source}\0{settings}")]
     except SnapshotInputError as error:
@@ -326,12 +332,13 @@ def main_for(check: str, limit: Limit, argv: Sequence[str] | None) -> int:
             linted.add(verdict.snapshot.root)
             print("\n".join(_lint_lines(verdict.snapshot, run.top)))
         failed = failed or verdict.status == "fail"
-    if not os.environ.get("PRE_COMMIT") and run.repo and "worktree" in options.sources(run):
-        changed = [root.display for root in options.roots_touched(run, args.filenames)
-                   if git.worktree_differs(run.repo, [] if root.display == "." else [root.display])]
-        if changed:
-            print(f"{check}: note: unstaged changes in {', '.join(changed)}: the folder on disk "
-                  f"differs from what the commit holds")
+    changed = git.unstaged(diff) if diff else []
+    roots = [root.display for root in touched if any(
+        root.display == "." or path == root.display or path.startswith(root.display + "/")
+        for path in changed)]
+    if roots:
+        print(f"{check}: note: unstaged changes in {', '.join(roots)}: the folder on disk "
+              f"differs from what the commit holds")
     return 1 if failed else 0
 
 

@@ -222,3 +222,16 @@ def test_discovered_pipeline_roots_get_the_articles_advice(
     out = capsys.readouterr().out
     assert "snapshot-size-limit: FAILED: steps (SDK v1, folder on disk)" in out
     assert "  advice: 2 steps of the pipeline in pipeline.py upload steps" in out
+
+
+def test_outside_pre_commit_unstaged_changes_are_named(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["--root", "src"]) == 0
+    assert "unstaged changes" not in capsys.readouterr().out
+    (project / "src" / "train.py").write_text("print('changed')\n")
+    assert main(["--root", "src"]) == 0
+    assert "snapshot-size-limit: note: unstaged changes in src:" in capsys.readouterr().out
+    monkeypatch.setenv("PRE_COMMIT", "1")  # pre-commit stashes them: the views agree
+    assert main(["--root", "src", "--source", "worktree"]) == 0
+    assert "unstaged changes" not in capsys.readouterr().out
