@@ -53,6 +53,7 @@ def _root_json(snapshot: Snapshot, root: options.RootSettings, verdicts: list[li
         "problems": snapshot.problems,
     }
     if list_files:
+        fill_origins(snapshot)
         entry["files"] = [{"path": item.path, "size": item.size, "origin": item.origin}
                           for item in snapshot.files]
     return entry
@@ -76,7 +77,6 @@ def scan(argv: Sequence[str]) -> int:
         for root in run.roots:
             for source in options.sources(run):
                 snapshot = limits.take(root, source, run)
-                fill_origins(snapshot)
                 verdicts = [limits.judge(snapshot, root, "size", run.warn_at),
                             limits.judge(snapshot, root, "count", run.warn_at)]
                 results.append((root, snapshot, verdicts, _findings(snapshot, run, args.checks)))

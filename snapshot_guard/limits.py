@@ -45,10 +45,6 @@ class Verdict:
     value: int
     maximum: int | None
     status: Status
-    fix: tuple[str, ...] = ()
-    """``.amlignore`` lines that bring the root under the limit, when it is over."""
-    after: tuple[int, int] | None = None
-    """``(total_bytes, file_count)`` with the fix applied."""
 
 
 def judge(snapshot: Snapshot, settings: options.RootSettings, limit: Limit, warn_at: float) -> Verdict:
@@ -57,10 +53,7 @@ def judge(snapshot: Snapshot, settings: options.RootSettings, limit: Limit, warn
     if maximum is None:
         return Verdict(snapshot, limit, value, maximum, "ok")
     if value > maximum or snapshot.problems or (snapshot.sdk == "v2" and not snapshot.files):
-        if value <= maximum:
-            return Verdict(snapshot, limit, value, maximum, "fail")
-        fix = suggest_fix(snapshot, limit, maximum)
-        return Verdict(snapshot, limit, value, maximum, "fail", fix, _after(snapshot, fix))
+        return Verdict(snapshot, limit, value, maximum, "fail")
     status: Status = "warn" if value > warn_at * maximum else "ok"
     return Verdict(snapshot, limit, value, maximum, status)
 
@@ -267,7 +260,9 @@ def report(verdict: Verdict, top: str, check: str | None,
     if snapshot.files:
         lines.append("  largest:")
         lines.extend(_largest(snapshot, verdict.limit))
-    if verdict.fix:
+    maximum = verdict.maximum
+    fix = suggest_fix(snapshot, verdict.limit, maximum) if maximum and verdict.value > maximum else ()
+    if fix:
         target = display_path(os.path.join(snapshot.root, AMLIGNORE), top)
         if snapshot.ignore.path and snapshot.ignore.path.endswith(AMLIGNORE):
             lines.append(f"  fix: add to {target}:")
@@ -275,9 +270,10 @@ def report(verdict: Verdict, top: str, check: str | None,
             lines.append(f"  fix: create {target} with the lines of {GITIGNORE} and:")
         else:
             lines.append(f"  fix: create {target} with:")
-        lines.extend(f"    {line}" for line in verdict.fix)
-        if verdict.after:
-            lines.append(f"  with the fix: {format_size(verdict.after[0])}, {_files(verdict.after[1])}")
+        lines.extend(f"    {line}" for line in fix)
+        after = _after(snapshot, fix)
+        if after:
+            lines.append(f"  with the fix: {format_size(after[0])}, {_files(after[1])}")
     from snapshot_guard.discover import notebook_advice, pipeline_advice
 
     advice = [*pipeline_advice(list(declared), snapshot.display),
