@@ -145,6 +145,10 @@ def _discovered(top: str, found: list[DeclaredRoot], make: Callable[..., RootSet
         if declared.root is None:
             notes.append(f"{where}: {declared.kind}: a snapshot root that cannot be resolved statically")
             continue
+        if declared.root == ".." or declared.root.startswith("../"):
+            notes.append(f"{where}: {declared.kind}: {declared.root} is outside the repository: "
+                         f"not checked")
+            continue
         path = os.path.join(top, declared.root)
         if os.path.isdir(path):
             roots.append(make(path, f"{where} ({declared.kind})", declared.sdk))

@@ -235,3 +235,15 @@ def test_outside_pre_commit_unstaged_changes_are_named(
     monkeypatch.setenv("PRE_COMMIT", "1")  # pre-commit stashes them: the views agree
     assert main(["--root", "src", "--source", "worktree"]) == 0
     assert "unstaged changes" not in capsys.readouterr().out
+
+
+def test_a_discovered_root_outside_the_repository_is_a_note_not_an_error(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "job.py").write_text(
+        "from azure.ai.ml import command\n"
+        "job = command(code='../elsewhere', command='python train.py')\n"
+    )
+    (project.parent / "elsewhere").mkdir(exist_ok=True)
+    assert main([]) == 0
+    assert "Traceback" not in capsys.readouterr().err
