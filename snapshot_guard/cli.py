@@ -33,7 +33,7 @@ def _findings(snapshot: Snapshot, run: options.Run, checks: tuple[str, ...]) -> 
     if "outputs" in checks:
         found += outputs_misuse.findings_for(snapshot, run)
     if "lint" in checks:
-        found += lint_root(snapshot.root, snapshot.display, snapshot.sdk, run.top)
+        found += lint_root(snapshot.root, snapshot.display, snapshot.sdk, run.top, snapshot)
     return found
 
 

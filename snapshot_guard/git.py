@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
 
 from snapshot_guard.ignore import SnapshotInputError
 
@@ -20,15 +19,6 @@ class Repo:
     """Absolute path of the work tree's top folder."""
     own_env: bool = False
     """Run git with the repository variables removed (for submodules)."""
-
-
-class IndexEntry(NamedTuple):
-    mode: str
-    object_id: str
-    stage: int
-    """0, or 1 to 3 for the sides of a conflict."""
-    path: str
-    """POSIX path relative to the repository top, decoded with the file system encoding."""
 
 
 def _env(repo: Repo) -> dict[str, str] | None:
@@ -89,11 +79,6 @@ def stage_records(repo: Repo, pathspecs: Sequence[str] = ()) -> list[tuple[str, 
     args = ["ls-files", "--stage", "-z", "--full-name", "--", *[f":(top,literal){p}" for p in pathspecs]]
     records: list[tuple[str, str, str, str]] = _STAGE_RECORD.findall(os.fsdecode(run_git(repo, args)))
     return records
-
-
-def index_entries(repo: Repo, pathspecs: Sequence[str] = ()) -> list[IndexEntry]:
-    return [IndexEntry(mode, object_id, int(stage), path)
-            for mode, object_id, stage, path in stage_records(repo, pathspecs)]
 
 
 def object_sizes(repo: Repo, object_ids: Sequence[str]) -> list[int]:

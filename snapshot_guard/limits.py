@@ -343,7 +343,7 @@ def _lint_lines(snapshot: Snapshot, top: str) -> list[str]:
     from snapshot_guard.lint import lint_root
 
     try:
-        findings = lint_root(snapshot.root, snapshot.display, snapshot.sdk, top)
+        findings = lint_root(snapshot.root, snapshot.display, snapshot.sdk, top, snapshot)
     except SnapshotInputError:
         return []
     shown = [f"  lint: {printable(finding.as_text())}" for finding in findings[:_LARGEST]]

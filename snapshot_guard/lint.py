@@ -35,7 +35,7 @@ from snapshot_guard.ignore import (
     spec_from_lines,
 )
 from snapshot_guard.sizes import format_size
-from snapshot_guard.snapshot import Snapshot, SnapshotFile, take_snapshot
+from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins, take_snapshot
 
 CHECK = "snapshot-guard-lint"
 _BOM = b"\xef\xbb\xbf"
@@ -53,15 +53,17 @@ def _shown(items: Sequence[str]) -> str:
     return listed + (f" and {len(items) - _SHOWN} more" if len(items) > _SHOWN else "")
 
 
-def lint_root(root: str, display: str, sdk: Sdk, top: str) -> list[Finding]:
-    """Everything wrong with the ignore files of the snapshot root ``root`` (shown as ``display``)."""
+def lint_root(root: str, display: str, sdk: Sdk, top: str,
+              taken: Snapshot | None = None) -> list[Finding]:
+    """Everything wrong with the ignore files of the snapshot root ``root`` (shown as ``display``);
+    ``taken``: a work-tree snapshot of it the caller already has, so the tree is not walked again."""
     root = os.path.abspath(root)
     governing = governing_file(root)
     findings: list[Finding] = []
     spec = _checked_spec(root, governing, sdk, top, findings)
     if spec is None:
         return findings
-    snapshot = _snapshot(root, sdk, findings, top)
+    snapshot = _snapshot(root, sdk, findings, top, taken)
     if snapshot is not None:
         findings.extend(_shadowed_gitignore(sdk, spec, snapshot, top))
         findings.extend(_uploaded_git_folder(root, display, spec, snapshot, top))
@@ -119,10 +121,14 @@ def _starts_with_bom(path: str) -> bool:
         return handle.read(3) == _BOM
 
 
-def _snapshot(root: str, sdk: Sdk, findings: list[Finding], top: str) -> Snapshot | None:
+def _snapshot(root: str, sdk: Sdk, findings: list[Finding], top: str,
+              taken: Snapshot | None) -> Snapshot | None:
     """What the job uploads; None when an ignore-file error already fails the submission."""
     if any(finding.severity == "error" for finding in findings):
         return None
+    if taken is not None and taken.source == "worktree" and taken.sdk == sdk:
+        fill_origins(taken)
+        return taken
     try:
         return take_snapshot(root, sdk, "worktree", find_repo(root))
     except SnapshotInputError as error:

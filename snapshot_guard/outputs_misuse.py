@@ -25,7 +25,7 @@ from snapshot_guard import git, limits, once, options, writes
 from snapshot_guard.findings import Finding
 from snapshot_guard.ignore import AMLIGNORE, SnapshotInputError
 from snapshot_guard.sizes import format_size
-from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins
+from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins, staged_contents
 
 CHECK = "snapshot-outputs-misuse"
 RUN_FOLDERS = ("outputs", "logs")
@@ -100,14 +100,8 @@ def _folder_findings(
 
 def _reader(snapshot: Snapshot, repo: git.Repo | None, wanted: Sequence[str]) -> writes.Reader:
     """Reads a file of the snapshot: its staged content for the index, else the file on disk."""
-    staged: dict[str, bytes] = {}
-    if snapshot.source == "index" and repo is not None:
-        prefix = "" if snapshot.display == "." else snapshot.display + "/"
-        entries = git.index_entries(repo, [snapshot.display] if prefix else [])
-        ids = {entry.path[len(prefix):]: entry.object_id for entry in entries
-               if entry.stage == 0 and entry.mode.startswith("100")}
-        contents = git.object_contents(repo, [ids[path] for path in wanted if path in ids])
-        staged = {path: contents[ids[path]] for path in wanted if ids.get(path) in contents}
+    staged = staged_contents(repo, snapshot.root, wanted) \
+        if snapshot.source == "index" and repo is not None else {}
 
     def read(relpath: str) -> bytes:
         if relpath in staged:

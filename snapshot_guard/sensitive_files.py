@@ -22,7 +22,7 @@ import pathspec
 from snapshot_guard import git, limits, once, options, sensitive
 from snapshot_guard.findings import Finding, Severity
 from snapshot_guard.ignore import AMLIGNORE, GITIGNORE, SnapshotInputError
-from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins
+from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins, staged_contents
 
 CHECK = "snapshot-sensitive-files"
 NOT_COMMITTED = ("untracked", "ignored", "git", "submodule")
@@ -116,11 +116,8 @@ def _staged_openers(snapshot: Snapshot, repo: git.Repo | None, wanted: Collectio
     changed &= set(wanted)
     if not changed:
         return {}
-    ids = {entry.path[len(prefix):]: entry.object_id
-           for entry in git.index_entries(repo, [snapshot.display] if prefix else [])
-           if entry.stage == 0 and entry.path[len(prefix):] in changed}
-    contents = git.object_contents(repo, ids.values())
-    return {path: _bytes_opener(contents.get(object_id, b"")) for path, object_id in ids.items()}
+    return {path: _bytes_opener(data)
+            for path, data in staged_contents(repo, snapshot.root, changed).items()}
 
 
 def _bytes_opener(data: bytes) -> sensitive.Opener:

@@ -18,6 +18,7 @@ import os
 import posixpath
 import re
 import stat
+from collections.abc import Iterable
 from typing import Any, Callable, Literal, NamedTuple
 
 from snapshot_guard import git
@@ -186,8 +187,8 @@ class _IndexTree:
     repo: git.Repo
     folders: dict[str, Folder]
     """Folder path relative to the repository top ("" for the top) -> Folder."""
-    staged: dict[str, git.IndexEntry]
-    """Ignore file path relative to the top -> its stage-0 entry."""
+    staged: dict[str, tuple[str, str]]
+    """Ignore file path relative to the top -> its stage-0 mode and object id."""
     links: dict[str, tuple[Folder, int, str]]
     """Link path relative to the top -> (its folder, its place there, its target as stored)."""
     notes: list[str]
@@ -261,7 +262,7 @@ def _build_index_tree(repo: git.Repo, index: _IndexListing, origin: str) -> _Ind
                 _add_disk_file(repo, listing, path)
             continue
         if name in (AMLIGNORE, GITIGNORE):
-            tree.staged[path] = git.IndexEntry(mode, object_id, int(stage), path)
+            tree.staged[path] = (mode, object_id)
         if mode == "160000":
             _add_submodule(tree, listing, path)
         elif mode == "120000":
@@ -390,12 +391,22 @@ def _index_ignore(repo: git.Repo, root_rel: str, staged: dict[str, tuple[str, st
     return spec_from_lines(lines, sdk, path, unused)
 
 
+def staged_contents(repo: git.Repo, root: str, relpaths: Iterable[str]) -> dict[str, bytes]:
+    """The staged content of these files (relative to ``root``), looked up in the index listing
+    the snapshot already read; a path not staged as a plain file is left out."""
+    prefix = _prefix(os.path.abspath(root), repo.top)
+    wanted = {prefix + relpath for relpath in relpaths}
+    ids = {path[len(prefix):]: object_id
+           for mode, object_id, stage, path in _index_listing(repo).records
+           if path in wanted and stage == "0" and mode.startswith("100")}
+    contents = git.object_contents(repo, ids.values())
+    return {relpath: contents[object_id] for relpath, object_id in ids.items() if object_id in contents}
+
+
 def _tree_ignore(tree: _IndexTree, root_rel: str, sdk: Sdk) -> IgnoreSpec:
-    staged = {}
-    for name in (AMLIGNORE, GITIGNORE):
-        entry = tree.staged.get(posixpath.join(root_rel, name) if root_rel else name)
-        if entry is not None:
-            staged[name] = (entry.mode, entry.object_id)
+    prefix = root_rel + "/" if root_rel else ""
+    staged = {name: tree.staged[prefix + name] for name in (AMLIGNORE, GITIGNORE)
+              if prefix + name in tree.staged}
     return _index_ignore(tree.repo, root_rel, staged, sdk)
 
 
