@@ -20,7 +20,7 @@ import os
 import re
 import warnings
 from collections.abc import Callable, Iterable
-from typing import Literal
+from typing import Literal, Optional, TypeVar
 
 from pathspec.patterns.gitwildmatch import GitWildMatchPattern
 
@@ -86,7 +86,29 @@ class IgnoreSpec:
 _FLOATING = "^(?:.+/)?"
 _ANY_DEPTH_END = "(?:(?P<ps_d>/).*)?$"
 _FOLDER_END = "(?P<ps_d>/).*$"
+_BELOW_END = "/.*$"
 _SAFE_BRACKET = re.compile(r"\[[A-Za-z0-9_]+\]")
+_REGEX_SPECIAL = frozenset(".^$*+?{}[]|()")
+
+
+def _is_segment(regex: str) -> bool:
+    """Whether ``regex`` is made of parts that never match a slash (literals, ``[^/]``, simple
+    bracket sets, their repetitions): it matches one path component, nothing across two."""
+    position = 0
+    while position < len(regex):
+        bracket = _SAFE_BRACKET.match(regex, position)
+        if regex.startswith("[^/]", position) or bracket:
+            position = bracket.end() if bracket else position + 4
+        elif regex[position] == "\\":
+            escaped = regex[position + 1 : position + 2]
+            if not escaped or escaped.isalnum() or escaped == "/":
+                return False
+            position += 2
+        elif regex[position] in "/.^$[](){}|":
+            return False
+        else:
+            position += 1
+    return True
 
 
 def _segment(regex: str) -> tuple[str, bool] | None:
@@ -101,10 +123,62 @@ def _segment(regex: str) -> tuple[str, bool] | None:
         segment, folders_only = regex[len(_FLOATING) : -len(_FOLDER_END)], True
     else:
         return None
-    rest = _SAFE_BRACKET.sub("", segment.replace("\\\\", "").replace("\\[", "").replace("[^/]", ""))
-    if "/" in rest or "[" in rest or "(" in rest:
-        return None
-    return segment, folders_only
+    return (segment, folders_only) if _is_segment(segment) else None
+
+
+def _split_name(body: str) -> tuple[str | None, str] | None:
+    """``(folder regex, name regex)`` such that ``body`` fully matches ``folder/name`` exactly when
+    the two parts match (folder None: ``body`` matches a name at the root only); None when ``body``
+    does not end in a single-component part."""
+    if _is_segment(body):
+        return None, body
+    for position in range(len(body) - 1, 0, -1):
+        if body[position] == "/" and _is_segment(body[position + 1 :]):
+            try:
+                re.compile(body[:position])
+            except re.error:
+                return None
+            return body[:position], body[position + 1 :]
+    return None
+
+
+def _literal_start(regex: str) -> str:
+    """The text every match of ``regex`` starts with: its leading literal characters."""
+    literal: list[str] = []
+    position = 0
+    while position < len(regex):
+        char = regex[position]
+        if char == "\\" and position + 1 < len(regex) and not regex[position + 1].isalnum():
+            literal.append(regex[position + 1])
+            position += 2
+        elif char in _REGEX_SPECIAL or char == "\\":
+            if char in "*+?{" and literal:
+                literal.pop()  # the quantifier makes the last character optional
+            break
+        else:
+            literal.append(char)
+            position += 1
+    return "".join(literal)
+
+
+def _applies(regex: str) -> Callable[[str], bool]:
+    """Whether a path rule can match a file directly in a folder (``""`` for the root, else
+    ``a/b``): a rule anchored at a literal start, or floating with a literal first folder, applies
+    to few folders, and a walk skips it everywhere else."""
+    if regex.startswith(_FLOATING):
+        start = _literal_start(regex[len(_FLOATING):])
+        component = start.partition("/")[0]
+        if "/" not in start or not component:
+            return lambda _: True
+        return lambda folder: component in folder.split("/")
+    start = _literal_start(regex[1:]) if regex.startswith("^") else ""
+
+    def applies(folder: str) -> bool:
+        prefix = folder + "/" if folder else ""
+        return prefix.startswith(start) or (start.startswith(prefix)
+                                             and "/" not in start[len(prefix):])
+
+    return applies if start else lambda _: True
 
 
 def _alternation(indexed: list[tuple[int, str]]) -> tuple[re.Pattern[str] | None, list[int]]:
@@ -119,84 +193,130 @@ def _alternation(indexed: list[tuple[int, str]]) -> tuple[re.Pattern[str] | None
         return re.compile("|".join(parts)), [index for index, _ in ordered]
 
 
+T = TypeVar("T")
+
+_Alternation = Optional["re.Pattern[str]"]
+_Shared = tuple[dict[str, int], _Alternation, list[int], _Alternation, list[int]]
+_FolderRules = tuple[int, dict[str, int], _Alternation, list[int], _Alternation, list[int]]
+"""What the files of one folder share: the last rule that matches the folder or one above it; the
+file names' verdicts so far, and the rules that test the name there (one alternation); the path
+rules that can match there (another)."""
+
+
 class _Matcher:
     """pathspec's verdict, computed faster than its loop of one regex per rule and path.
 
-    Rules that match by one path component are tested on the components alone, each folder once
-    (its verdict is cached); the other rules run as one combined regex. A path with a line feed
-    takes the plain loop: there ``.`` and ``$`` behave in ways the split cannot follow; so do all
-    paths when a pattern spells out a regex group name, which the combined regex could not keep apart.
+    pathspec's rules mostly say "a component is X" (``*.csv``, ``data/``), "a folder is X, so
+    everything below it" (``src/data/``) or "a folder is X and the name is Y" (``notebooks/**/*.ipynb``).
+    So a path is split into its folder and its name: every folder is judged once (its verdict is
+    cached, built on its parent's), and every file name once per set of name rules that apply in
+    its folder. Only the rules that fit none of these shapes test whole paths, and in each folder
+    only those whose literal start allows a match there. A path with a line feed takes the plain
+    loop: there ``.`` and ``$`` behave in ways the split cannot follow; so do all paths when a
+    pattern spells out a regex group name, which the combined regexes could not keep apart.
     """
 
     def __init__(self, rules: tuple[IgnoreRule, ...]) -> None:
         self.rules = rules
-        last: list[tuple[int, str]] = []
-        inner: list[tuple[int, str]] = []
-        general: list[tuple[int, str]] = []
+        names: list[tuple[int, str]] = []
+        components: list[tuple[int, str]] = []
+        folders: list[tuple[int, str]] = []
+        self.name_rules: list[tuple[int, str | None, str]] = []
+        self.path_rules: list[tuple[int, Callable[[str], bool]]] = []
         for index, rule in enumerate(rules):
             segment = _segment(rule.regex)
-            if segment is None or "ps_d" in rule.pattern:
-                general.append((index, rule.regex))
-                continue
-            inner.append((index, segment[0]))
-            if not segment[1]:
-                last.append((index, segment[0]))
-        self.last, self.last_index = _alternation(last)
-        self.inner, self.inner_index = _alternation(inner)
-        self.general, self.general_index = _alternation(general)
-        self.folders: dict[str, int] = {}
+            if "ps_d" in rule.pattern or "|" in rule.regex:
+                self.path_rules.append((index, _applies(rule.regex)))
+            elif segment is not None:
+                components.append((index, segment[0]))
+                if not segment[1]:
+                    names.append((index, segment[0]))
+            else:
+                self._add_path_rule(index, rule.regex, folders)
+        self.names = names
+        # One regex for every name rule's folder part: its groups say which match a folder.
+        self.name_folders = re.compile("".join(
+            "(?:(?=" + ("\\Z" if folder is None else f"(?=.)(?:{folder})\\Z") + ")())?"
+            for _, folder, _ in self.name_rules))
+        self.components, self.component_index = _alternation(components)
+        self.folder_rules, self.folder_index = _alternation(folders)
+        self.folders: dict[str, _FolderRules] = {}
+        self.shared: dict[tuple[tuple[str | None, ...], tuple[int, ...]], _Shared] = {}
         self.plain = any("(?P<" in rule.pattern for rule in rules)
-        self.excluding = [rule.excludes for rule in rules]
+        self.excludes = self.judge([*(rule.excludes for rule in rules), False])
+        self.decide = self.judge([*range(len(rules)), -1])
 
-    def _folder(self, folder: str) -> int:
-        """The last component rule that matches a component of ``folder`` (as a path's folder)."""
+    def _add_path_rule(self, index: int, regex: str, folders: list[tuple[int, str]]) -> None:
+        """Split a rule that tests more than one component into a folder part and a name part."""
+        for tail, names_too in ((_ANY_DEPTH_END, True), (_FOLDER_END, False), (_BELOW_END, False)):
+            if regex.startswith("^") and regex.endswith(tail) and len(regex) > len(tail) + 1:
+                body = regex[1 : -len(tail)]
+                folders.append((index, body))
+                split = _split_name(body) if names_too else None
+                if split is not None and (split[0] is None or re.compile(split[0]).groups == 0):
+                    self.name_rules.append((index, *split))
+                elif names_too:
+                    self.path_rules.append((index, _applies(regex)))
+                return
+        self.path_rules.append((index, _applies(regex)))
+
+    def _folder(self, folder: str) -> _FolderRules:
+        """The cached verdicts of ``folder`` (relative to the root, ``""`` for the root itself)."""
         cached = self.folders.get(folder)
-        if cached is None:
-            parent, _, name = folder.rpartition("/")
-            cached = self._folder(parent) if parent else -1
-            match = self.inner.fullmatch(name) if self.inner else None
-            if match is not None:
-                cached = max(cached, self.inner_index[match.lastindex - 1])  # type: ignore[operator]
-            self.folders[folder] = cached
-        return cached
-
-    def decide(self, path: str) -> int:
-        if self.plain or "\n" in path:
-            for index in range(len(self.rules) - 1, -1, -1):
-                if re.match(self.rules[index].regex, path):
-                    return index
-            return -1
-        folder, _, name = path.rpartition("/")
-        best = self._folder(folder) if folder else -1
-        match = self.last.fullmatch(name) if self.last else None
-        if match is not None:
-            best = max(best, self.last_index[match.lastindex - 1])  # type: ignore[operator]
-        match = self.general.match(path) if self.general else None
-        if match is not None:
-            best = max(best, self.general_index[match.lastindex - 1])  # type: ignore[operator]
-        return best
-
-    def excludes(self, path: str) -> bool:
-        """``decide`` inlined, and skipping a regex whose rules all come before the best match so
-        far: a walk calls this once per path."""
-        if self.plain or "\n" in path:
-            index = self.decide(path)
-            return index >= 0 and self.excluding[index]
-        folder, _, name = path.rpartition("/")
+        if cached is not None:
+            return cached
         best = -1
         if folder:
-            best = self.folders.get(folder, -2)
-            if best == -2:
-                best = self._folder(folder)
-        if self.last is not None and self.last_index[0] > best:
-            match = self.last.fullmatch(name)
+            parent, _, name = folder.rpartition("/")
+            best = (self.folders.get(parent) or self._folder(parent))[0]
+            match = self.components.fullmatch(name) if self.components else None
             if match is not None:
-                best = max(best, self.last_index[match.lastindex - 1])  # type: ignore[operator]
-        if self.general is not None and self.general_index[0] > best:
-            match = self.general.match(path)
+                best = max(best, self.component_index[match.lastindex - 1])  # type: ignore[operator]
+            match = self.folder_rules.fullmatch(folder) if self.folder_rules else None
             if match is not None:
-                best = max(best, self.general_index[match.lastindex - 1])  # type: ignore[operator]
-        return best >= 0 and self.excluding[best]
+                best = max(best, self.folder_index[match.lastindex - 1])  # type: ignore[operator]
+        named = self.name_folders.match(folder).groups()  # type: ignore[union-attr]
+        tested = tuple(index for index, applies in self.path_rules if applies(folder)) \
+            if self.path_rules else ()
+        shared = self.shared.get((named, tested))
+        if shared is None:
+            shared = self.shared[(named, tested)] = (
+                {}, *_alternation([*self.names, *((index, name) for (index, _, name), flag
+                                                  in zip(self.name_rules, named) if flag is not None)]),
+                *_alternation([(index, self.rules[index].regex) for index in tested]))
+        cached = self.folders[folder] = (best, *shared)
+        return cached
+
+    def _slow(self, path: str) -> int:
+        for index in range(len(self.rules) - 1, -1, -1):
+            if re.match(self.rules[index].regex, path):
+                return index
+        return -1
+
+    def judge(self, verdicts: list[T]) -> Callable[[str], T]:
+        """A function of a path (POSIX, relative to the root) that gives ``verdicts[i]`` for the
+        deciding rule ``i``, ``verdicts[-1]`` when none decides. What a walk calls once per path."""
+        folders, folder_rules, plain, slow = self.folders, self._folder, self.plain, self._slow
+
+        def judge(path: str) -> T:
+            if plain or "\n" in path:
+                return verdicts[slow(path)]
+            folder, _, name = path.rpartition("/")
+            best, names, name_rules, name_index, path_rules, path_index = \
+                folders.get(folder) or folder_rules(folder)
+            last = names.get(name)
+            if last is None:
+                match = name_rules.fullmatch(name) if name_rules else None
+                last = names[name] = -1 if match is None else name_index[match.lastindex - 1]  # type: ignore[operator]
+            if last > best:
+                best = last
+            if path_rules is not None and path_index[0] > best:
+                match = path_rules.match(path)
+                if match is not None:
+                    best = max(best, path_index[match.lastindex - 1])  # type: ignore[operator]
+            return verdicts[best]
+
+        return judge
 
 
 class _V2Pattern(GitWildMatchPattern):
