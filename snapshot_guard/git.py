@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import subprocess
+import threading
 from collections.abc import Iterable, Sequence
 
 from snapshot_guard.ignore import SnapshotInputError
@@ -70,22 +70,27 @@ def _split_z(output: bytes) -> list[str]:
     return [os.fsdecode(item) for item in output.split(b"\0") if item]
 
 
-_STAGE_RECORD = re.compile(r"(\d+) ([0-9a-f]+) (\d)\t([^\0]*)\0")
-
-
-def stage_records(repo: Repo, pathspecs: Sequence[str] = ()) -> list[tuple[str, str, str, str]]:
-    """``git ls-files --stage`` of the index git is about to commit (GIT_INDEX_FILE is honoured), as
-    plain ``(mode, object id, stage, path)`` tuples: a large index has a hundred thousand."""
-    args = ["ls-files", "--stage", "-z", "--full-name", "--", *[f":(top,literal){p}" for p in pathspecs]]
-    records: list[tuple[str, str, str, str]] = _STAGE_RECORD.findall(os.fsdecode(run_git(repo, args)))
+def stage_records(repo: Repo) -> list[str]:
+    """``git ls-files --stage`` of the index git is about to commit (GIT_INDEX_FILE is honoured):
+    one ``"mode object stage\tpath"`` string per entry, in index order. Split no further here: a
+    large index has a hundred thousand, and most runs need only their paths."""
+    records = os.fsdecode(run_git(repo, ["ls-files", "--stage", "-z", "--full-name"])).split("\0")
+    records.pop()
     return records
+
+
+def parse_record(record: str) -> tuple[str, str, str, str]:
+    """``(mode, object id, stage, path)`` of one ``stage_records`` record."""
+    info, _, path = record.partition("\t")
+    mode, object_id, stage = info.split(" ")
+    return mode, object_id, stage, path
 
 
 def object_sizes(repo: Repo, object_ids: Sequence[str]) -> list[int]:
     """The size of each object, in order (-1 where it is missing)."""
     if not object_ids:
         return []
-    output = run_git(repo, ["cat-file", "--batch-check=%(objectsize)"],
+    output = run_git(repo, ["cat-file", "--batch-check=%(objectsize)", "--buffer"],
                      stdin="\n".join(object_ids).encode() + b"\n")
     try:
         return list(map(int, output.split()))
@@ -93,7 +98,13 @@ def object_sizes(repo: Repo, object_ids: Sequence[str]) -> list[int]:
         return [int(word) if word.isdigit() else -1 for word in output.decode().split("\n")[:-1]]
 
 
-Started = tuple["subprocess.Popen[bytes]", "subprocess.Popen[bytes]"]
+@dataclasses.dataclass
+class Started:
+    """Git processes at work, and the thread that reads their answer as it comes."""
+
+    processes: list[subprocess.Popen[bytes]]
+    reader: threading.Thread
+    output: list[bytes]
 
 
 def start_staged_sizes(repo: Repo) -> Started:
@@ -104,20 +115,28 @@ def start_staged_sizes(repo: Repo) -> Started:
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )
     sizer = subprocess.Popen(
-        ["git", "cat-file", "--batch-check=%(objectsize)"], cwd=repo.top, env=_env(repo),
+        ["git", "cat-file", "--batch-check=%(objectsize)", "--buffer"], cwd=repo.top, env=_env(repo),
         stdin=lister.stdout, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )
-    assert lister.stdout is not None
+    assert lister.stdout is not None and sizer.stdout is not None
     lister.stdout.close()
-    return lister, sizer
+    output: list[bytes] = []
+    # Read as git writes: a full pipe would stop cat-file until Python got round to reading it.
+    reader = threading.Thread(target=lambda stream: output.append(stream.read()), args=(sizer.stdout,),
+                              daemon=True)
+    reader.start()
+    return Started([lister, sizer], reader, output)
 
 
 def staged_sizes(repo: Repo, started: Started, object_ids: Sequence[str]) -> list[int]:
     """The sizes ``start_staged_sizes`` computed; asked again, in one process, if git could not
     (``ls-files --format`` needs git 2.38) or the index changed in between."""
-    lister, sizer = started
-    output, _ = sizer.communicate()
-    lister.wait()
+    started.reader.join()
+    for process in started.processes:
+        if process.stdout:
+            process.stdout.close()
+        process.wait()
+    output = started.output[0] if started.output else b""
     try:
         sizes = list(map(int, output.split()))
     except ValueError:
@@ -130,7 +149,7 @@ def object_contents(repo: Repo, object_ids: Iterable[str]) -> dict[str, bytes]:
     wanted = sorted(set(object_ids))
     if not wanted:
         return {}
-    output = run_git(repo, ["cat-file", "--batch"], stdin="\n".join(wanted).encode() + b"\n")
+    output = run_git(repo, ["cat-file", "--batch", "--buffer"], stdin="\n".join(wanted).encode() + b"\n")
     contents = {}
     position = 0
     while position < len(output):

@@ -196,27 +196,57 @@ class _IndexTree:
 
 @dataclasses.dataclass
 class _IndexListing:
-    """``git ls-files --stage`` records with the size a checkout has of each (LFS pointers read)."""
+    """``git ls-files --stage``, and the size a checkout has of each entry (LFS pointers read)."""
 
-    records: list[tuple[str, str, str, str]]
-    sizes: list[int]
-    contents: dict[str, bytes]
+    repo: git.Repo
+    records: list[str]
+    """``git.stage_records``: ``git.parse_record`` splits one."""
+    paths: list[str]
+    special: list[tuple[str, str, str, str]]
+    """The entries that are not plain staged files (links, submodules, conflicts), split."""
+    sizing: git.Started | None
+    """The git processes sizing every entry, still running: ``_sized`` collects them."""
+    sizes: list[int] = dataclasses.field(default_factory=list)
+    contents: dict[str, bytes] = dataclasses.field(default_factory=dict)
     """Small blobs by object id: link targets and LFS pointer candidates."""
 
 
+# An entry's mode opens its record; a stage other than 0 ends the part before the path.
+_SPECIAL_MARKS = ("\x00120000 ", "\x00160000 ", " 1\t", " 2\t", " 3\t")
+
+
 def _read_listing(repo: git.Repo) -> _IndexListing:
+    """The index's entries; their sizes are asked of git meanwhile, for ``_sized`` to collect."""
     sizing = git.start_staged_sizes(repo)
     records = git.stage_records(repo)
-    sizes = git.staged_sizes(repo, sizing, [record[1] for record in records])
-    small = [object_id for (mode, object_id, _, _), size in zip(records, sizes)
-             if mode == "120000" or 0 <= size <= _LFS_MAX_POINTER]
-    contents = git.object_contents(repo, small)
-    for index, ((mode, object_id, _, _), size) in enumerate(zip(records, sizes)):
-        if 0 <= size <= _LFS_MAX_POINTER and mode != "120000" and object_id in contents:
-            pointer = _LFS_POINTER.match(contents[object_id])
-            if pointer:
+    width = records[0].index("\t") + 1 if records else 0
+    paths = [record[width:] for record in records]
+    special: list[tuple[str, str, str, str]] = []
+    joined = "\0" + "\0".join(records)
+    if any(mark in joined for mark in _SPECIAL_MARKS):
+        special = [parsed for parsed in map(git.parse_record, records)
+                   if parsed[2] != "0" or parsed[0] in ("120000", "160000")]
+    return _IndexListing(repo, records, paths, special, sizing)
+
+
+def _sized(listing: _IndexListing) -> _IndexListing:
+    """``listing`` with the sizes of its entries (collected once)."""
+    if listing.sizing is None:
+        return listing
+    records = listing.records
+    width = records[0].index("\t") + 1 if records else 0
+    ids = [record[7 : width - 3] for record in records]  # "100644 <id> 0\t": the mode has 6 digits
+    sizes = git.staged_sizes(listing.repo, listing.sizing, ids)
+    small = [ids[index] for index, size in enumerate(sizes) if 0 <= size <= _LFS_MAX_POINTER]
+    small += [object_id for mode, object_id, _, _ in listing.special if mode == "120000"]
+    contents = git.object_contents(listing.repo, small)
+    for index, size in enumerate(sizes):
+        if 0 <= size <= _LFS_MAX_POINTER and ids[index] in contents:
+            pointer = _LFS_POINTER.match(contents[ids[index]])
+            if pointer and not records[index].startswith("120000 "):
                 sizes[index] = int(pointer.group(1))
-    return _IndexListing(records, sizes, contents)
+    listing.sizing, listing.sizes, listing.contents = None, sizes, contents
+    return listing
 
 
 _INDEX_CACHE: dict[tuple[str, str], tuple[_IndexListing, list[_IndexTree]]] = {}
@@ -239,7 +269,7 @@ def _index_tree(repo: git.Repo) -> _IndexTree:
     listing = _index_listing(repo)
     trees = _INDEX_CACHE[_index_key(repo)][1]
     if not trees:
-        tree = _build_index_tree(repo, listing, "committed")
+        tree = _build_index_tree(repo, _sized(listing), "committed")
         for link in list(tree.links):
             _resolve_index_link(tree, link)
         trees.append(tree)
@@ -251,7 +281,7 @@ def _build_index_tree(repo: git.Repo, index: _IndexListing, origin: str) -> _Ind
     tree = _IndexTree(repo, {"": top}, {}, {}, [])
     conflicted = set()
     folder_path, folder = "", top
-    for (mode, object_id, stage, path), size in zip(index.records, index.sizes):
+    for (mode, object_id, stage, path), size in zip(map(git.parse_record, index.records), index.sizes):
         parent_path, _, name = path.rpartition("/")
         if parent_path != folder_path:
             folder_path, folder = parent_path, _ensure_folder(tree, parent_path, origin)
@@ -303,7 +333,7 @@ def _add_submodule(tree: _IndexTree, listing: list[Entry], relpath: str) -> None
     if sub is None:
         tree.notes.append(f"submodule {relpath} is not checked out: its files are not counted")
         return
-    subtree = _build_index_tree(sub, _read_listing(sub), "submodule")
+    subtree = _build_index_tree(sub, _sized(_read_listing(sub)), "submodule")
     tree.notes.extend(subtree.notes)
     for path, child in subtree.folders.items():
         child.path = child.real = posixpath.join(tree.repo.top, relpath, path) if path else \
@@ -396,9 +426,12 @@ def staged_contents(repo: git.Repo, root: str, relpaths: Iterable[str]) -> dict[
     the snapshot already read; a path not staged as a plain file is left out."""
     prefix = _prefix(os.path.abspath(root), repo.top)
     wanted = {prefix + relpath for relpath in relpaths}
+    listing = _index_listing(repo)
     ids = {path[len(prefix):]: object_id
-           for mode, object_id, stage, path in _index_listing(repo).records
-           if path in wanted and stage == "0" and mode.startswith("100")}
+           for mode, object_id, stage, path in (git.parse_record(listing.records[index])
+                                                for index, path in enumerate(listing.paths)
+                                                if path in wanted)
+           if stage == "0" and mode.startswith("100")}
     contents = git.object_contents(repo, ids.values())
     return {relpath: contents[object_id] for relpath, object_id in ids.items() if object_id in contents}
 
@@ -414,29 +447,27 @@ def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk) -> tuple[Uploaded, int,
     """The index view of a root whose staged entries are all plain files, judged from the listing
     alone, without building folders: the common case, and the one a large repository needs fast.
     None when the root holds a link, a submodule or a conflict (the folder walk handles those)."""
-    index = _index_listing(repo)
+    listing = _index_listing(repo)
     prefix = root_rel + "/" if root_rel else ""
-    files: list[tuple[str, int]] = []
+    if any(path.startswith(prefix) for _, _, _, path in listing.special):
+        return None
     staged: dict[str, tuple[str, str]] = {}
-    for (mode, object_id, stage, path), size in zip(index.records, index.sizes):
-        if not path.startswith(prefix):
-            continue
-        if stage != "0" or mode in ("120000", "160000"):
-            return None
-        relpath = path[len(prefix):]
-        if relpath in (AMLIGNORE, GITIGNORE):
-            staged[relpath] = (mode, object_id)
-        files.append((relpath, size))
+    for name in (AMLIGNORE, GITIGNORE):
+        if prefix + name in listing.paths:
+            mode, object_id, _, _ = git.parse_record(listing.records[listing.paths.index(prefix + name)])
+            staged[name] = (mode, object_id)
     spec = _index_ignore(repo, root_rel, staged, sdk)
     excludes = spec.exclusion_test()
-    uploaded: Uploaded = []
-    total = 0
+    # Judged while git is still sizing the entries.
+    if prefix:
+        kept = [(index, path[len(prefix):]) for index, path in enumerate(listing.paths)
+                if path.startswith(prefix) and not excludes(path[len(prefix):])]
+    else:
+        kept = [(index, path) for index, path in enumerate(listing.paths) if not excludes(path)]
+    sizes = _sized(listing).sizes
+    total = sum(sizes[index] for index, _ in kept)
     if sdk == "v2":
-        for relpath, size in files:
-            if not excludes(relpath):
-                uploaded.append((relpath, size, "committed"))
-                total += size
-        return uploaded, total, spec
+        return [(relpath, sizes[index], "committed") for index, relpath in kept], total, spec
     pruned: dict[str, bool] = {"": False}
 
     def is_pruned(folder: str) -> bool:
@@ -446,11 +477,14 @@ def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk) -> tuple[Uploaded, int,
             verdict = pruned[folder] = is_pruned(folder.rpartition("/")[0]) or excludes(folder)
         return verdict
 
-    for relpath, size in files:
-        if not excludes(relpath):
-            total += size
-            if not is_pruned(relpath.rpartition("/")[0]):
-                uploaded.append((relpath, size, "committed"))
+    uploaded: Uploaded = []
+    folder, pruned_here = "", False
+    for index, relpath in kept:  # sorted: a folder's files mostly come one after another
+        if relpath.rpartition("/")[0] != folder:
+            folder = relpath.rpartition("/")[0]
+            pruned_here = is_pruned(folder)
+        if not pruned_here:
+            uploaded.append((relpath, sizes[index], "committed"))
     return uploaded, total, spec
 
 
