@@ -24,15 +24,19 @@ def _checks(text: str) -> tuple[str, ...]:
 
 
 def _findings(snapshot: Snapshot, run: options.Run, checks: tuple[str, ...]) -> list[Finding]:
-    from snapshot_guard import outputs_misuse, sensitive_files
-    from snapshot_guard.lint import lint_root
-
+    """The findings of the checks other than the limits (each imported only when it runs)."""
     found: list[Finding] = []
     if "sensitive" in checks:
+        from snapshot_guard import sensitive_files
+
         found += sensitive_files.findings_for(snapshot, run)
     if "outputs" in checks:
+        from snapshot_guard import outputs_misuse
+
         found += outputs_misuse.findings_for(snapshot, run)
     if "lint" in checks:
+        from snapshot_guard.lint import lint_root
+
         found += lint_root(snapshot.root, snapshot.display, snapshot.sdk, run.top, snapshot)
     return found
 

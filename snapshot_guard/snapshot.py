@@ -133,6 +133,22 @@ def _readable(kind: Kind, payload: Any) -> bool:
     return payload is None or os.access(payload.path, os.R_OK)
 
 
+_USER = getattr(os, "getuid", lambda: None)()
+
+
+def _file(size: int, payload: Any, readable: bool) -> tuple[int, bool]:
+    """A plain file's size, and whether the SDK can open it (only asked when ``readable``)."""
+    if payload is None:  # in the index: sized already, and readable in every checkout
+        return size, True
+    try:
+        info = payload.stat(follow_symlinks=False)
+    except OSError:
+        return 0, False
+    # os.access costs a system call per file; where the owner's read bit (or root) decides, skip it.
+    return info.st_size, not readable or _USER == 0 or (
+        info.st_uid == _USER and bool(info.st_mode & stat.S_IRUSR)) or os.access(payload.path, os.R_OK)
+
+
 # ---------------------------------------------------------------------------------------------
 # The work tree, read from disk.
 
@@ -143,15 +159,10 @@ def _scan(folder: Folder) -> list[Entry]:
     except OSError as error:
         folder.error = error.strerror or str(error)
         return []
-    entries: list[Entry] = []
     with iterator:
-        for item in iterator:
-            # The common case first, from the folder listing alone: no stat until a walk needs it.
-            if item.is_file(follow_symlinks=False):
-                entries.append((item.name, "file", -1, item))
-            else:
-                entries.append(_disk_entry(folder, item))
-    return entries
+        # The common case first, from the folder listing alone: no stat until a walk needs it.
+        return [(item.name, "file", -1, item) if item.is_file(follow_symlinks=False)
+                else _disk_entry(folder, item) for item in iterator]
 
 
 def _disk_entry(parent: Folder, item: os.DirEntry[str]) -> Entry:
@@ -523,11 +534,11 @@ def _v1_walk(top: Folder, spec: IgnoreSpec, notes: list[str]) -> tuple[Uploaded,
             if excluded:
                 continue
             if kind == "file":
-                size = _size(size, payload)
+                size, readable = _file(size, payload, uploading)
                 if sizing:
                     total += size
                 if uploading:
-                    if _readable(kind, payload):
+                    if readable:
                         files.append((relpath, size, folder.origin))
                     else:
                         notes.append(f"{relpath}: unreadable, azureml-core leaves it out of the upload")
@@ -577,12 +588,12 @@ def _v2_walk(top: Folder, spec: IgnoreSpec, problems: list[str], base: str) -> t
     while stack:
         folder, prefix, chain = stack.pop()
         real_prefix, walked_prefix = (_prefix(path, base) for path in (folder.real, folder.path))
+        same = real_prefix == walked_prefix
         for name, kind, size, payload in folder.entries():
-            relpath = prefix + name
             if kind == "dir":
-                stack.append((payload, relpath + "/", chain + (payload.real,)))
+                stack.append((payload, prefix + name + "/", chain + (payload.real,)))
                 continue
-            full = os.path.join(folder.path, name)
+            full = os.path.join(folder.path, name) if kind != "file" else ""
             if kind == "dirlink":
                 target = payload.target()
                 if target.real in chain:
@@ -591,14 +602,18 @@ def _v2_walk(top: Folder, spec: IgnoreSpec, problems: list[str], base: str) -> t
                         f"below once per level, until the system's limit on links"
                     )
                     continue
-                stack.append((target, relpath + "/", chain + (target.real,)))
+                stack.append((target, prefix + name + "/", chain + (target.real,)))
                 continue
             excluded = excludes(walked_prefix + name)
-            uploaded = not excluded if real_prefix == walked_prefix else \
-                not excludes(real_prefix + name)
-            size = _size(size, payload)
+            uploaded = not excluded if same else not excludes(real_prefix + name)
+            if excluded and not uploaded:
+                continue
+            if kind == "file":
+                size, readable = _file(size, payload, not excluded)
+            else:
+                size, readable = _size(size, payload), excluded or _readable(kind, payload)
             if uploaded:
-                files.append((relpath, size, folder.origin))
+                files.append((prefix + name, size, folder.origin))
             if excluded:
                 continue
             if kind == "dangling":
@@ -610,8 +625,9 @@ def _v2_walk(top: Folder, spec: IgnoreSpec, problems: list[str], base: str) -> t
                 raise SnapshotInputError(
                     f"{full}: a link whose path has a backslash; azure-ai-ml's size walk fails on it"
                 )
-            if not _readable(kind, payload):
-                raise SnapshotInputError(f"{full}: unreadable; azure-ai-ml fails when it reads it")
+            if not readable:
+                raise SnapshotInputError(f"{full or os.path.join(folder.path, name)}: unreadable; "
+                                         f"azure-ai-ml fails when it reads it")
             total += size
     return files, total
 
