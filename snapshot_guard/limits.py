@@ -317,6 +317,11 @@ def main_for(check: str, limit: Limit, argv: Sequence[str] | None) -> int:
     except SnapshotInputError as error:
         print(f"{check}: {error}", file=sys.stderr)
         return 2
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    given = len(arguments) - len(args.filenames)
+    if args.filenames and arguments[given:] == args.filenames:
+        once.remember(check, arguments[:given], [root.path for root in run.roots],
+                      [root.path for root in touched])
     failed = False
     linted: set[str] = set()
     for verdict in verdicts:

@@ -3,11 +3,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from snapshot_guard.limits import main_for
+from snapshot_guard import once
+
+CHECK = "snapshot-size-limit"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return main_for("snapshot-size-limit", "size", argv)
+    if once.nothing_left(CHECK, argv):  # pre-commit started it again for roots already checked
+        return 0
+    from snapshot_guard.limits import main_for
+
+    return main_for(CHECK, "size", argv)
 
 
 if __name__ == "__main__":

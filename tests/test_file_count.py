@@ -113,6 +113,37 @@ def test_a_root_is_reported_once_when_pre_commit_splits_the_file_names(
     assert result.stdout.count("snapshot-file-count: FAILED: . (SDK v1, staged files)") == 1
 
 
+def test_each_root_is_reported_once_when_its_file_names_come_in_a_later_run(
+    hook_repo: HookRepo, repo: Path
+) -> None:
+    for name in ("a", "b"):  # a's files fill the first runs, b's the last ones
+        files(repo / name / ("images-" + "x" * 60), 2100)
+    (repo / ".snapshot-guard.yaml").write_text("roots: [a, b]\n")
+    git(repo, "add", "-A")
+    result = hook_repo.run(repo, "snapshot-file-count", "--all-files")
+    assert result.returncode == 1, result.stdout
+    for name in ("a", "b"):
+        assert result.stdout.count(f"snapshot-file-count: FAILED: {name} (SDK v1, staged files)") == 1
+
+
+def test_a_later_run_ends_early_only_when_its_roots_are_done(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    check = f"test-{uuid.uuid4()}"
+    monkeypatch.setenv("PRE_COMMIT", "1")
+    a, b = str(tmp_path / "a"), str(tmp_path / "b")
+    given = ["--root", a, "--root", b]
+    assert not once.nothing_left(check, [*given, f"{a}/x.py"])
+    once.remember(check, given, [a, b], [a])
+    assert once.nothing_left(check, [*given, f"{a}/x.py", str(tmp_path / "elsewhere.txt")])
+    assert not once.nothing_left(check, [*given, f"{b}/y.py"])
+    assert not once.nothing_left(check, ["--sdk", "v2", f"{a}/x.py"])
+    once.remember(check, given, [a, b], [b])
+    assert once.nothing_left(check, [*given, f"{b}/y.py", f"{a}/x.py"])
+    monkeypatch.delenv("PRE_COMMIT")
+    assert not once.nothing_left(check, [*given, f"{a}/x.py"])
+
+
 def test_first_time_is_per_pre_commit_run(monkeypatch: pytest.MonkeyPatch) -> None:
     check = f"test-{uuid.uuid4()}"
     monkeypatch.delenv("PRE_COMMIT", raising=False)
