@@ -144,9 +144,10 @@ def _file(size: int, payload: Any, readable: bool) -> tuple[int, bool]:
         info = payload.stat(follow_symlinks=False)
     except OSError:
         return 0, False
-    # os.access costs a system call per file; where the owner's read bit (or root) decides, skip it.
-    return info.st_size, not readable or _USER == 0 or (
-        info.st_uid == _USER and bool(info.st_mode & stat.S_IRUSR)) or os.access(payload.path, os.R_OK)
+    # os.access costs a system call per file; for the owner, the owner's read bit says the same.
+    # (Not for root: without its capabilities it is held to the bits like anyone.)
+    return info.st_size, not readable or (info.st_uid == _USER and bool(info.st_mode & stat.S_IRUSR)) \
+        or os.access(payload.path, os.R_OK)
 
 
 # ---------------------------------------------------------------------------------------------

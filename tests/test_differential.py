@@ -9,7 +9,10 @@ The unit tests below pin every edge case of the facts file the same way.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -600,3 +603,75 @@ def test_worktree_of_a_real_repository(tmp_path: Path) -> None:
     assert origins["train.py"] == "committed"
     assert origins["notes.md"] == "untracked"
     assert origins["outputs/model.pkl"] == "ignored"
+
+
+# --- unreadable files and folders ------------------------------------------------------------
+
+# Root reads everything; without the capabilities that let it, file permissions hold for it too.
+UNPRIVILEGED = (["setpriv", "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search", "--"]
+                if getattr(os, "geteuid", lambda: -1)() == 0 else [])
+UNREADABLE_PROBE = """
+import json, sys
+import sdk_oracles
+from test_differential import check_worktree
+from snapshot_guard.ignore import SnapshotInputError
+from snapshot_guard.snapshot import take_snapshot
+
+root, sdk, unreadable = sys.argv[1:]
+try:
+    open(unreadable, "rb").close()
+    opens = True
+except OSError:
+    opens = False
+if sdk == "v1":
+    answer = check_worktree(root, sdk)
+    result = {"error": repr(answer)} if isinstance(answer, Exception) else \\
+        {"files": sorted(answer.files), "total": answer.total}
+else:  # azure-ai-ml lists the file, and fails when it reads it to upload
+    listed = sdk_oracles.v2_upload_files(root)
+    try:
+        take_snapshot(root, sdk, "worktree", None)
+        result = {"files": sorted(listed)}
+    except SnapshotInputError as error:
+        result = {"files": sorted(listed), "ours": str(error)}
+print(json.dumps({**result, "opens": opens}))
+"""
+
+
+def unprivileged_probe(root: str, sdk: Sdk, unreadable: str) -> dict[str, object]:
+    """UNREADABLE_PROBE in a process that ``unreadable`` cannot be read by: the SDK's answer there,
+    compared with snapshot-guard's (check_worktree), or for v2 snapshot-guard's error."""
+    tests = str(Path(__file__).parent)
+    result = subprocess.run(
+        [*UNPRIVILEGED, sys.executable, "-c", UNREADABLE_PROBE, root, sdk, unreadable],
+        capture_output=True, text=True, check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([tests, os.environ.get("PYTHONPATH", "")])},
+    )
+    assert result.returncode == 0, result.stderr
+    answer: dict[str, object] = json.loads(result.stdout.splitlines()[-1])  # after azureml-core's own
+    assert answer["opens"] is False, "the probe could read the file: nothing was tested"
+    return answer
+
+
+def test_an_unreadable_file(tmp_path: Path) -> None:
+    root = build(tmp_path, BASIC)
+    secret = os.path.join(root, "secret.txt")
+    os.chmod(secret, 0)
+    v1 = unprivileged_probe(root, "v1", secret)  # the size check counts it, the upload leaves it out
+    assert v1["total"] == sum(map(len, BASIC.values())) and "secret.txt" not in v1["files"]  # type: ignore[operator]
+    v2 = unprivileged_probe(root, "v2", secret)
+    assert "secret.txt" in v2["files"]  # type: ignore[operator]
+    assert "secret.txt: unreadable; azure-ai-ml fails when it reads it" in str(v2["ours"])
+
+
+def test_an_unreadable_folder(tmp_path: Path) -> None:
+    root = build(tmp_path, {**BASIC, "locked/in.txt": b"i"})
+    locked = os.path.join(root, "locked")
+    os.chmod(locked, 0)
+    try:
+        v1 = unprivileged_probe(root, "v1", os.path.join(locked, "in.txt"))
+        assert "PermissionError" in str(v1["error"])  # azureml-core's upload fails on it
+        v2 = unprivileged_probe(root, "v2", os.path.join(locked, "in.txt"))
+        assert "ours" not in v2 and "locked/in.txt" not in v2["files"]  # type: ignore[operator]
+    finally:
+        os.chmod(locked, 0o755)
