@@ -1390,20 +1390,22 @@ def _grep(top: str) -> list[str] | None:
     if repo is None:
         return None
     found: set[str] = set()
+    searches = []
     for words, globs in ((_AML_MARKERS, ("*.py", "*.ipynb")), (("code", "additional_includes"),
                                                               ("*.yml", "*.yaml"))):
         patterns = [argument for word in words for argument in ("-e", word)]
-        try:
-            result = subprocess.run(
+        try:  # both at once: each reads its own files
+            searches.append(subprocess.Popen(
                 ["git", "grep", "-l", "-z", "-I", "-F", "--untracked", *patterns, "--", *globs],
-                cwd=top, capture_output=True, check=False,
-            )
+                cwd=top, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            ))
         except OSError:
             return None
-        if result.returncode not in (0, 1):
-            return None
-        found.update(os.path.join(top, os.fsdecode(name))
-                     for name in result.stdout.split(b"\0") if name)
+    outputs = [search.communicate()[0] for search in searches]
+    if any(search.returncode not in (0, 1) for search in searches):
+        return None
+    for output in outputs:
+        found.update(os.path.join(top, os.fsdecode(name)) for name in output.split(b"\0") if name)
     return sorted(path for path in found
                   if not SKIPPED_DIRS.intersection(_relative(path, top).split("/")[:-1]))
 
