@@ -19,8 +19,8 @@ REPO defaults to a monorepo built by ``make_monorepo.py`` (built on first use). 
   (``get_directory_size``) and azure-ai-ml's upload walk (``get_upload_files_from_folder``) of the
   same root; scan's totals must be identical to the SDKs' (exit 1 when they are not).
 
-The SDK walks are timed in this process after their imports; snapshot-guard's times include
-starting Python and importing the package.
+Every measurement is the best of ``--repeat`` runs. The SDK walks are timed in this process after
+their imports; snapshot-guard's times include starting Python and importing the package.
 """
 from __future__ import annotations
 
@@ -160,6 +160,18 @@ def v2_upload_walk(top: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def list_every_folder(top: str) -> int:
+    """``os.scandir`` of every folder, nothing else: what any walk of the tree costs at least."""
+    entries, folders = 0, [top]
+    while folders:
+        with os.scandir(folders.pop()) as listing:
+            for entry in listing:
+                entries += 1
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+    return entries
+
+
 def pathspec_match(top: str, paths: list[str]) -> int:
     import pathspec
 
@@ -176,15 +188,15 @@ def worktree_rows(top: str, sdk: str, repeat: int) -> tuple[list[Row], bool]:
     hook = [sys.executable, "-m", "snapshot_guard.size_limit", "--source", "worktree", "--sdk", sdk,
             "--root", top]
     hook_time, hooked = timed(lambda: run(hook, top), repeat)
-    scan_time, scanned = timed(lambda: scan(top, sdk), 1)
+    scan_time, scanned = timed(lambda: scan(top, sdk), repeat)
     if sdk == "v1":
         target, name = 5, "azureml-core get_directory_size"
-        sdk_time, sdk_total = timed(lambda: v1_size_walk(top), 1)
+        sdk_time, sdk_total = timed(lambda: v1_size_walk(top), repeat)
         same = scanned["total_bytes"] == sdk_total
         sdk_note = f"total {sdk_total}"
     else:
         target, name = 10, "azure-ai-ml get_upload_files_from_folder"
-        sdk_time, pairs = timed(lambda: v2_upload_walk(top), 1)
+        sdk_time, pairs = timed(lambda: v2_upload_walk(top), repeat)
         sdk_total = sum(os.path.getsize(local) for local, _ in pairs)
         same = scanned["total_bytes"] == sdk_total and scanned["file_count"] == len(pairs)
         sdk_note = f"total {sdk_total}, {len(pairs)} files"
@@ -247,6 +259,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     match_time, matched = timed(lambda: pathspec_match(top, paths), 1)
     rows.append(("pathspec 0.12.1 match_file, tracked paths", match_time, f"{matched} excluded"))
 
+    listing_time, listed = timed(lambda: list_every_folder(top), args.repeat)
+    rows.append(("os.scandir of every folder (no stat, no matching)", listing_time,
+                 f"{listed} entries"))
     identical = True
     for sdk in ("v1", "v2"):
         sdk_rows, same = worktree_rows(top, sdk, args.repeat)
