@@ -128,20 +128,19 @@ def start_staged_sizes(repo: Repo) -> Started:
     return Started([lister, sizer], reader, output)
 
 
-def staged_sizes(repo: Repo, started: Started, object_ids: Sequence[str]) -> list[int]:
-    """The sizes ``start_staged_sizes`` computed; asked again, in one process, if git could not
-    (``ls-files --format`` needs git 2.38) or the index changed in between."""
+def staged_sizes(started: Started, count: int) -> list[int] | None:
+    """The ``count`` sizes ``start_staged_sizes`` computed; None if git could not (``ls-files
+    --format`` needs git 2.38) or the index changed in between: ask ``object_sizes`` then."""
     started.reader.join()
     for process in started.processes:
         if process.stdout:
             process.stdout.close()
         process.wait()
-    output = started.output[0] if started.output else b""
     try:
-        sizes = list(map(int, output.split()))
+        sizes = list(map(int, started.output[0].split())) if started.output else []
     except ValueError:
-        sizes = []
-    return sizes if len(sizes) == len(object_ids) else object_sizes(repo, object_ids)
+        return None
+    return sizes if len(sizes) == count else None
 
 
 def object_contents(repo: Repo, object_ids: Iterable[str]) -> dict[str, bytes]:

@@ -247,16 +247,19 @@ def _sized(listing: _IndexListing) -> _IndexListing:
         return listing
     records = listing.records
     width = records[0].index("\t") + 1 if records else 0
-    ids = [record[7 : width - 3] for record in records]  # "100644 <id> 0\t": the mode has 6 digits
-    sizes = git.staged_sizes(listing.repo, listing.sizing, ids)
-    small = [ids[index] for index, size in enumerate(sizes) if 0 <= size <= _LFS_MAX_POINTER]
-    small += [object_id for mode, object_id, _, _ in listing.special if mode == "120000"]
-    contents = git.object_contents(listing.repo, small)
-    for index, size in enumerate(sizes):
-        if 0 <= size <= _LFS_MAX_POINTER and ids[index] in contents:
-            pointer = _LFS_POINTER.match(contents[ids[index]])
-            if pointer and not records[index].startswith("120000 "):
-                sizes[index] = int(pointer.group(1))
+
+    def id_of(index: int) -> str:
+        return records[index][7 : width - 3]  # "100644 <id> 0\t": the mode has 6 digits
+
+    sizes = git.staged_sizes(listing.sizing, len(records)) or \
+        git.object_sizes(listing.repo, list(map(id_of, range(len(records)))))
+    small = [index for index, size in enumerate(sizes) if 0 <= size <= _LFS_MAX_POINTER]
+    contents = git.object_contents(listing.repo, [*map(id_of, small), *(
+        link_id for mode, link_id, _, _ in listing.special if mode == "120000")])
+    for index in small:
+        pointer = _LFS_POINTER.match(contents.get(id_of(index), b""))
+        if pointer and not records[index].startswith("120000 "):
+            sizes[index] = int(pointer.group(1))
     listing.sizing, listing.sizes, listing.contents = None, sizes, contents
     return listing
 
