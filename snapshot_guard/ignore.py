@@ -129,16 +129,16 @@ def _segment(regex: str) -> tuple[str, bool] | None:
 def _split_name(body: str) -> tuple[str | None, str] | None:
     """``(folder regex, name regex)`` such that ``body`` fully matches ``folder/name`` exactly when
     the two parts match (folder None: ``body`` matches a name at the root only); None when ``body``
-    does not end in a single-component part."""
+    does not end in a single-component part, or its folder part has groups of its own."""
     if _is_segment(body):
         return None, body
     for position in range(len(body) - 1, 0, -1):
         if body[position] == "/" and _is_segment(body[position + 1 :]):
             try:
-                re.compile(body[:position])
+                folder = _compile(body[:position])
             except re.error:
                 return None
-            return body[:position], body[position + 1 :]
+            return (body[:position], body[position + 1 :]) if folder.groups == 0 else None
     return None
 
 
@@ -181,6 +181,13 @@ def _applies(regex: str) -> Callable[[str], bool]:
     return applies if start else lambda _: True
 
 
+def _compile(regex: str) -> re.Pattern[str]:
+    """``re.compile`` without its warnings (a pattern like ``[[]`` is a "possible nested set")."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return re.compile(regex)
+
+
 def _alternation(indexed: list[tuple[int, str]]) -> tuple[re.Pattern[str] | None, list[int]]:
     """One regex for many rules, the last rule first: the first alternative that matches is the rule
     pathspec's last-match-wins loop would pick, and ``lastindex`` names it."""
@@ -188,9 +195,7 @@ def _alternation(indexed: list[tuple[int, str]]) -> tuple[re.Pattern[str] | None
         return None, []
     ordered = sorted(indexed, reverse=True)
     parts = ["(" + regex.replace("(?P<ps_d>", "(?:") + ")" for _, regex in ordered]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return re.compile("|".join(parts)), [index for index, _ in ordered]
+    return _compile("|".join(parts)), [index for index, _ in ordered]
 
 
 T = TypeVar("T")
@@ -235,7 +240,7 @@ class _Matcher:
                 self._add_path_rule(index, rule.regex, folders)
         self.names = names
         # One regex for every name rule's folder part: its groups say which match a folder.
-        self.name_folders = re.compile("".join(
+        self.name_folders = _compile("".join(
             "(?:(?=" + ("\\Z" if folder is None else f"(?=.)(?:{folder})\\Z") + ")())?"
             for _, folder, _ in self.name_rules))
         self.components, self.component_index = _alternation(components)
@@ -253,7 +258,7 @@ class _Matcher:
                 body = regex[1 : -len(tail)]
                 folders.append((index, body))
                 split = _split_name(body) if names_too else None
-                if split is not None and (split[0] is None or re.compile(split[0]).groups == 0):
+                if split is not None:
                     self.name_rules.append((index, *split))
                 elif names_too:
                     self.path_rules.append((index, _applies(regex)))
