@@ -80,11 +80,11 @@ def remember(check: str, options: Sequence[str], roots: Sequence[str], done: Seq
     marker = _marker(check, "runs")
     if marker is None:
         return
-    records = [record for record in _records(marker) if record["options"] != list(options)]
-    earlier = next((record["done"] for record in _records(marker)
-                    if record["options"] == list(options)), [])
-    records.append({"options": list(options), "roots": list(roots),
-                    "done": sorted({*earlier, *done})})
+    records = _records(marker)
+    earlier = [root for record in records if record["options"] == list(options)
+               for root in record["done"]]
+    records = [record for record in records if record["options"] != list(options)]
+    records.append({"options": list(options), "roots": list(roots), "done": sorted({*earlier, *done})})
     try:
         with open(marker, "w", encoding="utf-8") as handle:
             json.dump(records, handle)
