@@ -13,12 +13,14 @@ testing only files: by their resolved path for the upload, by their link path fo
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import os
 import posixpath
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Callable, Literal, NamedTuple
 
 from snapshot_guard import git
@@ -684,10 +686,31 @@ def _ancestors(path: str) -> list[str]:
     return ["/".join(parts[: index + 1]) for index in range(len(parts))]
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector: a walk builds a tuple per entry, a hundred thousand
+    in a large tree, and none of them in a cycle, yet the collector would scan them over and over
+    as they pile up (a quarter of the time of a walk)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def take_snapshot(
     root: str, sdk: Sdk, source: Source, repo: git.Repo | None, origins: bool = True
 ) -> Snapshot:
     """What a job with this ``root`` as its source directory uploads under ``sdk``."""
+    with _collector_paused():
+        return _take_snapshot(root, sdk, source, repo, origins)
+
+
+def _take_snapshot(
+    root: str, sdk: Sdk, source: Source, repo: git.Repo | None, origins: bool
+) -> Snapshot:
     root = os.path.abspath(root)
     if not os.path.isdir(root):
         what = "does not exist" if not os.path.exists(root) else "is not a folder"
@@ -756,5 +779,6 @@ def _walk(
 def measure(snapshot: Snapshot, spec: IgnoreSpec) -> tuple[int, int]:
     """``(total_bytes, file_count)`` of ``snapshot`` had its root been governed by ``spec``."""
     assert snapshot.tree is not None
-    uploaded, total = _walk(snapshot.tree(), spec, [], [], snapshot.root)
+    with _collector_paused():
+        uploaded, total = _walk(snapshot.tree(), spec, [], [], snapshot.root)
     return total, len(uploaded)
