@@ -12,6 +12,7 @@ Every matching decision is :mod:`snapshot_guard.ignore`'s, as the SDK makes it.
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import os
 import posixpath
@@ -208,12 +209,13 @@ def _appended(spec: IgnoreSpec, line: str) -> IgnoreSpec:
 def _unread_ignore_files(root: str, sdk: Sdk, snapshot: Snapshot, top: str) -> list[Finding]:
     """Ignore files Azure ML never reads whose patterns would keep uploaded files out."""
     findings = []
-    nested = [item.path for item in snapshot.files
-              if posixpath.basename(item.path) in (GITIGNORE, AMLIGNORE) and "/" in item.path]
+    paths = [item.path for item in snapshot.files]  # sorted: a folder's files are one run of them
+    nested = [path for path in paths if posixpath.basename(path) in (GITIGNORE, AMLIGNORE) and "/" in path]
     for relpath in nested:
         folder = posixpath.dirname(relpath)
-        below = [item.path[len(folder) + 1:] for item in snapshot.files
-                 if item.path.startswith(folder + "/")]
+        # Every path that starts with "folder/" sorts from "folder/" to "folder0" ("0" follows "/").
+        start, end = bisect.bisect_left(paths, folder + "/"), bisect.bisect_left(paths, folder + "0")
+        below = [path[len(folder) + 1:] for path in paths[start:end]]
         finding = _no_effect(os.path.join(root, relpath), below, sdk, top,
                              f"Azure ML reads only the ignore file at the root of the uploaded "
                              f"folder ({display_path(root, top)})")
