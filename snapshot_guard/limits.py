@@ -50,12 +50,31 @@ class Verdict:
 def judge(snapshot: Snapshot, settings: options.RootSettings, limit: Limit, warn_at: float) -> Verdict:
     value = snapshot.total_bytes if limit == "size" else snapshot.file_count
     maximum = settings.max_bytes if limit == "size" else settings.max_files
+    return Verdict(snapshot, limit, value, maximum, _status(value, maximum, _failing(snapshot), warn_at))
+
+
+def _failing(snapshot: Snapshot) -> bool:
+    """What fails a root whatever its size: a v2 link loop, or nothing left to upload under v2."""
+    return bool(snapshot.problems) or (snapshot.sdk == "v2" and not snapshot.files)
+
+
+def _status(value: int, maximum: int | None, failing: bool, warn_at: float) -> Status:
     if maximum is None:
-        return Verdict(snapshot, limit, value, maximum, "ok")
-    if value > maximum or snapshot.problems or (snapshot.sdk == "v2" and not snapshot.files):
-        return Verdict(snapshot, limit, value, maximum, "fail")
-    status: Status = "warn" if value > warn_at * maximum else "ok"
-    return Verdict(snapshot, limit, value, maximum, status)
+        return "ok"
+    if value > maximum or failing:
+        return "fail"
+    return "warn" if value > warn_at * maximum else "ok"
+
+
+def _nothing_to_say(measured: dict[str, int], settings: options.RootSettings, limit: Limit,
+                    warn_at: float) -> bool:
+    """Whether a root measured by another limit hook of this pre-commit run passes ``limit`` with
+    nothing to report (``measured``: its total, file count and whether it fails anyway)."""
+    value = measured["total_bytes"] if limit == "size" else measured["file_count"]
+    maximum = settings.max_bytes if limit == "size" else settings.max_files
+    if _status(value, maximum, bool(measured["failing"]), warn_at) != "ok":
+        return False
+    return not (limit == "size" and settings.sdk == "v2" and measured["total_bytes"] > V2_WARN_BYTES)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -310,10 +329,18 @@ def main_for(check: str, limit: Limit, argv: Sequence[str] | None) -> int:
                                   [root.display for root in touched]) \
             if run.repo and touched and not os.environ.get("PRE_COMMIT") and \
             "worktree" in options.sources(run) else None
-        verdicts = [judge(take(root, source, run), root, limit, run.warn_at)
-                    for root in touched
-                    for source in options.sources(run)
-                    if once.first_time(check, f"{root.path}\0{source}\0{settings}")]
+        verdicts = []
+        for root, source in [(root, source) for root in touched for source in options.sources(run)
+                             if once.first_time(check, f"{root.path}\0{source}\0{settings}")]:
+            # The other limit hook of this pre-commit run may have walked the same root already.
+            key = f"{root.path}\0{root.sdk}\0{source}"
+            measured = once.shared(key)
+            if measured is not None and _nothing_to_say(measured, root, limit, run.warn_at):
+                continue
+            snapshot = take(root, source, run)
+            once.share(key, {"total_bytes": snapshot.total_bytes, "file_count": snapshot.file_count,
+                             "failing": int(_failing(snapshot))})
+            verdicts.append(judge(snapshot, root, limit, run.warn_at))
     except SnapshotInputError as error:
         print(f"{check}: {error}", file=sys.stderr)
         return 2

@@ -113,6 +113,28 @@ def test_a_root_is_reported_once_when_pre_commit_splits_the_file_names(
     assert result.stdout.count("snapshot-file-count: FAILED: . (SDK v1, staged files)") == 1
 
 
+def test_the_two_limit_hooks_of_one_commit_each_judge_their_own_limit(
+    hook_repo: HookRepo, repo: Path
+) -> None:
+    # The second hook reuses the first one's numbers when they settle its check.
+    hook_repo.install(repo, "snapshot-size-limit", "snapshot-file-count")
+    files(repo / "images", 2001)
+    git(repo, "add", "-A")
+    many = hook_repo.commit(repo, "-m", "images")
+    assert many.returncode == 1, many.stdout
+    assert "snapshot-file-count: FAILED: . (SDK v1, staged files)" in many.stdout
+    assert "snapshot-size-limit: FAILED" not in many.stdout
+    git(repo, "rm", "-rq", "--cached", "images")
+    (repo / ".amlignore").write_text("images/\n")
+    with open(repo / "big.bin", "wb") as handle:
+        handle.truncate(301 * 1024 * 1024)
+    git(repo, "add", ".amlignore", "big.bin")
+    big = hook_repo.commit(repo, "-m", "big")
+    assert big.returncode == 1, big.stdout
+    assert "snapshot-size-limit: FAILED: . (SDK v1, staged files)" in big.stdout
+    assert "snapshot-file-count: FAILED" not in big.stdout
+
+
 def test_each_root_is_reported_once_when_its_file_names_come_in_a_later_run(
     hook_repo: HookRepo, repo: Path
 ) -> None:
