@@ -8,8 +8,9 @@ named after it, the check and the root says "done".
 The limit hooks also leave a record of their options, their roots and the roots done
 (``remember``): a later run whose file names touch only roots done ends before it imports the
 rest of the package (``nothing_left``), which matters when pre-commit starts the hook thirty times.
-And the two limit hooks share what they measured of a root (``share``): the second walks it only
-when the first one's numbers do not settle its own check.
+And hooks share what they found (``share``): the roots the code declares, and what the size and
+count hooks measured of a root (the second walks it only when the first one's numbers do not
+settle its own check).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from typing import Any
 
 _STALE_SECONDS = 24 * 3600
 
@@ -113,27 +115,27 @@ def nothing_left(check: str, argv: Sequence[str] | None) -> bool:
     return False
 
 
-def share(key: str, measured: dict[str, int]) -> None:
-    """Leave ``measured`` (numbers about ``key``) for the other hooks of this pre-commit run."""
+def share(key: str, found: dict[str, Any]) -> None:
+    """Leave ``found`` (plain JSON data about ``key``) for the other hooks of this pre-commit run."""
     marker = _marker("shared", key)
     if marker is None:
         return
     try:
         with open(marker, "w", encoding="utf-8") as handle:
-            json.dump(measured, handle)
+            json.dump(found, handle)
     except OSError:
         pass
 
 
-def shared(key: str) -> dict[str, int] | None:
+def shared(key: str) -> dict[str, Any] | None:
     """What a hook of this pre-commit run left about ``key``; None outside pre-commit or if none."""
     marker = _marker("shared", key)
     try:
         with open(marker or "", encoding="utf-8") as handle:
-            measured: dict[str, int] = json.load(handle)
+            found: dict[str, Any] = json.load(handle)
     except (OSError, ValueError):
         return None
-    return measured
+    return found
 
 
 def _forget_old(folder: str) -> None:

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from snapshot_guard import git
+from snapshot_guard import git, once
 from snapshot_guard.config import Config, load_config
 from snapshot_guard.findings import display_path
 from snapshot_guard.ignore import SDKS, Sdk, SnapshotInputError
@@ -124,9 +124,7 @@ def resolve_run(args: argparse.Namespace) -> Run:
         roots = [settings(os.path.join(top, item.path), f"{config.path}", item.sdk, item.max_bytes,
                           item.max_files) for item in config.roots]
     elif config.discover is not False:
-        from snapshot_guard.discover import discover_roots
-
-        declared = discover_roots(top)
+        declared = _declared_roots(top)
         roots = _discovered(top, declared, settings, notes)
     if not roots:
         roots = [settings(top, "the repository top" if repo else "the current folder")]
@@ -135,6 +133,19 @@ def resolve_run(args: argparse.Namespace) -> Run:
             what = "does not exist" if not os.path.exists(root.path) else "is not a folder"
             raise SnapshotInputError(f"{root.display}: snapshot root {what} (from {root.how})")
     return Run(repo, top, source, _unique(roots), config, warn_at, notes, declared)
+
+
+def _declared_roots(top: str) -> list[DeclaredRoot]:
+    """The roots the code at ``top`` declares, found once per pre-commit run: every hook asks."""
+    from snapshot_guard.discover import DeclaredRoot, discover_roots
+
+    key = f"discovered\0{top}"
+    known = once.shared(key)
+    if known is not None:
+        return [DeclaredRoot(**item) for item in known["roots"]]
+    declared = discover_roots(top)
+    once.share(key, {"roots": [dataclasses.asdict(item) for item in declared]})
+    return declared
 
 
 def _discovered(top: str, found: list[DeclaredRoot], make: Callable[..., RootSettings],
