@@ -16,12 +16,17 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import marshal
 import os
 import posixpath
 import re
+import select
+import signal
 import stat
+import sys
+import threading
 from collections.abc import Iterable, Iterator
-from typing import Any, Callable, Literal, NamedTuple
+from typing import Any, Callable, Literal, NamedTuple, NoReturn, TypeVar
 
 from snapshot_guard import git
 from snapshot_guard.findings import display_path
@@ -509,9 +514,109 @@ def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk) -> tuple[Uploaded, int,
 # The SDK walks. Each returns ``(uploaded, total_bytes)``: uploaded as (path, size, origin).
 
 Uploaded = list[tuple[str, int, str]]
+SHARE_AFTER = 20_000
+"""Entries a work-tree walk reads alone before it gives half of what is left to a second process."""
+T = TypeVar("T")
 
 
-def _v1_walk(top: Folder, spec: IgnoreSpec, notes: list[str]) -> tuple[Uploaded, int]:
+class _Sharing:
+    """A walk on two cores. Once it has read ``after`` entries, every other folder still to walk
+    goes to a child process (``os.fork``: Linux only), whose findings come back through a pipe;
+    when a child is done, the next one takes half of what is left then. Listing folders and sizing
+    files are system calls, and one process makes them one at a time. When a child fails, the
+    walk takes its folders back."""
+
+    def __init__(self, after: int | None) -> None:
+        # A fork copies only the thread that calls it: never fork beside another thread.
+        self.after = after if after is not None and sys.platform == "linux" and \
+            (os.cpu_count() or 1) > 1 and threading.active_count() == 1 else None
+        self.seen = 0
+        """Entries read so far."""
+        self.turns = 0
+        self.pid: int | None = None
+        """In the parent: the running child's process id."""
+        self.pipe = -1
+        """The parent's end of the child's pipe (to read), or the child's (to write)."""
+        self.given: list[Any] = []
+        """In the parent: the folders the running child took."""
+        self.baseline: tuple[int, int, int] | None = None
+        """In a child: the walk's files, bytes and messages when its share began."""
+
+    def split(self, stack: list[T], files: Uploaded, total: int, messages: list[str]
+              ) -> tuple[list[T], int]:
+        """The folders this process walks on, and the bytes a child that finished counted."""
+        if self.after is None or self.baseline is not None:
+            return stack, 0
+        gained = 0
+        self.turns += 1
+        if self.pid is not None:
+            if self.turns % 32 or not select.select([self.pipe], [], [], 0)[0]:
+                return stack, 0
+            gained, taken_back = self._collect(files, messages)
+            stack = stack + taken_back
+        if self.seen < self.after or len(stack) < 2:
+            return stack, gained
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(reader)
+            self.pipe, self.baseline = writer, (len(files), total + gained, len(messages))
+            return stack[1::2], gained
+        os.close(writer)
+        self.pid, self.pipe, self.given = pid, reader, stack[1::2]
+        return stack[0::2], gained
+
+    def gather(self, files: Uploaded, total: int, messages: list[str]) -> tuple[int, list[Any]]:
+        """At the end of a walk: in a child, send its findings and exit; in the parent, wait for
+        the running child and return its bytes, and (if it failed) its folders."""
+        if self.baseline is not None:
+            listed, counted, said = self.baseline
+            self._exit_child(("ok", files[listed:], total - counted, messages[said:]))
+        if self.pid is None:
+            return 0, []
+        return self._collect(files, messages)
+
+    def _collect(self, files: Uploaded, messages: list[str]) -> tuple[int, list[Any]]:
+        """The running child's findings: its files and messages added to the walk's, its bytes
+        returned; or its folders, to walk here, when it failed."""
+        assert self.pid is not None
+        with os.fdopen(self.pipe, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        try:
+            answer = marshal.loads(data) if status == 0 else None
+        except (EOFError, ValueError, TypeError):
+            answer = None
+        if answer is not None and answer[0] == "error":
+            raise SnapshotInputError(answer[1])
+        if answer is None or answer[0] != "ok":
+            return 0, self.given
+        files.extend(answer[1])
+        messages.extend(answer[3])
+        return int(answer[2]), []
+
+    def abandon(self, error: BaseException) -> None:
+        """A walk raised: a child tells the parent and exits; the parent stops its child."""
+        if self.baseline is not None:
+            self._exit_child(("error", str(error)) if isinstance(error, SnapshotInputError)
+                             else ("failed", repr(error)))
+        if self.pid is not None:
+            os.close(self.pipe)
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = None
+
+    def _exit_child(self, answer: tuple[Any, ...]) -> NoReturn:
+        try:
+            with os.fdopen(self.pipe, "wb") as pipe:
+                pipe.write(marshal.dumps(answer))
+        finally:
+            os._exit(0)
+
+
+def _v1_walk(top: Folder, spec: IgnoreSpec, notes: list[str], share: _Sharing) -> tuple[Uploaded, int]:
     """azureml-core's two walks in one pass over the tree.
 
     The size check (``get_directory_size``: ``os.walk``, directory links not followed, nothing
@@ -524,8 +629,11 @@ def _v1_walk(top: Folder, spec: IgnoreSpec, notes: list[str]) -> tuple[Uploaded,
     excludes = spec.exclusion_test()
     stack: list[tuple[Folder, str, bool, bool, tuple[str, ...]]] = [(top, "", True, True, (top.real,))]
     while stack:
+        stack, shared_total = share.split(stack, files, total, notes)
+        total += shared_total
         folder, prefix, uploading, sizing, chain = stack.pop()
         entries = folder.entries()
+        share.seen += len(entries)
         if uploading and folder.error is not None:
             raise SnapshotInputError(
                 f"{folder.path}: cannot be listed ({folder.error}); azureml-core's upload fails on it"
@@ -577,10 +685,14 @@ def _v1_walk(top: Folder, spec: IgnoreSpec, notes: list[str]) -> tuple[Uploaded,
             else:
                 what = "dangling link" if kind == "dangling" else "not a file or folder"
                 raise SnapshotInputError(f"{full}: {what}; azureml-core's upload fails on it")
+        if not stack:
+            shared_total, stack = share.gather(files, total, notes)
+            total += shared_total
     return files, total
 
 
-def _v2_walk(top: Folder, spec: IgnoreSpec, problems: list[str], base: str) -> tuple[Uploaded, int]:
+def _v2_walk(top: Folder, spec: IgnoreSpec, problems: list[str], base: str, share: _Sharing
+             ) -> tuple[Uploaded, int]:
     """azure-ai-ml's ``get_upload_files_from_folder`` and ``get_directory_size``, in one walk.
 
     The walk starts at the root; patterns are anchored at ``base``, the code folder as the job
@@ -592,10 +704,14 @@ def _v2_walk(top: Folder, spec: IgnoreSpec, problems: list[str], base: str) -> t
     excludes = spec.exclusion_test()
     stack: list[tuple[Folder, str, tuple[str, ...]]] = [(top, "", (top.real,))]
     while stack:
+        stack, shared_total = share.split(stack, files, total, problems)
+        total += shared_total
         folder, prefix, chain = stack.pop()
         real_prefix, walked_prefix = (_prefix(path, base) for path in (folder.real, folder.path))
         same = real_prefix == walked_prefix
-        for name, kind, size, payload in folder.entries():
+        entries = folder.entries()
+        share.seen += len(entries)
+        for name, kind, size, payload in entries:
             if kind == "dir":
                 stack.append((payload, prefix + name + "/", chain + (payload.real,)))
                 continue
@@ -635,6 +751,9 @@ def _v2_walk(top: Folder, spec: IgnoreSpec, problems: list[str], base: str) -> t
                 raise SnapshotInputError(f"{full or os.path.join(folder.path, name)}: unreadable; "
                                          f"azure-ai-ml fails when it reads it")
             total += size
+        if not stack:
+            shared_total, stack = share.gather(files, total, problems)
+            total += shared_total
     return files, total
 
 
@@ -701,15 +820,18 @@ def _collector_paused() -> Iterator[None]:
 
 
 def take_snapshot(
-    root: str, sdk: Sdk, source: Source, repo: git.Repo | None, origins: bool = True
+    root: str, sdk: Sdk, source: Source, repo: git.Repo | None, origins: bool = True,
+    share_after: int | None = SHARE_AFTER,
 ) -> Snapshot:
-    """What a job with this ``root`` as its source directory uploads under ``sdk``."""
+    """What a job with this ``root`` as its source directory uploads under ``sdk``; a work-tree walk
+    shares the folders left with a second process after ``share_after`` entries (None: never)."""
     with _collector_paused():
-        return _take_snapshot(root, sdk, source, repo, origins)
+        return _take_snapshot(root, sdk, source, repo, origins, share_after)
 
 
 def _take_snapshot(
-    root: str, sdk: Sdk, source: Source, repo: git.Repo | None, origins: bool
+    root: str, sdk: Sdk, source: Source, repo: git.Repo | None, origins: bool,
+    share_after: int | None,
 ) -> Snapshot:
     root = os.path.abspath(root)
     if not os.path.isdir(root):
@@ -745,7 +867,7 @@ def _take_snapshot(
             return folder
 
         spec = load_ignore(root, sdk)
-        uploaded, total = _walk(folder, spec, notes, problems, root)
+        uploaded, total = _walk(folder, spec, notes, problems, root, share_after)
     uploaded.sort()
     files = list(map(SnapshotFile._make, uploaded))
     snapshot = Snapshot(root, display_path(root, top), sdk, source, spec, files, total, problems,
@@ -769,11 +891,17 @@ def fill_origins(snapshot: Snapshot) -> None:
 
 
 def _walk(
-    folder: Folder, spec: IgnoreSpec, notes: list[str], problems: list[str], base: str
+    folder: Folder, spec: IgnoreSpec, notes: list[str], problems: list[str], base: str,
+    share_after: int | None = None,
 ) -> tuple[Uploaded, int]:
-    if spec.sdk == "v1":
-        return _v1_walk(folder, spec, notes)
-    return _v2_walk(folder, spec, problems, base)
+    share = _Sharing(share_after)
+    try:
+        if spec.sdk == "v1":
+            return _v1_walk(folder, spec, notes, share)
+        return _v2_walk(folder, spec, problems, base, share)
+    except BaseException as error:
+        share.abandon(error)
+        raise
 
 
 def measure(snapshot: Snapshot, spec: IgnoreSpec) -> tuple[int, int]:
