@@ -502,9 +502,9 @@ def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk) -> tuple[Uploaded, int,
     uploaded: Uploaded = []
     folder, pruned_here = "", False
     for index, relpath in kept:  # sorted: a folder's files mostly come one after another
-        if relpath.rpartition("/")[0] != folder:
-            folder = relpath.rpartition("/")[0]
-            pruned_here = is_pruned(folder)
+        parent = relpath.rpartition("/")[0]
+        if parent != folder:
+            folder, pruned_here = parent, is_pruned(parent)
         if not pruned_here:
             uploaded.append((relpath, sizes[index], "committed"))
     return uploaded, total, spec
