@@ -20,7 +20,9 @@ REPO defaults to a monorepo built by ``make_monorepo.py`` (built on first use). 
   same root; scan's totals must be identical to the SDKs' (exit 1 when they are not).
 
 Every measurement is the best of ``--repeat`` runs. The SDK walks are timed in this process after
-their imports; snapshot-guard's times include starting Python and importing the package.
+their imports. The hooks run as pre-commit runs them: from a virtual environment of their own
+(``hooks-venv`` beside REPO) where pip installed this checkout and pre-commit-hooks, so their
+times include starting Python and importing from bytecode.
 """
 from __future__ import annotations
 
@@ -28,7 +30,6 @@ import argparse
 import functools
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -85,15 +86,30 @@ def blob_sizes(top: str, object_ids: list[str], *options: str) -> int:
     return sum(int(line) for line in result.stdout.split())
 
 
-def script(name: str) -> str:
-    path = os.path.join(os.path.dirname(sys.executable), name)
-    return path if os.path.exists(path) else shutil.which(name) or name
+def install_hooks(folder: str) -> str:
+    """A virtual environment with snapshot-guard (this checkout) and pre-commit-hooks installed as
+    pre-commit installs a hook repository: ``pip install``, so from bytecode pip compiled and
+    beside nothing else (a development environment's many packages slow every start). Its
+    ``bin`` folder."""
+    checkout = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    python = os.path.join(folder, "bin", "python")
+    if not os.path.exists(python):
+        subprocess.run([sys.executable, "-m", "venv", folder], check=True)
+        subprocess.run([python, "-m", "pip", "install", "--quiet", "pre-commit-hooks", checkout],
+                       check=True)
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps",
+                    checkout], check=True)
+    return os.path.dirname(python)
 
 
-def check_added_large_files(top: str, paths: list[str]) -> int:
+def script(bin_dir: str, name: str) -> str:
+    return os.path.join(bin_dir, name)
+
+
+def check_added_large_files(bin_dir: str, top: str, paths: list[str]) -> int:
     from pre_commit.xargs import cpu_count, xargs  # type: ignore[import-untyped]
 
-    command = (script("check-added-large-files"), "--enforce-all")
+    command = (script(bin_dir, "check-added-large-files"), "--enforce-all")
     cwd = os.getcwd()
     os.chdir(top)
     try:
@@ -119,21 +135,22 @@ repos:
 """
 
 
-def pre_commit_all_files(top: str, hook: str) -> int:
+def pre_commit_all_files(bin_dir: str, top: str, hook: str) -> int:
     """``pre-commit run HOOK --all-files``: pre-commit splits the 100,000 names into command lines
     (``pre_commit.xargs``) and starts the hook once per line, as it does for the hook manifest."""
     with tempfile.TemporaryDirectory() as scratch:
         config = os.path.join(scratch, "pre-commit-config.yaml")
         with open(config, "w") as handle:
             handle.write(PRE_COMMIT_CONFIG.format(
-                large=script("check-added-large-files"), python=sys.executable, top=top))
+                large=script(bin_dir, "check-added-large-files"), python=script(bin_dir, "python"),
+                top=top))
         result = run([sys.executable, "-m", "pre_commit", "run", "-c", config, "--all-files", hook],
                      top, {"PRE_COMMIT_HOME": os.path.join(scratch, "home")})
     return result.returncode
 
 
-def scan(top: str, sdk: str) -> dict[str, object]:
-    result = run([sys.executable, "-m", "snapshot_guard", "scan", "--source", "worktree", "--sdk",
+def scan(bin_dir: str, top: str, sdk: str) -> dict[str, object]:
+    result = run([script(bin_dir, "snapshot-guard"), "scan", "--source", "worktree", "--sdk",
                   sdk, "--format", "json", "--checks", "limits", "--root", top], top)
     if result.returncode not in (0, 1):
         raise SystemExit(f"snapshot-guard scan failed: {result.stderr.decode().strip()}")
@@ -183,12 +200,12 @@ def pathspec_match(top: str, paths: list[str]) -> int:
 Row = tuple[str, float, str]
 
 
-def worktree_rows(top: str, sdk: str, repeat: int) -> tuple[list[Row], bool]:
+def worktree_rows(bin_dir: str, top: str, sdk: str, repeat: int) -> tuple[list[Row], bool]:
     """The worktree view under ``sdk``: the hook, scan, and the SDK's own walk; totals identical?"""
-    hook = [sys.executable, "-m", "snapshot_guard.size_limit", "--source", "worktree", "--sdk", sdk,
+    hook = [script(bin_dir, "snapshot-size-limit"), "--source", "worktree", "--sdk", sdk,
             "--root", top]
     hook_time, hooked = timed(lambda: run(hook, top), repeat)
-    scan_time, scanned = timed(lambda: scan(top, sdk), repeat)
+    scan_time, scanned = timed(lambda: scan(bin_dir, top, sdk), repeat)
     if sdk == "v1":
         target, name = 5, "azureml-core get_directory_size"
         sdk_time, sdk_total = timed(lambda: v1_size_walk(top), repeat)
@@ -221,6 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not os.path.exists(top):
         print(f"building {top} ...", file=sys.stderr)
         make_monorepo.build(top, 100_000, 2024)
+    bin_dir = install_hooks(os.path.join(os.path.dirname(top), "hooks-venv"))
     for _ in os.walk(top):  # warm the file system caches for every walk alike
         pass
     import azure.ai.ml.entities._component.code  # noqa: F401  (imports are not timed)
@@ -240,21 +258,17 @@ def main(argv: Sequence[str] | None = None) -> int:
              ("floor (ls-files + cat-file)", floor, "1.0x floor"),
              ("fastest floor (ls-files + cat-file --buffer)", fastest, "")]
 
-    hook = [sys.executable, "-m", "snapshot_guard.size_limit", "--source", "index", "--root", top]
+    hook = [script(bin_dir, "snapshot-size-limit"), "--source", "index", "--root", top]
     index_time, index_run = timed(lambda: run(hook, top), args.repeat)
     rows.append(("snapshot-size-limit --source index", index_time,
                  f"{index_time / floor:.1f}x floor (target <= 2x), {index_time / fastest:.1f}x the "
                  f"fastest floor, exit {index_run.returncode}"))
-    hook_ids = ["snapshot-size-limit"]
-    if shutil.which(script("check-added-large-files")):
-        large_time, large_code = timed(lambda: check_added_large_files(top, paths), 1)
-        rows.append(("check-added-large-files --enforce-all", large_time,
-                     f"{large_time / index_time:.1f}x snapshot-size-limit, exit {large_code}"))
-        hook_ids.insert(0, "check-added-large-files")
-    else:
-        rows.append(("check-added-large-files", 0.0, "not installed: pip install -e '.[benchmarks]'"))
-    for hook_id in hook_ids:
-        pre_commit_time, code = timed(functools.partial(pre_commit_all_files, top, hook_id), 1)
+    large_time, large_code = timed(lambda: check_added_large_files(bin_dir, top, paths), 1)
+    rows.append(("check-added-large-files --enforce-all", large_time,
+                 f"{large_time / index_time:.1f}x snapshot-size-limit, exit {large_code}"))
+    for hook_id in ("check-added-large-files", "snapshot-size-limit"):
+        pre_commit_time, code = timed(functools.partial(pre_commit_all_files, bin_dir, top, hook_id),
+                                      1)
         rows.append((f"pre-commit run {hook_id} --all-files", pre_commit_time, f"exit {code}"))
     match_time, matched = timed(lambda: pathspec_match(top, paths), 1)
     rows.append(("pathspec 0.12.1 match_file, tracked paths", match_time, f"{matched} excluded"))
@@ -264,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                  f"{listed} entries"))
     identical = True
     for sdk in ("v1", "v2"):
-        sdk_rows, same = worktree_rows(top, sdk, args.repeat)
+        sdk_rows, same = worktree_rows(bin_dir, top, sdk, args.repeat)
         rows += sdk_rows
         identical = identical and same
 
