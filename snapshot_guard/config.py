@@ -21,11 +21,6 @@ from typing import TypeVar, cast
 from snapshot_guard.ignore import SDKS, Sdk, SnapshotInputError
 from snapshot_guard.sizes import parse_size
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
-
 YAML_NAME = ".snapshot-guard.yaml"
 PYPROJECT = "pyproject.toml"
 TOOL_TABLE = "snapshot-guard"
@@ -120,6 +115,10 @@ def _read_yaml(path: str) -> object:
 
 def _read_toml(path: str) -> object:
     """The ``[tool.snapshot-guard]`` table of ``path``, None when there is none."""
+    if sys.version_info >= (3, 11):  # imported here: only a repository with the file pays for it
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
     try:
         with open(path, "rb") as handle:
             document = tomllib.load(handle)
