@@ -4,8 +4,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import subprocess
-import threading
+import tempfile
 from collections.abc import Iterable, Sequence
+from typing import IO
 
 from snapshot_guard.ignore import SnapshotInputError
 
@@ -70,13 +71,30 @@ def _split_z(output: bytes) -> list[str]:
     return [os.fsdecode(item) for item in output.split(b"\0") if item]
 
 
-def stage_records(repo: Repo) -> list[str]:
-    """``git ls-files --stage`` of the index git is about to commit (GIT_INDEX_FILE is honoured):
-    one ``"mode object stage\tpath"`` string per entry, in index order. Split no further here: a
-    large index has a hundred thousand, and most runs need only their paths."""
-    records = os.fsdecode(run_git(repo, ["ls-files", "--stage", "-z", "--full-name"])).split("\0")
+def start_stage_records(repo: Repo) -> subprocess.Popen[bytes]:
+    """Start ``git ls-files --stage`` of the index git is about to commit (GIT_INDEX_FILE is
+    honoured); ``stage_records`` reads it."""
+    try:
+        return subprocess.Popen(["git", "ls-files", "--stage", "-z", "--full-name"], cwd=repo.top,
+                                env=_env(repo), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except FileNotFoundError:
+        raise SnapshotInputError("git: not found on PATH") from None
+
+
+def stage_records(repo: Repo, started: subprocess.Popen[bytes]) -> tuple[str, list[str]]:
+    """The listing ``start_stage_records`` started, whole and as one ``"mode object stage\tpath"``
+    string per entry, in index order. Split no further here: a large index has a hundred
+    thousand, and most runs need only their paths."""
+    assert started.stdout is not None and started.stderr is not None
+    output = started.stdout.read()
+    message = started.stderr.read().decode(errors="replace").strip().splitlines()
+    if started.wait() != 0:
+        raise SnapshotInputError(
+            f"{repo.top}: git ls-files failed: {message[-1] if message else started.returncode}")
+    text = os.fsdecode(output)
+    records = text.split("\0")
     records.pop()
-    return records
+    return text, records
 
 
 def parse_record(record: str) -> tuple[str, str, str, str]:
@@ -100,44 +118,41 @@ def object_sizes(repo: Repo, object_ids: Sequence[str]) -> list[int]:
 
 @dataclasses.dataclass
 class Started:
-    """Git processes at work, and the thread that reads their answer as it comes."""
+    """Git processes at work, and the file that receives their answer."""
 
     processes: list[subprocess.Popen[bytes]]
-    reader: threading.Thread
-    output: list[bytes]
+    output: IO[bytes]
 
 
 def start_staged_sizes(repo: Repo) -> Started:
     """Start sizing every index entry, in ``git ls-files`` order, in two git processes joined by a
     pipe: they run while Python reads the index listing. ``staged_sizes`` collects the answer."""
+    # A file, not a pipe: git writes at its own pace while Python is busy, never waiting for a
+    # reader thread that needs Python's lock to read.
+    output = tempfile.TemporaryFile()  # noqa: SIM115 (staged_sizes closes it)
     lister = subprocess.Popen(
         ["git", "ls-files", "--format=%(objectname)"], cwd=repo.top, env=_env(repo),
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )
     sizer = subprocess.Popen(
         ["git", "cat-file", "--batch-check=%(objectsize)", "--buffer"], cwd=repo.top, env=_env(repo),
-        stdin=lister.stdout, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        stdin=lister.stdout, stdout=output, stderr=subprocess.DEVNULL,
     )
-    assert lister.stdout is not None and sizer.stdout is not None
+    assert lister.stdout is not None
     lister.stdout.close()
-    output: list[bytes] = []
-    # Read as git writes: a full pipe would stop cat-file until Python got round to reading it.
-    reader = threading.Thread(target=lambda stream: output.append(stream.read()), args=(sizer.stdout,),
-                              daemon=True)
-    reader.start()
-    return Started([lister, sizer], reader, output)
+    return Started([lister, sizer], output)
 
 
 def staged_sizes(started: Started, count: int) -> list[int] | None:
     """The ``count`` sizes ``start_staged_sizes`` computed; None if git could not (``ls-files
     --format`` needs git 2.38) or the index changed in between: ask ``object_sizes`` then."""
-    started.reader.join()
     for process in started.processes:
-        if process.stdout:
-            process.stdout.close()
         process.wait()
+    with started.output:
+        started.output.seek(0)
+        output = started.output.read()
     try:
-        sizes = list(map(int, started.output[0].split())) if started.output else []
+        sizes = list(map(int, output.split()))
     except ValueError:
         return None
     return sizes if len(sizes) == count else None

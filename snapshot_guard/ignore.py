@@ -19,7 +19,7 @@ import locale
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Literal, Optional, TypeVar
 
 from pathspec.patterns.gitwildmatch import GitWildMatchPattern
@@ -66,17 +66,25 @@ class IgnoreSpec:
     def decide(self, relpath: str) -> IgnoreRule | None:
         """The rule that decides ``relpath`` (POSIX, relative to the root): the last that matches."""
         assert self._matcher is not None
-        index = self._matcher.decide(relpath)
+        folder, _, name = relpath.rpartition("/")
+        index = self._matcher.decide(folder, (name,))[0]
         return None if index < 0 else self.rules[index]
 
     def excludes(self, relpath: str) -> bool:
         assert self._matcher is not None
-        return self._matcher.excludes(relpath)
+        folder, _, name = relpath.rpartition("/")
+        return self._matcher.exclusions_in(folder, (name,))[0]
 
-    def exclusion_test(self) -> Callable[[str], bool]:
-        """``excludes`` without the rule lookup: what a walk calls once per path."""
+    def exclusions_in(self, folder: str, names: Sequence[str]) -> list[bool]:
+        """Which of ``names`` in ``folder`` (``""`` for the root, else ``a/b``) are excluded: what
+        a walk asks once per folder."""
         assert self._matcher is not None
-        return self._matcher.excludes
+        return self._matcher.exclusions_in(folder, names)
+
+    def exclusions(self, relpaths: Iterable[str]) -> list[bool]:
+        """Which of ``relpaths`` are excluded; a sorted listing is judged fastest."""
+        assert self._matcher is not None
+        return self._matcher.judge_paths([*(rule.excludes for rule in self.rules), False])(relpaths)
 
     @property
     def name(self) -> str | None:
@@ -248,7 +256,7 @@ class _Matcher:
         self.folders: dict[str, _FolderRules] = {}
         self.shared: dict[tuple[tuple[str | None, ...], tuple[int, ...]], _Shared] = {}
         self.plain = any("(?P<" in rule.pattern for rule in rules)
-        self.excludes = self.judge([*(rule.excludes for rule in rules), False])
+        self.exclusions_in = self.judge([*(rule.excludes for rule in rules), False])
         self.decide = self.judge([*range(len(rules)), -1])
 
     def _add_path_rule(self, index: int, regex: str, folders: list[tuple[int, str]]) -> None:
@@ -298,30 +306,59 @@ class _Matcher:
                 return index
         return -1
 
-    def judge(self, verdicts: list[T]) -> Callable[[str], T]:
-        """A function of a path (POSIX, relative to the root) that gives ``verdicts[i]`` for the
-        deciding rule ``i``, ``verdicts[-1]`` when none decides. What a walk calls once per path."""
+    def judge(self, verdicts: list[T]) -> Callable[[str, Sequence[str]], list[T]]:
+        """A function of a folder (POSIX, relative to the root: ``""`` for the root itself) and
+        names in it that gives each name ``verdicts[i]`` for the deciding rule ``i``,
+        ``verdicts[-1]`` when none decides. What a walk calls once per folder."""
         folders, folder_rules, plain, slow = self.folders, self._folder, self.plain, self._slow
 
-        def judge(path: str) -> T:
-            if plain or "\n" in path:
-                return verdicts[slow(path)]
-            folder, _, name = path.rpartition("/")
-            best, names, name_rules, name_index, path_rules, path_index = \
+        def judge(folder: str, names: Sequence[str]) -> list[T]:
+            prefix = folder + "/" if folder else ""
+            if plain or "\n" in folder:
+                return [verdicts[slow(prefix + name)] for name in names]
+            above, cache, name_rules, name_index, path_rules, path_index = \
                 folders.get(folder) or folder_rules(folder)
-            last = names.get(name)
-            if last is None:
-                match = name_rules.fullmatch(name) if name_rules else None
-                last = names[name] = -1 if match is None else name_index[match.lastindex - 1]  # type: ignore[operator]
-            if last > best:
-                best = last
-            if path_rules is not None and path_index[0] > best:
-                match = path_rules.match(path)
-                if match is not None:
-                    best = max(best, path_index[match.lastindex - 1])  # type: ignore[operator]
-            return verdicts[best]
+            judged = []
+            for name in names:
+                best = cache.get(name)
+                if best is None:
+                    if "\n" in name:
+                        judged.append(verdicts[slow(prefix + name)])
+                        continue
+                    match = name_rules.fullmatch(name) if name_rules else None
+                    best = cache[name] = -1 if match is None else name_index[match.lastindex - 1]  # type: ignore[operator]
+                if best < above:
+                    best = above
+                if path_rules is not None and path_index[0] > best:
+                    match = path_rules.match(prefix + name)
+                    if match is not None:
+                        best = max(best, path_index[match.lastindex - 1])  # type: ignore[operator]
+                judged.append(verdicts[best])
+            return judged
 
         return judge
+
+    def judge_paths(self, verdicts: list[T]) -> Callable[[Iterable[str]], list[T]]:
+        """``judge`` for paths relative to the root: the paths of one folder, one after another
+        (as in a sorted listing), share one call."""
+        judge = self.judge(verdicts)
+
+        def judge_paths(paths: Iterable[str]) -> list[T]:
+            judged: list[T] = []
+            folder = ""
+            names: list[str] = []
+            for path in paths:
+                parent, _, name = path.rpartition("/")
+                if parent != folder:
+                    if names:
+                        judged += judge(folder, names)
+                    folder, names = parent, []
+                names.append(name)
+            if names:
+                judged += judge(folder, names)
+            return judged
+
+        return judge_paths
 
 
 class _V2Pattern(GitWildMatchPattern):

@@ -25,7 +25,7 @@ import signal
 import stat
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Callable, Literal, NamedTuple, NoReturn, TypeVar
 
 from snapshot_guard import git
@@ -230,19 +230,17 @@ class _IndexListing:
     """Small blobs by object id: link targets and LFS pointer candidates."""
 
 
-# An entry's mode opens its record; a stage other than 0 ends the part before the path.
-_SPECIAL_MARKS = ("\x00120000 ", "\x00160000 ", " 1\t", " 2\t", " 3\t")
-
-
 def _read_listing(repo: git.Repo) -> _IndexListing:
     """The index's entries; their sizes are asked of git meanwhile, for ``_sized`` to collect."""
+    started = git.start_stage_records(repo)
     sizing = git.start_staged_sizes(repo)
-    records = git.stage_records(repo)
+    text, records = git.stage_records(repo, started)
     width = records[0].index("\t") + 1 if records else 0
     paths = [record[width:] for record in records]
     special: list[tuple[str, str, str, str]] = []
-    joined = "\0" + "\0".join(records)
-    if any(mark in joined for mark in _SPECIAL_MARKS):
+    # Every record opens with its mode, and when no path holds a tab, every tab follows a stage.
+    if not (text.startswith("100") and text.count("\x00100") == len(records) - 1
+            and text.count("\t") == len(records) and text.count(" 0\t") == len(records)):
         special = [parsed for parsed in map(git.parse_record, records)
                    if parsed[2] != "0" or parsed[0] in ("120000", "160000")]
     return _IndexListing(repo, records, paths, special, sizing)
@@ -479,13 +477,15 @@ def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk) -> tuple[Uploaded, int,
             mode, object_id, _, _ = git.parse_record(listing.records[listing.paths.index(prefix + name)])
             staged[name] = (mode, object_id)
     spec = _index_ignore(repo, root_rel, staged, sdk)
-    excludes = spec.exclusion_test()
     # Judged while git is still sizing the entries.
     if prefix:
-        kept = [(index, path[len(prefix):]) for index, path in enumerate(listing.paths)
-                if path.startswith(prefix) and not excludes(path[len(prefix):])]
+        indices: Sequence[int] = [index for index, path in enumerate(listing.paths)
+                                  if path.startswith(prefix)]
+        relpaths = [listing.paths[index][len(prefix):] for index in indices]
     else:
-        kept = [(index, path) for index, path in enumerate(listing.paths) if not excludes(path)]
+        indices, relpaths = range(len(listing.paths)), listing.paths
+    kept = [(index, relpath) for index, relpath, excluded
+            in zip(indices, relpaths, spec.exclusions(relpaths)) if not excluded]
     sizes = _sized(listing).sizes
     total = sum(sizes[index] for index, _ in kept)
     if sdk == "v2":
@@ -496,7 +496,7 @@ def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk) -> tuple[Uploaded, int,
         """azureml-core's upload never enters an excluded folder (tested as ``a/b``)."""
         verdict = pruned.get(folder)
         if verdict is None:
-            verdict = pruned[folder] = is_pruned(folder.rpartition("/")[0]) or excludes(folder)
+            verdict = pruned[folder] = is_pruned(folder.rpartition("/")[0]) or spec.excludes(folder)
         return verdict
 
     uploaded: Uploaded = []
@@ -626,7 +626,7 @@ def _v1_walk(top: Folder, spec: IgnoreSpec, notes: list[str], share: _Sharing) -
     """
     files: Uploaded = []
     total = 0
-    excludes = spec.exclusion_test()
+    exclusions_in = spec.exclusions_in
     stack: list[tuple[Folder, str, bool, bool, tuple[str, ...]]] = [(top, "", True, True, (top.real,))]
     while stack:
         stack, shared_total = share.split(stack, files, total, notes)
@@ -638,9 +638,9 @@ def _v1_walk(top: Folder, spec: IgnoreSpec, notes: list[str], share: _Sharing) -
             raise SnapshotInputError(
                 f"{folder.path}: cannot be listed ({folder.error}); azureml-core's upload fails on it"
             )
-        for name, kind, size, payload in entries:
+        for (name, kind, size, payload), excluded in zip(
+                entries, exclusions_in(prefix[:-1], [entry[0] for entry in entries])):
             relpath = prefix + name
-            excluded = excludes(relpath)
             if kind == "dir":
                 stack.append((payload, relpath + "/", uploading and not excluded, sizing,
                               chain + (payload.real,)))
@@ -701,7 +701,7 @@ def _v2_walk(top: Folder, spec: IgnoreSpec, problems: list[str], base: str, shar
     """
     files: Uploaded = []
     total = 0
-    excludes = spec.exclusion_test()
+    exclusions_in = spec.exclusions_in
     stack: list[tuple[Folder, str, tuple[str, ...]]] = [(top, "", (top.real,))]
     while stack:
         stack, shared_total = share.split(stack, files, total, problems)
@@ -711,7 +711,10 @@ def _v2_walk(top: Folder, spec: IgnoreSpec, problems: list[str], base: str, shar
         same = real_prefix == walked_prefix
         entries = folder.entries()
         share.seen += len(entries)
-        for name, kind, size, payload in entries:
+        names = [entry[0] for entry in entries]
+        walked = exclusions_in(walked_prefix[:-1], names)
+        real = walked if same else exclusions_in(real_prefix[:-1], names)
+        for (name, kind, size, payload), excluded, left_out in zip(entries, walked, real):
             if kind == "dir":
                 stack.append((payload, prefix + name + "/", chain + (payload.real,)))
                 continue
@@ -726,8 +729,7 @@ def _v2_walk(top: Folder, spec: IgnoreSpec, problems: list[str], base: str, shar
                     continue
                 stack.append((target, prefix + name + "/", chain + (target.real,)))
                 continue
-            excluded = excludes(walked_prefix + name)
-            uploaded = not excluded if same else not excludes(real_prefix + name)
+            uploaded = not left_out
             if excluded and not uploaded:
                 continue
             if kind == "file":
