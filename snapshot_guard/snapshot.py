@@ -521,10 +521,11 @@ T = TypeVar("T")
 
 class _Sharing:
     """A walk on two cores. Once it has read ``after`` entries, every other folder still to walk
-    goes to a child process (``os.fork``: Linux only), whose findings come back through a pipe;
-    when a child is done, the next one takes half of what is left then. Listing folders and sizing
-    files are system calls, and one process makes them one at a time. When a child fails, the
-    walk takes its folders back."""
+    goes to a child process (``os.fork``: Linux only), whose findings come back through a pipe.
+    When the child is done first, the next one takes half of what is left then; when the parent
+    is, it asks the child to stop and send back the folders it has not walked, and shares those
+    again. Listing folders and sizing files are system calls, and one process makes them one at
+    a time. When a child fails, the walk takes its folders back."""
 
     def __init__(self, after: int | None) -> None:
         # A fork copies only the thread that calls it: never fork beside another thread.
@@ -541,11 +542,17 @@ class _Sharing:
         """In the parent: the folders the running child took."""
         self.baseline: tuple[int, int, int] | None = None
         """In a child: the walk's files, bytes and messages when its share began."""
+        self.asked = False
+        """In a child: the parent has asked for the folders not yet walked."""
 
     def split(self, stack: list[T], files: Uploaded, total: int, messages: list[str]
               ) -> tuple[list[T], int]:
         """The folders this process walks on, and the bytes a child that finished counted."""
-        if self.after is None or self.baseline is not None:
+        if self.after is None:
+            return stack, 0
+        if self.baseline is not None:
+            if self.asked:
+                self._answer(stack, files, total, messages)
             return stack, 0
         gained = 0
         self.turns += 1
@@ -557,28 +564,43 @@ class _Sharing:
         if self.seen < self.after or len(stack) < 2:
             return stack, gained
         reader, writer = os.pipe()
+        asking = signal.signal(signal.SIGUSR1, self._asked)
         pid = os.fork()
         if pid == 0:
             os.close(reader)
             self.pipe, self.baseline = writer, (len(files), total + gained, len(messages))
             return stack[1::2], gained
+        signal.signal(signal.SIGUSR1, asking)
         os.close(writer)
         self.pid, self.pipe, self.given = pid, reader, stack[1::2]
         return stack[0::2], gained
 
+    def _asked(self, signum: int, frame: Any) -> None:
+        self.asked = True
+
     def gather(self, files: Uploaded, total: int, messages: list[str]) -> tuple[int, list[Any]]:
-        """At the end of a walk: in a child, send its findings and exit; in the parent, wait for
-        the running child and return its bytes, and (if it failed) its folders."""
+        """At the end of a walk: in a child, send its findings and exit; in the parent, stop the
+        running child and return its bytes and the folders it had left (all of its folders if
+        it failed)."""
         if self.baseline is not None:
-            listed, counted, said = self.baseline
-            self._exit_child(("ok", files[listed:], total - counted, messages[said:]))
+            self._answer([], files, total, messages)
         if self.pid is None:
             return 0, []
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGUSR1)
         return self._collect(files, messages)
+
+    def _answer(self, stack: list[Any], files: Uploaded, total: int, messages: list[str]
+                ) -> NoReturn:
+        assert self.baseline is not None
+        listed, counted, said = self.baseline
+        # Folders not yet walked are not yet listed: their paths are all a process needs of them.
+        left = [(item[0].path, item[0].real, *item[1:]) for item in stack]
+        self._exit_child(("ok", files[listed:], total - counted, messages[said:], left))
 
     def _collect(self, files: Uploaded, messages: list[str]) -> tuple[int, list[Any]]:
         """The running child's findings: its files and messages added to the walk's, its bytes
-        returned; or its folders, to walk here, when it failed."""
+        and the folders it left returned; or its folders, to walk here, when it failed."""
         assert self.pid is not None
         with os.fdopen(self.pipe, "rb") as pipe:
             data = pipe.read()
@@ -594,7 +616,7 @@ class _Sharing:
             return 0, self.given
         files.extend(answer[1])
         messages.extend(answer[3])
-        return int(answer[2]), []
+        return int(answer[2]), [(Folder(path, real, _scan), *rest) for path, real, *rest in answer[4]]
 
     def abandon(self, error: BaseException) -> None:
         """A walk raised: a child tells the parent and exits; the parent stops its child."""
