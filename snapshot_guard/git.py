@@ -71,22 +71,18 @@ def _split_z(output: bytes) -> list[str]:
     return [os.fsdecode(item) for item in output.split(b"\0") if item]
 
 
-def start_stage_records(repo: Repo) -> subprocess.Popen[bytes]:
-    """Start ``git ls-files --stage`` of the index git is about to commit (GIT_INDEX_FILE is
-    honoured); ``stage_records`` reads it."""
+def stage_records(repo: Repo) -> tuple[str, list[str]]:
+    """``git ls-files --stage`` of the index git is about to commit (GIT_INDEX_FILE is honoured),
+    whole and as one ``"mode object stage\tpath"`` string per entry, in index order. Split no
+    further here: a large index has a hundred thousand, and most runs need only their paths."""
     try:
-        return subprocess.Popen(["git", "ls-files", "--stage", "-z", "--full-name"], cwd=repo.top,
-                                env=_env(repo), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        started = subprocess.Popen(["git", "ls-files", "--stage", "-z", "--full-name"],
+                                   cwd=repo.top, env=_env(repo), stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
     except FileNotFoundError:
         raise SnapshotInputError("git: not found on PATH") from None
-
-
-def stage_records(repo: Repo, started: subprocess.Popen[bytes]) -> tuple[str, list[str]]:
-    """The listing ``start_stage_records`` started, whole and as one ``"mode object stage\tpath"``
-    string per entry, in index order. Split no further here: a large index has a hundred
-    thousand, and most runs need only their paths."""
     assert started.stdout is not None and started.stderr is not None
-    output = started.stdout.read()
+    output = started.stdout.read()  # straight from the pipe: faster than communicate()
     message = started.stderr.read().decode(errors="replace").strip().splitlines()
     if started.wait() != 0:
         raise SnapshotInputError(
@@ -126,7 +122,8 @@ class Started:
 
 def start_staged_sizes(repo: Repo) -> Started:
     """Start sizing every index entry, in ``git ls-files`` order, in two git processes joined by a
-    pipe: they run while Python reads the index listing. ``staged_sizes`` collects the answer."""
+    pipe: they run while Python works through the index listing. ``staged_sizes`` collects the
+    answer."""
     # A file, not a pipe: git writes at its own pace while Python is busy, never waiting for a
     # reader thread that needs Python's lock to read.
     output = tempfile.TemporaryFile()  # noqa: SIM115 (staged_sizes closes it)

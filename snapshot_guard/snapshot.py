@@ -232,9 +232,9 @@ class _IndexListing:
 
 def _read_listing(repo: git.Repo) -> _IndexListing:
     """The index's entries; their sizes are asked of git meanwhile, for ``_sized`` to collect."""
-    started = git.start_stage_records(repo)
+    # The listing first, alone: sizing (slower) is done while Python works through the listing.
+    text, records = git.stage_records(repo)
     sizing = git.start_staged_sizes(repo)
-    text, records = git.stage_records(repo, started)
     width = records[0].index("\t") + 1 if records else 0
     paths = [record[width:] for record in records]
     special: list[tuple[str, str, str, str]] = []

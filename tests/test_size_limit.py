@@ -152,6 +152,17 @@ def test_dangling_link_is_bad_input(project: Path, capsys: pytest.CaptureFixture
     assert "data.csv: dangling link" in capsys.readouterr().err
 
 
+def test_an_index_git_cannot_read_is_bad_input(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "broken-index").write_bytes(b"DIRC not an index")
+    monkeypatch.setenv("GIT_INDEX_FILE", str(project / "broken-index"))
+    assert main(["--root", "src", "--source", "index"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "git ls-files failed: fatal: " in err and "broken-index: index file smaller than" in err
+
+
 def test_index_outside_a_repository_is_bad_input(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
