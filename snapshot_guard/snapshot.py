@@ -833,13 +833,16 @@ def _ancestors(path: str) -> list[str]:
 def _collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector: a walk builds a tuple per entry, a hundred thousand
     in a large tree, and none of them in a cycle, yet the collector would scan them over and over
-    as they pile up (a quarter of the time of a walk)."""
+    as they pile up (a quarter of the time of a walk). Then exempt them from it for good
+    (``gc.freeze``): the first collection after the pause would visit them all once more (a
+    sixth of the time of a walk), to find nothing."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            gc.freeze()
             gc.enable()
 
 
