@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import itertools
 import marshal
 import os
 import posixpath
@@ -729,7 +730,7 @@ def _v2_walk(top: Folder, spec: IgnoreSpec, problems: list[str], base: str, shar
         stack, shared_total = share.split(stack, files, total, problems)
         total += shared_total
         folder, prefix, chain = stack.pop()
-        real_prefix, walked_prefix = (_prefix(path, base) for path in (folder.real, folder.path))
+        real_prefix, walked_prefix = _prefix(folder.real, base), _prefix(folder.path, base)
         same = real_prefix == walked_prefix
         entries = folder.entries()
         share.seen += len(entries)
@@ -896,7 +897,8 @@ def _take_snapshot(
         spec = load_ignore(root, sdk)
         uploaded, total = _walk(folder, spec, notes, problems, root, share_after)
     uploaded.sort()
-    files = list(map(SnapshotFile._make, uploaded))
+    # SnapshotFile._make without its length check: a third of the time, for 50,000 files.
+    files = list(map(tuple.__new__, itertools.repeat(SnapshotFile), uploaded))
     snapshot = Snapshot(root, display_path(root, top), sdk, source, spec, files, total, problems,
                         notes, load)
     if source == "worktree" and repo is not None:
