@@ -75,19 +75,7 @@ def stage_records(repo: Repo) -> tuple[str, list[str]]:
     """``git ls-files --stage`` of the index git is about to commit (GIT_INDEX_FILE is honoured),
     whole and as one ``"mode object stage\tpath"`` string per entry, in index order. Split no
     further here: a large index has a hundred thousand, and most runs need only their paths."""
-    try:
-        started = subprocess.Popen(["git", "ls-files", "--stage", "-z", "--full-name"],
-                                   cwd=repo.top, env=_env(repo), stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE)
-    except FileNotFoundError:
-        raise SnapshotInputError("git: not found on PATH") from None
-    assert started.stdout is not None and started.stderr is not None
-    output = started.stdout.read()  # straight from the pipe: faster than communicate()
-    message = started.stderr.read().decode(errors="replace").strip().splitlines()
-    if started.wait() != 0:
-        raise SnapshotInputError(
-            f"{repo.top}: git ls-files failed: {message[-1] if message else started.returncode}")
-    text = os.fsdecode(output)
+    text = os.fsdecode(run_git(repo, ["ls-files", "--stage", "-z", "--full-name"]))
     records = text.split("\0")
     records.pop()
     return text, records
