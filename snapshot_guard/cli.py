@@ -8,8 +8,9 @@ import sys
 from collections.abc import Sequence
 
 from snapshot_guard import limits, options
+from snapshot_guard.errors import SnapshotInputError
 from snapshot_guard.findings import Finding, display_path
-from snapshot_guard.ignore import IgnoreRule, SnapshotInputError
+from snapshot_guard.ignore import IgnoreRule
 from snapshot_guard.snapshot import Snapshot, fill_origins
 
 CHECKS = ("limits", "sensitive", "outputs", "lint")

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import TypeVar, cast
 
-from snapshot_guard.ignore import SDKS, Sdk, SnapshotInputError
+from snapshot_guard.errors import SDKS, Sdk, SnapshotInputError
 from snapshot_guard.sizes import parse_size
 
 YAML_NAME = ".snapshot-guard.yaml"

@@ -22,8 +22,8 @@ from collections.abc import Iterator, Sequence
 
 import yaml
 
+from snapshot_guard.errors import Sdk
 from snapshot_guard.git import find_repo
-from snapshot_guard.ignore import Sdk
 
 SKIPPED_DIRS = frozenset({
     ".git", "node_modules", "site-packages", "__pycache__", ".ipynb_checkpoints", ".tox", ".nox",

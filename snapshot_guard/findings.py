@@ -18,6 +18,10 @@ class Finding:
     line: int | None
     severity: Severity
     message: str
+    cell: int | None = None
+    """For a notebook: the 1-based cell; ``line`` is then the line in the ``.ipynb`` file."""
+    fix: str | None = None
+    """What a person does about it, when the message does not already say."""
 
     def as_json(self) -> dict[str, object]:
         return dataclasses.asdict(self)

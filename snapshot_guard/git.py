@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from typing import IO
 
-from snapshot_guard.ignore import SnapshotInputError
+from snapshot_guard.errors import SnapshotInputError
 
 # Variables that tie a git process to one repository; a submodule must not inherit them.
 _REPO_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_PREFIX")

@@ -20,20 +20,16 @@ import os
 import re
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from typing import Literal, Optional, TypeVar
+from typing import Optional, TypeVar
 
 from pathspec.patterns.gitwildmatch import GitWildMatchPattern
 
-Sdk = Literal["v1", "v2"]
-SDKS: tuple[Sdk, ...] = ("v1", "v2")
+from snapshot_guard.errors import Sdk, SnapshotInputError
+
 AMLIGNORE = ".amlignore"
 GITIGNORE = ".gitignore"
 V2_EXTRA_PATTERNS = ("__pycache__",)
 _V1_MATCH_ALL = "^[^/]+(?:/.*)?$"
-
-
-class SnapshotInputError(Exception):
-    """Input that Azure ML or snapshot-guard cannot work with; the message is one line naming the file."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 from snapshot_guard import git, once, options
+from snapshot_guard.errors import SnapshotInputError
 from snapshot_guard.findings import display_path
-from snapshot_guard.ignore import AMLIGNORE, GITIGNORE, SnapshotInputError, read_lines, spec_from_lines
+from snapshot_guard.ignore import AMLIGNORE, GITIGNORE, read_lines, spec_from_lines
 from snapshot_guard.sizes import format_size
 from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins, measure, take_snapshot
 

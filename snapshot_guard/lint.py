@@ -21,6 +21,7 @@ import sys
 from collections.abc import Sequence
 
 from snapshot_guard import options
+from snapshot_guard.errors import Sdk, SnapshotInputError
 from snapshot_guard.findings import Finding, Severity, display_path
 from snapshot_guard.git import find_repo
 from snapshot_guard.ignore import (
@@ -28,8 +29,6 @@ from snapshot_guard.ignore import (
     GITIGNORE,
     IgnoreRule,
     IgnoreSpec,
-    Sdk,
-    SnapshotInputError,
     compile_rules,
     governing_file,
     read_lines,

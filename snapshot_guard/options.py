@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from snapshot_guard import git, once
 from snapshot_guard.config import Config, load_config
+from snapshot_guard.errors import SDKS, Sdk, SnapshotInputError
 from snapshot_guard.findings import display_path
-from snapshot_guard.ignore import SDKS, Sdk, SnapshotInputError
 from snapshot_guard.sizes import parse_size
 
 if TYPE_CHECKING:  # discovery parses code: imported only when a run needs it

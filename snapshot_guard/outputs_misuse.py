@@ -22,8 +22,9 @@ from collections.abc import Collection, Sequence
 import pathspec
 
 from snapshot_guard import git, limits, once, options, writes
+from snapshot_guard.errors import SnapshotInputError
 from snapshot_guard.findings import Finding
-from snapshot_guard.ignore import AMLIGNORE, SnapshotInputError
+from snapshot_guard.ignore import AMLIGNORE
 from snapshot_guard.sizes import format_size
 from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins, staged_contents
 

@@ -20,8 +20,9 @@ from collections.abc import Collection, Sequence
 import pathspec
 
 from snapshot_guard import git, limits, once, options, sensitive
+from snapshot_guard.errors import SnapshotInputError
 from snapshot_guard.findings import Finding, Severity
-from snapshot_guard.ignore import AMLIGNORE, GITIGNORE, SnapshotInputError
+from snapshot_guard.ignore import AMLIGNORE, GITIGNORE
 from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins, staged_contents
 
 CHECK = "snapshot-sensitive-files"

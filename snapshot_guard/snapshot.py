@@ -30,13 +30,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Callable, Literal, NamedTuple, NoReturn, TypeVar
 
 from snapshot_guard import git
+from snapshot_guard.errors import Sdk, SnapshotInputError
 from snapshot_guard.findings import display_path
 from snapshot_guard.ignore import (
     AMLIGNORE,
     GITIGNORE,
     IgnoreSpec,
-    Sdk,
-    SnapshotInputError,
     decode_lines,
     load_ignore,
     read_lines,

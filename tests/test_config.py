@@ -17,7 +17,7 @@ from snapshot_guard.config import (
     SensitiveConfig,
     load_config,
 )
-from snapshot_guard.ignore import SnapshotInputError
+from snapshot_guard.errors import SnapshotInputError
 
 FULL_YAML = """
 discover: false

@@ -24,8 +24,8 @@ from conftest import git, make_repo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from snapshot_guard.errors import Sdk, SnapshotInputError
 from snapshot_guard.git import find_repo
-from snapshot_guard.ignore import Sdk, SnapshotInputError
 from snapshot_guard.snapshot import Snapshot, take_snapshot
 
 SDKS: tuple[Sdk, ...] = ("v1", "v2")
@@ -616,7 +616,7 @@ UNREADABLE_PROBE = """
 import json, sys
 import sdk_oracles
 from test_differential import check_worktree
-from snapshot_guard.ignore import SnapshotInputError
+from snapshot_guard.errors import SnapshotInputError
 from snapshot_guard.snapshot import take_snapshot
 
 root, sdk, unreadable = sys.argv[1:]

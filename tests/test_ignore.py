@@ -10,7 +10,8 @@ from azure.ai.ml._utils._pathspec import normalize_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from snapshot_guard.ignore import SnapshotInputError, decode_lines, load_ignore, spec_from_lines
+from snapshot_guard.errors import SnapshotInputError
+from snapshot_guard.ignore import decode_lines, load_ignore, spec_from_lines
 
 NAMES = st.sampled_from(
     ["data", "src", "a", "b.py", "x.csv", "README.md", ".git", "__pycache__", "out put", "[x]",

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from snapshot_guard.errors import Sdk
 from snapshot_guard.findings import Finding
-from snapshot_guard.ignore import Sdk
 from snapshot_guard.lint import lint_main, lint_root
 
 
