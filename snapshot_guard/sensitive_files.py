@@ -21,7 +21,7 @@ import pathspec
 
 from snapshot_guard import git, limits, once, options, sensitive
 from snapshot_guard.errors import SnapshotInputError
-from snapshot_guard.findings import Finding, Severity
+from snapshot_guard.findings import Finding
 from snapshot_guard.ignore import AMLIGNORE, GITIGNORE
 from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins, staged_contents
 
@@ -92,14 +92,6 @@ def _fix(snapshot: Snapshot, item: SnapshotFile, detection: sensitive.Detection)
             f"rotate it if it was ever committed or uploaded")
 
 
-def _severity(detection: sensitive.Detection, item: SnapshotFile) -> Severity:
-    if detection.category == "config":
-        return "warning"
-    if detection.category == "data" and item.origin in NOT_COMMITTED:
-        return "warning"
-    return "error"
-
-
 def _staged_openers(snapshot: Snapshot, repo: git.Repo | None, wanted: Collection[str]
                     ) -> dict[str, sensitive.Opener]:
     """Staged contents of the ``wanted`` files whose work-tree copy differs from the index.
@@ -163,10 +155,10 @@ def findings_for(
     for item in items:
         opener = staged.get(item.path) or _file_opener(os.path.join(snapshot.root, item.path))
         for detection in sensitive.scan_content(opener, item.path, item.size, settings):
-            message = (f"{detection.detail}; why: {_why(snapshot, item)}; "
+            message = (f"{detection.detail} (rule {detection.why}); why: {_why(snapshot, item)}; "
                        f"fix: {_fix(snapshot, item, detection)}")
-            found.append(Finding(CHECK, _repo_path(snapshot, item.path), detection.kind,
-                                 detection.line, _severity(detection, item), limits.printable(message)))
+            found.append(Finding(CHECK, _repo_path(snapshot, item.path), detection.kind, detection.line,
+                                 detection.severity, limits.printable(message), cell=detection.cell))
     return found
 
 
@@ -182,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="gitwildmatch pattern of files not to report (repeatable; adds to the "
                              "configuration's sensitive.allow)")
     parser.add_argument("--data-threshold", type=options.size_argument, metavar="SIZE",
-                        help="report data files from this size up (default: 1MiB)")
+                        help="report data files from this size up (default: 16KiB)")
     parser.add_argument("--max-read", type=options.size_argument, metavar="SIZE",
                         help="read at most this much of each file as text (default: 2MiB)")
     args = parser.parse_args(argv)
