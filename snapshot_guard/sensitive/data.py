@@ -201,6 +201,8 @@ class PersonalData:
 
 
 _MIN_ROWS = 3
+_SAMPLE = 200
+"""Rows whose values decide what a column holds."""
 
 
 def personal_records(header: Sequence[str], rows: Sequence[Sequence[str]]) -> PersonalData | None:
@@ -210,15 +212,17 @@ def personal_records(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Pe
     columns: dict[int, str] = {}
     for index, title in enumerate(header):
         kind = _column_kind(title)
-        values = [row[index].strip().strip("\"'") for row in rows if index < len(row) and row[index].strip()]
+        values = [row[index].strip().strip("\"'") for row in rows[:_SAMPLE]
+                  if index < len(row) and row[index].strip()]
         if not values:
             continue
         test = _VALUE_TESTS.get(kind or "")
         if kind is not None and test is not None and sum(map(test, values)) >= max(1, len(values) // 2):
             columns[index] = kind
-        elif kind is None and sum(bool(_EMAIL.fullmatch(value)) for value in values) > len(values) * 0.8:
+        elif kind is None and "@" in values[0] \
+                and sum(bool(_EMAIL.fullmatch(value)) for value in values) > len(values) * 0.8:
             columns[index] = "email"
-        elif kind is None and sum(_iban_valid(value) for value in values) > len(values) * 0.8:
+        elif kind is None and values[0][:2].isalpha() and sum(map(_iban_valid, values)) > len(values) * 0.8:
             columns[index] = "iban"
     found = set(columns.values())
     identifying = bool(found & _IDENTIFYING)

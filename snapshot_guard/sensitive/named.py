@@ -145,11 +145,17 @@ _CREDENTIAL_ARGUMENTS: dict[str, tuple[str, int, tuple[str, ...]]] = {
 _ENVIRONMENT_SETTERS = frozenset({"setdefault", "putenv", "setenv", "set_key"})
 _MAGIC = re.compile(r"^\s*(?:[%!?]|%%)|\?\s*$")
 _CANDIDATE = re.compile(
-    r"(?i)(?:passw|pwd|pass\b|passphrase|secret|token|key|credential|bearer|sas|conn|auth|subscription|"
+    r"(?:passw|pwd|pass\b|passphrase|secret|token|key|credential|bearer|sas|conn|auth|subscription|"
     r"signature)[^\n]{0,80}?[=:(,]\s*[rbfu]{0,2}[\"']"
-    r"|(?:" + "|".join(_CREDENTIAL_ARGUMENTS) + r")\s*\("
 )
-"""What any hit of :func:`python_hits` needs somewhere: files without it are not parsed."""
+_CALL_MARKERS = ("credential(", "credentials(", "authentication(", "config(", "configuration(", "auth(",
+                 "register_azure_", "set_secret(")
+
+
+def _candidate(lowered: str) -> bool:
+    """What any hit of :func:`python_hits` needs somewhere: a credential's name before a string, or a
+    call that takes a credential. A file without it is not parsed."""
+    return any(marker in lowered for marker in _CALL_MARKERS) or _CANDIDATE.search(lowered) is not None
 
 
 def _target_name(node: ast.expr) -> str | None:
@@ -191,7 +197,7 @@ def parse_python(source: str) -> ast.Module | None:
 
 def python_hits(source: str) -> list[Hit] | None:
     """Credential literals in Python code; None when it does not parse (read it as text then)."""
-    if not _CANDIDATE.search(source):
+    if not _candidate(source.lower()):
         return []
     tree = parse_python(source)
     if tree is None:
