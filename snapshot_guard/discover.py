@@ -24,6 +24,13 @@ import yaml
 
 from snapshot_guard.errors import Sdk
 from snapshot_guard.git import find_repo
+from snapshot_guard.pyanalysis.notebook import (
+    CHANGE_DIRECTORY,
+    Cell,
+    python_source,
+    read_notebook,
+    written_file,
+)
 
 SKIPPED_DIRS = frozenset({
     ".git", "node_modules", "site-packages", "__pycache__", ".ipynb_checkpoints", ".tox", ".nox",
@@ -673,7 +680,7 @@ class _PythonFile:
             self.has_pipeline = True
         if name == "add_argument":
             self.argument_default(call, scope)
-        if name == "__sg_cd__" and call.args:
+        if name == CHANGE_DIRECTORY and call.args:
             self.change_directory(call.args[0], scope)
             return
         if isinstance(call.func, ast.Attribute) and _dotted(call.func) == "os.chdir" and call.args:
@@ -1184,84 +1191,6 @@ def _tree_facts(tree: ast.Module) -> tuple[bool, frozenset[str], frozenset[str]]
     return aml, frozenset(names), frozenset(defined)
 
 
-# notebooks ------------------------------------------------------------------------------------
-_PYTHON_CELL_MAGICS = ("%%capture", "%%time", "%%timeit", "%%prun")
-_WRITEFILE = re.compile(r"%%(?:writefile|file)\s+(?:-a\s+|--append\s+)?(\S+)\s*$")
-
-
-@dataclasses.dataclass
-class _Cell:
-    lines: list[str]
-    json_lines: list[int]
-    """The line in the .ipynb file of each of ``lines``."""
-
-
-def _notebook_cells(raw: str) -> list[_Cell]:
-    try:
-        document = json.loads(raw)
-    except ValueError:
-        return []
-    cells = document.get("cells") if isinstance(document, dict) else None
-    if not isinstance(cells, list):
-        return []
-    raw_lines = raw.splitlines()
-    cursor = 0
-    result = []
-    for cell in cells:
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", "")
-        pieces = source if isinstance(source, list) else [source]
-        lines: list[str] = []
-        json_lines: list[int] = []
-        for piece in pieces:
-            if not isinstance(piece, str):
-                continue
-            found = _find_json_line(raw_lines, cursor, piece)
-            cursor = found if found is not None else cursor
-            for text in piece.splitlines() or [""]:
-                lines.append(text)
-                json_lines.append(cursor + 1)
-        result.append(_Cell(lines, json_lines))
-    return result
-
-
-def _find_json_line(raw_lines: list[str], cursor: int, piece: str) -> int | None:
-    encoded = {json.dumps(piece, ensure_ascii=False), json.dumps(piece)}
-    for index in range(cursor, len(raw_lines)):
-        stripped = raw_lines[index].lstrip()
-        if any(stripped.startswith(text) for text in encoded):
-            return index
-    return None
-
-
-def _cell_python(cell: _Cell) -> tuple[str, str | None]:
-    """The cell as Python (magics neutralised, ``%cd`` kept as a call), or the file it writes."""
-    first = cell.lines[0].strip() if cell.lines else ""
-    if first.startswith("%%"):
-        written = _WRITEFILE.match(first)
-        if written:
-            return "", written.group(1)
-        if not first.startswith(_PYTHON_CELL_MAGICS):
-            return "", None
-        lines = ["", *cell.lines[1:]]
-    else:
-        lines = list(cell.lines)
-    out = []
-    for line in lines:
-        stripped = line.lstrip()
-        indent = line[: len(line) - len(stripped)]
-        if stripped.startswith("%cd "):
-            out.append(f"{indent}__sg_cd__({stripped[4:].strip()!r})")
-        elif stripped.startswith(("%", "!")) or stripped.endswith("?") or re.match(
-            r"[\w.]+\s*=\s*[!%]", stripped
-        ):
-            out.append(f"{indent}pass")
-        else:
-            out.append(line)
-    return "\n".join(out), None
-
-
 # YAML -----------------------------------------------------------------------------------------
 _JOB_TYPES = ("command", "pipeline", "sweep", "parallel", "spark")
 _JOB_KEYS = ("command", "jobs", "code", "trial", "task", "component")
@@ -1540,19 +1469,23 @@ def _scan_module(
 def _scan_notebook(
     path: str, top: str, text: str, modules: _Modules
 ) -> tuple[_PythonFile, list[_YamlScan]] | None:
-    trees: list[tuple[ast.Module | None, _Cell, str | None]] = []
+    trees: list[tuple[ast.Module | None, Cell, str | None]] = []
     line_map: list[int] = []
-    for cell in _notebook_cells(text):
-        source, written = _cell_python(cell)
+    try:
+        cells = [cell for cell in read_notebook(text) if cell.kind == "code"]
+    except ValueError:
+        return None
+    for cell in cells:
+        written = written_file(cell)
         tree = None
         if written is None:
             try:
-                tree = ast.parse(source)
+                tree = ast.parse(python_source(cell))
             except (SyntaxError, ValueError):
                 tree = None
         if tree is not None:
             ast.increment_lineno(tree, len(line_map))
-            line_map.extend(cell.json_lines)
+            line_map.extend(cell.source_lines)
         trees.append((tree, cell, written))
     module = ast.Module(body=[stmt for tree, _, _ in trees if tree for stmt in tree.body],
                         type_ignores=[])
@@ -1563,15 +1496,16 @@ def _scan_notebook(
     scope = _Scope()
     written_yaml = []
     for tree, cell, target in trees:
+        lines = cell.source.splitlines()
         if tree is not None:
             scan.statements(tree.body, scope)
-        elif target is not None and target.endswith((".yml", ".yaml")) and len(cell.lines) > 1:
+        elif target is not None and target.endswith((".yml", ".yaml")) and len(lines) > 1:
             expanded = scan.expand(target, scope)
             if expanded is None:
                 continue
             target_path = os.path.normpath(os.path.join(scan.cwd, expanded))
-            yaml_scan = _YamlScan(os.path.dirname(target_path), cell.json_lines[1] - 1)
-            for node in _compose("\n".join(cell.lines[1:])):
+            yaml_scan = _YamlScan(os.path.dirname(target_path), cell.source_lines[1] - 1)
+            for node in _compose("\n".join(lines[1:])):
                 if _is_azure_ml(node):
                     yaml_scan.job(node, "", False)
             written_yaml.append(yaml_scan)
