@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
-import json
 import posixpath
 import re
 from collections.abc import Callable
 from typing import BinaryIO, Literal
 
 from snapshot_guard.findings import Severity
-from snapshot_guard.sensitive import config, data, named, notebooks
+from snapshot_guard.pyanalysis import allow, notebook
+from snapshot_guard.sensitive import config, data, named
 from snapshot_guard.sensitive.formats import Hit, lower, scan_formats
 from snapshot_guard.sensitive.values import mask
 from snapshot_guard.sizes import format_size
@@ -36,7 +36,7 @@ DEFAULT_DATA_THRESHOLD = 16 * 1024
 """Data and model files from this size up are reported: a fixture small enough to review may travel
 with the code."""
 DEFAULT_MAX_READ = 2 * 1024 * 1024
-ALLOW_MARKER = "snapshot-guard: allow"
+ALLOW_MARKER = allow.ALLOW_COMMENT
 _HEADER = 8 * 1024
 _TABLE_READ = 256 * 1024
 """How much of a large table is read for personal data."""
@@ -162,7 +162,7 @@ def _order(hit: Hit) -> tuple[bool, int]:
 
 
 def _allowed(lines: list[str], line: int) -> bool:
-    return 0 < line <= len(lines) and ALLOW_MARKER in lines[line - 1]
+    return 0 < line <= len(lines) and allow.allows(lines[line - 1])
 
 
 def _service_account(hits: list[Hit], text: str) -> list[Hit]:
@@ -209,7 +209,7 @@ def scan_text(text: str, relpath: str = "") -> list[Detection]:
         kind = "yaml"
     if kind == "notebook":
         try:
-            return _notebook_detections(notebooks.read_notebook(text), text)
+            return _notebook_detections(notebook.read_notebook(text))
         except ValueError:
             kind = "code"
     lines = text.splitlines()
@@ -232,29 +232,31 @@ def _workspace_config(relpath: str, text: str) -> list[Detection]:
 
 # --- notebooks --------------------------------------------------------------------------------------------
 
-_SHELL_MAGICS = ("%%bash", "%%sh", "%%script", "%%cmd", "%%powershell")
+_SHELL_MAGICS = ("%%bash", "%%sh", "%%script", "%%cmd", "%%powershell", "%%system")
 
 
-def _cell_source_hits(cell: notebooks.Cell) -> list[Hit]:
+def _cell_source_hits(cell: notebook.Cell) -> list[Hit]:
+    """A markdown or raw cell as prose; a code cell as Python (its magics neutralised), shell cell
+    magics and ``!``/``%env`` lines as shell, a ``%%writefile`` cell as the file it writes."""
     source = cell.source
-    first = source.lstrip().split("\n", 1)[0]
     if cell.kind != "code":
         return scan_formats(source, prose=True)
-    if first.startswith(_SHELL_MAGICS):
+    if source.lstrip().startswith(_SHELL_MAGICS):
         return text_hits(source, "shell")
-    if first.startswith("%%writefile"):
-        target = first.split()[-1] if len(first.split()) > 1 else ""
+    target = notebook.written_file(cell)
+    if target is not None:
         body = source.split("\n", 1)[1] if "\n" in source else ""
-        return [dataclasses.replace(hit, line=hit.line + 1) for hit in text_hits(body, file_type(target),
-                                                                                  posixpath.basename(target))]
-    hits = text_hits(source, "python")
-    magic_lines = "\n".join(line if line.lstrip().startswith(("%env", "!", "%set_env")) else ""
-                            for line in source.split("\n"))
-    if magic_lines.strip():
-        shell = magic_lines.replace("%env ", "").replace("%set_env ", "")
-        hits += named.shell_hits(shell) + named.text_hits(shell, lower(shell))
-        hits += _env_magic_hits(source)
-    return hits
+        return [dataclasses.replace(hit, line=hit.line + 1)
+                for hit in text_hits(body, file_type(target), posixpath.basename(target))]
+    hits = scan_formats(source)
+    found = named.python_hits(notebook.python_source(cell))
+    hits += found if found is not None else named.text_hits(source, lower(source))
+    magics = "\n".join(line.lstrip()[1:] if line.lstrip().startswith("!") else
+                       line.lstrip()[4:] if line.lstrip().startswith("%env") else ""
+                       for line in source.split("\n"))
+    if magics.strip():
+        hits += named.shell_hits(magics) + named.text_hits(magics, lower(magics)) + _env_magic_hits(source)
+    return _service_account(hits, source)
 
 
 def _env_magic_hits(source: str) -> list[Hit]:
@@ -280,36 +282,24 @@ def _output_hits(text: str) -> list[Hit]:
     return hits
 
 
-def _raw_line(raw_lines: list[str], start: int, fragment: str) -> int:
-    """The ``.ipynb`` line at or after ``start`` that holds ``fragment`` (JSON-escaped), else ``start``."""
-    probe = fragment.strip()[:40]
-    for encoded in {probe, json.dumps(probe)[1:-1]}:
-        if len(encoded) < 4:
-            continue
-        for number in range(max(start, 1), min(len(raw_lines), max(start, 1) + 5000) + 1):
-            if encoded in raw_lines[number - 1]:
-                return number
-    return start
+def _file_line(lines: tuple[int, ...], line: int, fallback: int) -> int | None:
+    """The ``.ipynb`` line of line ``line`` (1-based) of a cell's source or an output's text."""
+    found = lines[line - 1] if 0 < line <= len(lines) else 0
+    return found or fallback or next((known for known in lines if known), 0) or None
 
 
-def _notebook_detections(cells: list[notebooks.Cell], raw: str) -> list[Detection]:
-    raw_lines = raw.splitlines()
+def _notebook_detections(cells: list[notebook.Cell]) -> list[Detection]:
     found: list[Detection] = []
     for cell in cells:
-        hits = _best_per_line(_service_account(_cell_source_hits(cell), cell.source))
         source_lines = cell.source.split("\n")
-        for hit in hits:
-            if 0 < hit.line <= len(source_lines) and ALLOW_MARKER in source_lines[hit.line - 1]:
-                continue
-            line = cell.source_lines[hit.line - 1] if hit.line <= len(cell.source_lines) else 0
-            line = line or next((known for known in cell.source_lines if known), 0)
-            found.append(_detection(hit, line or None, cell.number, f" (cell {cell.number})"))
+        for hit in _best_per_line(_cell_source_hits(cell)):
+            if not _allowed(source_lines, hit.line):
+                found.append(_detection(hit, _file_line(cell.source_lines, hit.line, 0), cell.number,
+                                        f" (cell {cell.number})"))
         for output in cell.outputs:
-            output_lines = output.text.split("\n")
             for hit in _best_per_line(_output_hits(output.text)):
-                fragment = output_lines[hit.line - 1] if hit.line <= len(output_lines) else ""
-                line = _raw_line(raw_lines, output.line, fragment) if output.line else 0
-                found.append(_detection(hit, line or None, cell.number, f" (cell {cell.number} output)"))
+                line = _file_line(output.text_lines, hit.line, output.line)
+                found.append(_detection(hit, line, cell.number, f" (cell {cell.number} output)"))
             people = data.text_personal_data(output.text)
             if people is not None:
                 found.append(_personal_detection(people, output.line or None, cell.number,
