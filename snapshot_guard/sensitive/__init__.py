@@ -92,7 +92,7 @@ _EXTENSION_TYPES: dict[str, FileType] = {
     **dict.fromkeys((".log", ".out", ".err"), "output"),
 }
 _NAME_TYPES: dict[str, FileType] = {
-    **dict.fromkeys(("dockerfile", "makefile", "containerfile"), "shell"),
+    **dict.fromkeys(("dockerfile", "makefile", "containerfile", "gnumakefile"), "shell"),
     **dict.fromkeys((".netrc", "_netrc", ".pgpass", ".npmrc", ".pypirc", ".databrickscfg", "credentials",
                      ".git-credentials", "config", ".env", ".flaskenv", "pip.conf", "pip.ini"), "settings"),
     **dict.fromkeys(("license", "readme", "authors", "notice", "changelog", "copying"), "prose"),
@@ -106,6 +106,8 @@ def file_type(relpath: str) -> FileType:
     if name.startswith(".env") or name.endswith(".env"):
         return "settings"
     by_name = _NAME_TYPES.get(name)
+    if name.startswith(("dockerfile.", "containerfile.")):
+        return "shell"
     if (name == "config" and relpath.lower().endswith(".kube/config")) or name.endswith(".kubeconfig"):
         return "yaml"
     if by_name is not None:
@@ -183,13 +185,14 @@ def text_hits(text: str, kind: FileType, name: str = "") -> list[Hit]:
         return _service_account(hits, text)
     if kind == "python":
         found = named.python_hits(text)
-        hits += found if found is not None else named.text_hits(text, lower(text))
+        hits += found if found is not None \
+            else named.text_hits(text, lower(text)) + named.call_text_hits(text)
     elif kind == "yaml":
         hits += config.yaml_hits(text) + named.text_hits(text, lower(text))
     elif kind == "settings":
         hits += config.setting_lines_hits(text, name)
     else:
-        hits += named.text_hits(text, lower(text))
+        hits += named.text_hits(text, lower(text)) + named.call_text_hits(text)
     if kind == "json" or (kind != "yaml" and '"auths"' in text):
         document = config.json_document(text)
         hits += config.json_hits(text, document) if kind == "json" \

@@ -25,6 +25,9 @@ _MODEL_EXTS = frozenset({
 })
 _PICKLE_EXTS = frozenset({".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt", ".mar", ".sav", ".bin"})
 _ARCHIVE_EXTS = frozenset({".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".zst", ".lz4"})
+_ZIP_DOCUMENTS = frozenset({".docx", ".pptx", ".vsdx", ".odt", ".odp", ".epub", ".jar", ".whl", ".nupkg",
+                            ".dbc", ".vsix", ".xpi", ".apk", ".egg"})
+"""Zip files that are documents or code packages, not data."""
 _DATA_MAGIC: tuple[tuple[bytes, str, str], ...] = (
     (b"PAR1", "dataset", "Parquet"),
     (b"ARROW1", "dataset", "Arrow/Feather"),
@@ -65,6 +68,8 @@ def data_format(relpath: str, header: bytes) -> DataFormat | None:
     ext = posixpath.splitext(lowered)[1]
     if header.startswith(_DATA_MAGIC_PREFIXES):  # one call for the usual case: no magic at all
         _, kind, label = next(entry for entry in _DATA_MAGIC if header.startswith(entry[0]))
+        if kind == "data-archive" and ext in _ZIP_DOCUMENTS:
+            return None
         if kind == "data-archive" and header.startswith(b"PK") and b"data.pkl" in header:
             return DataFormat("model-weights", "PyTorch checkpoint (a zip of pickles)", True)
         if kind == "data-archive" and ext in _MODEL_EXTS:

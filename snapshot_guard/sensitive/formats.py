@@ -301,13 +301,17 @@ def _connection_password(match: re.Match[str], text: str) -> Verdict | None:
     return _by_strength(value, password=True, why="Password= of a database connection string")
 
 
+_PASSWORD_P_COMMAND = re.compile(
+    r"(?i)\b(?:az|docker|podman|helm|oras)\b[^\n]*\blogin\b|\b(?:sqlcmd|bcp|osql|mysql|mysqldump|mongo|mongosh)\b")
+"""Commands whose ``-p`` (``-P``) takes a password."""
+
+
 def _cli_secret(match: re.Match[str], text: str) -> Verdict | None:
     if match.start() > 0 and not text[match.start() - 1].isspace():
         return None
     value = text[match.start("value"): match.end("value")]
     flag = match.group("flag")
-    if flag == "-p" and not re.search(r"(?i)\b(?:az|docker|podman|helm|oras)\b[^\n]*\blogin\b",
-                                      _line_text(text, match.start())):
+    if flag == "-p" and not _PASSWORD_P_COMMAND.search(_line_text(text, match.start())):
         return None
     if value.startswith(("-", "$", "%")):
         return None
@@ -325,6 +329,25 @@ def _xml_secret(match: re.Match[str], text: str) -> Verdict | None:
     return _by_strength(value, password=True, why=f"the value of the {match.group('name')} setting")
 
 
+def _securestring(match: re.Match[str], text: str) -> Verdict | None:
+    value = text[match.start("value"): match.end("value")]
+    return _by_strength(value, password=True, why="a literal made a SecureString with -AsPlainText")
+
+
+def _curl_user(match: re.Match[str], text: str) -> Verdict | None:
+    if not re.search(r"\b(?:curl|wget|http)", _line_text(text, match.start())):
+        return None
+    return _by_strength(match.group("value"), password=True, why="the password of curl --user USER:PASSWORD")
+
+
+def _xml_element(match: re.Match[str], text: str) -> Verdict | None:
+    name = text[match.start("name"): match.end("name")]
+    value = text[match.start("value"): match.end("value")]
+    if _NOT_SECRET_SETTING.search(name):
+        return None
+    return _by_strength(value, password=True, why=f"the text of a <{name}> element")
+
+
 def _storage_key_near_key(match: re.Match[str], text: str) -> Verdict | None:
     """An 88-character base64 value (64 bytes: a storage or Cosmos DB key) with "key" shortly before."""
     start = match.start() - 86
@@ -332,12 +355,30 @@ def _storage_key_near_key(match: re.Match[str], text: str) -> Verdict | None:
             or _preceded_by(text, start, _B64_CHAR):
         return None
     before = text[max(0, start - 160): start].lower()
-    if "key" not in before or before.endswith(("sha512-", "sha512:")):
+    if _DIGEST_BEFORE.search(before[-24:]):
         return None
     value = text[start: match.end()]
     if is_public_sample(value) or not looks_random(value, 40) or len(_b64_bytes(value) or b"") != 64:
         return None
+    if "key" not in before:
+        return value, "warning", "88 base64 characters (64 bytes), the size of a storage or Cosmos DB key, " \
+                                 "but nothing names it a key"
     return value, "error", "88 base64 characters (64 bytes: a storage or Cosmos DB key) after 'key'"
+
+
+_DIGEST_BEFORE = re.compile(r"sha-?512|digest|integrity|hash|checksum|signature")
+
+
+def _base64_pem(match: re.Match[str], text: str) -> Verdict | None:
+    """A PEM private key encoded in base64 (kubeconfig ``client-key-data``, Kubernetes secrets)."""
+    decoded = _b64_bytes(match.group(0).rstrip("="))
+    header = _PEM_HEADER.search(decoded.decode("ascii", "replace")) if decoded else None
+    if header is None:
+        return None
+    found = _pem_body(header, header.string)
+    if found is None:
+        return None
+    return match.group(0), "error", "base64 of a PEM private key block (" + found[2] + ")"
 
 
 def _hex_ai_key(match: re.Match[str], text: str) -> Verdict | None:
@@ -347,10 +388,11 @@ def _hex_ai_key(match: re.Match[str], text: str) -> Verdict | None:
     return value, "error", "32 hexadecimal characters where Azure AI services take their key"
 
 
+_PEM_HEADER = re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----")
 RULES: tuple[Rule, ...] = (
-    Rule("pem-private-key", "private-key", "private key",
-         re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"),
-         _pem_body, triggers=("-",)),
+    Rule("pem-private-key", "private-key", "private key", _PEM_HEADER, _pem_body, triggers=("-",)),
+    Rule("base64-pem-private-key", "private-key", "private key (base64-encoded PEM)",
+         re.compile(r"LS0tLS1CRUdJTi[A-Za-z0-9+/]{200,}={0,2}"), _base64_pem, triggers=()),
     Rule("putty-private-key", "private-key", "PuTTY private key",
          re.compile(r"PuTTY-User-Key-File-[23]: *\S+"), _putty_body, triggers=("-",)),
     Rule("azure-storage-account-key", "azure-storage-key", "Azure storage account key",
@@ -406,7 +448,7 @@ RULES: tuple[Rule, ...] = (
     Rule("openai-key", "openai-key", "OpenAI API key",
          re.compile(r"sk-(?:(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}"
                     r"|(?:proj-|svcacct-|admin-)[A-Za-z0-9_-]{40,}|[A-Za-z0-9]{48})(?![\w-])"),
-         _bounded(lambda value: looks_random(value[3:].split("-")[-1][-30:], 20),
+         _bounded(lambda value: looks_random(re.sub(r"^sk-(?:proj|svcacct|admin)?-?|[-_]", "", value), 20),
                   "sk- with OpenAI's T3BlbkFJ marker or project prefix"), triggers=("sk-",)),
     Rule("anthropic-key", "anthropic-key", "Anthropic API key",
          re.compile(r"sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,}(?![\w-])"),
@@ -460,12 +502,22 @@ RULES: tuple[Rule, ...] = (
     Rule("xml-setting-secret", "secret", "secret in an XML setting",
          re.compile(r"key=\"(?P<name>[^\"]*(?:password|secret|token|apikey|api_key|accountkey)[^\"]*)\""
                     r"\s+value=\"(?P<value>[^\"]{6,})\""), _xml_secret, triggers=('"',), folded=True),
+    Rule("powershell-securestring", "password", "password made a SecureString",
+         re.compile(r"convertto-securestring\s+(?:-string\s+)?[\"'](?P<value>[^\"'\n]{6,})[\"']\s+-asplaintext"),
+         _securestring, triggers=("-",), folded=True),
+    Rule("curl-user-password", "password", "password in curl --user",
+         re.compile(r"-(?:u|-user)[ =][\"']?(?P<user>[^:\s\"'$]+):(?P<value>[^\s\"'@$]{6,})"), _curl_user,
+         triggers=()),
+    Rule("xml-element-secret", "secret", "secret in an XML element",
+         re.compile(r"<(?P<name>[\w.:-]*(?:password|secret|token|apikey|api_key|accesskey|accountkey))>"
+                    r"(?P<value>[^<\n]{6,})</"), _xml_element, triggers=("<",), folded=True),
     # After the named literals (rank 40): "COSMOS_KEY = ..." says more than "a key of this shape".
     Rule("storage-key-after-key", "azure-storage-key", "Azure storage or Cosmos DB key",
          re.compile(rf"==(?![{_B64}=])"), _storage_key_near_key, triggers=("=",), rank=45),
 )
 PROSE_RULES = frozenset(rule.id for rule in RULES if rule.id not in (
-    "command-line-secret", "xml-setting-secret", "azure-ai-key-subscription"))
+    "command-line-secret", "xml-setting-secret", "azure-ai-key-subscription", "powershell-securestring",
+    "curl-user-password", "xml-element-secret"))
 """What markdown and prose are read for: formats, not settings (``--password`` in a how-to is a
 placeholder more often than not)."""
 

@@ -136,6 +136,11 @@ _CREDENTIAL_ARGUMENTS: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "HTTPDigestAuth": ("password", 1, ("password",)),
     "BasicAuth": ("password", 1, ("password",)),
     "set_secret": ("secret", 1, ("value",)),
+    "FromSubscription": ("azure-ai-key", 0, ()),
+    "FTP": ("password", 2, ("passwd",)),
+    "FTP_TLS": ("password", 2, ("passwd",)),
+    "login": ("password", 1, ("password",)),
+    "fromSubscription": ("azure-ai-key", 0, ()),
     **{call: ("azureml-datastore-credential", -1, ("account_key", "sas_token", "client_secret", "password"))
        for call in ("register_azure_blob_container", "register_azure_file_share", "register_azure_data_lake",
                     "register_azure_data_lake_gen2", "register_azure_sql_database",
@@ -148,8 +153,7 @@ _CANDIDATE = re.compile(
     r"(?:passw|pwd|pass\b|passphrase|secret|token|key|credential|bearer|sas|conn|auth|subscription|"
     r"signature)[^\n]{0,80}?[=:(,]\s*[rbfu]{0,2}[\"']"
 )
-_CALL_MARKERS = ("credential(", "credentials(", "authentication(", "config(", "configuration(", "auth(",
-                 "register_azure_", "set_secret(")
+_CALL_MARKERS = tuple(sorted({call.lower() + "(" for call in _CREDENTIAL_ARGUMENTS}))
 
 
 def _candidate(lowered: str) -> bool:
@@ -208,7 +212,8 @@ def python_hits(source: str) -> list[Hit] | None:
             ) -> None:
         text = _string(value)
         if name is not None and text is not None and value is not None:
-            hit = named_hit(name, text, value.lineno, kind=kind, how=how)
+            rule = "credential-argument" if kind is not None else "credential-named-literal"
+            hit = named_hit(name, text, value.lineno, kind=kind, how=how, rule=rule)
             if hit is not None:
                 hits.append(hit)
 
@@ -242,6 +247,8 @@ def _call_hits(node: ast.Call, add: _Add) -> None:
             continue
         if known is not None and keyword.arg in known[2]:
             add(keyword.arg, keyword.value, kind=known[0], how=f"passed to {name}() as")
+        elif keyword.arg == "auth" and isinstance(keyword.value, ast.Tuple) and len(keyword.value.elts) == 2:
+            add("password", keyword.value.elts[1], kind="password", how="passed as auth=(user, password):")
         else:
             add(keyword.arg, keyword.value, how="passed as")
     if known is not None and 0 <= known[1] < len(node.args):
@@ -261,8 +268,9 @@ _NAMED_LITERAL = re.compile(
     r"""(?x)  # over the lower-cased text
     (?P<keyword>passw(?:or)?d|passwd|pwd|pass|passphrase|secret|token|key|credential|bearer|sas|conn)
     (?P<rest>[a-z0-9_\-]{0,40})
-    (?P<close>["'\]]{0,2})\s{0,3}
-    (?P<sep>:=|<-|=>|==|[:=,])\s{0,3}
+    (?P<close>["'\]]{0,2})
+    (?:\s{0,3}:\s{0,3}[a-z][\w.]{0,20}(?=\s{0,3}=)|\s{1,3}(?:string|securestring|str)(?=\s{0,3}=))?  # a type
+    \s{0,3}(?P<sep>:=|<-|=>|==|[:=,])\s{0,3}
     (?P<prefix>[rbfu@$]{0,2})
     (?:"(?P<double>[^"\n\\]{6,2048})"|'(?P<single>[^'\n\\]{6,2048})'|`(?P<back>[^`\n\\]{6,2048})`)
     """
@@ -296,16 +304,71 @@ def text_hits(text: str, lowered: str) -> list[Hit]:
     return hits
 
 
+_CALL_TEXT = re.compile(
+    r"\b(?P<call>" + "|".join(sorted(_CREDENTIAL_ARGUMENTS, key=len, reverse=True)) + r")\s*\(")
+_ARGUMENT = re.compile(
+    r"""\s*(?:(?P<keyword>\w+)\s*[=:]\s*)?[@$]?(?:"(?P<double>[^"\n\\]*)"|'(?P<single>[^'\n\\]*)')\s*$""")
+
+
+def _arguments(text: str, start: int) -> list[tuple[int, str]]:
+    """The top-level arguments of the call whose ``(`` is at ``start``, with their offsets."""
+    depth, quote, begin = 0, "", start + 1
+    arguments: list[tuple[int, str]] = []
+    for index in range(start + 1, min(len(text), start + 2000)):
+        char = text[index]
+        if quote:
+            quote = "" if char == quote and text[index - 1] != "\\" else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}" and depth:
+            depth -= 1
+        elif char == ")" or (char == "," and depth == 0):
+            arguments.append((begin, text[begin:index]))
+            if char == ")":
+                break
+            begin = index + 1
+    return arguments
+
+
+def call_text_hits(text: str) -> list[Hit]:
+    """Literal credentials passed to the calls that take them, in any language:
+    ``new AzureKeyCredential("...")``, ``SpeechConfig.FromSubscription("...", region)``."""
+    if not any(call in text for call in _CREDENTIAL_ARGUMENTS):
+        return []
+    hits: list[Hit] = []
+    for match in _CALL_TEXT.finditer(text):
+        call = match.group("call")
+        kind, position, keywords = _CREDENTIAL_ARGUMENTS[call]
+        for index, (offset, argument) in enumerate(_arguments(text, match.end() - 1)):
+            literal = _ARGUMENT.match(argument)
+            if literal is None:
+                continue
+            keyword = literal.group("keyword")
+            if (keyword is None and index != position) or (keyword is not None and keyword not in keywords):
+                continue
+            value = literal.group("double") if literal.group("single") is None else literal.group("single")
+            line = text.count("\n", 0, offset) + 1
+            hit = named_hit(keyword or f"argument {index + 1}", value or "", line, kind=kind,
+                            how=f"passed to {call}() as", rule="credential-argument")
+            hits.extend([hit] if hit is not None else [])
+    return hits
+
+
 _SHELL_ASSIGNMENT = re.compile(
-    r"(?m)^[ \t]*(?:export[ \t]+|set[ \t]+|setx[ \t]+|ENV[ \t]+|%env[ \t]+|\$env:)?"
-    r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?P<value>[^\s\"'`$;|&]{8,})[ \t]*$")
+    r"(?m)^[ \t]*(?:export[ \t]+|set[ \t]+|setx[ \t]+|ENV[ \t]+|ARG[ \t]+|%env[ \t]+|\$env:)?"
+    r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*"
+    r"(?P<value>[^\s\"'`$;|&]{8,})[ \t]*$")
+_DOCKER_ENV = re.compile(
+    r"(?m)^[ \t]*ENV[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+(?P<value>[^\s\"'`$=]{8,})[ \t]*$")
 
 
 def shell_hits(text: str) -> list[Hit]:
     """``NAME=value`` lines of shell scripts, ``%env`` magics and printed environments: a literal
     without quotes, so only a value with the strength of a secret counts."""
     hits: list[Hit] = []
-    for match in _SHELL_ASSIGNMENT.finditer(text):
+    for match in [*_SHELL_ASSIGNMENT.finditer(text), *_DOCKER_ENV.finditer(text)]:
         hit = named_hit(match.group("name"), match.group("value"), text.count("\n", 0, match.start()) + 1)
         if hit is not None and hit.severity == "error":
             hits.append(hit)

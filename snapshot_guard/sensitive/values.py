@@ -125,8 +125,10 @@ def is_name_like(value: str) -> bool:
     text = value.strip()
     if _SETTING_NAME.fullmatch(text) and not _mixed_digits(text):
         return True
-    if "://" in text or text.startswith(("/", "./", "../", "~/", "\\\\")):
+    if "://" in text or text.startswith(("./", "../", "~/", "\\\\")):
         return True
+    if text.startswith("/") and not looks_random(text.replace("/", ""), 16):
+        return True  # a path; base64 may start with a slash too
     return _FILE_NAME.fullmatch(text) is not None
 
 
