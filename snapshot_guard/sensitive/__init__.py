@@ -150,9 +150,17 @@ def _detection(hit: Hit, line: int | None, cell: int | None = None, where: str =
 
 
 def _best_per_line(hits: list[Hit]) -> list[Hit]:
-    """One hit a line: an error before a warning, then the most specific rule."""
+    """One hit a line: an error before a warning, then the most specific rule. A value a format has
+    judged keeps that judgement (a token whose checksum fails stays a warning, whatever its name)."""
+    judged: dict[int, list[str]] = {}
+    for hit in hits:
+        if hit.rank < named.NAMED_RANK:
+            judged.setdefault(hit.line, []).append(hit.secret)
     best: dict[int, Hit] = {}
     for hit in hits:
+        said = judged.get(hit.line, [])
+        if hit.rank >= named.NAMED_RANK and any(hit.secret in value or value in hit.secret for value in said):
+            continue
         current = best.get(hit.line)
         if current is None or _order(hit) < _order(current):
             best[hit.line] = hit
@@ -285,6 +293,14 @@ def _output_hits(text: str) -> list[Hit]:
     return hits
 
 
+def _named_by_source(hit: Hit, source: str) -> Hit:
+    """A 64-byte key printed alone is a storage key when the cell that printed it reads keys."""
+    if hit.rule != "storage-key-after-key" or hit.severity == "error" or "key" not in source.lower():
+        return hit
+    return dataclasses.replace(hit, severity="error", why=f"{hit.rule}: 88 base64 characters (64 bytes: a "
+                               "storage or Cosmos DB key) printed by a cell that reads keys")
+
+
 def _file_line(lines: tuple[int, ...], line: int, fallback: int) -> int | None:
     """The ``.ipynb`` line of line ``line`` (1-based) of a cell's source or an output's text."""
     found = lines[line - 1] if 0 < line <= len(lines) else 0
@@ -301,6 +317,7 @@ def _notebook_detections(cells: list[notebook.Cell]) -> list[Detection]:
                                         f" (cell {cell.number})"))
         for output in cell.outputs:
             for hit in _best_per_line(_output_hits(output.text)):
+                hit = _named_by_source(hit, cell.source)
                 line = _file_line(output.text_lines, hit.line, output.line)
                 found.append(_detection(hit, line, cell.number, f" (cell {cell.number} output)"))
             people = data.text_personal_data(output.text)

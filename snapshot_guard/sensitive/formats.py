@@ -511,9 +511,9 @@ RULES: tuple[Rule, ...] = (
     Rule("xml-element-secret", "secret", "secret in an XML element",
          re.compile(r"<(?P<name>[\w.:-]*(?:password|secret|token|apikey|api_key|accesskey|accountkey))>"
                     r"(?P<value>[^<\n]{6,})</"), _xml_element, triggers=("<",), folded=True),
-    # After the named literals (rank 40): "COSMOS_KEY = ..." says more than "a key of this shape".
+    # After the named literals (rank 100): "COSMOS_KEY = ..." says more than "a key of this shape".
     Rule("storage-key-after-key", "azure-storage-key", "Azure storage or Cosmos DB key",
-         re.compile(rf"==(?![{_B64}=])"), _storage_key_near_key, triggers=("=",), rank=45),
+         re.compile(rf"==(?![{_B64}=])"), _storage_key_near_key, triggers=("=",), rank=105),
 )
 PROSE_RULES = frozenset(rule.id for rule in RULES if rule.id not in (
     "command-line-secret", "xml-setting-secret", "azure-ai-key-subscription", "powershell-securestring",

@@ -96,8 +96,12 @@ _KIND_WHAT = {
 }
 
 
+NAMED_RANK = 100
+"""The rank of a named literal: after every format that recognises a value by its form."""
+
+
 def named_hit(name: str, value: str, line: int, *, kind: str | None = None, how: str = "assigned to",
-              rank: int = 40, rule: str = "credential-named-literal") -> Hit | None:
+              rank: int = NAMED_RANK, rule: str = "credential-named-literal") -> Hit | None:
     """The hit for ``value`` given to the target ``name``, when the name says "credential" (or
     ``kind`` is given) and the value has the strength of one."""
     kind = kind or credential_kind(name)
