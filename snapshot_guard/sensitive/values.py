@@ -160,9 +160,9 @@ def looks_random(value: str, min_length: int = 16) -> bool:
 def strength(value: str, *, password: bool) -> Strength | None:
     """How much ``value``, found where a credential goes, looks like a real one.
 
-    None for what is not a secret at all: a reference, a placeholder, a setting's name, a path, prose.
-    A password is a secret from 8 characters in three classes (``Summer2024!``) or 12 in two; a key
-    or token needs the entropy of a generated value."""
+    None for what is not a secret at all: a reference, a placeholder, a setting's name, a path, prose,
+    one word. A password is a secret from 8 characters in three classes (``Summer2024!``) or 12 in
+    two, and weak below; a key or token needs the entropy of a generated value (a GUID is weak)."""
     text = value.strip()
     if len(text) < (6 if password else 8) or len(text) > 2048 or "\n" in text:
         return None
@@ -171,7 +171,7 @@ def strength(value: str, *, password: bool) -> Strength | None:
     if re.search(r"\s", text):
         return None
     if _UUID.fullmatch(text):
-        return "weak" if password else None
+        return "weak"  # some services issue GUID keys; most GUIDs are identifiers
     classes = character_classes(text)
     if re.fullmatch(r"[A-Za-z][a-z]*|[A-Z]+", text):
         return None  # one word: a default or a name, not a secret
