@@ -105,6 +105,7 @@ def _yaml_walk(root: yaml.Node) -> Iterator[Hit]:
         seen.add(id(node))
         if isinstance(node, yaml.SequenceNode):
             stack.extend((item, section) for item in node.value)
+            yield from _assignment_items(node)
             continue
         if isinstance(node, yaml.ScalarNode):
             if node.start_mark.line != node.end_mark.line:
@@ -132,6 +133,17 @@ def _yaml_walk(root: yaml.Node) -> Iterator[Hit]:
             kind = section if section is not None and credential_kind(field) is not None else None
             setting = named_hit(field, value, item.start_mark.line + 1, kind=kind)
             yield from [setting] if setting is not None else []
+
+
+def _assignment_items(node: yaml.SequenceNode) -> Iterator[Hit]:
+    """``- NAME=value`` items: a compose file's ``environment`` as a list."""
+    for item in node.value:
+        value = _scalar(item)
+        if value is not None and "=" in value and not value.startswith("-"):
+            name, _, setting = value.partition("=")
+            if re.fullmatch(r"[A-Za-z_][\w.-]*", name):
+                hit = named_hit(name, setting, item.start_mark.line + 1)
+                yield from [hit] if hit is not None else []
 
 
 # --- JSON -------------------------------------------------------------------------------------------

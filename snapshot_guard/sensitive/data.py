@@ -229,7 +229,13 @@ def personal_records(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Pe
             columns[index] = "email"
         elif kind is None and values[0][:2].isalpha() and sum(map(_iban_valid, values)) > len(values) * 0.8:
             columns[index] = "iban"
+        elif kind is None and sum(bool(_FULL_NAME.fullmatch(value)) for value in values) > len(values) * 0.8:
+            columns[index] = "full-name"
     found = set(columns.values())
+    if "full-name" in found:  # names recognised by their values count beside a contact detail only
+        found.discard("full-name")
+        if found & {"email", "phone"}:
+            found.add("name")
     identifying = bool(found & _IDENTIFYING)
     if not identifying and not (found & _CONTACT and len(found) >= 2):
         return None
@@ -368,4 +374,11 @@ def text_personal_data(text: str) -> PersonalData | None:
               or _SSN.search(line) or any(_iban_valid(candidate) for candidate in _IBAN.findall(line))]
     if len(paired) >= _MIN_ROWS:
         return PersonalData(("email", "phone or date or id"), len(paired), 0)
+    named = [line for line in lines if _FULL_NAME.search(_EMAIL.sub("", line))]
+    if len(named) >= _MIN_ROWS:
+        return PersonalData(("email", "name"), len(named), 0)
     return None
+
+
+_FULL_NAME = re.compile(r"\b[A-Z][a-z'\u00C0-\u017F-]+[ \t]+[A-Z][a-z'\u00C0-\u017F-]+\b")
+"""A first and a last name side by side, as a printed row shows them."""
