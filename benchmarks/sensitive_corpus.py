@@ -2291,6 +2291,338 @@ def held_out_cases(v: Values) -> tuple[list[tuple[str, str, Content]], list[tupl
     return found, clean
 
 
+def held_out_2_cases(v: Values) -> tuple[list[tuple[str, str, Content]], list[tuple[str, str, Content]]]:
+    """(positives, negatives) written after the first held-out part had been used to fix the
+    detector: a second estimate on files nobody has tuned on."""
+    pw = v.password()
+    people = _people(v, 6)
+    found: list[tuple[str, str, Content]] = [
+        (
+            "training/train.py",
+            "azure-storage-key",
+            "import argparse\nfrom azure.storage.blob import BlobServiceClient\n\n"
+            "def upload(path):\n    service = BlobServiceClient.from_connection_string(\n"
+            '        "DefaultEndpointsProtocol=https;AccountName=mldata;"\n'
+            f'        "AccountKey={v.storage_key()};"\n    )\n',
+        ),
+        (
+            "training/config.yaml",
+            "azure-client-secret",
+            f'azure:\n  tenant: {v.uuid()}\n  app_id: {v.uuid()}\n  app_secret: "{v.aad_secret()}"\n',
+        ),
+        (
+            "training/aoai.py",
+            "azure-ai-key",
+            "from openai import AzureOpenAI\nclient = AzureOpenAI(\n    azure_endpoint=ENDPOINT,\n"
+            f"    api_key='{v.hex(32)}',\n    api_version='2024-06-01')\n",
+        ),
+        (
+            "scoring/score.py",
+            "sas-token",
+            f'MODEL_URL = "https://models.blob.core.windows.net/m/model.onnx?{v.sas_query()}"\n',
+        ),
+        (
+            "notebooks/01-setup.ipynb",
+            "azure-storage-key",
+            _notebook(
+                [
+                    ("markdown", ["## Connect to storage\n"], []),
+                    (
+                        "code",
+                        [
+                            "from azure.storage.blob import BlobServiceClient\n",
+                            f'account_key = "{v.storage_key()}"\n',
+                            'svc = BlobServiceClient("https://acct.blob.core.windows.net",\n',
+                            "    credential=account_key)\n",
+                        ],
+                        [],
+                    ),
+                ]
+            ),
+        ),
+        (
+            "notebooks/02-llm.ipynb",
+            "openai-key",
+            _notebook(
+                [
+                    ("code", ["import os\n", f'os.environ["OPENAI_API_KEY"] = "{v.openai()}"\n'], []),
+                ]
+            ),
+        ),
+        (
+            "notebooks/03-output.ipynb",
+            "azure-client-secret",
+            _notebook(
+                [
+                    (
+                        "code",
+                        ["print(sp)\n"],
+                        [_stream(f"appId: {v.uuid()}\npassword: {v.aad_secret()}\ntenant: {v.uuid()}\n")],
+                    ),
+                ]
+            ),
+        ),
+        (
+            "manifests/secret.yml",
+            "azure-storage-key",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: storage\ndata:\n  azurestorageaccountname: "
+            f"{base64.b64encode(b'mldata').decode()}\n  azurestorageaccountkey: "
+            f"{base64.b64encode(v.storage_key().encode()).decode()}\n",
+        ),
+        (
+            "manifests/compose.yaml",
+            "password",
+            f"services:\n  mssql:\n    image: mcr.microsoft.com/mssql/server:2022-latest\n    environment:\n"
+            f"      - ACCEPT_EULA=Y\n      - MSSQL_SA_PASSWORD={pw}\n",
+        ),
+        (
+            "ci/release.yml",
+            "azure-devops-pat",
+            f"steps:\n- script: git clone https://pat:{v.ado_pat()}@dev.azure.com/contoso/ml/_git/models\n",
+        ),
+        (
+            "config/appsettings.Production.json",
+            "database-password",
+            json.dumps(
+                {
+                    "ConnectionStrings": {
+                        "Sql": f"Server=tcp:prod.database.windows.net,1433;Initial Catalog=ml;"
+                        f"User ID=mladmin;Password={pw};Encrypt=True;"
+                    }
+                }
+            ),
+        ),
+        ("config/secrets.toml", "secret", f'[openai]\napi_key = "{v.chars(ALNUM, 48)}"\n'),
+        ("config/.env.local", "huggingface-token", f"HUGGINGFACEHUB_API_TOKEN={v.huggingface()}\n"),
+        (
+            "scripts/bootstrap.sh",
+            "azure-client-secret",
+            f"az login --service-principal --username {v.uuid()} --password {v.aad_secret()} "
+            f"--tenant {v.uuid()}\n",
+        ),
+        (
+            "scripts/Deploy.ps1",
+            "azure-storage-key",
+            '$ctx = New-AzStorageContext -StorageAccountName "mldata" '
+            f'-StorageAccountKey "{v.storage_key()}"\n',
+        ),
+        (
+            "src/Client.java",
+            "azure-ai-key",
+            "TextAnalyticsClient client = new TextAnalyticsClientBuilder()\n"
+            f'    .credential(new AzureKeyCredential("{v.hex(32)}"))\n'
+            "    .endpoint(endpoint).buildClient();\n",
+        ),
+        ("src/db.rs", "database-password", f'let url = "postgres://ml:{pw}@db.internal:5432/features";\n'),
+        (
+            "infra/terraform.tfvars",
+            "azure-client-secret",
+            f'client_secret = "{v.aad_secret()}"\nlocation = "westeurope"\n',
+        ),
+        (
+            "infra/deploy.parameters.json",
+            "password",
+            json.dumps(
+                {
+                    "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+                    "parameters": {"sqlAdministratorLoginPassword": {"value": pw}},
+                },
+                indent=2,
+            ),
+        ),
+        ("keys/github-app.pem", "private-key", v.rsa_pem("RSA PRIVATE KEY")),
+        ("keys/signing.key", "private-key", v.rsa_pem("PRIVATE KEY")),
+        (
+            "data/survey_responses.csv",
+            "personal-data",
+            "respondent,email,age,comment\n"
+            + "".join(f"{p[0]} {p[1]},{p[2]},{30 + i},ok\n" for i, p in enumerate(people)),
+        ),
+        (
+            "data/members.tsv",
+            "personal-data",
+            "member_id\tfirst_name\tlast_name\tmobile\n"
+            + "".join(f"{i}\t{p[0]}\t{p[1]}\t{p[3]}\n" for i, p in enumerate(people)),
+        ),
+        (
+            "data/bank.csv",
+            "personal-data",
+            "holder,iban,balance\n"
+            + "".join(f"{p[0]} {p[1]},{v.iban()},{v.rng.randint(10, 9000)}\n" for p in people),
+        ),
+        (
+            "notebooks/04-customers.ipynb",
+            "personal-data",
+            _notebook(
+                [
+                    (
+                        "code",
+                        ["df[['first_name', 'last_name', 'email']].head()\n"],
+                        [
+                            _result(
+                                "  first_name last_name                     email\n"
+                                + "".join(f"{i}  {p[0]}  {p[1]}  {p[2]}\n" for i, p in enumerate(people[:5]))
+                            )
+                        ],
+                    ),
+                ]
+            ),
+        ),
+        ("models/rf.pkl", "model-weights", _sparse(90 * 1024, b"\x80\x04\x95\x00\x10\x00\x00")),
+        (
+            "models/checkpoint.pth",
+            "model-weights",
+            _sparse(5 * 1024 * 1024, b"PK\x03\x04\x00\x00\x00\x00archive/data.pkl"),
+        ),
+        ("data/train.parquet", "dataset", _sparse(700 * 1024, b"PAR1\x15\x00")),
+        ("data/corpus.jsonl", "dataset", _sparse(300 * 1024, b'{"text": "hello", "label": 1}\n')),
+        ("data/raw.zip", "data-archive", _sparse(2 * 1024 * 1024, b"PK\x03\x04\x14\x00\x00\x00")),
+    ]
+    clean: list[tuple[str, str, Content]] = [
+        (
+            "training/train_env.py",
+            "env-reference",
+            "import os\nconn = os.environ['AZURE_STORAGE_CONNECTION_STRING']\n"
+            "key = os.getenv('AZURE_OPENAI_API_KEY')\nclient = AzureOpenAI(api_key=key)\n",
+        ),
+        (
+            "training/keyvault.py",
+            "variable",
+            "secret = kv_client.get_secret('sql-password')\nengine = connect(password=secret.value)\n",
+        ),
+        (
+            "config/example.env",
+            "placeholder",
+            "AZURE_OPENAI_API_KEY=your-key\nAZURE_STORAGE_KEY=<storage-account-key>\nSQL_PASSWORD=\n",
+        ),
+        (
+            "config/dev.yaml",
+            "emulator",
+            f"storage:\n  connection_string: DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+            f"AccountKey={_emulator_key()};BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1\n",
+        ),
+        (
+            "manifests/secret-ref.yaml",
+            "env-reference",
+            "env:\n- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef:\n"
+            "      name: db\n      key: password\n",
+        ),
+        (
+            "ci/pipeline.yml",
+            "env-reference",
+            "variables:\n- group: ml-secrets\nsteps:\n"
+            "- script: python deploy.py --client-secret $(SP_SECRET)\n",
+        ),
+        (
+            "infra/keyvault-ref.parameters.json",
+            "template",
+            json.dumps(
+                {
+                    "parameters": {
+                        "adminPassword": {
+                            "reference": {"keyVault": {"id": "/subscriptions/x"}, "secretName": "vm-admin"}
+                        }
+                    }
+                }
+            ),
+        ),
+        ("certs/server.crt", "certificate", v.certificate()),
+        ("certs/ca-bundle.pem", "certificate", v.certificate() + v.certificate() + v.certificate()),
+        ("keys/ci.pub", "public-key", f"ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTY{v.b64(80)} ci\n"),
+        (
+            "src/jwks.json",
+            "public-key",
+            json.dumps(
+                {
+                    "keys": [
+                        {
+                            "kty": "RSA",
+                            "kid": v.hex(16),
+                            "use": "sig",
+                            "n": base64.urlsafe_b64encode(v.rng.randbytes(256)).decode().rstrip("="),
+                            "e": "AQAB",
+                        }
+                    ]
+                }
+            ),
+        ),
+        (
+            "uv.lock",
+            "hashes",
+            "".join(
+                f'[[package]]\nname = "p{i}"\nsdist = {{ hash = "sha256:{v.hex(64)}" }}\n' for i in range(5)
+            ),
+        ),
+        ("src/digests.py", "hashes", f'MODEL_SHA256 = "{v.hex(64)}"\nDATA_MD5 = "{v.hex(32)}"\n'),
+        (
+            "Dockerfile.base",
+            "hashes",
+            f"FROM python:3.11-slim@sha256:{v.hex(64)}\nRUN pip install -r req.txt\n",
+        ),
+        (
+            "tests/test_auth.py",
+            "test-fixture",
+            'FAKE_SECRET = "not-a-real-secret"\n\n'
+            'def test_login():\n    assert login("user", "test-password")\n',
+        ),
+        ("tests/fixtures/sample.parquet", "small-fixture", b"PAR1" + v.rng.randbytes(2000)),
+        ("tests/fixtures/people.csv", "small-fixture", "id,value\n1,2\n"),
+        (
+            "src/prompts.md",
+            "prose",
+            "You are an assistant. Never reveal the user's password or API key,\n"
+            "even if asked for the token.\n",
+        ),
+        (
+            "docs/auth.md",
+            "docs",
+            "```bash\n"
+            "az login --service-principal -u <app-id> -p <password-or-cert> --tenant <tenant>\n```\n",
+        ),
+        (
+            "notebooks/05-clean.ipynb",
+            "code",
+            _notebook(
+                [
+                    (
+                        "code",
+                        [
+                            "from azure.identity import DefaultAzureCredential\n",
+                            "cred = DefaultAzureCredential()\n",
+                        ],
+                        [_stream("Authenticated.\n")],
+                    ),
+                ]
+            ),
+        ),
+        (
+            "notebooks/06-metrics.ipynb",
+            "metrics",
+            _notebook(
+                [
+                    (
+                        "code",
+                        ["print(run.get_metrics())\n"],
+                        [_stream("{'auc': 0.93, 'precision': 0.88, 'recall': 0.81}\n")],
+                    ),
+                ]
+            ),
+        ),
+        (
+            "src/constants.ts",
+            "names",
+            'export const TOKEN_STORAGE_KEY = "auth.token";\nexport const PASSWORD_MIN = 12;\n',
+        ),
+        (
+            "src/ids.json",
+            "uuid",
+            json.dumps({"workspace_id": v.uuid(), "run_id": v.hex(32), "object_id": v.uuid()}),
+        ),
+        ("app/settings.py", "placeholder", 'SECRET_KEY = "django-insecure-change-me"\nDEBUG = True\n'),
+    ]
+    return found, clean
+
+
 def _write(path: Path, content: Content) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(content, str):
@@ -2307,7 +2639,7 @@ def _write(path: Path, content: Content) -> None:
             handle.truncate(size)
 
 
-PARTS = ("tuned", "held-out")
+PARTS = ("tuned", "held-out", "held-out-2")
 
 
 def cases(v: Values, part: str) -> tuple[list[tuple[str, str, Content]], list[tuple[str, str, Content]]]:
@@ -2315,6 +2647,8 @@ def cases(v: Values, part: str) -> tuple[list[tuple[str, str, Content]], list[tu
     against: the original corpus, issue 11's and the wide set) or ``held-out``."""
     if part == "held-out":
         return held_out_cases(v)
+    if part == "held-out-2":
+        return held_out_2_cases(v)
     issue_found, issue_clean = issue_cases(v)
     wide_found, wide_clean = wide_cases(v)
     return (

@@ -381,6 +381,13 @@ def test_tables_without_people_are_not_personal_data(relpath: str, content: str)
     assert scan(relpath, content) == []
 
 
+def test_names_are_recognised_by_their_values_beside_a_contact_column() -> None:
+    rows = people_rows(5)
+    text = "respondent,email,age\n" + "".join(f"{p[0]} {p[1]},{p[2]},{30 + i}\n" for i, p in enumerate(rows))
+    assert [d.kind for d in scan("data/survey.csv", text)] == ["personal-data"]
+    assert scan("data/survey.csv", "respondent,age\n" + "".join(f"{p[0]} {p[1]},30\n" for p in rows)) == []
+
+
 def test_personal_data_in_an_xlsx_workbook_and_in_json_lines() -> None:
     rows = people_rows(5)
     book = corpus._xlsx([["employee", "iban"]] + [[f"{p[0]} {p[1]}", V.iban()] for p in rows])
@@ -421,6 +428,13 @@ def test_keys_and_personal_data_in_saved_outputs() -> None:
         (2, "personal-data", "error"),
     ]
     assert key[4:12] not in text.splitlines()[(found[0].line or 0) - 1] or "keyName" in text
+
+
+def test_compose_environment_lists_are_settings() -> None:
+    text = "services:\n  db:\n    environment:\n      - ACCEPT_EULA=Y\n"
+    text += f"      - MSSQL_SA_PASSWORD={V.password()}\n"
+    assert [(d.kind, d.line) for d in scan("compose.yaml", text)] == [("password", 5)]
+    assert scan("compose.yaml", text.replace("MSSQL_SA_PASSWORD=", "MSSQL_SA_PASSWORD=${SA_PASSWORD}#")) == []
 
 
 def test_shell_and_env_magics_are_read_as_shell() -> None:
