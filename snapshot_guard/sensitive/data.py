@@ -127,7 +127,7 @@ def key_container(relpath: str, header: bytes) -> tuple[str, str] | None:
 
 # --- personal data -------------------------------------------------------------------------------------
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"\+?\(?\d{1,4}\)?(?:[\s.-]?\(?\d{2,5}\)?){2,4}")
 _DATE = re.compile(r"(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"
                    r"|(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|1[0-2])[-/.](?:19|20)\d\d"
@@ -229,7 +229,7 @@ def personal_records(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Pe
             columns[index] = "email"
         elif kind is None and values[0][:2].isalpha() and sum(map(_iban_valid, values)) > len(values) * 0.8:
             columns[index] = "iban"
-        elif kind is None and sum(bool(_FULL_NAME.fullmatch(value)) for value in values) > len(values) * 0.8:
+        elif kind is None and sum(bool(_FULL_NAME.fullmatch(value)) for value in values) > len(values) * 0.6:
             columns[index] = "full-name"
     found = set(columns.values())
     if "full-name" in found:  # names recognised by their values count beside a contact detail only
@@ -380,5 +380,7 @@ def text_personal_data(text: str) -> PersonalData | None:
     return None
 
 
-_FULL_NAME = re.compile(r"\b[A-Z][a-z'\u00C0-\u017F-]+[ \t]+[A-Z][a-z'\u00C0-\u017F-]+\b")
+_NAME_WORD = r"[A-Z](?:[a-z\u00DF-\u017F]+|['\u2019][A-Z])[a-z\u00DF-\u017F]*(?:-[A-Z][a-z\u00DF-\u017F]+)*"
+"""Smith, O'Brien, Anne-Marie, Müller."""
+_FULL_NAME = re.compile(rf"\b{_NAME_WORD}[ \t]+{_NAME_WORD}\b")
 """A first and a last name side by side, as a printed row shows them."""
