@@ -1682,6 +1682,40 @@ def wide_cases(v: Values) -> tuple[list[tuple[str, str, Content]], list[tuple[st
         ),
         ("keys/app.jks", "private-key", b"\xfe\xed\xfe\xed\x00\x00\x00\x02" + v.rng.randbytes(2000)),
         ("keys/deploy_key", "private-key", v.rsa_pem("OPENSSH PRIVATE KEY")),
+        (
+            "scoring/call_function.py",
+            "secret",
+            f'URL = "https://fn{v.hex(4)}.azurewebsites.net/api/score?code={v.chars(ALNUM, 54)}=="\n',
+        ),
+        (
+            "scoring/request.py",
+            "secret",
+            f'headers = {{"Authorization": "Bearer {v.chars(ALNUM, 32)}",\n'
+            '           "Content-Type": "application/json"}\n',
+        ),
+        (
+            "scripts/basic_auth.sh",
+            "secret",
+            'curl -H "Authorization: Basic '
+            + base64.b64encode(f"svc:{pw}".encode()).decode()
+            + '" https://api.contoso.com/v1/items\n',
+        ),
+        (
+            "config/signalr.json",
+            "secret",
+            json.dumps(
+                {
+                    "Azure": {
+                        "SignalR": {
+                            "ConnectionString": f"Endpoint=https://ml.service.signalr.net;"
+                            f"AccessKey={v.b64(32)};Version=1.0;"
+                        }
+                    }
+                }
+            ),
+        ),
+        ("src/search_admin.py", "azure-ai-key", f'ADMIN = "{v.chars(ALNUM, 42)}AzSe{v.chars(ALNUM, 6)}"\n'),
+        ("home/.my.cnf", "password", f"[client]\nuser=ml\npassword={pw}\n"),
     ]
     emulator_cosmos = _cosmos_emulator_key()
     clean: list[tuple[str, str, Content]] = [
@@ -1863,6 +1897,12 @@ def wide_cases(v: Values) -> tuple[list[tuple[str, str, Content]], list[tuple[st
             + "".join(
                 f'{i},{i % 2},"{v.last_name()}, Mr. {v.first_name()}",male,{20 + i}\n' for i in range(10)
             ),
+        ),
+        (
+            "scoring/request_env.py",
+            "env-reference",
+            'headers = {"Authorization": "Bearer " + os.environ["ENDPOINT_KEY"]}\n'
+            'url = f"https://fn.azurewebsites.net/api/score?code={function_key}"\n',
         ),
         ("src/github_fake.py", "placeholder", 'EXAMPLE_TOKEN = "ghp_' + "x" * 36 + '"\n'),
     ]

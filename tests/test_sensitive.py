@@ -183,6 +183,23 @@ def test_connection_strings_carry_their_key() -> None:
     assert scan("a.py", 'BUS = "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k"\n') == []
 
 
+def test_keys_in_urls_headers_and_service_connection_strings() -> None:
+    cases = {
+        "a.py": f'URL = "https://fn.azurewebsites.net/api/score?code={V.chars(corpus.ALNUM, 54)}=="\n',
+        "b.py": f'headers = {{"Authorization": "Bearer {V.chars(corpus.ALNUM, 32)}"}}\n',
+        "c.json": json.dumps({"SignalR": f"Endpoint=https://x.service.signalr.net;AccessKey={V.b64(32)};"}),
+        "d.py": f'ADMIN = "{V.chars(corpus.ALNUM, 42)}AzSe{V.chars(corpus.ALNUM, 6)}"\n',
+    }
+    rules = [d.rule for relpath, text in cases.items() for d in errors(relpath, text)]
+    assert rules == [
+        "azure-function-key",
+        "authorization-header",
+        "azure-access-key",
+        "azure-search-key-identifiable",
+    ]
+    assert scan("e.py", 'headers = {"Authorization": "Bearer " + token}\n') == []
+
+
 # --- values, not words ----------------------------------------------------------------------------------
 
 REFERENCES = [

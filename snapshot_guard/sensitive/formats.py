@@ -329,6 +329,39 @@ def _xml_secret(match: re.Match[str], text: str) -> Verdict | None:
     return _by_strength(value, password=True, why=f"the value of the {match.group('name')} setting")
 
 
+def _access_key(match: re.Match[str], text: str) -> Verdict | None:
+    if match.start() > 0 and text[match.start() - 1] not in ";\"' \t\n":
+        return None
+    value = text[match.start("value"): match.end("value")]
+    decoded = _b64_bytes(value)
+    if decoded is None or len(decoded) not in (32, 64) or is_public_sample(value) \
+            or not looks_random(value, 30):
+        return None
+    return value, "error", f"AccessKey= holds a {len(decoded)}-byte base64 key (SignalR, Communication)"
+
+
+def _function_key(match: re.Match[str], text: str) -> Verdict | None:
+    value = match.group("value")
+    if not looks_random(value, 30):
+        return None
+    return value, "error", "code= of an azurewebsites.net URL: an Azure Functions key"
+
+
+def _authorization(match: re.Match[str], text: str) -> Verdict | None:
+    scheme = match.group("scheme").lower()
+    value = text[match.start("value"): match.end("value")]
+    if scheme == "basic":
+        decoded = _b64_bytes(value)
+        password = decoded.decode("utf-8", "replace").split(":", 1) if decoded else []
+        if len(password) != 2:
+            return None
+        verdict = _by_strength(password[1], password=True, why="an Authorization: Basic header")
+        return (value, verdict[1], verdict[2]) if verdict else None
+    if strength(value, password=False) != "secret":
+        return None
+    return value, "error", "a bearer token in an Authorization header"
+
+
 def _securestring(match: re.Match[str], text: str) -> Verdict | None:
     value = text[match.start("value"): match.end("value")]
     return _by_strength(value, password=True, why="a literal made a SecureString with -AsPlainText")
@@ -502,6 +535,19 @@ RULES: tuple[Rule, ...] = (
     Rule("xml-setting-secret", "secret", "secret in an XML setting",
          re.compile(r"key=\"(?P<name>[^\"]*(?:password|secret|token|apikey|api_key|accountkey)[^\"]*)\""
                     r"\s+value=\"(?P<value>[^\"]{6,})\""), _xml_secret, triggers=('"',), folded=True),
+    Rule("azure-access-key", "secret", "Azure service access key in a connection string",
+         re.compile(r"accesskey\s*=\s*(?P<value>[a-z0-9+/]{42,43}=|[a-z0-9+/]{86}==)"), _access_key,
+         triggers=("=",), folded=True),
+    Rule("azure-search-key-identifiable", "azure-ai-key", "Azure AI Search key",
+         re.compile(r"AzSe[A-Za-z0-9]{6}(?![A-Za-z0-9])"),
+         _marked(42, r"[A-Za-z0-9]{42}", "AzSe", "52 characters with the AzSe signature of an AI Search key",
+                 _ALNUM_CHAR), triggers=("AzSe",)),
+    Rule("azure-function-key", "secret", "Azure Functions key in a URL",
+         re.compile(r"\.azurewebsites\.net/[^\s\"'<>]*?[?&]code=(?P<value>[A-Za-z0-9_\-]{30,}={0,2})"),
+         _function_key, triggers=("code=",)),
+    Rule("authorization-header", "secret", "credential in an Authorization header",
+         re.compile(r"authorization[\"']?\s*[:=]\s*[\"']?(?P<scheme>bearer|basic)\s+(?P<value>[a-z0-9._~+/=-]{16,})"),
+         _authorization, triggers=(":", "="), folded=True),
     Rule("powershell-securestring", "password", "password made a SecureString",
          re.compile(r"convertto-securestring\s+(?:-string\s+)?[\"'](?P<value>[^\"'\n]{6,})[\"']\s+-asplaintext"),
          _securestring, triggers=("-",), folded=True),
