@@ -5,6 +5,7 @@ and what every detection says. Secret-looking values are assembled at test time 
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import random
@@ -99,6 +100,35 @@ FALSE_ERRORS = [
 
 @pytest.mark.parametrize(("relpath", "content"), FALSE_ERRORS, ids=[relpath for relpath, _ in FALSE_ERRORS])
 def test_the_false_errors_of_issue_11_are_silent(relpath: str, content: str) -> None:
+    assert scan(relpath, content) == []
+
+
+# Seen on Azure-Samples/openai at ea16289: setting names, template tokens, Razor, interpolation, and
+# documentation embedded in JSON.
+def _pyjwt_sample() -> str:
+    def part(document: dict[str, str]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(document).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part({'some': 'payload'})}.{V.chars(corpus.ALNUM, 43)}"
+
+
+MORE_REAL_DECOYS = [
+    ("config_reader.py", 'JIRA_SERVER_PASSWORD = "JIRA-SERVER-PASSWORD"\n'),
+    ("appsettings.json", json.dumps({"BOT_ID": "$botId$", "BOT_PASSWORD": "$bot-password$"})),
+    ("Index.cshtml", "let speechToken = '@ViewData[\"SpeechToken\"]';\n"),
+    ("qa.ipynb", notebook(("code", ['api_key="{azureOpenAIKey.GetClearTextPassword()}",\n'], []))),
+    ("pip-report.json", json.dumps({"description": f"Usage:\n\n    jwt.decode('{_pyjwt_sample()}', key)\n"})),
+    (
+        "pip-report2.json",
+        json.dumps({"description": "[rsa]\n  username = __token__\n  password = pypi-token\n```\n"}),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("relpath", "content"), MORE_REAL_DECOYS, ids=[relpath for relpath, _ in MORE_REAL_DECOYS]
+)
+def test_decoys_from_other_real_repositories_are_silent(relpath: str, content: str) -> None:
     assert scan(relpath, content) == []
 
 

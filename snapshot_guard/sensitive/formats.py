@@ -211,6 +211,10 @@ def _aws_id(value: str) -> bool:
     return entropy(value[4:]) >= 3.0
 
 
+_TOKEN_CLAIMS = frozenset({"exp", "nbf", "iss", "aud", "oid", "tid", "appid", "azp", "upn", "scp", "roles"})
+"""Claims an issued token carries and a documentation sample does not."""
+
+
 def _jwt(match: re.Match[str], text: str) -> Verdict | None:
     if _preceded_by(text, match.start(), _WORD):
         return None
@@ -223,9 +227,12 @@ def _jwt(match: re.Match[str], text: str) -> Verdict | None:
         return None
     if not isinstance(fields, dict) or "alg" not in fields:
         return None
-    payload = _b64_bytes(payload_part) or b""
-    if b"John Doe" in payload or b'"1234567890"' in payload or is_placeholder(signature):
-        return None  # the jwt.io sample
+    try:
+        claims = json.loads(_b64_bytes(payload_part) or b"")
+    except ValueError:
+        claims = None  # a payload that does not decode: judged by its header
+    if is_placeholder(signature) or (isinstance(claims, dict) and _TOKEN_CLAIMS.isdisjoint(claims)):
+        return None  # documentation: jwt.io's {"sub", "name", "iat"}, PyJWT's {"some": "payload"}
     if str(fields.get("alg")).lower() == "none" or len(signature) < 16:
         return value, "warning", "an unsigned JSON web token"
     return value, "error", "a signed JSON web token (a bearer credential until it expires)"
@@ -526,7 +533,7 @@ RULES: tuple[Rule, ...] = (
          re.compile(r"://(?P<value>[a-z2-7]{52}|[A-Za-z0-9]{84})@(?P<host>[^/\s\"'<>:?#]+)"), _url_token,
          triggers=("@",)),
     Rule("connection-string-password", "database-password", "password in a database connection string",
-         re.compile(r"(?:password|pwd)\s*=\s*(?P<value>\{[^}\n]*\}|[^;,\"'\s]+)"), _connection_password,
+         re.compile(r"(?:password|pwd)\s*=\s*(?P<value>\{[^}\n]*\}|[^;,\"'\s\\]+)"), _connection_password,
          triggers=("=",), folded=True),
     Rule("command-line-secret", "secret", "secret passed on a command line",
          re.compile(r"(?P<flag>--(?:account-key|sas-token|password|client-secret|secret|token|api-key|"

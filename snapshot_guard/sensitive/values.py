@@ -55,6 +55,9 @@ _REFERENCE_WHOLE = re.compile(
     |\[\s*[a-zA-Z]+\(.*\)\s*\]          # ARM: [parameters('x')], [listKeys(...)]
     |@[A-Za-z][\w.]*\(.*                # @Microsoft.KeyVault(...), @pipeline().parameters.x
     |__[A-Za-z]\w*__                    # __TOKEN__ replaced at release time
+    |\$[A-Za-z][\w.-]*\$                # $bot-password$ (Teams Toolkit)
+    |@(?:Model|ViewData|ViewBag|TempData|Configuration)\b.*  # Razor
+    |\{[^{}\s]+\}                       # {azureOpenAIKey.GetClearTextPassword()}
     |!(?:ENV|Ref|Sub|GetAtt|ImportValue)\b.*
     |(?:vars|secrets|env|inputs|parameters|variables)\.[\w.]+
     """
@@ -106,6 +109,7 @@ def is_placeholder(value: str) -> bool:
 _SETTING_NAME = re.compile(
     r"""(?x)
     [A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+       # AZURE_SEARCH_ADMIN_KEY
+    |[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+      # JIRA-SERVER-PASSWORD
     |[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+  # storage-account-key, db_password, kv.secret
     |[a-z]+(?:[A-Z][a-z0-9]+)+          # adminPasswordOrKey
     |[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+    # an attribute chain: sc._jvm.com.microsoft.TokenLibrary
