@@ -103,7 +103,7 @@ def test_the_false_errors_of_issue_11_are_silent(relpath: str, content: str) -> 
     assert scan(relpath, content) == []
 
 
-# Seen on Azure-Samples/openai at ea16289: setting names, template tokens, Razor, interpolation, and
+# Seen on Azure-Samples/openai at ea16289 and cognitive-services-speech-sdk at af304cc: setting names, template tokens, Razor, interpolation, and
 # documentation embedded in JSON.
 def _pyjwt_sample() -> str:
     def part(document: dict[str, str]) -> str:
@@ -114,6 +114,7 @@ def _pyjwt_sample() -> str:
 
 MORE_REAL_DECOYS = [
     ("config_reader.py", 'JIRA_SERVER_PASSWORD = "JIRA-SERVER-PASSWORD"\n'),
+    ("Web.config", '<appSettings>\n  <add key="webpages:Enabled" value="false" />\n</appSettings>\n'),
     ("appsettings.json", json.dumps({"BOT_ID": "$botId$", "BOT_PASSWORD": "$bot-password$"})),
     ("Index.cshtml", "let speechToken = '@ViewData[\"SpeechToken\"]';\n"),
     ("qa.ipynb", notebook(("code", ['api_key="{azureOpenAIKey.GetClearTextPassword()}",\n'], []))),

@@ -26,7 +26,7 @@ _MODEL_EXTS = frozenset({
 _PICKLE_EXTS = frozenset({".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt", ".mar", ".sav", ".bin"})
 _ARCHIVE_EXTS = frozenset({".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".zst", ".lz4"})
 _ZIP_DOCUMENTS = frozenset({".docx", ".pptx", ".vsdx", ".odt", ".odp", ".epub", ".jar", ".whl", ".nupkg",
-                            ".dbc", ".vsix", ".xpi", ".apk", ".egg"})
+                            ".dbc", ".vsix", ".xpi", ".apk", ".egg", ".pbit"})
 """Zip files that are documents or code packages, not data."""
 _DATA_MAGIC: tuple[tuple[bytes, str, str], ...] = (
     (b"PAR1", "dataset", "Parquet"),

@@ -146,9 +146,23 @@ def character_classes(value: str) -> int:
                 any(c.isdigit() for c in value), any(not c.isalnum() for c in value)))
 
 
+_WORD_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[^A-Za-z]+")
+
+
+def is_wordy(value: str) -> bool:
+    """Words run together (``webpages:Enabled``, ``CrimeDataset``): no digit, and every part between
+    case changes and punctuation a pronounceable word."""
+    if any(char.isdigit() for char in value):
+        return False
+    parts = [part for part in _WORD_PARTS.findall(value) if part[0].isalpha()]
+    return bool(parts) and all(len(part) >= 3 and re.search(r"[aeiouyAEIOUY]", part) for part in parts)
+
+
 def looks_random(value: str, min_length: int = 16) -> bool:
     """The length, alphabet mix and entropy of a generated key, not a word, a name or a pattern."""
     if len(value) < min_length or is_placeholder(value) or _UUID.fullmatch(value) or " " in value:
+        return False
+    if is_wordy(value):
         return False
     if _SETTING_NAME.fullmatch(value) and not _mixed_digits(value):
         return False
