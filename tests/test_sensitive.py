@@ -103,8 +103,8 @@ def test_the_false_errors_of_issue_11_are_silent(relpath: str, content: str) -> 
     assert scan(relpath, content) == []
 
 
-# Seen on Azure-Samples/openai at ea16289 and cognitive-services-speech-sdk at af304cc: setting names, template tokens, Razor, interpolation, and
-# documentation embedded in JSON.
+# Seen on Azure-Samples/openai at ea16289 and cognitive-services-speech-sdk at af304cc: setting names,
+# template tokens, Razor, interpolation, XML setting names, and documentation embedded in JSON.
 def _pyjwt_sample() -> str:
     def part(document: dict[str, str]) -> str:
         return base64.urlsafe_b64encode(json.dumps(document).encode()).decode().rstrip("=")
