@@ -81,10 +81,7 @@ _EXTENSION_TYPES: dict[str, FileType] = {
     ".ipynb": "notebook",
     **dict.fromkeys((".yml", ".yaml"), "yaml"),
     **dict.fromkeys((".json", ".jsonc", ".json5", ".tfstate", ".backup", ".webmanifest"), "json"),
-    **dict.fromkeys((".ini", ".cfg", ".conf", ".properties", ".toml", ".env", ".tfvars", ".editorconfig",
-                     ".pypirc", ".npmrc", ".netrc", ".pgpass", ".databrickscfg", ".flaskenv", ".gitconfig",
-                    ".cnf", ".s3cfg", ".boto", ".htpasswd"),
-                    "settings"),
+    **dict.fromkeys((".ini", ".cfg", ".conf", ".cnf", ".properties", ".toml", ".env", ".tfvars"), "settings"),
     **dict.fromkeys((".sh", ".bash", ".zsh", ".ksh", ".ps1", ".psm1", ".bat", ".cmd", ".dockerfile", ".mk"),
                     "shell"),
     **dict.fromkeys((".md", ".markdown", ".rst", ".txt", ".html", ".htm", ".adoc", ".tex", ".rtf", ".org",
@@ -95,7 +92,8 @@ _EXTENSION_TYPES: dict[str, FileType] = {
 _NAME_TYPES: dict[str, FileType] = {
     **dict.fromkeys(("dockerfile", "makefile", "containerfile", "gnumakefile"), "shell"),
     **dict.fromkeys((".netrc", "_netrc", ".pgpass", ".npmrc", ".pypirc", ".databrickscfg", "credentials",
-                     ".git-credentials", "config", ".env", ".flaskenv", "pip.conf", "pip.ini"), "settings"),
+                     ".git-credentials", "config", ".flaskenv", ".gitconfig", ".s3cfg", ".boto", ".htpasswd",
+                     ".editorconfig"), "settings"),
     **dict.fromkeys(("license", "readme", "authors", "notice", "changelog", "copying"), "prose"),
     **dict.fromkeys(("kubeconfig", ".kubeconfig"), "yaml"),
 }
@@ -104,16 +102,13 @@ _NAME_TYPES: dict[str, FileType] = {
 def file_type(relpath: str) -> FileType:
     """How a file is read, from its name."""
     name = posixpath.basename(relpath).lower()
-    if name.startswith(".env") or name.endswith(".env"):
+    if name.startswith(".env"):
         return "settings"
-    by_name = _NAME_TYPES.get(name)
     if name.startswith(("dockerfile.", "containerfile.")):
         return "shell"
     if (name == "config" and relpath.lower().endswith(".kube/config")) or name.endswith(".kubeconfig"):
         return "yaml"
-    if by_name is not None:
-        return by_name
-    return _EXTENSION_TYPES.get(posixpath.splitext(name)[1], "code")
+    return _NAME_TYPES.get(name) or _EXTENSION_TYPES.get(posixpath.splitext(name)[1], "code")
 
 
 def text_encoding(header: bytes) -> str | None:
