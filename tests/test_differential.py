@@ -69,17 +69,15 @@ def assert_same(snapshot: Snapshot, expected: SdkAnswer, sized_from: str) -> Non
 
 
 def check_worktree(root: str, sdk: Sdk) -> SdkAnswer | Exception:
-    """snapshot-guard's worktree snapshot of ``root`` equals the SDK's (or both fail), walked by
-    one process and by several (a second one takes half the folders after the first entry)."""
+    """snapshot-guard's worktree snapshot of ``root`` equals the SDK's (or both fail)."""
     expected = sdk_answer(root, sdk)
-    for share_after in (None, 1):
-        if isinstance(expected, Exception):
-            with pytest.raises(SnapshotInputError):
-                take_snapshot(root, sdk, "worktree", find_repo(root), share_after=share_after)
-        else:
-            snapshot = take_snapshot(root, sdk, "worktree", find_repo(root), share_after=share_after)
-            assert snapshot.root == root and snapshot.sdk == sdk and snapshot.source == "worktree"
-            assert_same(snapshot, expected, root)
+    if isinstance(expected, Exception):
+        with pytest.raises(SnapshotInputError):
+            take_snapshot(root, sdk, "worktree", find_repo(root))
+    else:
+        snapshot = take_snapshot(root, sdk, "worktree", find_repo(root))
+        assert snapshot.root == root and snapshot.sdk == sdk and snapshot.source == "worktree"
+        assert_same(snapshot, expected, root)
     return expected
 
 
