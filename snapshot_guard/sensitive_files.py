@@ -93,33 +93,31 @@ def _why(snapshot: Snapshot, item: SnapshotFile, uploaded: bool) -> str:
     return f"not committed, but uploaded by a job submitted from this checkout ({what}; {because})"
 
 
-def _fix(snapshot: Snapshot, item: SnapshotFile, detection: sensitive.Detection, repo_top: str | None
-         ) -> str:
-    """What to do, in order. A committed secret must leave git, not only the snapshot."""
-    excluded = _amlignore_fix(snapshot, item.path)
+def _fix(snapshot: Snapshot, item: SnapshotFile, detection: sensitive.Detection, uploaded: bool) -> str:
+    """What to do, in order. A committed file must leave git, not only the snapshot: excluding it
+    from the snapshot does not stop git from publishing it."""
+    steps = []
     if detection.category == "data":
-        return f"move it to a datastore and read it as a data asset or job input; {excluded}"
+        steps.append("move it to a datastore and read it as a data asset or job input")
+    if item.origin == "committed":
+        path = _repo_path(snapshot, item.path)
+        steps.append(f"git rm --cached {shlex.quote(path)}")
+        steps.append(f"add `{ignore.ignore_line(path) or path}` to {GITIGNORE} at the repository top")
+    if uploaded:
+        steps.append(_amlignore_fix(snapshot, item.path) + (
+            f" (an {AMLIGNORE} makes Azure ML ignore {GITIGNORE})" if item.origin == "committed" else ""))
     if detection.category == "config":
-        return f"{excluded} (on compute the run already knows its workspace)"
-    keep = ("keep the secret in an environment variable set at submission, a key vault or a "
-            "workspace connection, and read it at run time")
-    if item.origin != "committed":
-        return f"{excluded}; {keep}"
-    path = _repo_path(snapshot, item.path)
-    git_line = ignore.ignore_line(path) or path
-    return (f"git rm --cached {shlex.quote(path)}; add `{git_line}` to "
-            f"{GITIGNORE if repo_top is not None else 'the .gitignore at the repository top'}"
-            f" and {excluded.replace('add ', '', 1) if excluded.startswith('add ') else excluded}"
-            f" (an {AMLIGNORE} makes Azure ML ignore {GITIGNORE}); rotate the secret if it was ever "
-            f"pushed; {keep}")
+        steps.append("on compute the run already knows its workspace")
+    elif detection.category != "data":
+        if item.origin == "committed":
+            steps.append("rotate the secret if this commit was ever pushed")
+        steps.append("keep the secret in an environment variable set at submission, a key vault or a "
+                     "workspace connection, and read it at run time")
+    return "; ".join(steps)
 
 
-def _severity(detection: sensitive.Detection, item: SnapshotFile) -> Severity:
-    if detection.category == "config":
-        return "warning"
-    if detection.category == "data" and item.origin in NOT_COMMITTED:
-        return "warning"
-    return "error"
+def _severity(detection: sensitive.Detection) -> Severity:
+    return "warning" if detection.category in ("config", "data") else "error"
 
 
 def _changed_on_disk(repo: git.Repo, snapshot: Snapshot, wanted: Collection[str]) -> set[str]:
@@ -180,16 +178,16 @@ def scan_files(snapshot: Snapshot, items: Sequence[SnapshotFile], the_plan: plan
     allowed = options.allowed
     items = [item for item in items
              if not (allowed(item.path) or allowed(_repo_path(snapshot, item.path)))]
-    repo_top = the_plan.repo.top if the_plan.repo else None
     openers = _openers(snapshot, the_plan.repo, items)
     found = []
     for item in items:
         for detection in sensitive.scan_content(openers[item.path], item.path, max(item.size, 0),
                                                 options.settings):
-            message = (f"{detection.detail}; why: {_why(snapshot, item, uploaded(item.path))}; "
-                       f"fix: {_fix(snapshot, item, detection, repo_top)}")
+            is_uploaded = uploaded(item.path)
+            message = (f"{detection.detail}; why: {_why(snapshot, item, is_uploaded)}; "
+                       f"fix: {_fix(snapshot, item, detection, is_uploaded)}")
             found.append(Finding(CHECK, _repo_path(snapshot, item.path), detection.kind,
-                                 detection.line, _severity(detection, item), printable(message)))
+                                 detection.line, _severity(detection), printable(message)))
     return found
 
 
