@@ -138,9 +138,10 @@ def parse_hook_args(parser: argparse.ArgumentParser, argv: Sequence[str]) -> tup
     """The options and the file names of a hook's command line.
 
     A token that names a file or folder that exists is a file name, wherever it stands, unless it is
-    the value of the option before it: a staged file named ``-h`` or ``--max-size=1TB`` is never an
-    option. A token that names an existing path and is also an option of the hook is refused (exit
-    2): which one was meant cannot be told. Everything after ``--`` is a file name.
+    the value of the option before it: a staged file named ``--max-size=1TB`` is never an option. A
+    token that names an existing path and is spelled exactly as an option of the hook (a file named
+    ``-h``) is refused (exit 2): which one was meant cannot be told. Everything after ``--`` is a
+    file name.
     """
     values = {string for action in parser._actions if action.option_strings and action.nargs != 0
               for string in action.option_strings}
@@ -154,9 +155,8 @@ def parse_hook_args(parser: argparse.ArgumentParser, argv: Sequence[str]) -> tup
         if token == "--":
             names.extend(tokens[index + 1:])
             break
-        option = token.split("=", 1)[0] if token.startswith("--") else token
         if os.path.lexists(token):
-            if option in known:
+            if token in known:
                 parser.error(f"{token!r} is both an option and a file here: pass file names after --")
             names.append(token)
         elif token in values and index + 1 < len(tokens):

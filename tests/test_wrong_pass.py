@@ -255,15 +255,16 @@ def test_ctrl_c_ends_with_one_line_and_130(repo: Path, tmp_path: Path) -> None:
     assert err.strip().count("\n") == 0 and "interrupted" in err
 
 
-def test_a_yaml_alias_bomb_is_one_short_line(repo: Path, tmp_path: Path) -> None:
-    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
-    levels += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 9)]
+def test_a_yaml_alias_bomb_is_one_short_line(repo: Path) -> None:
+    levels = ["&a0 [x, x, x, x, x, x, x, x, x]"]
+    levels += [f"&a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 9)]
     (repo / ".snapshot-guard.yaml").write_text(
-        "anchors:\n" + "".join(f"  {line}\n" for line in levels) + "defaults: {max_files: *a8}\n")
+        f"roots: [{', '.join(levels)}]\ndefaults: {{max_files: *a8}}\n")
     result = subprocess.run([sys.executable, "-m", "snapshot_guard", "scan"], cwd=repo, capture_output=True,
                             text=True, check=False, timeout=120)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and len(result.stderr) < 400, result.stderr[:400]
+    assert "defaults.max_files" in result.stderr
 
 
 def test_a_folder_named_amlignore_in_the_index_is_bad_input(repo: Path) -> None:
