@@ -85,8 +85,7 @@ def judge(snapshot: Snapshot, settings: RootSettings, limit: Limit, warn_at: flo
 
 def measure(settings: RootSettings, view: View, plan: Plan) -> Measured:
     """What a job with this root uploads, seen in ``view``, judged against both limits."""
-    snapshot = take_snapshot(settings.path, settings.sdk, view, plan.repo, origins=False)
-    snapshot.display = settings.display
+    snapshot = take_snapshot(settings.path, settings.sdk, view, plan.repo, settings.display)
     return Measured(settings, snapshot, judge(snapshot, settings, "size", plan.warn_at),
                     judge(snapshot, settings, "count", plan.warn_at))
 

@@ -22,7 +22,7 @@ from snapshot_guard import entry, git, ignore, plan, report, writes
 from snapshot_guard.findings import Finding, printable
 from snapshot_guard.ignore import AMLIGNORE
 from snapshot_guard.sizes import format_size
-from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins, staged_contents, take_snapshot
+from snapshot_guard.snapshot import Snapshot, SnapshotFile, staged_contents, take_snapshot
 
 CHECK = "snapshot-outputs-misuse"
 RUN_FOLDERS = ("outputs", "logs")
@@ -58,10 +58,11 @@ def _folder_findings(
 ) -> list[Finding]:
     """Rules 1 (unless not ``committed``) and 2: committed files, and local leftovers, in the run's
     special folders."""
-    if any(item.path.split("/", 1)[0] in RUN_FOLDERS + LOCAL_RUN_FOLDERS for item in snapshot.files):
-        fill_origins(snapshot)
+    special = RUN_FOLDERS + LOCAL_RUN_FOLDERS
+    files = snapshot.sourced_files if any(item.path.split("/", 1)[0] in special
+                                          for item in snapshot.files) else []
     groups: dict[tuple[str, bool], list[SnapshotFile]] = {}
-    for item in snapshot.files:
+    for item in files:
         folder, _, rest = item.path.partition("/")
         if not rest or folder not in RUN_FOLDERS + LOCAL_RUN_FOLDERS:
             continue
@@ -179,8 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             changed = None if the_plan.change.everything else \
                 {path[len(prefix):] for path in the_plan.change.paths if path.startswith(prefix)}
             for number, view in enumerate(the_plan.views):
-                snapshot = take_snapshot(root.path, root.sdk, view, the_plan.repo, origins=False)
-                snapshot.display = root.display
+                snapshot = take_snapshot(root.path, root.sdk, view, the_plan.repo, root.display)
                 # The first view judges what is committed and the code; the second adds what only
                 # the folder on disk holds.
                 found += findings_for(snapshot, the_plan, allow=args.allow, strict=args.strict,

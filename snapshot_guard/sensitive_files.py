@@ -25,7 +25,6 @@ from snapshot_guard.ignore import AMLIGNORE, GITIGNORE
 from snapshot_guard.snapshot import (
     Snapshot,
     SnapshotFile,
-    fill_origins,
     staged_contents,
     staged_files,
     take_snapshot,
@@ -205,8 +204,7 @@ def findings_for(snapshot: Snapshot, the_plan: plan.Plan, options: Options | Non
             staged = [item for item in staged if item.path in changed]
         uploaded = {item.path for item in snapshot.files}
         return scan_files(snapshot, staged, the_plan, options, uploaded.__contains__)
-    fill_origins(snapshot)
-    items = [item for item in snapshot.files
+    items = [item for item in snapshot.sourced_files
              if item.origin != "committed" or "index" not in the_plan.views]
     return scan_files(snapshot, items, the_plan, options, lambda _: True)
 
@@ -233,8 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         found: list[Finding] = []
         for root in the_plan.touched:
             for view in views:
-                snapshot = take_snapshot(root.path, root.sdk, view, the_plan.repo)
-                snapshot.display = root.display
+                snapshot = take_snapshot(root.path, root.sdk, view, the_plan.repo, root.display)
                 found += findings_for(snapshot, the_plan, options, changed_only=True)
         unique = list(dict.fromkeys(found))
         lines = report.finding_lines(unique)

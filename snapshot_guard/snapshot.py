@@ -14,6 +14,7 @@ testing only files: by their resolved path for the upload, by their link path fo
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import posixpath
 import re
@@ -52,7 +53,7 @@ class SnapshotFile(NamedTuple):
     or ``outside-git``."""
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class Snapshot:
     root: str
     display: str
@@ -60,7 +61,8 @@ class Snapshot:
     source: Source
     ignore: IgnoreSpec
     files: list[SnapshotFile]
-    """What the upload sends, sorted by path."""
+    """What the upload sends, sorted by path. In the work tree, without their origin (see
+    ``sourced_files``)."""
     total_bytes: int
     """What the SDK's size check sums (v1: its own walk; v2: ``get_directory_size``)."""
     problems: list[str] = dataclasses.field(default_factory=list)
@@ -73,11 +75,20 @@ class Snapshot:
     tree: Callable[[], Folder] | None = dataclasses.field(default=None, repr=False)
     """The root's folder, for walking it again (``measure_with``)."""
     repo: git.Repo | None = dataclasses.field(default=None, repr=False)
-    """Set while the work-tree files' origins are still to be asked (see ``fill_origins``)."""
+    """The repository that holds a work-tree root, asked for the files' origins."""
 
     @property
     def file_count(self) -> int:
         return len(self.files)
+
+    @functools.cached_property
+    def sourced_files(self) -> list[SnapshotFile]:
+        """``files``, each with where it comes from as git sees it: in the work tree, asked of git
+        on first use (two git calls that a passing check does not need)."""
+        if self.source == "index" or self.repo is None:
+            return self.files
+        origins = _origins(self.repo, self.root, [item.path for item in self.files])
+        return [item._replace(origin=origin) for item, origin in zip(self.files, origins)]
 
 
 Entry = tuple[str, Kind, int, Any]
@@ -229,11 +240,12 @@ class _IndexListing:
     """Small blobs by object id: link targets and LFS pointer candidates."""
 
 
-def _read_listing(repo: git.Repo) -> _IndexListing:
-    """The index's entries; their sizes are asked of git meanwhile, for ``_sized`` to collect."""
+def _read_listing(repo: git.Repo, folder: str = "") -> _IndexListing:
+    """The index's entries below ``folder`` (relative to the top; ``""``: all); their sizes are
+    asked of git meanwhile, for ``_sized`` to collect."""
     # The listing first, alone: sizing (slower) is done while Python works through the listing.
-    text, records = git.stage_records(repo)
-    sizing = git.start_staged_sizes(repo)
+    text, records = git.stage_records(repo, folder)
+    sizing = git.start_staged_sizes(repo, folder)
     width = records[0].index("\t") + 1 if records else 0
     paths = [record[width:] for record in records]
     special: list[tuple[str, str, str, str]] = []
@@ -268,31 +280,31 @@ def _sized(listing: _IndexListing) -> _IndexListing:
     return listing
 
 
-_INDEX_CACHE: dict[tuple[str, str], tuple[_IndexListing, list[_IndexTree]]] = {}
+_LISTINGS: dict[tuple[str, str, str], _IndexListing] = {}
+_TREES: dict[tuple[str, str], _IndexTree] = {}
 
 
 def _index_key(repo: git.Repo) -> tuple[str, str]:
     return repo.top, os.environ.get("GIT_INDEX_FILE", "")
 
 
-def _index_listing(repo: git.Repo) -> _IndexListing:
-    """The index of ``repo``, read once per process (every root shares it)."""
-    key = _index_key(repo)
-    if key not in _INDEX_CACHE:
-        _INDEX_CACHE[key] = (_read_listing(repo), [])
-    return _INDEX_CACHE[key][0]
+def _index_listing(repo: git.Repo, folder: str = "") -> _IndexListing:
+    """The index of ``repo`` below ``folder``, read once per process."""
+    key = (*_index_key(repo), folder)
+    if key not in _LISTINGS:
+        _LISTINGS[key] = _read_listing(repo, folder)
+    return _LISTINGS[key]
 
 
 def _index_tree(repo: git.Repo) -> _IndexTree:
-    """The index of ``repo`` as folders, built on first need from the shared listing."""
-    listing = _index_listing(repo)
-    trees = _INDEX_CACHE[_index_key(repo)][1]
-    if not trees:
-        tree = _build_index_tree(repo, _sized(listing), "committed")
+    """The whole index of ``repo`` as folders (what links and submodules need), built once."""
+    key = _index_key(repo)
+    if key not in _TREES:
+        tree = _build_index_tree(repo, _sized(_index_listing(repo)), "committed")
         for link in list(tree.links):
             _resolve_index_link(tree, link)
-        trees.append(tree)
-    return trees[0]
+        _TREES[key] = tree
+    return _TREES[key]
 
 
 def _build_index_tree(repo: git.Repo, index: _IndexListing, origin: str) -> _IndexTree:
@@ -446,7 +458,7 @@ def staged_files(repo: git.Repo, root: str) -> list[SnapshotFile]:
     """Every plain file staged below ``root``, uploaded or not: what git publishes. Paths relative to
     the root; sizes as staged (-1 where a partial clone does not hold the blob)."""
     prefix = _prefix(os.path.abspath(root), repo.top)
-    listing = _sized(_index_listing(repo))
+    listing = _sized(_index_listing(repo, prefix.rstrip("/")))
     found = []
     for index, path in enumerate(listing.paths):
         if path.startswith(prefix):
@@ -461,7 +473,7 @@ def staged_contents(repo: git.Repo, root: str, relpaths: Iterable[str]) -> dict[
     the snapshot already read; a path not staged as a plain file is left out."""
     prefix = _prefix(os.path.abspath(root), repo.top)
     wanted = {prefix + relpath for relpath in relpaths}
-    listing = _index_listing(repo)
+    listing = _index_listing(repo, prefix.rstrip("/"))
     ids = {path[len(prefix):]: object_id
            for mode, object_id, stage, path in (git.parse_record(listing.records[index])
                                                 for index, path in enumerate(listing.paths)
@@ -492,7 +504,7 @@ def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, log: _Log
     """The index view of a root whose staged entries are all plain files, judged from the listing
     alone, without building folders: the common case, and the one a large repository needs fast.
     None when the root holds a link, a submodule or a conflict (the folder walk handles those)."""
-    listing = _index_listing(repo)
+    listing = _index_listing(repo, root_rel)
     prefix = root_rel + "/" if root_rel else ""
     if any(path.startswith(prefix) for _, _, _, path in listing.special):
         return None
@@ -754,8 +766,9 @@ def _ancestors(path: str) -> list[str]:
 
 
 def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None,
-                  origins: bool = True) -> Snapshot:
-    """What a job with this ``root`` as its source directory uploads under ``sdk``."""
+                  display: str | None = None) -> Snapshot:
+    """What a job with this ``root`` as its source directory uploads under ``sdk``, seen in
+    ``source``; ``display``: the root as reports name it (default: relative to the top)."""
     root = os.path.abspath(root)
     if not os.path.isdir(root):
         what = "does not exist" if not os.path.exists(root) else "is not a folder"
@@ -793,24 +806,8 @@ def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None,
         uploaded, total = _walk(folder, spec, log, root)
     uploaded.sort()
     files = list(map(SnapshotFile._make, uploaded))
-    snapshot = Snapshot(root, display_path(root, top), sdk, source, spec, files, total, log.problems,
-                        sorted(set(log.unknown)), log.notes, load)
-    if source == "worktree" and repo is not None:
-        snapshot.repo = repo
-        if origins:
-            fill_origins(snapshot)
-    return snapshot
-
-
-def fill_origins(snapshot: Snapshot) -> None:
-    """Ask git where each work-tree file of ``snapshot`` comes from (``take_snapshot(origins=False)``
-    leaves that out: it costs two git calls that a passing check does not need)."""
-    if snapshot.repo is None:
-        return
-    relpaths = [item.path for item in snapshot.files]
-    snapshot.files = [item._replace(origin=origin) for item, origin
-                      in zip(snapshot.files, _origins(snapshot.repo, snapshot.root, relpaths))]
-    snapshot.repo = None
+    return Snapshot(root, display or display_path(root, top), sdk, source, spec, files, total,
+                    log.problems, sorted(set(log.unknown)), log.notes, load, repo)
 
 
 def _walk(folder: Folder, spec: IgnoreSpec, log: _Log, base: str) -> tuple[Uploaded, int]:

@@ -599,7 +599,7 @@ def test_worktree_of_a_real_repository(tmp_path: Path) -> None:
     answers = both(str(top))
     assert {".git/HEAD", "outputs/model.pkl", "notes.md"} <= files_of(answers["v1"])
     origins = {file.path: file.origin for file in take_snapshot(str(top), "v1", "worktree",
-                                                                find_repo(str(top))).files}
+                                                                find_repo(str(top))).sourced_files}
     assert origins["train.py"] == "committed"
     assert origins["notes.md"] == "untracked"
     assert origins["outputs/model.pkl"] == "ignored"
