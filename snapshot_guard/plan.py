@@ -44,8 +44,11 @@ class RootSettings:
     """The root relative to the repository top (outside one: the current folder), POSIX."""
     sdk: Sdk
     max_bytes: int
-    max_files: int | None
-    """None when ``AML_SNAPSHOT_NO_FILE_LIMIT`` turns the count check off (SDK v1)."""
+    max_files: int
+    no_file_limit_here: bool = False
+    """``AML_SNAPSHOT_NO_FILE_LIMIT`` is set and the root is SDK v1: azureml-core skips its count
+    check for a job submitted from this environment (the folder on disk), and only there: a clone
+    submitted elsewhere (the staged files) is still held to the limit."""
     how: str = "the repository top"
     """Where the root comes from: ``--root``, the configuration file, or a discovered call."""
     declared_in: tuple[str, ...] = ()
@@ -199,9 +202,9 @@ def make_plan(args: argparse.Namespace, filenames: Sequence[str] | None = None) 
         files = first(getattr(args, "max_files", None), max_files, defaults.max_files, SNAPSHOT_MAX_FILES)
         size = first(getattr(args, "max_size", None), max_bytes, defaults.max_bytes,
                      SNAPSHOT_MAX_SIZE_BYTES)
-        assert size is not None
-        return RootSettings(path, display_path(path, top), chosen, size,
-                            None if no_file_limit and chosen == "v1" else files, how, declared_in)
+        assert size is not None and files is not None
+        return RootSettings(path, display_path(path, top), chosen, size, files,
+                            no_file_limit and chosen == "v1", how, declared_in)
 
     roots: list[RootSettings] = []
     if args.root:

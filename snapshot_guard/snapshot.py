@@ -340,13 +340,16 @@ def _index_folder(top: str, relpath: str, origin: str) -> Folder:
 
 
 def _ensure_folder(tree: _IndexTree, relpath: str, origin: str) -> Folder:
-    folder = tree.folders.get(relpath)
-    if folder is None:
-        parent_path, _, name = relpath.rpartition("/")
-        parent = _ensure_folder(tree, parent_path, origin)
-        folder = _index_folder(tree.repo.top, relpath, origin)
-        tree.folders[relpath] = folder
-        parent.entries().append((name, "dir", 0, folder))
+    """The folder at ``relpath``, created with the folders above it that are still missing."""
+    missing = []
+    while relpath not in tree.folders:
+        missing.append(relpath)
+        relpath = relpath.rpartition("/")[0]
+    folder = tree.folders[relpath]
+    for path in reversed(missing):
+        child = tree.folders[path] = _index_folder(tree.repo.top, path, origin)
+        folder.entries().append((path.rpartition("/")[2], "dir", 0, child))
+        folder = child
     return folder
 
 
@@ -537,9 +540,13 @@ def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, log: _Log
 
     def is_pruned(folder: str) -> bool:
         """azureml-core's upload never enters an excluded folder (tested as ``a/b``)."""
-        verdict = pruned.get(folder)
-        if verdict is None:
-            verdict = pruned[folder] = is_pruned(folder.rpartition("/")[0]) or spec.excludes(folder)
+        missing = []
+        while folder not in pruned:
+            missing.append(folder)
+            folder = folder.rpartition("/")[0]
+        verdict = pruned[folder]
+        for path in reversed(missing):
+            verdict = pruned[path] = verdict or spec.excludes(path)
         return verdict
 
     uploaded: Uploaded = []
