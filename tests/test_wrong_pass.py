@@ -158,7 +158,7 @@ def test_another_user_cannot_plant_a_pass(hook_repo: HookRepo, guarded: Path, tm
     # once-per-run records used, full of records and a link to a file of the victim's.
     planted = Path("/tmp") / f"snapshot-guard-{os.getuid()}"
     shutil.rmtree(planted, ignore_errors=True)
-    planted.mkdir(mode=0o777)
+    planted.mkdir(mode=0o777, exist_ok=True)
     os.chown(planted, other.pw_uid, other.pw_gid)
     for index in range(64):
         (planted / f"{index:064x}").write_text('[{"options": [], "roots": [], "done": []}]')
