@@ -179,8 +179,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             prefix = "" if root.display == "." else root.display + "/"
             changed = None if the_plan.change.everything else \
                 {path[len(prefix):] for path in the_plan.change.paths if path.startswith(prefix)}
+            # Only the run's folders and the changed files are read: the rest cannot change a finding.
+            within = () if changed is None else tuple(sorted(
+                {*RUN_FOLDERS, *LOCAL_RUN_FOLDERS, *(path.partition("/")[0] for path in changed)}))
             for number, view in enumerate(the_plan.views):
-                snapshot = take_snapshot(root.path, root.sdk, view, the_plan.repo, root.display)
+                snapshot = take_snapshot(root.path, root.sdk, view, the_plan.repo, root.display,
+                                         within if number == 0 else RUN_FOLDERS + LOCAL_RUN_FOLDERS)
                 # The first view judges what is committed and the code; the second adds what only
                 # the folder on disk holds.
                 found += findings_for(snapshot, the_plan, allow=args.allow, strict=args.strict,

@@ -240,12 +240,12 @@ class _IndexListing:
     """Small blobs by object id: link targets and LFS pointer candidates."""
 
 
-def _read_listing(repo: git.Repo, folder: str = "") -> _IndexListing:
-    """The index's entries below ``folder`` (relative to the top; ``""``: all); their sizes are
-    asked of git meanwhile, for ``_sized`` to collect."""
+def _read_listing(repo: git.Repo, wanted: tuple[str, ...] = ()) -> _IndexListing:
+    """The index's entries of ``wanted`` and below them (relative to the top; none: all); their
+    sizes are asked of git meanwhile, for ``_sized`` to collect."""
     # The listing first, alone: sizing (slower) is done while Python works through the listing.
-    text, records = git.stage_records(repo, folder)
-    sizing = git.start_staged_sizes(repo, folder)
+    text, records = git.stage_records(repo, wanted)
+    sizing = git.start_staged_sizes(repo, wanted)
     width = records[0].index("\t") + 1 if records else 0
     paths = [record[width:] for record in records]
     special: list[tuple[str, str, str, str]] = []
@@ -280,7 +280,7 @@ def _sized(listing: _IndexListing) -> _IndexListing:
     return listing
 
 
-_LISTINGS: dict[tuple[str, str, str], _IndexListing] = {}
+_LISTINGS: dict[tuple[str, str, tuple[str, ...]], _IndexListing] = {}
 _TREES: dict[tuple[str, str], _IndexTree] = {}
 
 
@@ -288,11 +288,11 @@ def _index_key(repo: git.Repo) -> tuple[str, str]:
     return repo.top, os.environ.get("GIT_INDEX_FILE", "")
 
 
-def _index_listing(repo: git.Repo, folder: str = "") -> _IndexListing:
-    """The index of ``repo`` below ``folder``, read once per process."""
-    key = (*_index_key(repo), folder)
+def _index_listing(repo: git.Repo, paths: tuple[str, ...] = ()) -> _IndexListing:
+    """The index of ``repo``, of ``paths`` and below them (none: all), read once per process."""
+    key = (*_index_key(repo), paths)
     if key not in _LISTINGS:
-        _LISTINGS[key] = _read_listing(repo, folder)
+        _LISTINGS[key] = _read_listing(repo, paths)
     return _LISTINGS[key]
 
 
@@ -461,7 +461,7 @@ def staged_files(repo: git.Repo, root: str) -> list[SnapshotFile]:
     """Every plain file staged below ``root``, uploaded or not: what git publishes. Paths relative to
     the root; sizes as staged (-1 where a partial clone does not hold the blob)."""
     prefix = _prefix(os.path.abspath(root), repo.top)
-    listing = _sized(_index_listing(repo, prefix.rstrip("/")))
+    listing = _sized(_index_listing(repo, (prefix.rstrip("/"),)))
     found = []
     for index, path in enumerate(listing.paths):
         if path.startswith(prefix):
@@ -476,7 +476,7 @@ def staged_contents(repo: git.Repo, root: str, relpaths: Iterable[str]) -> dict[
     the snapshot already read; a path not staged as a plain file is left out."""
     prefix = _prefix(os.path.abspath(root), repo.top)
     wanted = {prefix + relpath for relpath in relpaths}
-    listing = _index_listing(repo, prefix.rstrip("/"))
+    listing = _index_listing(repo, (prefix.rstrip("/"),))
     ids = {path[len(prefix):]: object_id
            for mode, object_id, stage, path in (git.parse_record(listing.records[index])
                                                 for index, path in enumerate(listing.paths)
@@ -502,13 +502,14 @@ def _tree_ignore(tree: _IndexTree, root_rel: str, sdk: Sdk) -> IgnoreSpec:
     return _index_ignore(tree.repo, root_rel, staged, sdk)
 
 
-def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, log: _Log
+def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, log: _Log, within: tuple[str, ...]
                 ) -> tuple[Uploaded, int, IgnoreSpec] | None:
     """The index view of a root whose staged entries are all plain files, judged from the listing
     alone, without building folders: the common case, and the one a large repository needs fast.
     None when the root holds a link, a submodule or a conflict (the folder walk handles those)."""
-    listing = _index_listing(repo, root_rel)
     prefix = root_rel + "/" if root_rel else ""
+    listing = _index_listing(repo, tuple(prefix + name for name in (AMLIGNORE, GITIGNORE, *within))
+                             if within else (root_rel,))
     if any(path.startswith(prefix) for _, _, _, path in listing.special):
         return None
     _no_ignore_folder(repo, root_rel, any(path.startswith(prefix + AMLIGNORE + "/")
@@ -520,9 +521,10 @@ def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, log: _Log
             staged[name] = (mode, object_id)
     spec = _index_ignore(repo, root_rel, staged, sdk)
     # Judged while git is still sizing the entries.
-    if prefix:
-        indices: Sequence[int] = [index for index, path in enumerate(listing.paths)
-                                  if path.startswith(prefix)]
+    if prefix or within:
+        indices: Sequence[int] = [
+            index for index, path in enumerate(listing.paths) if path.startswith(prefix)
+            and (not within or path[len(prefix):].partition("/")[0] in within)]
         relpaths = [listing.paths[index][len(prefix):] for index in indices]
     else:
         indices, relpaths = range(len(listing.paths)), listing.paths
@@ -762,6 +764,17 @@ def _ignored(repo: git.Repo, prefix: str) -> set[str]:
         return {prefix}
 
 
+def _only(folder: Folder, names: tuple[str, ...]) -> Folder:
+    """``folder`` with only the entries ``names`` in it (all of it when ``names`` is empty)."""
+    if not names:
+        return folder
+
+    def load(_: Folder) -> list[Entry]:
+        return [entry for entry in folder.entries() if entry[0] in names]
+
+    return dataclasses.replace(folder, entries_cache=None, load=load)
+
+
 def _inside(path: str, folder: str) -> bool:
     """Whether ``path`` is ``folder`` or below it (both relative to the top; ``""`` is the top)."""
     return not folder or path == folder or path.startswith(folder + "/")
@@ -773,9 +786,12 @@ def _ancestors(path: str) -> list[str]:
 
 
 def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None,
-                  display: str | None = None) -> Snapshot:
+                  display: str | None = None, within: tuple[str, ...] = ()) -> Snapshot:
     """What a job with this ``root`` as its source directory uploads under ``sdk``, seen in
-    ``source``; ``display``: the root as reports name it (default: relative to the top)."""
+    ``source``; ``display``: the root as reports name it (default: relative to the top).
+
+    ``within``: only these names at the top of the root are walked (a check that looks only
+    there); ``files`` and ``total_bytes`` then hold only what they contribute."""
     root = os.path.abspath(root)
     if not os.path.isdir(root):
         what = "does not exist" if not os.path.exists(root) else "is not a folder"
@@ -793,9 +809,10 @@ def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None,
 
         def load() -> Folder:
             tree = _index_tree(index_repo)
-            return tree.folders.get(root_rel) or _index_folder(index_repo.top, root_rel, "committed")
+            return _only(tree.folders.get(root_rel) or _index_folder(index_repo.top, root_rel,
+                                                                     "committed"), within)
 
-        flat = _flat_index(repo, root_rel, sdk, log)
+        flat = _flat_index(repo, root_rel, sdk, log, within)
         if flat is not None:
             uploaded, total, spec = flat
         else:
@@ -804,7 +821,7 @@ def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None,
             spec = _tree_ignore(tree, root_rel, sdk)
             uploaded, total = _walk(load(), spec, log, root)
     else:
-        folder = Folder(root, os.path.realpath(root), _scan)
+        folder = _only(Folder(root, os.path.realpath(root), _scan), within)
 
         def load() -> Folder:
             return folder

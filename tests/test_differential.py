@@ -78,7 +78,20 @@ def check_worktree(root: str, sdk: Sdk) -> SdkAnswer | Exception:
         snapshot = take_snapshot(root, sdk, "worktree", find_repo(root))
         assert snapshot.root == root and snapshot.sdk == sdk and snapshot.source == "worktree"
         assert_same(snapshot, expected, root)
+        assert_within(snapshot)
     return expected
+
+
+def assert_within(snapshot: Snapshot) -> None:
+    """A snapshot of a few names at the top of the root holds exactly the full snapshot's files
+    below those names."""
+    tops = sorted({file.path.partition("/")[0] for file in snapshot.files})
+    within = tuple(tops[::2])
+    if not within:
+        return
+    part = take_snapshot(snapshot.root, snapshot.sdk, snapshot.source, find_repo(snapshot.root),
+                         within=within)
+    assert part.files == [file for file in snapshot.files if file.path.partition("/")[0] in within]
 
 
 def check_index(root: str, sdk: Sdk, checkout: str) -> None:
@@ -93,6 +106,7 @@ def check_index(root: str, sdk: Sdk, checkout: str) -> None:
         snapshot = take_snapshot(root, sdk, "index", repo)
         assert snapshot.source == "index"
         assert_same(snapshot, expected, checkout)
+        assert_within(snapshot)
 
 
 # --- trees --------------------------------------------------------------------------------------
