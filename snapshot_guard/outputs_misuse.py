@@ -176,12 +176,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         the_plan = plan.make_plan(args, filenames)
         found: list[Finding] = []
         for root in the_plan.touched:
-            prefix = "" if root.display == "." else root.display + "/"
-            changed = None if the_plan.change.everything else \
-                {path[len(prefix):] for path in the_plan.change.paths if path.startswith(prefix)}
+            changed = the_plan.changed_in(root)
             # Only the run's folders and the changed files are read: the rest cannot change a finding.
             within = () if changed is None else tuple(sorted(
-                {*RUN_FOLDERS, *LOCAL_RUN_FOLDERS, *(path.partition("/")[0] for path in changed)}))
+                {*RUN_FOLDERS, *LOCAL_RUN_FOLDERS, *plan.top_names(changed)}))
             for number, view in enumerate(the_plan.views):
                 snapshot = take_snapshot(root.path, root.sdk, view, the_plan.repo, root.display,
                                          within if number == 0 else RUN_FOLDERS + LOCAL_RUN_FOLDERS)

@@ -71,6 +71,19 @@ class Plan:
     declared: list[DeclaredRoot] = dataclasses.field(default_factory=list)
     """The roots discovery found in the code (empty when roots are given or configured)."""
 
+    def changed_in(self, root: RootSettings) -> frozenset[str] | None:
+        """The paths the run changes below ``root``, relative to it; None: every file counts."""
+        if self.change.everything:
+            return None
+        prefix = "" if root.display == "." else root.display + "/"
+        return frozenset(path[len(prefix):] for path in self.change.paths if path.startswith(prefix))
+
+
+def top_names(paths: frozenset[str] | None) -> tuple[str, ...]:
+    """The names at the top of a root that hold ``paths`` (what ``take_snapshot(within=)`` takes);
+    all of them when ``paths`` is None."""
+    return () if paths is None else tuple(sorted({path.partition("/")[0] for path in paths}))
+
 
 def first(*values: T | None) -> T | None:
     """The first value that is set: an explicit 0 is a value, only None is "not given"."""

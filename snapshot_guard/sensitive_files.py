@@ -191,16 +191,14 @@ def scan_files(snapshot: Snapshot, items: Sequence[SnapshotFile], the_plan: plan
 
 
 def findings_for(snapshot: Snapshot, the_plan: plan.Plan, options: Options | None = None,
-                 changed_only: bool = False) -> list[Finding]:
+                 changed: frozenset[str] | None = None) -> list[Finding]:
     """Every finding of this check for one snapshot (``snapshot-guard scan`` calls it as is): the
-    staged files of an index snapshot (only those the run changes, with ``changed_only``), or the
-    files a work-tree snapshot uploads that the index view does not cover."""
+    staged files of an index snapshot (only those of ``changed``, when given), or the files a
+    work-tree snapshot uploads that the index view does not cover."""
     options = options or options_for(the_plan)
     if snapshot.source == "index" and the_plan.repo is not None:
-        staged = staged_files(the_plan.repo, snapshot.root)
-        if changed_only and not the_plan.change.everything:
-            prefix = "" if snapshot.display == "." else snapshot.display + "/"
-            changed = {path[len(prefix):] for path in the_plan.change.paths if path.startswith(prefix)}
+        staged = staged_files(the_plan.repo, snapshot.root, plan.top_names(changed))
+        if changed is not None:
             staged = [item for item in staged if item.path in changed]
         uploaded = {item.path for item in snapshot.files}
         return scan_files(snapshot, staged, the_plan, options, uploaded.__contains__)
@@ -230,9 +228,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         views = [view for view in the_plan.views if view == "index" or not args.no_worktree]
         found: list[Finding] = []
         for root in the_plan.touched:
+            changed = the_plan.changed_in(root)
             for view in views:
-                snapshot = take_snapshot(root.path, root.sdk, view, the_plan.repo, root.display)
-                found += findings_for(snapshot, the_plan, options, changed_only=True)
+                # The staged part reads only what the run changes; the uncommitted files are
+                # anywhere in the root.
+                within = plan.top_names(changed) if view == "index" else ()
+                snapshot = take_snapshot(root.path, root.sdk, view, the_plan.repo, root.display, within)
+                found += findings_for(snapshot, the_plan, options, changed)
         unique = list(dict.fromkeys(found))
         lines = report.finding_lines(unique)
         if unique:

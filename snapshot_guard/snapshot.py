@@ -457,11 +457,12 @@ def _index_ignore(repo: git.Repo, root_rel: str, staged: dict[str, tuple[str, st
     return spec_from_lines(lines, sdk, path, unused)
 
 
-def staged_files(repo: git.Repo, root: str) -> list[SnapshotFile]:
-    """Every plain file staged below ``root``, uploaded or not: what git publishes. Paths relative to
-    the root; sizes as staged (-1 where a partial clone does not hold the blob)."""
+def staged_files(repo: git.Repo, root: str, within: tuple[str, ...] = ()) -> list[SnapshotFile]:
+    """Every plain file staged below ``root`` (only below the names ``within`` at its top, if
+    given), uploaded or not: what git publishes. Paths relative to the root; sizes as staged (-1
+    where a partial clone does not hold the blob)."""
     prefix = _prefix(os.path.abspath(root), repo.top)
-    listing = _sized(_index_listing(repo, (prefix.rstrip("/"),)))
+    listing = _sized(_index_listing(repo, tuple(prefix + name for name in within) or (prefix.rstrip("/"),)))
     found = []
     for index, path in enumerate(listing.paths):
         if path.startswith(prefix):
