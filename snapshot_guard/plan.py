@@ -198,18 +198,53 @@ def make_plan(args: argparse.Namespace, filenames: Sequence[str] | None = None) 
         raise SnapshotInputError(f"{cwd}: --source index needs a git repository")
     top = repo.top if repo else cwd
     config = load_config(top, args.config)
-    views: tuple[View, ...] = VIEWS if args.source == "both" else (args.source,)
-    if repo is None:
-        views = ("worktree",)
-    defaults = config.defaults
-    warn_at = first(getattr(args, "warn_at", None), defaults.warn_at, DEFAULT_WARN_AT)
+    views: tuple[View, ...] = ("worktree",) if repo is None else \
+        VIEWS if args.source == "both" else (args.source,)
+    warn_at = first(getattr(args, "warn_at", None), config.defaults.warn_at, DEFAULT_WARN_AT)
     assert warn_at is not None
-    no_file_limit = NO_FILE_LIMIT_VARIABLE in os.environ
     notes: list[str] = []
-    declared: list[DeclaredRoot] = []
+    roots, declared = _roots(args, top, config, notes)
+    roots = _unique(roots or [
+        _root_maker(args, top, config)(top, "the repository top" if repo else "the current folder")])
+    for root in roots:
+        if not os.path.isdir(root.path):
+            what = "does not exist" if not os.path.exists(root.path) else "is not a folder"
+            raise SnapshotInputError(f"{root.display}: snapshot root {what} (from {root.how})")
+    run_change = change.Change("all", frozenset(), "every root") if filenames is None else \
+        change.detect(repo, filenames)
+    touched = roots if run_change.everything or repo is None else \
+        touched_roots(repo, roots, run_change.paths, _configuration_files(top, config))
+    return Plan(repo, top, views, roots, touched, config, warn_at, run_change, notes, declared)
 
-    def settings(path: str, how: str, sdk: Sdk | None = None, max_bytes: int | None = None,
-                 max_files: int | None = None, declared_in: tuple[str, ...] = ()) -> RootSettings:
+
+def _roots(args: argparse.Namespace, top: str, config: Config, notes: list[str]
+           ) -> tuple[list[RootSettings], list[DeclaredRoot]]:
+    """The roots the command line gives, else those the configuration lists, else those the code
+    declares (with the declarations discovery found)."""
+    make = _root_maker(args, top, config)
+    if args.root:
+        return [make(path, "the command line") for path in args.root], []
+    if config.roots:
+        assert config.path is not None
+        where = display_path(config.path, top)
+        return [make(os.path.join(top, item.path), where, item.sdk, item.max_bytes, item.max_files)
+                for item in config.roots], []
+    if config.discover is False:
+        return [], []
+    from snapshot_guard.discover import discover_roots
+
+    declared = discover_roots(top)
+    return _discovered(top, declared, make, notes), declared
+
+
+def _root_maker(args: argparse.Namespace, top: str, config: Config) -> Callable[..., RootSettings]:
+    """How a root's settings are made: the command line first, then the root's own configuration,
+    then the configuration's defaults, then Azure ML's."""
+    defaults = config.defaults
+    no_file_limit = NO_FILE_LIMIT_VARIABLE in os.environ
+
+    def make(path: str, how: str, sdk: Sdk | None = None, max_bytes: int | None = None,
+             max_files: int | None = None, declared_in: tuple[str, ...] = ()) -> RootSettings:
         path = os.path.abspath(path)
         chosen: Sdk = first(args.sdk, sdk, defaults.sdk) or "v1"
         files = first(getattr(args, "max_files", None), max_files, defaults.max_files, SNAPSHOT_MAX_FILES)
@@ -219,33 +254,7 @@ def make_plan(args: argparse.Namespace, filenames: Sequence[str] | None = None) 
         return RootSettings(path, display_path(path, top), chosen, size, files,
                             no_file_limit and chosen == "v1", how, declared_in)
 
-    roots: list[RootSettings] = []
-    if args.root:
-        roots = [settings(path, "the command line") for path in args.root]
-    elif config.roots:
-        assert config.path is not None
-        where = display_path(config.path, top)
-        roots = [settings(os.path.join(top, item.path), where, item.sdk, item.max_bytes, item.max_files)
-                 for item in config.roots]
-    elif config.discover is not False:
-        from snapshot_guard.discover import discover_roots
-
-        declared = discover_roots(top)
-        roots = _discovered(top, declared, settings, notes)
-    if not roots:
-        roots = [settings(top, "the repository top" if repo else "the current folder")]
-    for root in roots:
-        if not os.path.isdir(root.path):
-            what = "does not exist" if not os.path.exists(root.path) else "is not a folder"
-            raise SnapshotInputError(f"{root.display}: snapshot root {what} (from {root.how})")
-    roots = _unique(roots)
-    if filenames is None:
-        run_change = change.Change("all", frozenset(), "every root")
-    else:
-        run_change = change.detect(repo, filenames)
-    touched = roots if run_change.everything or repo is None else \
-        touched_roots(repo, roots, run_change.paths, _configuration_files(top, config))
-    return Plan(repo, top, views, roots, touched, config, warn_at, run_change, notes, declared)
+    return make
 
 
 def _configuration_files(top: str, config: Config) -> set[str]:
