@@ -513,6 +513,36 @@ def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, log: _Log, within: tupl
                              if within else (root_rel,))
     if any(path.startswith(prefix) for _, _, _, path in listing.special):
         return None
+    spec = _listed_ignore(repo, listing, root_rel, sdk)
+    indices, relpaths = _root_entries(listing, prefix, within)
+    # Judged while git is still sizing the entries.
+    kept = [(relpath, index) for index, relpath, excluded
+            in zip(indices, relpaths, spec.exclusions(relpaths)) if not excluded]
+    sizes = _sized(listing).sizes
+    counted = [(relpath, sizes[index]) for relpath, index in kept]
+    unknown = [relpath for relpath, size in counted if size < 0]
+    if unknown:  # blobs this partial clone does not hold
+        log.unknown.extend(unknown)
+        counted = [(relpath, max(size, 0)) for relpath, size in counted]
+    total = sum(size for _, size in counted)
+    uploaded = counted if sdk == "v2" else _v1_upload(counted, spec)
+    return [(relpath, size, "committed") for relpath, size in uploaded], total, spec
+
+
+def _root_entries(listing: _IndexListing, prefix: str, within: tuple[str, ...]
+                  ) -> tuple[Sequence[int], list[str]]:
+    """The listing's entries below the root (``prefix``), only those under the names ``within`` if
+    given: their places in the listing, and their paths relative to the root."""
+    if not prefix and not within:
+        return range(len(listing.paths)), listing.paths
+    indices = [index for index, path in enumerate(listing.paths) if path.startswith(prefix)
+               and (not within or path[len(prefix):].partition("/")[0] in within)]
+    return indices, [listing.paths[index][len(prefix):] for index in indices]
+
+
+def _listed_ignore(repo: git.Repo, listing: _IndexListing, root_rel: str, sdk: Sdk) -> IgnoreSpec:
+    """The root's ignore file as the listing stages it."""
+    prefix = root_rel + "/" if root_rel else ""
     _no_ignore_folder(repo, root_rel, any(path.startswith(prefix + AMLIGNORE + "/")
                                           for path in listing.paths))
     staged: dict[str, tuple[str, str]] = {}
@@ -520,29 +550,15 @@ def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, log: _Log, within: tupl
         if prefix + name in listing.paths:
             mode, object_id, _, _ = git.parse_record(listing.records[listing.paths.index(prefix + name)])
             staged[name] = (mode, object_id)
-    spec = _index_ignore(repo, root_rel, staged, sdk)
-    # Judged while git is still sizing the entries.
-    if prefix or within:
-        indices: Sequence[int] = [
-            index for index, path in enumerate(listing.paths) if path.startswith(prefix)
-            and (not within or path[len(prefix):].partition("/")[0] in within)]
-        relpaths = [listing.paths[index][len(prefix):] for index in indices]
-    else:
-        indices, relpaths = range(len(listing.paths)), listing.paths
-    kept = [(index, relpath) for index, relpath, excluded
-            in zip(indices, relpaths, spec.exclusions(relpaths)) if not excluded]
-    sizes = _sized(listing).sizes
-    unknown = [relpath for index, relpath in kept if sizes[index] < 0]
-    if unknown:  # blobs this partial clone does not hold
-        log.unknown.extend(unknown)
-        sizes = [max(size, 0) for size in sizes]
-    total = sum(sizes[index] for index, _ in kept)
-    if sdk == "v2":
-        return [(relpath, sizes[index], "committed") for index, relpath in kept], total, spec
+    return _index_ignore(repo, root_rel, staged, sdk)
+
+
+def _v1_upload(counted: list[tuple[str, int]], spec: IgnoreSpec) -> list[tuple[str, int]]:
+    """What azureml-core's upload sends of the files its size check counts (sorted by path): it
+    never enters an excluded folder (tested as ``a/b``)."""
     pruned: dict[str, bool] = {"": False}
 
     def is_pruned(folder: str) -> bool:
-        """azureml-core's upload never enters an excluded folder (tested as ``a/b``)."""
         missing = []
         while folder not in pruned:
             missing.append(folder)
@@ -552,15 +568,15 @@ def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, log: _Log, within: tupl
             verdict = pruned[path] = verdict or spec.excludes(path)
         return verdict
 
-    uploaded: Uploaded = []
+    uploaded = []
     folder, pruned_here = "", False
-    for index, relpath in kept:  # sorted: a folder's files mostly come one after another
+    for relpath, size in counted:  # sorted: a folder's files come one after another
         parent = relpath.rpartition("/")[0]
         if parent != folder:
             folder, pruned_here = parent, is_pruned(parent)
         if not pruned_here:
-            uploaded.append((relpath, sizes[index], "committed"))
-    return uploaded, total, spec
+            uploaded.append((relpath, size))
+    return uploaded
 
 
 # ---------------------------------------------------------------------------------------------
