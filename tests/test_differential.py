@@ -283,6 +283,7 @@ def ignore_file_bytes(draw: st.DrawFn, names: list[str]) -> bytes:
 # --- the differential tests ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tree=trees(), in_subfolder=st.booleans())
 def test_worktree_matches_the_sdks(tree: Tree, in_subfolder: bool) -> None:
@@ -293,6 +294,7 @@ def test_worktree_matches_the_sdks(tree: Tree, in_subfolder: bool) -> None:
             check_worktree(str(root), sdk)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tree=trees(), in_subfolder=st.booleans())
 def test_index_matches_the_sdks_on_a_checkout(tree: Tree, in_subfolder: bool) -> None:
