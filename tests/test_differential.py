@@ -669,6 +669,7 @@ def unprivileged_probe(root: str, sdk: Sdk, unreadable: str) -> dict[str, object
     return answer
 
 
+@pytest.mark.slow  # starts the SDKs four times as another user
 def test_an_unreadable_file(tmp_path: Path) -> None:
     root = build(tmp_path, BASIC)
     secret = os.path.join(root, "secret.txt")
@@ -680,6 +681,7 @@ def test_an_unreadable_file(tmp_path: Path) -> None:
     assert "secret.txt: unreadable; azure-ai-ml fails when it reads it" in str(v2["ours"])
 
 
+@pytest.mark.slow  # starts the SDKs four times as another user
 def test_an_unreadable_folder(tmp_path: Path) -> None:
     root = build(tmp_path, {**BASIC, "locked/in.txt": b"i"})
     locked = os.path.join(root, "locked")
