@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
 
-from snapshot_guard import limits, options
-from snapshot_guard.errors import SnapshotInputError
-from snapshot_guard.findings import Finding, display_path
+from snapshot_guard import entry, limits, plan, report
+from snapshot_guard.findings import Finding, display_path, printable
 from snapshot_guard.ignore import IgnoreRule
-from snapshot_guard.snapshot import Snapshot, fill_origins
 
 CHECKS = ("limits", "sensitive", "outputs", "lint")
 
@@ -24,51 +21,30 @@ def _checks(text: str) -> tuple[str, ...]:
     return chosen
 
 
-def _findings(snapshot: Snapshot, run: options.Run, checks: tuple[str, ...]) -> list[Finding]:
+def _findings(measured: limits.Measured, the_plan: plan.Plan, checks: tuple[str, ...]) -> list[Finding]:
     """The findings of the checks other than the limits (each imported only when it runs)."""
+    snapshot = measured.snapshot
     found: list[Finding] = []
     if "sensitive" in checks:
         from snapshot_guard import sensitive_files
 
-        found += sensitive_files.findings_for(snapshot, run)
+        found += sensitive_files.findings_for(snapshot, the_plan)
     if "outputs" in checks:
         from snapshot_guard import outputs_misuse
 
-        found += outputs_misuse.findings_for(snapshot, run)
+        found += outputs_misuse.findings_for(snapshot, the_plan)
     if "lint" in checks:
         from snapshot_guard.lint import lint_root
 
-        found += lint_root(snapshot.root, snapshot.display, snapshot.sdk, run.top, snapshot)
+        found += lint_root(snapshot.root, snapshot.display, snapshot.sdk, the_plan.top, snapshot)
     return found
-
-
-def _root_json(snapshot: Snapshot, root: options.RootSettings, verdicts: list[limits.Verdict],
-               top: str, list_files: bool) -> dict[str, object]:
-    ignore = snapshot.ignore.path
-    entry: dict[str, object] = {
-        "root": root.display,
-        "sdk": snapshot.sdk,
-        "source": snapshot.source,
-        "ignore_file": None if ignore is None else display_path(ignore, top),
-        "total_bytes": snapshot.total_bytes,
-        "file_count": snapshot.file_count,
-        "max_bytes": root.max_bytes,
-        "max_files": root.max_files,
-        "ok": all(verdict.status != "fail" for verdict in verdicts),
-        "problems": snapshot.problems,
-    }
-    if list_files:
-        fill_origins(snapshot)
-        entry["files"] = [{"path": item.path, "size": item.size, "origin": item.origin}
-                          for item in snapshot.files]
-    return entry
 
 
 def scan(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="snapshot-guard scan",
                                      description="Report what a job would upload from each root.")
     parser.add_argument("roots", nargs="*", metavar="ROOT", help="snapshot roots (same as --root)")
-    options.add_common_options(parser, default_source="worktree")
+    plan.add_common_options(parser, default_source="worktree")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--list-files", action="store_true", help="list every uploaded file (json)")
     parser.add_argument("--checks", type=_checks, default=CHECKS, metavar="LIST",
@@ -76,42 +52,23 @@ def scan(argv: Sequence[str]) -> int:
                              f"limits are always reported")
     args = parser.parse_args(argv)
     args.root = [*args.root, *args.roots]
-    try:
-        run = options.resolve_run(args)
-        results = []
-        for root in run.roots:
-            for source in options.sources(run):
-                snapshot = limits.take(root, source, run)
-                verdicts = [limits.judge(snapshot, root, "size", run.warn_at),
-                            limits.judge(snapshot, root, "count", run.warn_at)]
-                results.append((root, snapshot, verdicts, _findings(snapshot, run, args.checks)))
-    except SnapshotInputError as error:
-        print(f"snapshot-guard: {error}", file=sys.stderr)
-        return 2
-    findings = [finding for *_, found in results for finding in found]
-    failed = any(verdict.status == "fail" for _, _, verdicts, _ in results for verdict in verdicts)
-    failed = failed or any(finding.severity == "error" for finding in findings)
-    if args.format == "json":
-        document = {
-            "sdk": args.sdk or (run.roots[0].sdk if run.roots else "v1"),
-            "source": run.source,
-            "roots": [_root_json(snapshot, root, verdicts, run.top, args.list_files)
-                      for root, snapshot, verdicts, _ in results],
-            "findings": [finding.as_json() for finding in findings],
-        }
-        print(json.dumps(document, indent=2))
-        return 1 if failed else 0
-    for _, snapshot, verdicts, found in results:
-        worst = "fail" if any(v.status == "fail" for v in verdicts) or any(
-            f.severity == "error" for f in found) else max(v.status for v in verdicts)
-        lines = limits.header("snapshot-guard scan", worst, snapshot, run.top)
-        for verdict in verdicts:
-            lines.extend(limits.report(verdict, run.top, None, run.declared))
-        lines.extend(f"  {finding.as_text()}" for finding in found)
-        print("\n".join(limits.printable(line) for line in lines))
-    for note in run.notes:
-        print(f"note: {limits.printable(note)}")
-    return 1 if failed else 0
+
+    def work() -> int:
+        the_plan = plan.make_plan(args)
+        measured = [limits.measure(root, view, the_plan) for root in the_plan.roots
+                    for view in the_plan.views]
+        findings = {index: _findings(item, the_plan, args.checks) for index, item in enumerate(measured)}
+        every = [finding for found in findings.values() for finding in found]
+        failed = any(item.size.status == "fail" or item.count.status == "fail" for item in measured) \
+            or any(finding.severity == "error" for finding in every)
+        unknown = any(item.size.status == "unknown" for item in measured)
+        if args.format == "json":
+            print(report.scan_json(measured, every, the_plan, args.sdk, args.list_files))
+        else:
+            print("\n".join(report.scan_text(measured, findings, the_plan)))
+        return 1 if failed else 2 if unknown else 0
+
+    return entry.guarded("snapshot-guard scan", work)
 
 
 def _rule_text(spec_path: str | None, rule: IgnoreRule, top: str) -> str:
@@ -121,7 +78,7 @@ def _rule_text(spec_path: str | None, rule: IgnoreRule, top: str) -> str:
     return f"{where}:{rule.line}: {rule.pattern}"
 
 
-def explain_path(path: str, run: options.Run) -> str:
+def explain_path(path: str, run: plan.Plan) -> str:
     absolute = os.path.abspath(path)
     roots = [root for root in run.roots
              if absolute.startswith(root.path.rstrip(os.sep) + os.sep)]
@@ -155,29 +112,49 @@ def explain(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="snapshot-guard explain",
                                      description="Say whether each path is uploaded, and why.")
     parser.add_argument("paths", nargs="+", metavar="PATH")
-    options.add_common_options(parser, default_source="worktree")
+    plan.add_common_options(parser, default_source="worktree", limits=False)
     args = parser.parse_args(argv)
-    try:
-        run = options.resolve_run(args)
-        lines = [explain_path(path, run) for path in args.paths]
-    except SnapshotInputError as error:
-        print(f"snapshot-guard: {error}", file=sys.stderr)
-        return 2
-    print("\n".join(limits.printable(line) for line in lines))
-    return 0
+
+    def work() -> int:
+        the_plan = plan.make_plan(args)
+        print("\n".join(printable(explain_path(path, the_plan)) for path in args.paths))
+        return 0
+
+    return entry.guarded("snapshot-guard explain", work)
+
+
+USAGE = """\
+usage: snapshot-guard {scan,explain,roots,lint} ...
+  scan [ROOT...]    what each root uploads, against the limits, and what should not go
+  explain PATH...   whether each path is uploaded, and the ignore line that decides
+  roots             the snapshot roots found in the code and the configuration
+  lint [ROOT...]    problems in the ignore files
+  --version         snapshot-guard's version"""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     commands = {"scan": scan, "explain": explain, "roots": _roots, "lint": _lint}
+    if arguments[:1] in (["-h"], ["--help"]):
+        print(USAGE)
+        return 0
+    if arguments[:1] == ["--version"]:
+        print(f"snapshot-guard {version()}")
+        return 0
     if not arguments or arguments[0] not in commands:
-        print("usage: snapshot-guard {scan,explain,roots,lint} ...\n"
-              "  scan [ROOT...]    what each root uploads, against the limits, and what should not go\n"
-              "  explain PATH...   whether each path is uploaded, and the ignore line that decides\n"
-              "  roots             the snapshot roots found in the code and the configuration\n"
-              "  lint [ROOT...]    problems in the ignore files", file=sys.stderr)
-        return 0 if arguments[:1] in (["-h"], ["--help"]) else 2
+        print(USAGE, file=sys.stderr)
+        return 2
     return commands[arguments[0]](arguments[1:])
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("snapshot-guard")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _roots(argv: Sequence[str]) -> int:

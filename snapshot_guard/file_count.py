@@ -3,17 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from snapshot_guard import once
+from snapshot_guard.size_limit import check_limit
 
 CHECK = "snapshot-file-count"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    if once.nothing_left(CHECK, argv):  # pre-commit started it again for roots already checked
-        return 0
-    from snapshot_guard.limits import main_for
-
-    return main_for(CHECK, "count", argv)
+    return check_limit(CHECK, "count", "Fail when a snapshot root would upload more files than the limit.",
+                       argv)
 
 
 if __name__ == "__main__":

@@ -35,3 +35,18 @@ def display_path(path: str, top: str) -> str:
     """``path`` as reports and JSON show it: relative to ``top`` (the repository top, or the current
     folder outside a repository), with POSIX separators."""
     return os.path.relpath(os.path.abspath(path), top).replace(os.sep, "/")
+
+
+def printable(text: str) -> str:
+    """``text`` fit for one line of a terminal or log: control characters and bytes that are not
+    UTF-8 (kept by Python as surrogates) escaped."""
+    if text.isprintable():
+        return text
+    raw = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+                   for char in raw)
+
+
+def plural(count: int, word: str) -> str:
+    """``1 file``, ``2,001 files``."""
+    return f"1 {word}" if count == 1 else f"{count:,} {word}s"

@@ -1,7 +1,13 @@
-"""The few git plumbing calls snapshot-guard needs, batched: one process per question, never per file."""
+"""The few git plumbing calls snapshot-guard needs, batched: one process per question, never per file.
+
+No call touches the network: in a partial clone git fetches a missing object the moment a command
+reads it, so there objects are only read once they are known to be present (``present_sizes``), and
+``GIT_NO_LAZY_FETCH`` forbids the fetch where git knows that variable (2.44 and later).
+"""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import subprocess
 import tempfile
@@ -12,6 +18,7 @@ from snapshot_guard.errors import SnapshotInputError
 
 # Variables that tie a git process to one repository; a submodule must not inherit them.
 _REPO_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_PREFIX")
+_NO_FETCH = {"GIT_NO_LAZY_FETCH": "1", "GIT_TERMINAL_PROMPT": "0"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -22,10 +29,9 @@ class Repo:
     """Run git with the repository variables removed (for submodules)."""
 
 
-def _env(repo: Repo) -> dict[str, str] | None:
-    if not repo.own_env:
-        return None
-    return {key: value for key, value in os.environ.items() if key not in _REPO_ENV}
+def _env(repo: Repo) -> dict[str, str]:
+    return {**{key: value for key, value in os.environ.items()
+               if not (repo.own_env and key in _REPO_ENV)}, **_NO_FETCH}
 
 
 def run_git(repo: Repo, args: Sequence[str], stdin: bytes | None = None) -> bytes:
@@ -71,11 +77,20 @@ def _split_z(output: bytes) -> list[str]:
     return [os.fsdecode(item) for item in output.split(b"\0") if item]
 
 
-def stage_records(repo: Repo) -> tuple[str, list[str]]:
+def _below(paths: Sequence[str]) -> list[str]:
+    """The pathspecs for ``paths`` and everything below them (relative to the top; none, or
+    ``""``: everything)."""
+    if not paths or "" in paths:
+        return []
+    return ["--", *(f":(top,literal){path}" for path in paths)]
+
+
+def stage_records(repo: Repo, paths: Sequence[str] = ()) -> tuple[str, list[str]]:
     """``git ls-files --stage`` of the index git is about to commit (GIT_INDEX_FILE is honoured),
-    whole and as one ``"mode object stage\tpath"`` string per entry, in index order. Split no
-    further here: a large index has a hundred thousand, and most runs need only their paths."""
-    text = os.fsdecode(run_git(repo, ["ls-files", "--stage", "-z", "--full-name"]))
+    of ``paths`` and what is below them, whole and as one ``"mode object stage\tpath"`` string per
+    entry, in index order. Split no further here: a large index has a hundred thousand, and most
+    runs need only their paths."""
+    text = os.fsdecode(run_git(repo, ["ls-files", "--stage", "-z", "--full-name", *_below(paths)]))
     records = text.split("\0")
     records.pop()
     return text, records
@@ -88,10 +103,30 @@ def parse_record(record: str) -> tuple[str, str, str, str]:
     return mode, object_id, stage, path
 
 
+@functools.cache
+def present_sizes(repo: Repo) -> dict[str, int] | None:
+    """In a partial clone (``--filter``), the size of every object the repository holds locally,
+    read without fetching anything; None in a full clone, where every object is present."""
+    result = subprocess.run(
+        ["git", "config", "--get-regexp", r"^(extensions\.partialclone|remote\..*\.promisor)$"],
+        cwd=repo.top, capture_output=True, env=_env(repo), check=False)
+    if not any(not line.lower().endswith(b" false") for line in result.stdout.splitlines()):
+        return None
+    output = run_git(repo, ["cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objectsize)"])
+    sizes = {}
+    for line in output.splitlines():
+        object_id, _, size = line.decode().partition(" ")
+        sizes[object_id] = int(size)
+    return sizes
+
+
 def object_sizes(repo: Repo, object_ids: Sequence[str]) -> list[int]:
     """The size of each object, in order (-1 where it is missing)."""
     if not object_ids:
         return []
+    present = present_sizes(repo)
+    if present is not None:
+        return [present.get(object_id, -1) for object_id in object_ids]
     output = run_git(repo, ["cat-file", "--batch-check=%(objectsize)", "--buffer"],
                      stdin="\n".join(object_ids).encode() + b"\n")
     try:
@@ -108,15 +143,31 @@ class Started:
     output: IO[bytes]
 
 
-def start_staged_sizes(repo: Repo) -> Started:
+def _scratch_file() -> IO[bytes] | None:
+    """An unnamed file to receive a git process's answer: in memory where the system has such files,
+    else in the temporary folder; None when neither can be had (a read-only temporary folder)."""
+    if hasattr(os, "memfd_create"):
+        try:
+            return os.fdopen(os.memfd_create("snapshot-guard"), "w+b")
+        except OSError:
+            pass
+    try:
+        return tempfile.TemporaryFile()
+    except OSError:
+        return None
+
+
+def start_staged_sizes(repo: Repo, paths: Sequence[str] = ()) -> Started | None:
     """Start sizing every index entry, in ``git ls-files`` order, in two git processes joined by a
     pipe: they run while Python works through the index listing. ``staged_sizes`` collects the
-    answer."""
+    answer. None when there is nowhere to put it (ask ``object_sizes`` then)."""
     # A file, not a pipe: git writes at its own pace while Python is busy, never waiting for a
     # reader thread that needs Python's lock to read.
-    output = tempfile.TemporaryFile()  # noqa: SIM115 (staged_sizes closes it)
+    output = _scratch_file() if present_sizes(repo) is None else None
+    if output is None:
+        return None
     lister = subprocess.Popen(
-        ["git", "ls-files", "--format=%(objectname)"], cwd=repo.top, env=_env(repo),
+        ["git", "ls-files", "--format=%(objectname)", *_below(paths)], cwd=repo.top, env=_env(repo),
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )
     sizer = subprocess.Popen(
@@ -145,7 +196,8 @@ def staged_sizes(started: Started, count: int) -> list[int] | None:
 
 def object_contents(repo: Repo, object_ids: Iterable[str]) -> dict[str, bytes]:
     """Contents of small blobs (symlink targets, LFS pointer candidates), in one ``cat-file``."""
-    wanted = sorted(set(object_ids))
+    present = present_sizes(repo)
+    wanted = sorted({object_id for object_id in object_ids if present is None or object_id in present})
     if not wanted:
         return {}
     output = run_git(repo, ["cat-file", "--batch", "--buffer"], stdin="\n".join(wanted).encode() + b"\n")
@@ -162,6 +214,23 @@ def object_contents(repo: Repo, object_ids: Iterable[str]) -> dict[str, bytes]:
         contents[object_id] = output[header_end + 1 : header_end + 1 + size]
         position = header_end + 1 + size + 1
     return contents
+
+
+def staged_links(repo: Repo, folders: Sequence[str]) -> dict[str, str]:
+    """The links staged below ``folders`` (relative to the top; ``""`` for all), with the target
+    each stores."""
+    specs = [f":(top,literal){folder}" for folder in folders if folder]
+    if "" in folders:
+        specs = []
+    records = _split_z(run_git(repo, ["ls-files", "--stage", "-z", "--full-name", "--", *specs]))
+    links = {}
+    for record in records:
+        mode, object_id, stage, path = parse_record(record)
+        if mode == "120000" and stage == "0":
+            links[path] = object_id
+    contents = object_contents(repo, links.values())
+    return {path: os.fsdecode(contents[object_id]) for path, object_id in links.items()
+            if object_id in contents}
 
 
 def tracked_paths(repo: Repo, pathspecs: Sequence[str] = ()) -> set[str]:
@@ -183,6 +252,20 @@ def start_unstaged(repo: Repo, pathspecs: Sequence[str]) -> subprocess.Popen[byt
             *[f":(top,literal){p}" for p in pathspecs]]
     return subprocess.Popen(["git", *args], cwd=repo.top, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
+
+
+def staged_changes(repo: Repo) -> frozenset[str]:
+    """Every path the commit changes: added, modified, deleted, both sides of a rename, unmerged
+    (``GIT_INDEX_FILE`` is honoured: ``git commit -a`` and ``git commit PATH`` stage elsewhere)."""
+    output = run_git(repo, ["diff", "--cached", "--name-only", "--no-renames", "--no-ext-diff", "-z"])
+    return frozenset(_split_z(output))
+
+
+def changed_between(repo: Repo, start: str, end: str) -> frozenset[str]:
+    """Every path that the commits from ``start`` to ``end`` change (as pre-commit lists them)."""
+    output = run_git(repo, ["diff", "--name-only", "--no-renames", "--no-ext-diff", "-z",
+                            f"{start}...{end}"])
+    return frozenset(_split_z(output))
 
 
 def unstaged(started: subprocess.Popen[bytes]) -> list[str]:

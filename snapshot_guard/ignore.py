@@ -440,6 +440,26 @@ def compile_rules(
     return tuple(rules)
 
 
+def ignore_line(relpath: str, *, folder: bool = False) -> str | None:
+    """The anchored ``.amlignore`` line that excludes ``relpath`` (a folder: with all below it)."""
+    # "?" stands for what a line cannot hold: a line end, a byte that is not text.
+    escaped = "".join("\\" + char if char in "[]!*#?\\" else char if char.isprintable() else "?"
+                      for char in relpath)
+    if escaped.endswith(" "):
+        # Every SDK strips a line's trailing space; "?" still matches it.
+        escaped = escaped[:-1] + "?"
+    return "/" + escaped + ("/" if folder else "")
+
+
+def pattern_matcher(patterns: Sequence[str], source: str) -> Callable[[str], bool]:
+    """Whether a path matches one of ``patterns`` (gitwildmatch, as SDK v1 reads them): for
+    allow-lists; a pattern the matcher rejects is an error naming ``source``."""
+    if not patterns:
+        return lambda _: False
+    spec = IgnoreSpec(None, compile_rules(patterns, "v1", source), "v1")
+    return spec.excludes
+
+
 def governing_file(root: str) -> str | None:
     """The ignore file both SDKs read for ``root``: ``.amlignore`` if it exists, else ``.gitignore``."""
     for name in (AMLIGNORE, GITIGNORE):

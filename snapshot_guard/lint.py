@@ -17,12 +17,11 @@ import json
 import os
 import posixpath
 import subprocess
-import sys
 from collections.abc import Sequence
 
-from snapshot_guard import options
+from snapshot_guard import entry, plan
 from snapshot_guard.errors import Sdk, SnapshotInputError
-from snapshot_guard.findings import Finding, Severity, display_path
+from snapshot_guard.findings import Finding, Severity, display_path, plural, printable
 from snapshot_guard.git import find_repo
 from snapshot_guard.ignore import (
     AMLIGNORE,
@@ -35,7 +34,7 @@ from snapshot_guard.ignore import (
     spec_from_lines,
 )
 from snapshot_guard.sizes import format_size
-from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins, take_snapshot
+from snapshot_guard.snapshot import Snapshot, SnapshotFile, take_snapshot
 
 CHECK = "snapshot-guard-lint"
 _BOM = b"\xef\xbb\xbf"
@@ -127,7 +126,6 @@ def _snapshot(root: str, sdk: Sdk, findings: list[Finding], top: str,
     if any(finding.severity == "error" for finding in findings):
         return None
     if taken is not None and taken.source == "worktree" and taken.sdk == sdk:
-        fill_origins(taken)
         return taken
     try:
         return take_snapshot(root, sdk, "worktree", find_repo(root))
@@ -155,7 +153,7 @@ def _shadowed_gitignore(sdk: Sdk, spec: IgnoreSpec, snapshot: Snapshot, top: str
     if missing:
         message += f"; patterns it does not repeat: {_shown(missing)}"
     if uploaded:
-        message += (f"; uploaded because of it: {_count(len(uploaded), 'file')} ({format_size(size)}), "
+        message += (f"; uploaded because of it: {plural(len(uploaded), 'file')} ({format_size(size)}), "
                     f"e.g. {_shown(uploaded)}")
     message += f"; copy the patterns that should hold for the job into {AMLIGNORE}"
     return [_finding(display_path(spec.path, top), "amlignore-shadows-gitignore", None, "warning",
@@ -193,7 +191,7 @@ def _uploaded_git_folder(
         findings.append(_finding(
             display_path(os.path.join(root, location), top), "git-folder-uploaded", None, "error",
             f"the job uploads {location} of the root {display} ({whose}): "
-            f"{_count(len(files), 'file')}, {format_size(size)} ({size} bytes) of repository "
+            f"{plural(len(files), 'file')}, {format_size(size)} ({size} bytes) of repository "
             f"data; add the line {line!r} to {where}"))
     return findings
 
@@ -253,7 +251,7 @@ def _no_effect(path: str, relpaths: list[str], sdk: Sdk, top: str, why: str) -> 
     return _finding(
         shown, "ignore-file-not-read", None, "warning",
         f"{why}: these patterns have no effect on the snapshot: {_shown(patterns)}; "
-        f"{_count(count, 'file')} they match uploaded; move the patterns into the root's ignore file")
+        f"{plural(count, 'file')} they match uploaded; move the patterns into the root's ignore file")
 
 
 def _git_exclude_files(repo_top: str) -> list[str]:
@@ -333,14 +331,10 @@ def _dead_patterns(root: str, spec: IgnoreSpec, top: str) -> list[Finding]:
         listed = _shown([f"{rule.pattern.strip()!r} (line {rule.line})" for rule in quiet])
         findings.append(_finding(
             shown, "patterns-match-nothing", None, "warning",
-            f"{_count(len(quiet), 'pattern')} {'matches' if len(quiet) == 1 else 'match'} "
+            f"{plural(len(quiet), 'pattern')} {'matches' if len(quiet) == 1 else 'match'} "
             f"nothing in the root now: {listed}; fine for "
             f"files a run creates later, a typo otherwise"))
     return findings
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def _typo_hint(pattern: str, spec: IgnoreSpec, paths: list[str]) -> str | None:
@@ -375,26 +369,27 @@ def lint_main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("roots", nargs="*", metavar="ROOT",
                         help="snapshot roots (default: configured or discovered, else the top)")
-    options.add_common_options(parser, default_source="worktree")
+    plan.add_common_options(parser, default_source="worktree", limits=False)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     args = parser.parse_args(argv)
     args.root = [*args.root, *args.roots]
-    try:
-        run = options.resolve_run(args)
-        findings = [finding for root in run.roots
-                    for finding in lint_root(root.path, root.display, root.sdk, run.top)]
-    except SnapshotInputError as error:
-        print(f"snapshot-guard lint: {error}", file=sys.stderr)
-        return 2
-    if args.format == "json":
-        print(json.dumps({"findings": [finding.as_json() for finding in findings]}, indent=2))
-    else:
-        for finding in findings:
-            print(finding.as_text())
-        errors = sum(finding.severity == "error" for finding in findings)
-        roots = ", ".join(root.display for root in run.roots)
-        print(f"snapshot-guard lint: {len(findings)} findings ({errors} errors) in {roots}")
-    return 1 if any(finding.severity == "error" for finding in findings) else 0
+
+    def work() -> int:
+        the_plan = plan.make_plan(args)
+        findings = [finding for root in the_plan.roots
+                    for finding in lint_root(root.path, root.display, root.sdk, the_plan.top)]
+        if args.format == "json":
+            print(json.dumps({"findings": [finding.as_json() for finding in findings]}, indent=2))
+        else:
+            for finding in findings:
+                print(printable(finding.as_text()))
+            errors = sum(finding.severity == "error" for finding in findings)
+            roots = ", ".join(root.display for root in the_plan.roots)
+            print(f"snapshot-guard lint: {plural(len(findings), 'finding')} ({plural(errors, 'error')}) "
+                  f"in {printable(roots)}")
+        return 1 if any(finding.severity == "error" for finding in findings) else 0
+
+    return entry.guarded("snapshot-guard lint", work)
 
 
 if __name__ == "__main__":

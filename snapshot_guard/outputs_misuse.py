@@ -12,21 +12,17 @@ In a run, the working directory is the snapshot root: what the job writes under 
 """
 from __future__ import annotations
 
-import argparse
 import os
 import posixpath
 import shlex
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
-import pathspec
-
-from snapshot_guard import git, limits, once, options, writes
-from snapshot_guard.errors import SnapshotInputError
-from snapshot_guard.findings import Finding
+from snapshot_guard import entry, git, ignore, plan, report, writes
+from snapshot_guard.findings import Finding, printable
 from snapshot_guard.ignore import AMLIGNORE
 from snapshot_guard.sizes import format_size
-from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins, staged_contents
+from snapshot_guard.snapshot import Snapshot, SnapshotFile, staged_contents, take_snapshot
 
 CHECK = "snapshot-outputs-misuse"
 RUN_FOLDERS = ("outputs", "logs")
@@ -40,13 +36,13 @@ def _repo_path(snapshot: Snapshot, relpath: str) -> str:
     return relpath if snapshot.display == "." else posixpath.join(snapshot.display, relpath)
 
 
-def _allowed(spec: pathspec.PathSpec | None, *paths: str) -> bool:
-    return spec is not None and any(spec.match_file(path) for path in paths)
+def _allowed(spec: Callable[[str], bool], *paths: str) -> bool:
+    return any(spec(path) for path in paths)
 
 
 def _fix_line(snapshot: Snapshot, folder: str) -> str:
     """Where the ``/folder/`` line goes: the governing ignore file, or a new ``.amlignore``."""
-    line = f"/{folder}/"
+    line = ignore.ignore_line(folder, folder=True) or f"/{folder}/"
     governing = snapshot.ignore.path
     if governing is None:
         target = _repo_path(snapshot, AMLIGNORE)
@@ -58,14 +54,15 @@ def _fix_line(snapshot: Snapshot, folder: str) -> str:
 
 
 def _folder_findings(
-    snapshot: Snapshot, allow: pathspec.PathSpec | None, committed: bool
+    snapshot: Snapshot, allow: Callable[[str], bool], committed: bool
 ) -> list[Finding]:
     """Rules 1 (unless not ``committed``) and 2: committed files, and local leftovers, in the run's
     special folders."""
-    if any(item.path.split("/", 1)[0] in RUN_FOLDERS + LOCAL_RUN_FOLDERS for item in snapshot.files):
-        fill_origins(snapshot)
+    special = RUN_FOLDERS + LOCAL_RUN_FOLDERS
+    files = snapshot.sourced_files if any(item.path.split("/", 1)[0] in special
+                                          for item in snapshot.files) else []
     groups: dict[tuple[str, bool], list[SnapshotFile]] = {}
-    for item in snapshot.files:
+    for item in files:
         folder, _, rest = item.path.partition("/")
         if not rest or folder not in RUN_FOLDERS + LOCAL_RUN_FOLDERS:
             continue
@@ -78,7 +75,7 @@ def _folder_findings(
     for (folder, tracked), items in sorted(groups.items()):
         size = sum(item.size for item in items)
         count = "1 file" if len(items) == 1 else f"{len(items)} files"
-        examples = ", ".join(limits.printable(item.path) for item in items[:_EXAMPLES])
+        examples = ", ".join(printable(item.path) for item in items[:_EXAMPLES])
         examples += ", ..." if len(items) > _EXAMPLES else ""
         if folder in RUN_FOLDERS:
             why = (f"the run writes its own {folder} there; these travel in every snapshot, count "
@@ -120,7 +117,7 @@ def _code_files(snapshot: Snapshot) -> list[str]:
 
 
 def _write_findings(
-    snapshot: Snapshot, repo: git.Repo | None, allow: pathspec.PathSpec | None, strict: bool,
+    snapshot: Snapshot, repo: git.Repo | None, allow: Callable[[str], bool], strict: bool,
     only: Collection[str] | None,
 ) -> list[Finding]:
     """Rule 3, and the files it could not read."""
@@ -132,7 +129,7 @@ def _write_findings(
         if _allowed(allow, write.file, path, writes.strip_dot(write.target)):
             continue
         where = f"cell {write.cell}, line {write.line}: " if write.cell is not None else ""
-        message = (f"{where}{write.call} writes {limits.printable(write.target)}, outside ./outputs "
+        message = (f"{where}{write.call} writes {printable(write.target)}, outside ./outputs "
                    f"and ./logs: the run loses it when the job ends; write under ./{write.fix}")
         line = None if write.cell is not None else write.line
         found.append(Finding(CHECK, path, "lost-write", line, "error" if strict else "warning",
@@ -142,12 +139,8 @@ def _write_findings(
     return found
 
 
-def _allow_spec(patterns: Sequence[str]) -> pathspec.PathSpec | None:
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns) if patterns else None
-
-
 def findings_for(
-    snapshot: Snapshot, run: options.Run, *, allow: Sequence[str] = (), strict: bool | None = None,
+    snapshot: Snapshot, run: plan.Plan, *, allow: Sequence[str] = (), strict: bool | None = None,
     committed: bool = True, analyse_code: bool = True, only: Collection[str] | None = None,
     folders: bool = True,
 ) -> list[Finding]:
@@ -161,7 +154,7 @@ def findings_for(
     and 2, which judge the root rather than the files.
     """
     configured = run.config.outputs
-    spec = _allow_spec([*configured.allow, *allow])
+    spec = ignore.pattern_matcher([*configured.allow, *allow], "outputs.allow / --allow")
     found = _folder_findings(snapshot, spec, committed) if folders else []
     if analyse_code:
         strict = bool(configured.strict) if strict is None else strict
@@ -170,36 +163,36 @@ def findings_for(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog=CHECK, description="Flag files committed into outputs/ or logs/ of a snapshot root, and "
-                                "results written where an Azure ML run loses them.")
-    options.add_common_options(parser)
-    parser.add_argument("filenames", nargs="*", help="staged files (pre-commit passes them)")
+    parser = plan.hook_parser(CHECK, "Flag files committed into outputs/ or logs/ of a snapshot root, "
+                                     "and results written where an Azure ML run loses them.")
     parser.add_argument("--strict", action="store_true", default=None,
                         help="fail (exit 1) on writes outside ./outputs and ./logs, not just warn")
     parser.add_argument("--allow", action="append", default=[], metavar="PATTERN",
                         help="gitwildmatch pattern of files or write targets not to report "
                              "(repeatable; adds to the configuration's outputs.allow)")
-    args = parser.parse_args(argv)
-    try:
-        run = options.resolve_run(args)
-        settings = options.settings_key(args)
+    args, filenames = plan.parse_hook_args(parser, sys.argv[1:] if argv is None else argv)
+
+    def work() -> int:
+        the_plan = plan.make_plan(args, filenames)
         found: list[Finding] = []
-        for root in options.roots_touched(run, args.filenames):
-            for number, source in enumerate(options.sources(run)):
-                snapshot = limits.take(root, source, run)
-                # Rules 1 and 2 judge the root, not the file names: once per pre-commit run.
-                folders = once.first_time(CHECK, f"{root.path}\0{source}\0{settings}")
-                found += findings_for(snapshot, run, allow=args.allow, strict=args.strict,
-                                      committed=number == 0, analyse_code=number == 0,
-                                      only=options.files_below(root, args.filenames), folders=folders)
-    except SnapshotInputError as error:
-        print(f"{CHECK}: {error}", file=sys.stderr)
-        return 2
-    unique = list(dict.fromkeys(found))
-    for finding in unique:
-        print(finding.as_text())
-    return 1 if any(finding.severity == "error" for finding in unique) else 0
+        for root in the_plan.touched:
+            changed = the_plan.changed_in(root)
+            # Only the run's folders and the changed files are read: the rest cannot change a finding.
+            within = () if changed is None else tuple(sorted(
+                {*RUN_FOLDERS, *LOCAL_RUN_FOLDERS, *plan.top_names(changed)}))
+            for number, view in enumerate(the_plan.views):
+                snapshot = take_snapshot(root.path, root.sdk, view, the_plan.repo, root.display,
+                                         within if number == 0 else RUN_FOLDERS + LOCAL_RUN_FOLDERS)
+                # The first view judges what is committed and the code; the second adds what only
+                # the folder on disk holds.
+                found += findings_for(snapshot, the_plan, allow=args.allow, strict=args.strict,
+                                      committed=number == 0, analyse_code=number == 0, only=changed)
+        unique = list(dict.fromkeys(found))
+        if unique:
+            print("\n".join(report.finding_lines(unique)))
+        return 1 if any(finding.severity == "error" for finding in unique) else 0
+
+    return entry.guarded(CHECK, work)
 
 
 if __name__ == "__main__":

@@ -1,29 +1,34 @@
-"""``snapshot-sensitive-files``: no secret, key or dataset rides along in a snapshot.
+"""``snapshot-sensitive-files``: no secret, key or dataset rides along in a snapshot, or in git.
 
 A snapshot stays in the run history, readable by everyone with access to the workspace, for as long
-as the run exists. Two parts:
+as the run exists; a commit stays in git history for everyone who can clone. Two parts:
 
-1. the staged files a root uploads (the index snapshot), as pre-commit passes them;
-2. the files a job submitted from this checkout uploads although git never sees them (the work-tree
-   snapshot, minus what is committed): untracked files, and files ``.gitignore`` hides while an
-   ``.amlignore`` that does not exclude them governs the root. Credentials fail, data warns.
+1. the staged files of the roots the commit touches (``index``): every staged file, whether the
+   snapshot uploads it or not, because git publishes it either way;
+2. the files a job submitted from this checkout uploads although git never sees them (``worktree``):
+   untracked files, and files ``.gitignore`` hides while an ``.amlignore`` that does not exclude them
+   governs the root.
 """
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import io
 import os
 import posixpath
+import shlex
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
-import pathspec
-
-from snapshot_guard import git, limits, once, options, sensitive
-from snapshot_guard.errors import SnapshotInputError
-from snapshot_guard.findings import Finding
+from snapshot_guard import entry, git, ignore, plan, report, sensitive
+from snapshot_guard.findings import Finding, plural, printable
 from snapshot_guard.ignore import AMLIGNORE, GITIGNORE
-from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins, staged_contents
+from snapshot_guard.snapshot import (
+    Snapshot,
+    SnapshotFile,
+    staged_contents,
+    staged_files,
+    take_snapshot,
+)
 
 CHECK = "snapshot-sensitive-files"
 NOT_COMMITTED = ("untracked", "ignored", "git", "submodule")
@@ -33,19 +38,20 @@ def _repo_path(snapshot: Snapshot, relpath: str) -> str:
     return relpath if snapshot.display == "." else posixpath.join(snapshot.display, relpath)
 
 
-def _ignore_line(relpath: str) -> str:
-    """The ``.amlignore`` line that excludes ``relpath`` and nothing else it should not."""
+def _excluding_line(relpath: str) -> str:
+    """The ``.amlignore`` line for ``relpath``: its folder where the folder holds nothing else a
+    job needs (checkpoints, credential folders, ``.git``), else the file itself."""
     parts = relpath.split("/")
     if ".ipynb_checkpoints" in parts[:-1]:
         return ".ipynb_checkpoints/"
     for folder in (".azure", ".aws", ".docker", ".kube", ".git"):
         if folder in parts[:-1]:
-            return "/" + "/".join(parts[: parts.index(folder) + 1]) + "/"
-    return "/" + relpath
+            return ignore.ignore_line("/".join(parts[: parts.index(folder) + 1]), folder=True) or relpath
+    return ignore.ignore_line(relpath) or relpath
 
 
-def _ignore_fix(snapshot: Snapshot, relpath: str) -> str:
-    line = _ignore_line(relpath)
+def _amlignore_fix(snapshot: Snapshot, relpath: str) -> str:
+    line = _excluding_line(relpath)
     governing = snapshot.ignore.path
     if governing is None:
         return f"create {_repo_path(snapshot, AMLIGNORE)} with the line `{line}`"
@@ -55,62 +61,82 @@ def _ignore_fix(snapshot: Snapshot, relpath: str) -> str:
     return f"add `{line}` to {name} (Azure ML reads it because the root has no {AMLIGNORE})"
 
 
-def _why(snapshot: Snapshot, item: SnapshotFile) -> str:
-    """Why the job uploads the file."""
+def _uploaded_because(snapshot: Snapshot, relpath: str) -> str:
     spec = snapshot.ignore
-    rule = spec.decide(item.path)
+    rule = spec.decide(relpath)
     if rule is not None and not rule.excludes:
-        because = f"re-included by {os.path.basename(spec.path or AMLIGNORE)}:{rule.line} `{rule.pattern}`"
-    elif spec.path is None:
-        because = f"the root has no {AMLIGNORE} or {GITIGNORE}"
-    else:
-        because = f"no pattern in {_repo_path(snapshot, os.path.basename(spec.path))} excludes it"
+        return f"re-included by {os.path.basename(spec.path or AMLIGNORE)}:{rule.line} `{rule.pattern}`"
+    if spec.path is None:
+        return f"the root has no {AMLIGNORE} or {GITIGNORE}"
+    return f"no pattern in {_repo_path(snapshot, os.path.basename(spec.path))} excludes it"
+
+
+def _why(snapshot: Snapshot, item: SnapshotFile, uploaded: bool) -> str:
+    """Why the file matters: git publishes it, a job uploads it, or both."""
     where = "." if snapshot.display == "." else snapshot.display
+    if item.origin == "committed":
+        if uploaded:
+            return (f"staged: git publishes it, and a job uploads it with snapshot root {where} "
+                    f"({_uploaded_because(snapshot, item.path)})")
+        return "staged: git publishes it with every push, although the snapshot leaves it out"
+    because = _uploaded_because(snapshot, item.path)
     if item.origin == "ignored":
+        spec = snapshot.ignore
         reads = os.path.basename(spec.path) if spec.path else "no ignore file"
         hidden = (f"git ignores it, but Azure ML reads {reads}, not {GITIGNORE}"
                   if spec.path is None or os.path.basename(spec.path) == AMLIGNORE
                   else "git ignores it through a rule Azure ML does not read")
         return f"not committed, but uploaded by a job submitted from this checkout ({hidden}; {because})"
-    if item.origin in NOT_COMMITTED:
-        what = {"untracked": "untracked", "git": "inside a .git folder",
-                "submodule": "in a submodule"}[item.origin]
-        return f"not committed, but uploaded by a job submitted from this checkout ({what}; {because})"
-    return f"uploaded with snapshot root {where} ({because})"
+    what = {"untracked": "untracked", "git": "inside a .git folder", "submodule": "in a submodule",
+            "outside-git": "on disk"}.get(item.origin, item.origin)
+    return f"not committed, but uploaded by a job submitted from this checkout ({what}; {because})"
 
 
-def _fix(snapshot: Snapshot, item: SnapshotFile, detection: sensitive.Detection) -> str:
-    ignore = _ignore_fix(snapshot, item.path)
+def _fix(snapshot: Snapshot, item: SnapshotFile, detection: sensitive.Detection, uploaded: bool) -> str:
+    """What to do, in order. A committed file must leave git, not only the snapshot: excluding it
+    from the snapshot does not stop git from publishing it."""
+    steps = []
     if detection.category == "data":
-        return f"move it to a datastore and read it as a data asset or job input; {ignore}"
+        steps.append("move it to a datastore and read it as a data asset or job input")
+    if item.origin == "committed":
+        path = _repo_path(snapshot, item.path)
+        steps.append(f"git rm --cached {shlex.quote(path)}")
+        steps.append(f"add `{ignore.ignore_line(path) or path}` to {GITIGNORE} at the repository top")
+    if uploaded:
+        steps.append(_amlignore_fix(snapshot, item.path) + (
+            f" (an {AMLIGNORE} makes Azure ML ignore {GITIGNORE})" if item.origin == "committed" else ""))
     if detection.category == "config":
-        return f"{ignore} (on compute the run already knows its workspace)"
-    if detection.line is None:
-        return f"{ignore}, or move the file out of the root"
-    return (f"read the secret at run time (Key Vault, a workspace connection, or an environment "
-            f"variable set at submission) instead of writing it in the file, or {ignore}; "
-            f"rotate it if it was ever committed or uploaded")
+        steps.append("on compute the run already knows its workspace")
+    elif detection.category != "data":
+        if item.origin == "committed":
+            steps.append("rotate the secret if this commit was ever pushed")
+        steps.append("keep the secret in an environment variable set at submission, a key vault or a "
+                     "workspace connection, and read it at run time")
+    return "; ".join(steps)
 
 
-def _staged_openers(snapshot: Snapshot, repo: git.Repo | None, wanted: Collection[str]
-                    ) -> dict[str, sensitive.Opener]:
-    """Staged contents of the ``wanted`` files whose work-tree copy differs from the index.
-
-    Under pre-commit the work tree equals the index for staged files (unstaged changes are stashed),
-    so this is usually empty; ``--source index`` outside pre-commit needs it.
-    """
-    if snapshot.source != "index" or repo is None or not wanted:
-        return {}
+def _changed_on_disk(repo: git.Repo, snapshot: Snapshot, wanted: Collection[str]) -> set[str]:
+    """Which of ``wanted`` differ on disk from what is staged (under pre-commit: none, it stashes
+    them; by hand, ``git commit -a`` or ``--source index``: some)."""
     prefix = "" if snapshot.display == "." else snapshot.display + "/"
     pathspecs = [f":(top,literal){snapshot.display}"] if prefix else []
     changed = {path[len(prefix):] for path in git.run_git(
         repo, ["diff", "--name-only", "-z", "--no-ext-diff", "--no-renames", "--", *pathspecs]
     ).decode(errors="surrogateescape").split("\0") if path.startswith(prefix) and path}
-    changed &= set(wanted)
-    if not changed:
-        return {}
-    return {path: _bytes_opener(data)
-            for path, data in staged_contents(repo, snapshot.root, changed).items()}
+    return changed & set(wanted)
+
+
+def _openers(snapshot: Snapshot, repo: git.Repo | None, items: Sequence[SnapshotFile]
+             ) -> dict[str, sensitive.Opener]:
+    """How to read each file: the file on disk, or its staged content where the two differ."""
+    openers: dict[str, sensitive.Opener] = {
+        item.path: _file_opener(os.path.join(snapshot.root, item.path)) for item in items}
+    staged = [item.path for item in items if item.origin == "committed"]
+    if repo is not None and staged:
+        differ = _changed_on_disk(repo, snapshot, staged)
+        for path, data in staged_contents(repo, snapshot.root, differ).items():
+            openers[path] = _bytes_opener(data)
+    return openers
 
 
 def _bytes_opener(data: bytes) -> sensitive.Opener:
@@ -121,89 +147,101 @@ def _file_opener(path: str) -> sensitive.Opener:
     return lambda: open(path, "rb")
 
 
-def findings_for(
-    snapshot: Snapshot, run: options.Run, *, allow: Sequence[str] = (),
-    data_threshold: int | None = None, max_read: int | None = None,
-    only: Collection[str] | None = None, uncommitted_only: bool | None = None,
-) -> list[Finding]:
-    """Every finding of this check for one snapshot (``snapshot-guard scan`` calls it as is).
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """This hook's own options, the command line's over the configuration's."""
 
-    ``allow`` adds to the configuration's ``sensitive.allow`` (gitwildmatch patterns, matched against
-    a file's path relative to the root and to the repository top); ``data_threshold`` and
-    ``max_read`` override the configuration's; ``only`` limits the scan to these files (relative to the
-    root); ``uncommitted_only`` keeps the files git does not commit (by default: for the work-tree
-    snapshot of a run that judges the index too, which covers the committed files).
-    """
-    if uncommitted_only is None:
-        uncommitted_only = snapshot.source == "worktree" and "index" in options.sources(run)
-    if snapshot.source == "worktree":
-        fill_origins(snapshot)
-    configured = run.config.sensitive
-    patterns = [*configured.allow, *allow]
-    allowed = pathspec.PathSpec.from_lines("gitwildmatch", patterns) if patterns else None
-    settings = sensitive.ScanSettings(
-        data_threshold=data_threshold or configured.data_threshold or sensitive.DEFAULT_DATA_THRESHOLD,
-        max_read=max_read or configured.max_read or sensitive.DEFAULT_MAX_READ,
-    )
-    items = [item for item in snapshot.files
-             if (only is None or item.path in only)
-             and not (uncommitted_only and item.origin not in NOT_COMMITTED)
-             and not (allowed and (allowed.match_file(item.path)
-                                   or allowed.match_file(_repo_path(snapshot, item.path))))]
-    staged = _staged_openers(snapshot, run.repo, [item.path for item in items])
+    settings: sensitive.ScanSettings
+    allowed: Callable[[str], bool]
+    """Whether a path (relative to the root, or to the top) is on the allow-list."""
+
+
+def options_for(the_plan: plan.Plan, allow: Sequence[str] = (), data_threshold: int | None = None,
+                max_read: int | None = None) -> Options:
+    configured = the_plan.config.sensitive
+    threshold = plan.first(data_threshold, configured.data_threshold, sensitive.DEFAULT_DATA_THRESHOLD)
+    read = plan.first(max_read, configured.max_read, sensitive.DEFAULT_MAX_READ)
+    assert threshold is not None and read is not None
+    return Options(sensitive.ScanSettings(data_threshold=threshold, max_read=read),
+                   ignore.pattern_matcher([*configured.allow, *allow], "sensitive.allow / --allow"))
+
+
+def scan_files(snapshot: Snapshot, items: Sequence[SnapshotFile], the_plan: plan.Plan,
+               options: Options, uploaded: Callable[[str], bool]) -> list[Finding]:
+    """The findings in ``items`` (files of ``snapshot``'s root); ``uploaded`` says which the job
+    uploads."""
+    allowed = options.allowed
+    items = [item for item in items
+             if not (allowed(item.path) or allowed(_repo_path(snapshot, item.path)))]
+    openers = _openers(snapshot, the_plan.repo, items)
     found = []
     for item in items:
-        opener = staged.get(item.path) or _file_opener(os.path.join(snapshot.root, item.path))
-        for detection in sensitive.scan_content(opener, item.path, item.size, settings):
-            message = (f"{detection.detail} (rule {detection.why}); why: {_why(snapshot, item)}; "
-                       f"fix: {_fix(snapshot, item, detection)}")
+        for detection in sensitive.scan_content(openers[item.path], item.path, max(item.size, 0),
+                                                options.settings):
+            is_uploaded = uploaded(item.path)
+            why, fix = _why(snapshot, item, is_uploaded), _fix(snapshot, item, detection, is_uploaded)
+            message = f"{detection.detail} (rule {detection.why}); why: {why}; fix: {fix}"
             found.append(Finding(CHECK, _repo_path(snapshot, item.path), detection.kind, detection.line,
-                                 detection.severity, limits.printable(message), cell=detection.cell))
+                                 detection.severity, printable(message), cell=detection.cell))
     return found
 
 
+def findings_for(snapshot: Snapshot, the_plan: plan.Plan, options: Options | None = None,
+                 changed: frozenset[str] | None = None) -> list[Finding]:
+    """Every finding of this check for one snapshot (``snapshot-guard scan`` calls it as is): the
+    staged files of an index snapshot (only those of ``changed``, when given), or the files a
+    work-tree snapshot uploads that the index view does not cover."""
+    options = options or options_for(the_plan)
+    if snapshot.source == "index" and the_plan.repo is not None:
+        staged = staged_files(the_plan.repo, snapshot.root, plan.top_names(changed))
+        if changed is not None:
+            staged = [item for item in staged if item.path in changed]
+        uploaded = {item.path for item in snapshot.files}
+        return scan_files(snapshot, staged, the_plan, options, uploaded.__contains__)
+    items = [item for item in snapshot.sourced_files
+             if item.origin != "committed" or "index" not in the_plan.views]
+    return scan_files(snapshot, items, the_plan, options, lambda _: True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog=CHECK, description="Fail when an Azure ML snapshot would upload a secret, a key or a "
-                                "dataset, staged or not.")
-    options.add_common_options(parser)
-    parser.add_argument("filenames", nargs="*", help="staged files (pre-commit passes them)")
+    parser = plan.hook_parser(CHECK, "Fail when a commit or an Azure ML snapshot would carry a "
+                                     "secret, a key or a dataset.")
     parser.add_argument("--no-worktree", action="store_true",
                         help="judge only the staged files, not the uncommitted files a job uploads too")
     parser.add_argument("--allow", action="append", default=[], metavar="PATTERN",
                         help="gitwildmatch pattern of files not to report (repeatable; adds to the "
                              "configuration's sensitive.allow)")
-    parser.add_argument("--data-threshold", type=options.size_argument, metavar="SIZE",
-                        help="report data files from this size up (default: 16KiB)")
-    parser.add_argument("--max-read", type=options.size_argument, metavar="SIZE",
+    parser.add_argument("--data-threshold", type=plan.size_argument, metavar="SIZE",
+                        help=f"report data files from this size up (default: "
+                             f"{sensitive.DEFAULT_DATA_THRESHOLD // 1024}KiB)")
+    parser.add_argument("--max-read", type=plan.size_argument, metavar="SIZE",
                         help="read at most this much of each file as text (default: 2MiB)")
-    args = parser.parse_args(argv)
-    try:
-        run = options.resolve_run(args)
-        sources = options.sources(run)
-        settings = options.settings_key(args)
+    args, filenames = plan.parse_hook_args(parser, sys.argv[1:] if argv is None else argv)
+
+    def work() -> int:
+        the_plan = plan.make_plan(args, filenames)
+        options = options_for(the_plan, args.allow, args.data_threshold, args.max_read)
+        views = [view for view in the_plan.views if view == "index" or not args.no_worktree]
         found: list[Finding] = []
-        for root in options.roots_touched(run, args.filenames):
-            if "index" in sources:
-                found += findings_for(limits.take(root, "index", run), run, allow=args.allow,
-                                      data_threshold=args.data_threshold, max_read=args.max_read,
-                                      only=options.files_below(root, args.filenames))
-            # The uncommitted files belong to the root, not to the file names: once per pre-commit run.
-            if "worktree" in sources and not args.no_worktree and \
-                    once.first_time(CHECK, f"{root.path}\0worktree\0{settings}"):
-                found += findings_for(limits.take(root, "worktree", run), run, allow=args.allow,
-                                      data_threshold=args.data_threshold, max_read=args.max_read,
-                                      uncommitted_only="index" in sources)
-    except SnapshotInputError as error:
-        print(f"{CHECK}: {error}", file=sys.stderr)
-        return 2
-    unique = list(dict.fromkeys(found))
-    for finding in unique:
-        print(finding.as_text())
-    if unique:
-        errors = sum(finding.severity == "error" for finding in unique)
-        print(f"{CHECK}: {errors} error(s), {len(unique) - errors} warning(s); secrets are masked")
-    return 1 if any(finding.severity == "error" for finding in unique) else 0
+        for root in the_plan.touched:
+            changed = the_plan.changed_in(root)
+            for view in views:
+                # The staged part reads only what the run changes; the uncommitted files are
+                # anywhere in the root.
+                within = plan.top_names(changed) if view == "index" else ()
+                snapshot = take_snapshot(root.path, root.sdk, view, the_plan.repo, root.display, within)
+                found += findings_for(snapshot, the_plan, options, changed)
+        unique = list(dict.fromkeys(found))
+        lines = report.finding_lines(unique)
+        if unique:
+            errors = sum(finding.severity == "error" for finding in unique)
+            lines.append(f"{CHECK}: {plural(errors, 'error')}, "
+                         f"{plural(len(unique) - errors, 'warning')}; secrets are masked")
+        if lines:
+            print("\n".join(lines))
+        return 1 if any(finding.severity == "error" for finding in unique) else 0
+
+    return entry.guarded(CHECK, work)
 
 
 if __name__ == "__main__":

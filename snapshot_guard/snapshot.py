@@ -13,21 +13,14 @@ testing only files: by their resolved path for the upload, by their link path fo
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
-import itertools
-import marshal
+import functools
 import os
 import posixpath
 import re
-import select
-import signal
 import stat
-import sys
-import threading
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Callable, Literal, NamedTuple, NoReturn, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import Any, Callable, Literal, NamedTuple
 
 from snapshot_guard import git
 from snapshot_guard.errors import Sdk, SnapshotInputError
@@ -43,7 +36,7 @@ from snapshot_guard.ignore import (
 )
 
 Source = Literal["index", "worktree"]
-Kind = Literal["file", "dir", "dirlink", "filelink", "dangling", "other"]
+Kind = Literal["file", "missing", "dir", "dirlink", "filelink", "dangling", "other"]
 _LFS_POINTER = re.compile(rb"version https://git-lfs\.github\.com/spec/v1\n(?:.*\n)*?size (\d+)\n")
 _LFS_MAX_POINTER = 200
 _MAX_LINK_DEPTH = 40
@@ -60,7 +53,7 @@ class SnapshotFile(NamedTuple):
     or ``outside-git``."""
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class Snapshot:
     root: str
     display: str
@@ -68,21 +61,34 @@ class Snapshot:
     source: Source
     ignore: IgnoreSpec
     files: list[SnapshotFile]
-    """What the upload sends, sorted by path."""
+    """What the upload sends, sorted by path. In the work tree, without their origin (see
+    ``sourced_files``)."""
     total_bytes: int
     """What the SDK's size check sums (v1: its own walk; v2: ``get_directory_size``)."""
     problems: list[str] = dataclasses.field(default_factory=list)
     """Things that fail the check although no limit is crossed (a v2 directory link loop)."""
+    unknown: list[str] = dataclasses.field(default_factory=list)
+    """Files counted or uploaded whose size is unknown (blobs a partial clone does not hold):
+    ``total_bytes`` is then only a lower bound."""
     notes: list[str] = dataclasses.field(default_factory=list)
     """Things worth a warning line (dropped unreadable files, submodules not checked out)."""
     tree: Callable[[], Folder] | None = dataclasses.field(default=None, repr=False)
-    """The root's folder, for walking it again (``measure``)."""
+    """The root's folder, for walking it again (``measure_with``)."""
     repo: git.Repo | None = dataclasses.field(default=None, repr=False)
-    """Set while the work-tree files' origins are still to be asked (see ``fill_origins``)."""
+    """The repository that holds a work-tree root, asked for the files' origins."""
 
     @property
     def file_count(self) -> int:
         return len(self.files)
+
+    @functools.cached_property
+    def sourced_files(self) -> list[SnapshotFile]:
+        """``files``, each with where it comes from as git sees it: in the work tree, asked of git
+        on first use (two git calls that a passing check does not need)."""
+        if self.source == "index" or self.repo is None:
+            return self.files
+        origins = _origins(self.repo, self.root, [item.path for item in self.files])
+        return [item._replace(origin=origin) for item, origin in zip(self.files, origins)]
 
 
 Entry = tuple[str, Kind, int, Any]
@@ -90,7 +96,8 @@ Entry = tuple[str, Kind, int, Any]
 creates one per file. ``size`` is what the SDK reads (a link's target size, an LFS file's real size),
 or -1 when it is still to be read from disk. ``payload`` by kind: ``file``, ``other``: the
 ``os.DirEntry`` to stat (None in the index); ``filelink``: whether it is readable; ``dir``: its
-:class:`Folder`; ``dirlink``: its :class:`_Link`; ``dangling``: None."""
+:class:`Folder`; ``dirlink``: its :class:`_Link`; ``dangling``, ``missing`` (a staged file whose
+content this partial clone does not hold, so its size is unknown): None."""
 
 
 @dataclasses.dataclass
@@ -210,7 +217,8 @@ class _IndexTree:
     """Ignore file path relative to the top -> its stage-0 mode and object id."""
     links: dict[str, tuple[Folder, int, str]]
     """Link path relative to the top -> (its folder, its place there, its target as stored)."""
-    notes: list[str]
+    notes: list[tuple[str, str]]
+    """(path relative to the top, what to say about it)."""
 
 
 @dataclasses.dataclass
@@ -225,16 +233,19 @@ class _IndexListing:
     """The entries that are not plain staged files (links, submodules, conflicts), split."""
     sizing: git.Started | None
     """The git processes sizing every entry, still running: ``_sized`` collects them."""
+    sized: bool = False
     sizes: list[int] = dataclasses.field(default_factory=list)
+    """The size of each entry; -1 where this partial clone does not hold the blob."""
     contents: dict[str, bytes] = dataclasses.field(default_factory=dict)
     """Small blobs by object id: link targets and LFS pointer candidates."""
 
 
-def _read_listing(repo: git.Repo) -> _IndexListing:
-    """The index's entries; their sizes are asked of git meanwhile, for ``_sized`` to collect."""
+def _read_listing(repo: git.Repo, wanted: tuple[str, ...] = ()) -> _IndexListing:
+    """The index's entries of ``wanted`` and below them (relative to the top; none: all); their
+    sizes are asked of git meanwhile, for ``_sized`` to collect."""
     # The listing first, alone: sizing (slower) is done while Python works through the listing.
-    text, records = git.stage_records(repo)
-    sizing = git.start_staged_sizes(repo)
+    text, records = git.stage_records(repo, wanted)
+    sizing = git.start_staged_sizes(repo, wanted)
     width = records[0].index("\t") + 1 if records else 0
     paths = [record[width:] for record in records]
     special: list[tuple[str, str, str, str]] = []
@@ -248,7 +259,7 @@ def _read_listing(repo: git.Repo) -> _IndexListing:
 
 def _sized(listing: _IndexListing) -> _IndexListing:
     """``listing`` with the sizes of its entries (collected once)."""
-    if listing.sizing is None:
+    if listing.sized:
         return listing
     records = listing.records
     width = records[0].index("\t") + 1 if records else 0
@@ -256,7 +267,7 @@ def _sized(listing: _IndexListing) -> _IndexListing:
     def id_of(index: int) -> str:
         return records[index][7 : width - 3]  # "100644 <id> 0\t": the mode has 6 digits
 
-    sizes = git.staged_sizes(listing.sizing, len(records)) or \
+    sizes = (git.staged_sizes(listing.sizing, len(records)) if listing.sizing else None) or \
         git.object_sizes(listing.repo, list(map(id_of, range(len(records)))))
     small = [index for index, size in enumerate(sizes) if 0 <= size <= _LFS_MAX_POINTER]
     contents = git.object_contents(listing.repo, [*map(id_of, small), *(
@@ -265,35 +276,35 @@ def _sized(listing: _IndexListing) -> _IndexListing:
         pointer = _LFS_POINTER.match(contents.get(id_of(index), b""))
         if pointer and not records[index].startswith("120000 "):
             sizes[index] = int(pointer.group(1))
-    listing.sizing, listing.sizes, listing.contents = None, sizes, contents
+    listing.sizing, listing.sized, listing.sizes, listing.contents = None, True, sizes, contents
     return listing
 
 
-_INDEX_CACHE: dict[tuple[str, str], tuple[_IndexListing, list[_IndexTree]]] = {}
+_LISTINGS: dict[tuple[str, str, tuple[str, ...]], _IndexListing] = {}
+_TREES: dict[tuple[str, str], _IndexTree] = {}
 
 
 def _index_key(repo: git.Repo) -> tuple[str, str]:
     return repo.top, os.environ.get("GIT_INDEX_FILE", "")
 
 
-def _index_listing(repo: git.Repo) -> _IndexListing:
-    """The index of ``repo``, read once per process (every root shares it)."""
-    key = _index_key(repo)
-    if key not in _INDEX_CACHE:
-        _INDEX_CACHE[key] = (_read_listing(repo), [])
-    return _INDEX_CACHE[key][0]
+def _index_listing(repo: git.Repo, paths: tuple[str, ...] = ()) -> _IndexListing:
+    """The index of ``repo``, of ``paths`` and below them (none: all), read once per process."""
+    key = (*_index_key(repo), paths)
+    if key not in _LISTINGS:
+        _LISTINGS[key] = _read_listing(repo, paths)
+    return _LISTINGS[key]
 
 
 def _index_tree(repo: git.Repo) -> _IndexTree:
-    """The index of ``repo`` as folders, built on first need from the shared listing."""
-    listing = _index_listing(repo)
-    trees = _INDEX_CACHE[_index_key(repo)][1]
-    if not trees:
-        tree = _build_index_tree(repo, _sized(listing), "committed")
+    """The whole index of ``repo`` as folders (what links and submodules need), built once."""
+    key = _index_key(repo)
+    if key not in _TREES:
+        tree = _build_index_tree(repo, _sized(_index_listing(repo)), "committed")
         for link in list(tree.links):
             _resolve_index_link(tree, link)
-        trees.append(tree)
-    return trees[0]
+        _TREES[key] = tree
+    return _TREES[key]
 
 
 def _build_index_tree(repo: git.Repo, index: _IndexListing, origin: str) -> _IndexTree:
@@ -319,7 +330,7 @@ def _build_index_tree(repo: git.Repo, index: _IndexListing, origin: str) -> _Ind
             tree.links[path] = (folder, len(listing), os.fsdecode(index.contents.get(object_id, b"")))
             listing.append((name, "dangling", 0, None))
         else:
-            listing.append((name, "file", size, None))
+            listing.append((name, "file", size, None) if size >= 0 else (name, "missing", 0, None))
     return tree
 
 
@@ -329,13 +340,16 @@ def _index_folder(top: str, relpath: str, origin: str) -> Folder:
 
 
 def _ensure_folder(tree: _IndexTree, relpath: str, origin: str) -> Folder:
-    folder = tree.folders.get(relpath)
-    if folder is None:
-        parent_path, _, name = relpath.rpartition("/")
-        parent = _ensure_folder(tree, parent_path, origin)
-        folder = _index_folder(tree.repo.top, relpath, origin)
-        tree.folders[relpath] = folder
-        parent.entries().append((name, "dir", 0, folder))
+    """The folder at ``relpath``, created with the folders above it that are still missing."""
+    missing = []
+    while relpath not in tree.folders:
+        missing.append(relpath)
+        relpath = relpath.rpartition("/")[0]
+    folder = tree.folders[relpath]
+    for path in reversed(missing):
+        child = tree.folders[path] = _index_folder(tree.repo.top, path, origin)
+        folder.entries().append((path.rpartition("/")[2], "dir", 0, child))
+        folder = child
     return folder
 
 
@@ -351,10 +365,11 @@ def _add_disk_file(repo: git.Repo, listing: list[Entry], relpath: str) -> None:
 def _add_submodule(tree: _IndexTree, listing: list[Entry], relpath: str) -> None:
     sub = git.submodule_repo(tree.repo, relpath)
     if sub is None:
-        tree.notes.append(f"submodule {relpath} is not checked out: its files are not counted")
+        tree.notes.append((relpath, f"submodule {relpath} is not checked out: its files are not "
+                                    f"counted, and a recursive clone uploads them too"))
         return
     subtree = _build_index_tree(sub, _sized(_read_listing(sub)), "submodule")
-    tree.notes.extend(subtree.notes)
+    tree.notes.extend((posixpath.join(relpath, path), text) for path, text in subtree.notes)
     for path, child in subtree.folders.items():
         child.path = child.real = posixpath.join(tree.repo.top, relpath, path) if path else \
             posixpath.join(tree.repo.top, relpath)
@@ -373,7 +388,8 @@ def _resolve_index_link(tree: _IndexTree, link: str) -> None:
         full = posixpath.join(tree.repo.top, link)
         folder.entries()[position] = (name, "dirlink", 0, _Link(lambda: _relabel(target, full)))
     elif target is not None:
-        folder.entries()[position] = (name, "filelink", target, True)
+        folder.entries()[position] = (name, "filelink", target, True) if target >= 0 else \
+            (name, "missing", 0, None)
 
 
 def _relabel(target: Folder, path: str) -> Folder:
@@ -409,8 +425,8 @@ def _link_target(tree: _IndexTree, link: str, depth: int) -> Folder | int | None
     parent_path, _, name = relative.rpartition("/")
     parent = tree.folders.get(parent_path)
     for entry_name, kind, size, _ in parent.entries() if parent else []:
-        if entry_name == name and kind == "file":
-            return size
+        if entry_name == name and kind in ("file", "missing"):
+            return size if kind == "file" else -1
     return None
 
 
@@ -441,12 +457,27 @@ def _index_ignore(repo: git.Repo, root_rel: str, staged: dict[str, tuple[str, st
     return spec_from_lines(lines, sdk, path, unused)
 
 
+def staged_files(repo: git.Repo, root: str, within: tuple[str, ...] = ()) -> list[SnapshotFile]:
+    """Every plain file staged below ``root`` (only below the names ``within`` at its top, if
+    given), uploaded or not: what git publishes. Paths relative to the root; sizes as staged (-1
+    where a partial clone does not hold the blob)."""
+    prefix = _prefix(os.path.abspath(root), repo.top)
+    listing = _sized(_index_listing(repo, tuple(prefix + name for name in within) or (prefix.rstrip("/"),)))
+    found = []
+    for index, path in enumerate(listing.paths):
+        if path.startswith(prefix):
+            record = listing.records[index]
+            if record.startswith("100") and record[record.index("\t") - 1] == "0":
+                found.append(SnapshotFile(path[len(prefix):], listing.sizes[index], "committed"))
+    return found
+
+
 def staged_contents(repo: git.Repo, root: str, relpaths: Iterable[str]) -> dict[str, bytes]:
     """The staged content of these files (relative to ``root``), looked up in the index listing
     the snapshot already read; a path not staged as a plain file is left out."""
     prefix = _prefix(os.path.abspath(root), repo.top)
     wanted = {prefix + relpath for relpath in relpaths}
-    listing = _index_listing(repo)
+    listing = _index_listing(repo, (prefix.rstrip("/"),))
     ids = {path[len(prefix):]: object_id
            for mode, object_id, stage, path in (git.parse_record(listing.records[index])
                                                 for index, path in enumerate(listing.paths)
@@ -456,189 +487,114 @@ def staged_contents(repo: git.Repo, root: str, relpaths: Iterable[str]) -> dict[
     return {relpath: contents[object_id] for relpath, object_id in ids.items() if object_id in contents}
 
 
+def _no_ignore_folder(repo: git.Repo, root_rel: str, staged_below: bool) -> None:
+    """A clone that holds a folder named ``.amlignore`` fails the submission: both SDKs choose it."""
+    if staged_below:
+        path = os.path.join(repo.top, root_rel, AMLIGNORE)
+        raise SnapshotInputError(f"{path}: is a folder in the staged files; Azure ML chooses it as "
+                                 f"the ignore file and the submission from a clone fails")
+
+
 def _tree_ignore(tree: _IndexTree, root_rel: str, sdk: Sdk) -> IgnoreSpec:
     prefix = root_rel + "/" if root_rel else ""
+    _no_ignore_folder(tree.repo, root_rel, prefix + AMLIGNORE in tree.folders)
     staged = {name: tree.staged[prefix + name] for name in (AMLIGNORE, GITIGNORE)
               if prefix + name in tree.staged}
     return _index_ignore(tree.repo, root_rel, staged, sdk)
 
 
-def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk) -> tuple[Uploaded, int, IgnoreSpec] | None:
+def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, log: _Log, within: tuple[str, ...]
+                ) -> tuple[Uploaded, int, IgnoreSpec] | None:
     """The index view of a root whose staged entries are all plain files, judged from the listing
     alone, without building folders: the common case, and the one a large repository needs fast.
     None when the root holds a link, a submodule or a conflict (the folder walk handles those)."""
-    listing = _index_listing(repo)
     prefix = root_rel + "/" if root_rel else ""
+    listing = _index_listing(repo, tuple(prefix + name for name in (AMLIGNORE, GITIGNORE, *within))
+                             if within else (root_rel,))
     if any(path.startswith(prefix) for _, _, _, path in listing.special):
         return None
+    spec = _listed_ignore(repo, listing, root_rel, sdk)
+    indices, relpaths = _root_entries(listing, prefix, within)
+    # Judged while git is still sizing the entries.
+    kept = [(relpath, index) for index, relpath, excluded
+            in zip(indices, relpaths, spec.exclusions(relpaths)) if not excluded]
+    sizes = _sized(listing).sizes
+    counted = [(relpath, sizes[index]) for relpath, index in kept]
+    unknown = [relpath for relpath, size in counted if size < 0]
+    if unknown:  # blobs this partial clone does not hold
+        log.unknown.extend(unknown)
+        counted = [(relpath, max(size, 0)) for relpath, size in counted]
+    total = sum(size for _, size in counted)
+    uploaded = counted if sdk == "v2" else _v1_upload(counted, spec)
+    return [(relpath, size, "committed") for relpath, size in uploaded], total, spec
+
+
+def _root_entries(listing: _IndexListing, prefix: str, within: tuple[str, ...]
+                  ) -> tuple[Sequence[int], list[str]]:
+    """The listing's entries below the root (``prefix``), only those under the names ``within`` if
+    given: their places in the listing, and their paths relative to the root."""
+    if not prefix and not within:
+        return range(len(listing.paths)), listing.paths
+    indices = [index for index, path in enumerate(listing.paths) if path.startswith(prefix)
+               and (not within or path[len(prefix):].partition("/")[0] in within)]
+    return indices, [listing.paths[index][len(prefix):] for index in indices]
+
+
+def _listed_ignore(repo: git.Repo, listing: _IndexListing, root_rel: str, sdk: Sdk) -> IgnoreSpec:
+    """The root's ignore file as the listing stages it."""
+    prefix = root_rel + "/" if root_rel else ""
+    _no_ignore_folder(repo, root_rel, any(path.startswith(prefix + AMLIGNORE + "/")
+                                          for path in listing.paths))
     staged: dict[str, tuple[str, str]] = {}
     for name in (AMLIGNORE, GITIGNORE):
         if prefix + name in listing.paths:
             mode, object_id, _, _ = git.parse_record(listing.records[listing.paths.index(prefix + name)])
             staged[name] = (mode, object_id)
-    spec = _index_ignore(repo, root_rel, staged, sdk)
-    # Judged while git is still sizing the entries.
-    if prefix:
-        indices: Sequence[int] = [index for index, path in enumerate(listing.paths)
-                                  if path.startswith(prefix)]
-        relpaths = [listing.paths[index][len(prefix):] for index in indices]
-    else:
-        indices, relpaths = range(len(listing.paths)), listing.paths
-    kept = [(index, relpath) for index, relpath, excluded
-            in zip(indices, relpaths, spec.exclusions(relpaths)) if not excluded]
-    sizes = _sized(listing).sizes
-    total = sum(sizes[index] for index, _ in kept)
-    if sdk == "v2":
-        return [(relpath, sizes[index], "committed") for index, relpath in kept], total, spec
+    return _index_ignore(repo, root_rel, staged, sdk)
+
+
+def _v1_upload(counted: list[tuple[str, int]], spec: IgnoreSpec) -> list[tuple[str, int]]:
+    """What azureml-core's upload sends of the files its size check counts (sorted by path): it
+    never enters an excluded folder (tested as ``a/b``)."""
     pruned: dict[str, bool] = {"": False}
 
     def is_pruned(folder: str) -> bool:
-        """azureml-core's upload never enters an excluded folder (tested as ``a/b``)."""
-        verdict = pruned.get(folder)
-        if verdict is None:
-            verdict = pruned[folder] = is_pruned(folder.rpartition("/")[0]) or spec.excludes(folder)
+        missing = []
+        while folder not in pruned:
+            missing.append(folder)
+            folder = folder.rpartition("/")[0]
+        verdict = pruned[folder]
+        for path in reversed(missing):
+            verdict = pruned[path] = verdict or spec.excludes(path)
         return verdict
 
-    uploaded: Uploaded = []
+    uploaded = []
     folder, pruned_here = "", False
-    for index, relpath in kept:  # sorted: a folder's files mostly come one after another
+    for relpath, size in counted:  # sorted: a folder's files come one after another
         parent = relpath.rpartition("/")[0]
         if parent != folder:
             folder, pruned_here = parent, is_pruned(parent)
         if not pruned_here:
-            uploaded.append((relpath, sizes[index], "committed"))
-    return uploaded, total, spec
+            uploaded.append((relpath, size))
+    return uploaded
 
 
 # ---------------------------------------------------------------------------------------------
 # The SDK walks. Each returns ``(uploaded, total_bytes)``: uploaded as (path, size, origin).
 
 Uploaded = list[tuple[str, int, str]]
-SHARE_AFTER = 20_000
-"""Entries a work-tree walk reads alone before it gives half of what is left to a second process."""
-T = TypeVar("T")
 
 
-class _Sharing:
-    """A walk on two cores. Once it has read ``after`` entries, every other folder still to walk
-    goes to a child process (``os.fork``: Linux only), whose findings come back through a pipe.
-    When the child is done first, the next one takes half of what is left then; when the parent
-    is, it asks the child to stop and send back the folders it has not walked, and shares those
-    again. Listing folders and sizing files are system calls, and one process makes them one at
-    a time. When a child fails, the walk takes its folders back."""
+@dataclasses.dataclass
+class _Log:
+    """What a walk says besides its files and bytes."""
 
-    def __init__(self, after: int | None) -> None:
-        # A fork copies only the thread that calls it: never fork beside another thread.
-        self.after = after if after is not None and sys.platform == "linux" and \
-            (os.cpu_count() or 1) > 1 and threading.active_count() == 1 else None
-        self.seen = 0
-        """Entries read so far."""
-        self.turns = 0
-        self.pid: int | None = None
-        """In the parent: the running child's process id."""
-        self.pipe = -1
-        """The parent's end of the child's pipe (to read), or the child's (to write)."""
-        self.given: list[Any] = []
-        """In the parent: the folders the running child took."""
-        self.baseline: tuple[int, int, int] | None = None
-        """In a child: the walk's files, bytes and messages when its share began."""
-        self.asked = False
-        """In a child: the parent has asked for the folders not yet walked."""
-
-    def split(self, stack: list[T], files: Uploaded, total: int, messages: list[str]
-              ) -> tuple[list[T], int]:
-        """The folders this process walks on, and the bytes a child that finished counted."""
-        if self.after is None:
-            return stack, 0
-        if self.baseline is not None:
-            if self.asked:
-                self._answer(stack, files, total, messages)
-            return stack, 0
-        gained = 0
-        self.turns += 1
-        if self.pid is not None:
-            if self.turns % 32 or not select.select([self.pipe], [], [], 0)[0]:
-                return stack, 0
-            gained, taken_back = self._collect(files, messages)
-            stack = stack + taken_back
-        if self.seen < self.after or len(stack) < 2:
-            return stack, gained
-        reader, writer = os.pipe()
-        asking = signal.signal(signal.SIGUSR1, self._asked)
-        pid = os.fork()
-        if pid == 0:
-            os.close(reader)
-            self.pipe, self.baseline = writer, (len(files), total + gained, len(messages))
-            return stack[1::2], gained
-        signal.signal(signal.SIGUSR1, asking)
-        os.close(writer)
-        self.pid, self.pipe, self.given = pid, reader, stack[1::2]
-        return stack[0::2], gained
-
-    def _asked(self, signum: int, frame: Any) -> None:
-        self.asked = True
-
-    def gather(self, files: Uploaded, total: int, messages: list[str]) -> tuple[int, list[Any]]:
-        """At the end of a walk: in a child, send its findings and exit; in the parent, stop the
-        running child and return its bytes and the folders it had left (all of its folders if
-        it failed)."""
-        if self.baseline is not None:
-            self._answer([], files, total, messages)
-        if self.pid is None:
-            return 0, []
-        with contextlib.suppress(OSError):
-            os.kill(self.pid, signal.SIGUSR1)
-        return self._collect(files, messages)
-
-    def _answer(self, stack: list[Any], files: Uploaded, total: int, messages: list[str]
-                ) -> NoReturn:
-        assert self.baseline is not None
-        listed, counted, said = self.baseline
-        # Folders not yet walked are not yet listed: their paths are all a process needs of them.
-        left = [(item[0].path, item[0].real, *item[1:]) for item in stack]
-        self._exit_child(("ok", files[listed:], total - counted, messages[said:], left))
-
-    def _collect(self, files: Uploaded, messages: list[str]) -> tuple[int, list[Any]]:
-        """The running child's findings: its files and messages added to the walk's, its bytes
-        and the folders it left returned; or its folders, to walk here, when it failed."""
-        assert self.pid is not None
-        with os.fdopen(self.pipe, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = None
-        try:
-            answer = marshal.loads(data) if status == 0 else None
-        except (EOFError, ValueError, TypeError):
-            answer = None
-        if answer is not None and answer[0] == "error":
-            raise SnapshotInputError(answer[1])
-        if answer is None or answer[0] != "ok":
-            return 0, self.given
-        files.extend(answer[1])
-        messages.extend(answer[3])
-        return int(answer[2]), [(Folder(path, real, _scan), *rest) for path, real, *rest in answer[4]]
-
-    def abandon(self, error: BaseException) -> None:
-        """A walk raised: a child tells the parent and exits; the parent stops its child."""
-        if self.baseline is not None:
-            self._exit_child(("error", str(error)) if isinstance(error, SnapshotInputError)
-                             else ("failed", repr(error)))
-        if self.pid is not None:
-            os.close(self.pipe)
-            with contextlib.suppress(OSError):
-                os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-            self.pid = None
-
-    def _exit_child(self, answer: tuple[Any, ...]) -> NoReturn:
-        try:
-            with os.fdopen(self.pipe, "wb") as pipe:
-                pipe.write(marshal.dumps(answer))
-        finally:
-            os._exit(0)
+    notes: list[str] = dataclasses.field(default_factory=list)
+    problems: list[str] = dataclasses.field(default_factory=list)
+    unknown: list[str] = dataclasses.field(default_factory=list)
 
 
-def _v1_walk(top: Folder, spec: IgnoreSpec, notes: list[str], share: _Sharing) -> tuple[Uploaded, int]:
+def _v1_walk(top: Folder, spec: IgnoreSpec, log: _Log) -> tuple[Uploaded, int]:
     """azureml-core's two walks in one pass over the tree.
 
     The size check (``get_directory_size``: ``os.walk``, directory links not followed, nothing
@@ -651,11 +607,8 @@ def _v1_walk(top: Folder, spec: IgnoreSpec, notes: list[str], share: _Sharing) -
     exclusions_in = spec.exclusions_in
     stack: list[tuple[Folder, str, bool, bool, tuple[str, ...]]] = [(top, "", True, True, (top.real,))]
     while stack:
-        stack, shared_total = share.split(stack, files, total, notes)
-        total += shared_total
         folder, prefix, uploading, sizing, chain = stack.pop()
         entries = folder.entries()
-        share.seen += len(entries)
         if uploading and folder.error is not None:
             raise SnapshotInputError(
                 f"{folder.path}: cannot be listed ({folder.error}); azureml-core's upload fails on it"
@@ -669,15 +622,17 @@ def _v1_walk(top: Folder, spec: IgnoreSpec, notes: list[str], share: _Sharing) -
                 continue
             if excluded:
                 continue
-            if kind == "file":
+            if kind in ("file", "missing"):
                 size, readable = _file(size, payload, uploading)
+                if kind == "missing" and (sizing or uploading):
+                    log.unknown.append(relpath)
                 if sizing:
                     total += size
                 if uploading:
                     if readable:
                         files.append((relpath, size, folder.origin))
                     else:
-                        notes.append(f"{relpath}: unreadable, azureml-core leaves it out of the upload")
+                        log.notes.append(f"{relpath}: unreadable, azureml-core leaves it out of the upload")
                 continue
             full = os.path.join(folder.path, name)
             if kind == "dirlink":
@@ -703,18 +658,14 @@ def _v1_walk(top: Folder, spec: IgnoreSpec, notes: list[str], share: _Sharing) -
                 if payload:
                     files.append((relpath, size, folder.origin))
                 else:
-                    notes.append(f"{relpath}: unreadable, azureml-core leaves it out of the upload")
+                    log.notes.append(f"{relpath}: unreadable, azureml-core leaves it out of the upload")
             else:
                 what = "dangling link" if kind == "dangling" else "not a file or folder"
                 raise SnapshotInputError(f"{full}: {what}; azureml-core's upload fails on it")
-        if not stack:
-            shared_total, stack = share.gather(files, total, notes)
-            total += shared_total
     return files, total
 
 
-def _v2_walk(top: Folder, spec: IgnoreSpec, problems: list[str], base: str, share: _Sharing
-             ) -> tuple[Uploaded, int]:
+def _v2_walk(top: Folder, spec: IgnoreSpec, log: _Log, base: str) -> tuple[Uploaded, int]:
     """azure-ai-ml's ``get_upload_files_from_folder`` and ``get_directory_size``, in one walk.
 
     The walk starts at the root; patterns are anchored at ``base``, the code folder as the job
@@ -726,13 +677,10 @@ def _v2_walk(top: Folder, spec: IgnoreSpec, problems: list[str], base: str, shar
     exclusions_in = spec.exclusions_in
     stack: list[tuple[Folder, str, tuple[str, ...]]] = [(top, "", (top.real,))]
     while stack:
-        stack, shared_total = share.split(stack, files, total, problems)
-        total += shared_total
         folder, prefix, chain = stack.pop()
         real_prefix, walked_prefix = _prefix(folder.real, base), _prefix(folder.path, base)
         same = real_prefix == walked_prefix
         entries = folder.entries()
-        share.seen += len(entries)
         names = [entry[0] for entry in entries]
         walked = exclusions_in(walked_prefix[:-1], names)
         real = walked if same else exclusions_in(real_prefix[:-1], names)
@@ -744,7 +692,7 @@ def _v2_walk(top: Folder, spec: IgnoreSpec, problems: list[str], base: str, shar
             if kind == "dirlink":
                 target = payload.target()
                 if target.real in chain:
-                    problems.append(
+                    log.problems.append(
                         f"{full}: directory link loop; azure-ai-ml follows it and uploads the files "
                         f"below once per level, until the system's limit on links"
                     )
@@ -754,8 +702,10 @@ def _v2_walk(top: Folder, spec: IgnoreSpec, problems: list[str], base: str, shar
             uploaded = not left_out
             if excluded and not uploaded:
                 continue
-            if kind == "file":
+            if kind in ("file", "missing"):
                 size, readable = _file(size, payload, not excluded)
+                if kind == "missing":
+                    log.unknown.append(prefix + name)
             else:
                 size, readable = _size(size, payload), excluded or _readable(kind, payload)
             if uploaded:
@@ -775,9 +725,6 @@ def _v2_walk(top: Folder, spec: IgnoreSpec, problems: list[str], base: str, shar
                 raise SnapshotInputError(f"{full or os.path.join(folder.path, name)}: unreadable; "
                                          f"azure-ai-ml fails when it reads it")
             total += size
-        if not stack:
-            shared_total, stack = share.gather(files, total, problems)
-            total += shared_total
     return files, total
 
 
@@ -803,7 +750,7 @@ def _origins(repo: git.Repo, root: str, relpaths: list[str]) -> list[str]:
     spec = [prefix.rstrip("/")] if prefix else []
     tracked = git.tracked_paths(repo, spec)
     paths = [prefix + relpath for relpath in relpaths]
-    ignored = git.ignored_paths(repo, spec) if any(p not in tracked for p in paths) else set()
+    ignored = _ignored(repo, prefix) if any(p not in tracked for p in paths) else set()
     origins = []
     for path in paths:
         if path in tracked:
@@ -824,49 +771,50 @@ def _origins(repo: git.Repo, root: str, relpaths: list[str]) -> list[str]:
     return origins
 
 
+def _ignored(repo: git.Repo, prefix: str) -> set[str]:
+    """What git ignores below ``prefix`` (``a/b/``, or ``""`` for the top)."""
+    try:
+        return git.ignored_paths(repo, [prefix.rstrip("/")] if prefix else [])
+    except SnapshotInputError:
+        # git refuses to list below a folder it ignores as a whole; then all that is not tracked
+        # there is ignored
+        return {prefix}
+
+
+def _only(folder: Folder, names: tuple[str, ...]) -> Folder:
+    """``folder`` with only the entries ``names`` in it (all of it when ``names`` is empty)."""
+    if not names:
+        return folder
+
+    def load(_: Folder) -> list[Entry]:
+        return [entry for entry in folder.entries() if entry[0] in names]
+
+    return dataclasses.replace(folder, entries_cache=None, load=load)
+
+
+def _inside(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or below it (both relative to the top; ``""`` is the top)."""
+    return not folder or path == folder or path.startswith(folder + "/")
+
+
 def _ancestors(path: str) -> list[str]:
     parts = path.split("/")[:-1]
     return ["/".join(parts[: index + 1]) for index in range(len(parts))]
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector: a walk builds a tuple per entry, a hundred thousand
-    in a large tree, and none of them in a cycle, yet the collector would scan them over and over
-    as they pile up (a quarter of the time of a walk). Then exempt them from it for good
-    (``gc.freeze``): the first collection after the pause would visit them all once more (a
-    sixth of the time of a walk), to find nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.freeze()
-            gc.enable()
+def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None,
+                  display: str | None = None, within: tuple[str, ...] = ()) -> Snapshot:
+    """What a job with this ``root`` as its source directory uploads under ``sdk``, seen in
+    ``source``; ``display``: the root as reports name it (default: relative to the top).
 
-
-def take_snapshot(
-    root: str, sdk: Sdk, source: Source, repo: git.Repo | None, origins: bool = True,
-    share_after: int | None = SHARE_AFTER,
-) -> Snapshot:
-    """What a job with this ``root`` as its source directory uploads under ``sdk``; a work-tree walk
-    shares the folders left with a second process after ``share_after`` entries (None: never)."""
-    with _collector_paused():
-        return _take_snapshot(root, sdk, source, repo, origins, share_after)
-
-
-def _take_snapshot(
-    root: str, sdk: Sdk, source: Source, repo: git.Repo | None, origins: bool,
-    share_after: int | None,
-) -> Snapshot:
+    ``within``: only these names at the top of the root are walked (a check that looks only
+    there); ``files`` and ``total_bytes`` then hold only what they contribute."""
     root = os.path.abspath(root)
     if not os.path.isdir(root):
         what = "does not exist" if not os.path.exists(root) else "is not a folder"
         raise SnapshotInputError(f"{root}: snapshot root {what}")
     top = repo.top if repo else os.getcwd()
-    notes: list[str] = []
-    problems: list[str] = []
+    log = _Log()
     if source == "index":
         if repo is None:
             raise SnapshotInputError(f"{root}: --source index needs a git repository")
@@ -878,63 +826,39 @@ def _take_snapshot(
 
         def load() -> Folder:
             tree = _index_tree(index_repo)
-            return tree.folders.get(root_rel) or _index_folder(index_repo.top, root_rel, "committed")
+            return _only(tree.folders.get(root_rel) or _index_folder(index_repo.top, root_rel,
+                                                                     "committed"), within)
 
-        flat = _flat_index(repo, root_rel, sdk)
+        flat = _flat_index(repo, root_rel, sdk, log, within)
         if flat is not None:
             uploaded, total, spec = flat
         else:
-            notes.extend(_index_tree(repo).notes)
-            spec = _tree_ignore(_index_tree(repo), root_rel, sdk)
-            uploaded, total = _walk(load(), spec, notes, problems, root)
+            tree = _index_tree(repo)
+            log.notes.extend(text for path, text in tree.notes if _inside(path, root_rel))
+            spec = _tree_ignore(tree, root_rel, sdk)
+            uploaded, total = _walk(load(), spec, log, root)
     else:
-        folder = Folder(root, os.path.realpath(root), _scan)
+        folder = _only(Folder(root, os.path.realpath(root), _scan), within)
 
         def load() -> Folder:
             return folder
 
         spec = load_ignore(root, sdk)
-        uploaded, total = _walk(folder, spec, notes, problems, root, share_after)
+        uploaded, total = _walk(folder, spec, log, root)
     uploaded.sort()
-    # SnapshotFile._make without its length check: a third less time, for 50,000 files.
-    files = list(map(tuple.__new__, itertools.repeat(SnapshotFile), uploaded))
-    snapshot = Snapshot(root, display_path(root, top), sdk, source, spec, files, total, problems,
-                        notes, load)
-    if source == "worktree" and repo is not None:
-        snapshot.repo = repo
-        if origins:
-            fill_origins(snapshot)
-    return snapshot
+    files = list(map(SnapshotFile._make, uploaded))
+    return Snapshot(root, display or display_path(root, top), sdk, source, spec, files, total,
+                    log.problems, sorted(set(log.unknown)), log.notes, load, repo)
 
 
-def fill_origins(snapshot: Snapshot) -> None:
-    """Ask git where each work-tree file of ``snapshot`` comes from (``take_snapshot(origins=False)``
-    leaves that out: it costs two git calls that a passing check does not need)."""
-    if snapshot.repo is None:
-        return
-    relpaths = [item.path for item in snapshot.files]
-    snapshot.files = [item._replace(origin=origin) for item, origin
-                      in zip(snapshot.files, _origins(snapshot.repo, snapshot.root, relpaths))]
-    snapshot.repo = None
+def _walk(folder: Folder, spec: IgnoreSpec, log: _Log, base: str) -> tuple[Uploaded, int]:
+    if spec.sdk == "v1":
+        return _v1_walk(folder, spec, log)
+    return _v2_walk(folder, spec, log, base)
 
 
-def _walk(
-    folder: Folder, spec: IgnoreSpec, notes: list[str], problems: list[str], base: str,
-    share_after: int | None = None,
-) -> tuple[Uploaded, int]:
-    share = _Sharing(share_after)
-    try:
-        if spec.sdk == "v1":
-            return _v1_walk(folder, spec, notes, share)
-        return _v2_walk(folder, spec, problems, base, share)
-    except BaseException as error:
-        share.abandon(error)
-        raise
-
-
-def measure(snapshot: Snapshot, spec: IgnoreSpec) -> tuple[int, int]:
+def measure_with(snapshot: Snapshot, spec: IgnoreSpec) -> tuple[int, int]:
     """``(total_bytes, file_count)`` of ``snapshot`` had its root been governed by ``spec``."""
     assert snapshot.tree is not None
-    with _collector_paused():
-        uploaded, total = _walk(snapshot.tree(), spec, [], [], snapshot.root)
+    uploaded, total = _walk(snapshot.tree(), spec, _Log(), snapshot.root)
     return total, len(uploaded)

@@ -76,7 +76,7 @@ def test_scan_text_report(project: Path, capsys: pytest.CaptureFixture[str]) -> 
 def test_scan_bad_input_exit_2(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", "nowhere"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("snapshot-guard: ") and err.count("\n") == 1
+    assert err.startswith("snapshot-guard scan: ") and err.count("\n") == 1
 
 
 def test_explain(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -69,18 +69,29 @@ def assert_same(snapshot: Snapshot, expected: SdkAnswer, sized_from: str) -> Non
 
 
 def check_worktree(root: str, sdk: Sdk) -> SdkAnswer | Exception:
-    """snapshot-guard's worktree snapshot of ``root`` equals the SDK's (or both fail), walked by
-    one process and by several (a second one takes half the folders after the first entry)."""
+    """snapshot-guard's worktree snapshot of ``root`` equals the SDK's (or both fail)."""
     expected = sdk_answer(root, sdk)
-    for share_after in (None, 1):
-        if isinstance(expected, Exception):
-            with pytest.raises(SnapshotInputError):
-                take_snapshot(root, sdk, "worktree", find_repo(root), share_after=share_after)
-        else:
-            snapshot = take_snapshot(root, sdk, "worktree", find_repo(root), share_after=share_after)
-            assert snapshot.root == root and snapshot.sdk == sdk and snapshot.source == "worktree"
-            assert_same(snapshot, expected, root)
+    if isinstance(expected, Exception):
+        with pytest.raises(SnapshotInputError):
+            take_snapshot(root, sdk, "worktree", find_repo(root))
+    else:
+        snapshot = take_snapshot(root, sdk, "worktree", find_repo(root))
+        assert snapshot.root == root and snapshot.sdk == sdk and snapshot.source == "worktree"
+        assert_same(snapshot, expected, root)
+        assert_within(snapshot)
     return expected
+
+
+def assert_within(snapshot: Snapshot) -> None:
+    """A snapshot of a few names at the top of the root holds exactly the full snapshot's files
+    below those names."""
+    tops = sorted({file.path.partition("/")[0] for file in snapshot.files})
+    within = tuple(tops[::2])
+    if not within:
+        return
+    part = take_snapshot(snapshot.root, snapshot.sdk, snapshot.source, find_repo(snapshot.root),
+                         within=within)
+    assert part.files == [file for file in snapshot.files if file.path.partition("/")[0] in within]
 
 
 def check_index(root: str, sdk: Sdk, checkout: str) -> None:
@@ -95,6 +106,7 @@ def check_index(root: str, sdk: Sdk, checkout: str) -> None:
         snapshot = take_snapshot(root, sdk, "index", repo)
         assert snapshot.source == "index"
         assert_same(snapshot, expected, checkout)
+        assert_within(snapshot)
 
 
 # --- trees --------------------------------------------------------------------------------------
@@ -271,6 +283,7 @@ def ignore_file_bytes(draw: st.DrawFn, names: list[str]) -> bytes:
 # --- the differential tests ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tree=trees(), in_subfolder=st.booleans())
 def test_worktree_matches_the_sdks(tree: Tree, in_subfolder: bool) -> None:
@@ -281,6 +294,7 @@ def test_worktree_matches_the_sdks(tree: Tree, in_subfolder: bool) -> None:
             check_worktree(str(root), sdk)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tree=trees(), in_subfolder=st.booleans())
 def test_index_matches_the_sdks_on_a_checkout(tree: Tree, in_subfolder: bool) -> None:
@@ -601,7 +615,7 @@ def test_worktree_of_a_real_repository(tmp_path: Path) -> None:
     answers = both(str(top))
     assert {".git/HEAD", "outputs/model.pkl", "notes.md"} <= files_of(answers["v1"])
     origins = {file.path: file.origin for file in take_snapshot(str(top), "v1", "worktree",
-                                                                find_repo(str(top))).files}
+                                                                find_repo(str(top))).sourced_files}
     assert origins["train.py"] == "committed"
     assert origins["notes.md"] == "untracked"
     assert origins["outputs/model.pkl"] == "ignored"
@@ -655,6 +669,7 @@ def unprivileged_probe(root: str, sdk: Sdk, unreadable: str) -> dict[str, object
     return answer
 
 
+@pytest.mark.slow  # starts the SDKs four times as another user
 def test_an_unreadable_file(tmp_path: Path) -> None:
     root = build(tmp_path, BASIC)
     secret = os.path.join(root, "secret.txt")
@@ -666,6 +681,7 @@ def test_an_unreadable_file(tmp_path: Path) -> None:
     assert "secret.txt: unreadable; azure-ai-ml fails when it reads it" in str(v2["ours"])
 
 
+@pytest.mark.slow  # starts the SDKs four times as another user
 def test_an_unreadable_folder(tmp_path: Path) -> None:
     root = build(tmp_path, {**BASIC, "locked/in.txt": b"i"})
     locked = os.path.join(root, "locked")

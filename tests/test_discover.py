@@ -1,14 +1,12 @@
 """Root discovery: realistic repositories built in tmp_path, read without running anything."""
 from __future__ import annotations
 
-import argparse
 import json
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from snapshot_guard import options
 from snapshot_guard.discover import (
     discover_roots,
     notebook_advice,
@@ -415,23 +413,6 @@ def test_roots_command_when_nothing_is_found(
     assert roots_main([]) == 0
     assert "the root is the repository top" in capsys.readouterr().out
 
-
-
-def test_one_pre_commit_run_discovers_once(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def roots() -> list[str]:
-        parser = argparse.ArgumentParser()
-        options.add_common_options(parser)
-        return [root.display for root in options.resolve_run(parser.parse_args([])).roots]
-
-    step = "from azureml.core import ScriptRunConfig\nScriptRunConfig(source_directory='.')\n"
-    write(repo, {"a/submit.py": step})
-    monkeypatch.chdir(repo)
-    monkeypatch.setenv("PRE_COMMIT", "1")
-    assert roots() == ["a"]
-    write(repo, {"b/submit.py": step})
-    assert roots() == ["a"], "a later hook of the same pre-commit run found the roots again"
-    monkeypatch.delenv("PRE_COMMIT")
-    assert roots() == ["a", "b"]
 
 
 def test_helpers_and_constants_from_other_modules(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from conftest import HookRepo, git
 from hypothesis import given
 from hypothesis import strategies as st
 
-from snapshot_guard import options
+from snapshot_guard import plan
 from snapshot_guard.outputs_misuse import findings_for, main
 from snapshot_guard.snapshot import take_snapshot
 from snapshot_guard.writes import LostWrite, analyse_source, find_lost_writes
@@ -600,6 +600,7 @@ def test_lost_writes_warn_and_strict_fails(
     write(repo / "src" / "score.py", "import pandas as pd\npd.DataFrame().to_csv('scores.csv')\n")
     write(repo / "submit.py", "open('job.txt', 'w')\n")
     git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "code")  # nothing staged: the files named are what is judged
     code, out = run_main(repo, monkeypatch, capsys, "--root", "src", "src/train.py")
     assert code == 0
     assert out.splitlines()[:2] == [
@@ -638,8 +639,8 @@ def test_findings_for_a_scan(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     git(repo, "add", "-A")
     monkeypatch.chdir(repo)
     parser = argparse.ArgumentParser()
-    options.add_common_options(parser)
-    run = options.resolve_run(parser.parse_args(["--root", "job"]))
+    plan.add_common_options(parser)
+    run = plan.make_plan(parser.parse_args(["--root", "job"]))
     snapshot = take_snapshot(str(repo / "job"), "v1", "worktree", run.repo)
     found = findings_for(snapshot, run)
     assert [(f.check, f.path, f.kind, f.line, f.severity) for f in found] == [

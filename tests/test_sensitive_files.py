@@ -24,7 +24,8 @@ from conftest import CHECKOUT, HookRepo, git
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from snapshot_guard import limits, options, sensitive
+from snapshot_guard import plan, sensitive
+from snapshot_guard.errors import View
 from snapshot_guard.sensitive import ScanSettings, formats, mask, scan_file
 from snapshot_guard.sensitive_files import findings_for, main
 from snapshot_guard.snapshot import take_snapshot
@@ -752,7 +753,8 @@ def test_gitignored_env_is_uploaded_once_an_amlignore_exists(
         "(rule entra-client-secret: 40 characters with the Q~ marker of an Entra ID client secret); "
         "why: not committed, but uploaded by a job submitted from this checkout "
         "(git ignores it, but Azure ML reads .amlignore, not .gitignore; no pattern in .amlignore "
-        "excludes it); fix: "
+        "excludes it); fix: add `/.env` to .amlignore; keep the secret in an environment variable set "
+        "at submission, a key vault or a workspace connection, and read it at run time"
     ) in out
     assert "add `/.env` to .amlignore" in out
     assert secret not in out and secret[:8] not in out
@@ -768,6 +770,7 @@ def test_staged_secret_fails_and_untracked_data_only_warns(
     write(repo / "src" / "train.py", "print('train')\n")
     sparse(repo / "src" / "data" / "train.parquet", 2 * 1024 * 1024, b"PAR1")
     git(repo, "add", "src/settings.py", "src/train.py")
+    git(repo, "commit", "-qm", "code")  # nothing staged: the files named are what is judged
     code, out = hook(repo, monkeypatch, capsys, "--root", "src", "src/train.py")
     assert code == 1 - 1
     assert "src/data/train.parquet: warning: dataset: dataset (Parquet, 2.0 MiB) (rule data-file: " in out
@@ -776,7 +779,9 @@ def test_staged_secret_fails_and_untracked_data_only_warns(
     code, out = hook(repo, monkeypatch, capsys, "--root", "src", "src/settings.py", "src/train.py")
     assert code == 1
     assert "src/settings.py:1: error: azure-storage-key: Azure storage account key: " in out
-    assert "why: uploaded with snapshot root src (the root has no .amlignore or .gitignore)" in out
+    assert ("why: staged: git publishes it, and a job uploads it with snapshot root src (the root has "
+            "no .amlignore or .gitignore)") in out
+    assert "fix: git rm --cached src/settings.py; add `/src/settings.py` to .gitignore" in out
     code, out = hook(
         repo,
         monkeypatch,
@@ -822,7 +827,7 @@ def test_scan_findings_outside_a_repository(tmp_path: Path, monkeypatch: pytest.
     )
     write(folder / "id_rsa", pem("OPENSSH PRIVATE KEY", 300))
     monkeypatch.chdir(tmp_path)
-    run = options.resolve_run(_args("--root", "job"))
+    run = plan.make_plan(_args("--root", "job"))
     found = findings_for(take_snapshot(str(folder), "v1", "worktree", None), run)
     assert [(f.check, f.path, f.kind, f.line, f.severity) for f in found] == [
         ("snapshot-sensitive-files", "job/config.json", "workspace-config", None, "warning"),
@@ -832,7 +837,7 @@ def test_scan_findings_outside_a_repository(tmp_path: Path, monkeypatch: pytest.
 
 def _args(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
-    options.add_common_options(parser)
+    plan.add_common_options(parser)
     return parser.parse_args(list(argv))
 
 
@@ -887,10 +892,12 @@ def test_the_worktree_snapshot_of_a_both_run_leaves_committed_files_to_the_index
     write(repo / "id_rsa", pem())
     git(repo, "add", "conf.py")
     monkeypatch.chdir(repo)
-    run = options.resolve_run(_args("--source", "both"))
+    run = plan.make_plan(_args("--source", "both"))
+    views: tuple[View, ...] = ("index", "worktree")
     found = {
-        source: [(f.path, f.kind) for f in findings_for(limits.take(run.roots[0], source, run), run)]
-        for source in ("index", "worktree")
+        view: [(f.path, f.kind)
+               for f in findings_for(take_snapshot(run.roots[0].path, "v1", view, run.repo), run)]
+        for view in views
     }
     assert found == {
         "index": [("conf.py", "azure-storage-key")],

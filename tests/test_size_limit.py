@@ -236,16 +236,13 @@ def test_discovered_pipeline_roots_get_the_articles_advice(
 
 
 def test_outside_pre_commit_unstaged_changes_are_named(
-    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["--root", "src"]) == 0
     assert "unstaged changes" not in capsys.readouterr().out
     (project / "src" / "train.py").write_text("print('changed')\n")
     assert main(["--root", "src"]) == 0
     assert "snapshot-size-limit: note: unstaged changes in src:" in capsys.readouterr().out
-    monkeypatch.setenv("PRE_COMMIT", "1")  # pre-commit stashes them: the views agree
-    assert main(["--root", "src", "--source", "worktree"]) == 0
-    assert "unstaged changes" not in capsys.readouterr().out
 
 
 def test_a_discovered_root_outside_the_repository_is_a_note_not_an_error(
@@ -258,3 +255,21 @@ def test_a_discovered_root_outside_the_repository_is_a_note_not_an_error(
     (project.parent / "elsewhere").mkdir(exist_ok=True)
     assert main([]) == 0
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_no_writable_temporary_folder(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Locked-down CI containers: no temporary folder, and no in-memory files either."""
+    import tempfile
+
+    def refuse(*_: object, **__: object) -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.delattr(os, "memfd_create", raising=False)
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
+    monkeypatch.setenv("TMPDIR", "/nonexistent")
+    lfs_pointer(project / "src" / "model.bin", 310 * MIB)
+    git(project, "add", "-A")
+    assert main(["--root", "src", "--source", "index"]) == 1
+    assert "310.0 MiB  model.bin" in capsys.readouterr().out
