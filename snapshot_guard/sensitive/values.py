@@ -84,6 +84,10 @@ _DEFAULT_WORDS = re.compile(r"password|passwd|passw|secret|changeme|admin|welcom
 _LEET = str.maketrans("@4310$5!7", "aaeiossit")
 
 
+def _separator(char: str) -> bool:
+    return bool(char) and not char.isalnum() and char not in "+/="
+
+
 def is_placeholder(value: str) -> bool:
     """``<your-key>``, ``xxxx``, ``mypassword``, ``changeme``, ``test-secret``, ``P@ssw0rd1``, a run of
     one character, a documented sample: not a secret."""
@@ -92,9 +96,10 @@ def is_placeholder(value: str) -> bool:
         return True
     lowered = text.lower()
     for word in _PLACEHOLDER_WORDS.finditer(text):
-        # In a long random value a short word turns up by chance; there, only a delimited one counts.
+        # In a long random value a short word turns up by chance; there, only one set off by a
+        # separator counts (not by an end of the value, nor by base64's + and /).
         start, end = word.span()
-        if len(text) < 24 or not (text[start - 1: start].isalnum() and text[end: end + 1].isalnum()):
+        if len(text) < 24 or _separator(text[start - 1: start]) or _separator(text[end: end + 1]):
             return True
     if _MY_WORDS.fullmatch(text) or len(set(lowered)) < min(6, 2 + len(text) // 8):
         return True
