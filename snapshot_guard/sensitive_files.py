@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable, Collection, Sequence
 
 from snapshot_guard import entry, git, ignore, plan, report, sensitive
-from snapshot_guard.findings import Finding, Severity, plural, printable
+from snapshot_guard.findings import Finding, plural, printable
 from snapshot_guard.ignore import AMLIGNORE, GITIGNORE
 from snapshot_guard.snapshot import (
     Snapshot,
@@ -115,10 +115,6 @@ def _fix(snapshot: Snapshot, item: SnapshotFile, detection: sensitive.Detection,
     return "; ".join(steps)
 
 
-def _severity(detection: sensitive.Detection) -> Severity:
-    return "warning" if detection.category in ("config", "data") else "error"
-
-
 def _changed_on_disk(repo: git.Repo, snapshot: Snapshot, wanted: Collection[str]) -> set[str]:
     """Which of ``wanted`` differ on disk from what is staged (under pre-commit: none, it stashes
     them; by hand, ``git commit -a`` or ``--source index``: some)."""
@@ -183,10 +179,10 @@ def scan_files(snapshot: Snapshot, items: Sequence[SnapshotFile], the_plan: plan
         for detection in sensitive.scan_content(openers[item.path], item.path, max(item.size, 0),
                                                 options.settings):
             is_uploaded = uploaded(item.path)
-            message = (f"{detection.detail}; why: {_why(snapshot, item, is_uploaded)}; "
-                       f"fix: {_fix(snapshot, item, detection, is_uploaded)}")
-            found.append(Finding(CHECK, _repo_path(snapshot, item.path), detection.kind,
-                                 detection.line, _severity(detection), printable(message)))
+            why, fix = _why(snapshot, item, is_uploaded), _fix(snapshot, item, detection, is_uploaded)
+            message = f"{detection.detail} (rule {detection.why}); why: {why}; fix: {fix}"
+            found.append(Finding(CHECK, _repo_path(snapshot, item.path), detection.kind, detection.line,
+                                 detection.severity, printable(message), cell=detection.cell))
     return found
 
 

@@ -13,14 +13,15 @@ import ast
 import bisect
 import dataclasses
 import io
-import json
 import posixpath
 import re
 import tokenize
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Callable
 
-ALLOW_COMMENT = "snapshot-guard: allow"
+from snapshot_guard.pyanalysis.allow import allows
+from snapshot_guard.pyanalysis.notebook import CHANGE_DIRECTORY, Cell, python_source, read_notebook
+
 KEPT_FOLDERS = ("outputs", "logs")
 UNKNOWN = "*"
 """How a resolved path shows the parts static analysis cannot know: ``model_*.pt``."""
@@ -43,6 +44,9 @@ class LostWrite:
     """The path it writes, resolved as far as static analysis can (``*`` for the unknown parts)."""
     fix: str
     """Where to write instead, e.g. ``outputs/model.pt``."""
+    notebook_line: int | None = None
+    """In a notebook, the 1-based line of the ``.ipynb`` file (0 when unknown); None in a Python
+    file."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -857,7 +861,7 @@ def _mentions(writes: Iterable[_Write]) -> set[str]:
     return words
 
 
-_CHANGES_DIRECTORY = re.compile(r"\bchdir\s*\(")
+_CHANGES_DIRECTORY = re.compile(rf"\b(?:chdir|{CHANGE_DIRECTORY})\s*\(")
 
 
 def analyse_source(text: str, filename: str) -> list[LostWrite]:
@@ -867,7 +871,8 @@ def analyse_source(text: str, filename: str) -> list[LostWrite]:
     """
     tree = ast.parse(text, filename)
     trigger_lines = _lines_containing(text, _TRIGGERS)
-    if not trigger_lines or ("chdir" in text and _CHANGES_DIRECTORY.search(text)):
+    if not trigger_lines or (("chdir" in text or CHANGE_DIRECTORY in text)
+                             and _CHANGES_DIRECTORY.search(text)):
         return []
     module = _Module()
     module.visit(tree.body, _Scope(None))
@@ -886,50 +891,13 @@ def analyse_source(text: str, filename: str) -> list[LostWrite]:
     found = []
     for write in analysis.lost():
         span = lines[write.call.lineno - 1 : write.call.end_lineno or write.call.lineno]
-        if not any(ALLOW_COMMENT in line for line in span):
+        if not any(allows(line) for line in span):
             found.append(LostWrite(filename, write.call.lineno, None, write.label,
                                    write.value.display, _fix(write)))
     return sorted(found, key=lambda write: write.line)
 
 
 # --- files and notebooks -----------------------------------------------------------------------
-
-_CELL_MAGIC_WITH_PYTHON = re.compile(r"%%(?:time|timeit|capture|prun)\b")
-_SHELL_OR_MAGIC = re.compile(r"\s*(?:[%!]|[\w.,\s]+=\s*[%!])")
-"""``%matplotlib inline``, ``!pip install ...``, ``files = !ls``: IPython, not Python."""
-
-
-def notebook_cells(data: bytes) -> list[tuple[int, str]]:
-    """The code cells of a notebook: (1-based position among all cells, source with magics and
-    shell lines blanked). Raises ValueError for a malformed notebook."""
-    try:
-        document = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"not valid notebook JSON ({error})") from None
-    cells = document.get("cells") if isinstance(document, dict) else None
-    if not isinstance(cells, list):
-        raise ValueError("not a notebook: no list of cells (nbformat 4 expected)")
-    code = []
-    for number, cell in enumerate(cells, start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", "")
-        if isinstance(source, list) and all(isinstance(part, str) for part in source):
-            source = "".join(source)
-        if not isinstance(source, str):
-            raise ValueError(f"cell {number}: source is neither text nor a list of lines")
-        code.append((number, _without_magics(source)))
-    return code
-
-
-def _without_magics(source: str) -> str:
-    lines = source.split("\n")
-    if lines and lines[0].lstrip().startswith("%%"):
-        if not _CELL_MAGIC_WITH_PYTHON.match(lines[0].lstrip()):
-            return "\n" * (len(lines) - 1)
-        lines[0] = ""
-    return "\n".join("" if _SHELL_OR_MAGIC.match(line) else line for line in lines)
-
 
 def _parses(code: str) -> bool:
     try:
@@ -942,20 +910,20 @@ def _parses(code: str) -> bool:
 def _analyse_notebook(relpath: str, data: bytes) -> tuple[list[LostWrite], list[Skipped]]:
     """All code cells as one module (they share one namespace); cells that do not parse alone are
     left out, and said so."""
-    cells = notebook_cells(data)
+    cells = [(cell, python_source(cell)) for cell in read_notebook(data) if cell.kind == "code"]
     skipped: list[Skipped] = []
     try:
         writes = _analyse_cells(relpath, cells)
     except (SyntaxError, ValueError):
-        bad = [number for number, code in cells if not _parses(code)]
-        cells = [(number, code) for number, code in cells if number not in bad]
+        bad = [cell.number for cell, code in cells if not _parses(code)]
+        cells = [(cell, code) for cell, code in cells if cell.number not in bad]
         writes = _analyse_cells(relpath, cells)
         listed = ", ".join(str(number) for number in bad)
         skipped.append(Skipped(relpath, f"cell {listed}: syntax error, the other cells analysed"))
     return writes, skipped
 
 
-def _analyse_cells(relpath: str, cells: list[tuple[int, str]]) -> list[LostWrite]:
+def _analyse_cells(relpath: str, cells: list[tuple[Cell, str]]) -> list[LostWrite]:
     starts: list[int] = []
     line = 1
     for _, code in cells:
@@ -964,8 +932,10 @@ def _analyse_cells(relpath: str, cells: list[tuple[int, str]]) -> list[LostWrite
     writes = []
     for write in analyse_source("\n".join(code for _, code in cells), relpath):
         index = bisect.bisect_right(starts, write.line) - 1
+        cell = cells[index][0]
+        in_cell = write.line - starts[index] + 1
         writes.append(dataclasses.replace(
-            write, line=write.line - starts[index] + 1, cell=cells[index][0]
+            write, line=in_cell, cell=cell.number, notebook_line=cell.source_lines[in_cell - 1]
         ))
     return writes
 
