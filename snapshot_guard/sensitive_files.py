@@ -96,7 +96,10 @@ def _fix(snapshot: Snapshot, item: SnapshotFile, detection: sensitive.Detection,
     """What to do, in order. A committed file must leave git, not only the snapshot: excluding it
     from the snapshot does not stop git from publishing it."""
     steps = []
-    if detection.category == "data":
+    if detection.category == "data" and detection.severity == "error":  # personal data
+        steps.append("take the personal data out (or pseudonymise it), and keep what a job must read "
+                     "in a datastore whose access is controlled")
+    elif detection.category == "data":
         steps.append("move it to a datastore and read it as a data asset or job input")
     if item.origin == "committed":
         path = _repo_path(snapshot, item.path)
