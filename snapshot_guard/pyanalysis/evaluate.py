@@ -13,6 +13,7 @@ Two modes: ``partial=False`` (discovery) wants whole values and raises :class:`U
 from __future__ import annotations
 
 import ast
+import bisect
 import dataclasses
 import itertools
 import posixpath
@@ -24,8 +25,8 @@ from snapshot_guard.pyanalysis.scopes import (
     ClassInfo,
     Function,
     Instance,
+    ModuleFacts,
     Scope,
-    assigned_in,
     merge,
     module_facts,
 )
@@ -53,6 +54,11 @@ _DATACLASS_MARKERS = ("dataclass", "define", "frozen", "attrs", "s")
 _DATACLASS_BASES = ("BaseModel", "BaseSettings", "NamedTuple")
 _PATH_FUNCTIONS = ("abspath", "realpath", "normpath", "expanduser", "dirname", "basename")
 _IDENTITY_METHODS = ("resolve", "absolute", "as_posix", "expanduser", "strip")
+_STRING_CALLS = frozenset((
+    *PATH_CLASSES, *_PATH_FUNCTIONS, *_IDENTITY_METHODS, "join", "getcwd", "cwd", "home", "str",
+    "fspath", "Code", "field", "get", "joinpath", "format", "with_suffix", "with_name",
+))
+"""The calls :meth:`Analysis.call_value` evaluates: any other call's value is not known."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,6 +94,7 @@ class Analysis:
 
     def __init__(
         self, path: str, tree: ast.Module, modules: Modules, *, partial: bool, notebook: bool = False,
+        facts: ModuleFacts | None = None,
     ) -> None:
         self.path = path
         self.tree = tree
@@ -107,12 +114,15 @@ class Analysis:
         self.class_infos: dict[str, ClassInfo] = {}
         self.os_names: set[str] = set()
         """Names imported from ``os``, ``os.path`` or ``posixpath`` (``from os.path import join``)."""
-        self.assigned_attributes: set[str] = set()
-        """Attribute names assigned on objects other than ``self`` anywhere in the module."""
         self.line_map: list[int] | None = None
         self.module_scope = Scope()
         self._evaluating: set[int] = set()
-        self.facts = module_facts(tree)
+        self.facts = module_facts(tree) if facts is None else facts
+        self.call_lines: list[int] | None = None
+        """When set (sorted), only the calls on these lines are walked, and a function whose lines
+        hold none of them is not entered (but ``__init__``, whose ``self`` attributes count, unless
+        ``skip_inits``)."""
+        self.skip_inits = False
 
     def run(self) -> None:
         self.statements(self.tree.body, self.module_scope)
@@ -146,27 +156,27 @@ class Analysis:
             self.class_def(stmt, scope)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             if stmt.value is not None:
-                self.calls(stmt.value, scope)
+                self.calls_in(stmt.value, scope)
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 for target in targets:
                     self.bind(target, stmt.value, scope)
             elif isinstance(stmt.target, ast.Name) and self.classes and self.classes[-1]:
                 self.classes[-1].fields.append(stmt.target.id)
         elif isinstance(stmt, ast.AugAssign):
-            self.calls(stmt.value, scope)
+            self.calls_in(stmt.value, scope)
             self.rebind(stmt.target, scope, "is reassigned")
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
-            self.calls(stmt.iter, scope)
+            self.calls_in(stmt.iter, scope)
             self.loop(stmt, scope)
         elif isinstance(stmt, ast.While):
-            self.calls(stmt.test, scope)
+            self.calls_in(stmt.test, scope)
             self.loop(stmt, scope)
         elif isinstance(stmt, ast.If):
-            self.calls(stmt.test, scope)
+            self.calls_in(stmt.test, scope)
             return self.branches(scope, [stmt.body, stmt.orelse])
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             for item in stmt.items:
-                self.calls(item.context_expr, scope)
+                self.calls_in(item.context_expr, scope)
                 if item.optional_vars is not None:
                     self.rebind(item.optional_vars, scope, "is bound by with")
             return self.statements(stmt.body, scope)
@@ -175,7 +185,7 @@ class Analysis:
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
             self.try_statement(stmt, scope)
         elif type(stmt).__name__ == "Match":
-            self.calls(stmt.subject, scope)  # type: ignore[attr-defined]
+            self.calls_in(stmt.subject, scope)  # type: ignore[attr-defined]
             cases = stmt.cases  # type: ignore[attr-defined]
             for case in cases:
                 for node in ast.walk(case.pattern):
@@ -185,7 +195,7 @@ class Analysis:
             self.branches(scope, [case.body for case in cases] + [[]])
         elif isinstance(stmt, (ast.Return, ast.Raise)):
             for child in ast.iter_child_nodes(stmt):
-                self.calls(child, scope)
+                self.calls_in(child, scope)
             return True
         elif isinstance(stmt, (ast.Break, ast.Continue)):
             return True
@@ -198,8 +208,12 @@ class Analysis:
         else:
             for child in ast.iter_child_nodes(stmt):
                 if isinstance(child, ast.expr):
-                    self.calls(child, scope)
+                    self.calls_in(child, scope)
         return False
+
+    def calls_in(self, node: ast.AST, scope: Scope) -> None:
+        if self.call_lines is None or _touches(self.call_lines, node):
+            self.calls(node, scope)
 
     def branches(self, scope: Scope, bodies: Sequence[Sequence[ast.stmt]]) -> bool:
         """Walk alternative bodies from the same names; after them, a name holds what any of the
@@ -216,7 +230,7 @@ class Analysis:
     def loop(self, stmt: ast.For | ast.AsyncFor | ast.While, scope: Scope) -> None:
         """A name the body rebinds holds, at the top of the body, what it held before or what an
         earlier pass left: not known there. After the loop: what it held before, or after a pass."""
-        changed = assigned_in(stmt.body)
+        changed = self.facts.loop_names.get(id(stmt), frozenset())
         before = scope.names
         scope.names = dict(before)
         for name in changed:
@@ -292,9 +306,9 @@ class Analysis:
 
     def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
         for decorator in node.decorator_list:
-            self.calls(decorator, scope)
+            self.calls_in(decorator, scope)
         for default in [*node.args.defaults, *(d for d in node.args.kw_defaults if d)]:
-            self.calls(default, scope)
+            self.calls_in(default, scope)
         klass = self.classes[-1] if self.classes else None
         params = [*node.args.posonlyargs, *node.args.args]
         static = any(_callee_name(d) == "staticmethod" for d in node.decorator_list)
@@ -309,6 +323,9 @@ class Analysis:
                 inner.names[extra.arg] = Binding(reason=f"{extra.arg} collects call arguments")
         for param in [*params, *node.args.kwonlyargs]:
             inner.names[param.arg] = Binding(parameter=function)
+        if self.call_lines is not None and (node.name != "__init__" or self.skip_inits) \
+                and not _touches(self.call_lines, node):
+            return
         self.classes.append(None)
         self.statements(node.body, inner)
         self.classes.pop()
@@ -318,8 +335,8 @@ class Analysis:
 
     def class_def(self, node: ast.ClassDef, scope: Scope) -> None:
         for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
-            self.calls(expr, scope)
-        klass = ClassInfo(node, self)
+            self.calls_in(expr, scope)
+        klass = ClassInfo(node, self, reassigned=self.facts.self_attributes.get(id(node), frozenset()))
         klass.dataclass = any(_callee_name(d) in _DATACLASS_MARKERS for d in node.decorator_list) \
             or any(_callee_name(base) in _DATACLASS_BASES for base in node.bases)
         self.class_infos.setdefault(node.name, klass)
@@ -358,14 +375,6 @@ class Analysis:
         dotted = _dotted(target)
         if dotted is not None:
             scope.names[dotted] = binding
-        owner = target.value
-        function = scope.function
-        if function is not None and function.method and function.klass is not None \
-                and isinstance(owner, ast.Name) and owner.id == _first_parameter(function):
-            if function.name != "__init__":
-                function.klass.reassigned.add(target.attr)
-        else:
-            self.assigned_attributes.add(target.attr)
 
     def binding_of(self, value: ast.expr, scope: Scope) -> Binding:
         client = self.value_binding(value, scope)
@@ -399,6 +408,8 @@ class Analysis:
                 except Unknown:
                     return Binding(reason="a list with values that are not constants")
             return Binding(items=tuple(items))
+        if isinstance(value, ast.Call) and _callee_name(value.func) not in _STRING_CALLS:
+            return Binding(reason=Unknown(value))
         try:
             return Binding(values=self.evaluate(value, scope))
         except ParameterValue:
@@ -700,7 +711,7 @@ class Analysis:
         if klass is None:
             raise Unknown(expr)
         owner = klass.analysis
-        if attr in klass.reassigned or attr in owner.assigned_attributes:
+        if attr in klass.reassigned or attr in owner.facts.object_attributes:
             raise Unknown(expr, "is assigned in several places")
         call = instance.call
         if call is not None and instance.analysis is not None and instance.scope is not None:
@@ -1051,6 +1062,16 @@ NO_CALL = " and no call in this file passes it"
 
 
 # helpers --------------------------------------------------------------------------------------
+def _touches(lines: Sequence[int], node: ast.AST) -> bool:
+    """One of ``lines`` (sorted) is within the lines ``node`` spans."""
+    start = getattr(node, "lineno", 0)
+    index = bisect.bisect_left(lines, start)
+    return index < len(lines) and lines[index] <= (getattr(node, "end_lineno", None) or start)
+
+
+touches = _touches
+
+
 def _short(expr: ast.AST) -> str:
     text = ast.unparse(expr)
     return text if len(text) <= 60 else text[:57] + "..."
