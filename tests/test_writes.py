@@ -505,3 +505,299 @@ def test_files_that_cannot_be_parsed_are_skipped_with_one_line() -> None:
                       "print(...)?)"),
         ("old.ipynb", "not a notebook: no list of cells (nbformat 4 expected)"),
     ]
+
+
+# --- paths followed further: functions, modules, attributes, the file's folder ------------------
+
+def lost_in(files: dict[str, str], commands: list[str] | None = None,
+            ) -> list[tuple[str, int, str, str]]:
+    """(file, line, call, target) of the lost writes of a root made of ``files``."""
+    data = {name: textwrap.dedent(text).lstrip("\n").encode() for name, text in files.items()}
+    result = find_lost_writes(sorted(data), data.__getitem__, commands=commands)
+    assert result.skipped == []
+    return [(write.file, write.line, write.call, write.target) for write in result.writes]
+
+
+def test_a_helper_that_writes_its_parameter_is_reported_where_the_path_is_passed() -> None:
+    assert lost("""
+        import matplotlib.pyplot as plt
+
+        def save(fig, path):
+            fig.savefig(path)
+
+        def report(fig):
+            save(fig, "plots/roc.png")
+            save(fig, "outputs/roc.png")
+            save(fig, ARGS.plot)
+    """) == [(8, "save", "plots/roc.png")]
+
+
+def test_a_parameter_joined_into_a_path_resolves_at_each_call() -> None:
+    writes = analyse_source(textwrap.dedent("""
+        import os
+        import numpy as np
+
+        def dump_features(features, out_dir, name="feats.npy"):
+            np.save(os.path.join(out_dir, name), features)
+
+        dump_features(train, "cache")
+        dump_features(test, out_dir="outputs")
+        dump_features(test, "cache", name="test.npy")
+    """), "train.py")
+    assert [(w.line, w.call, w.target, w.through) for w in writes] == [
+        (8, "dump_features", "cache/feats.npy", "np.save at line 6"),
+        (10, "dump_features", "cache/test.npy", "np.save at line 6"),
+    ]
+
+
+def test_helpers_through_two_calls_and_methods_of_the_same_class() -> None:
+    assert lost("""
+        import torch
+
+        def save_model(model, folder):
+            torch.save(model, f"{folder}/model.pt")
+
+        def finish(model, folder):
+            save_model(model, folder)
+
+        class Trainer:
+            def checkpoint(self, name):
+                torch.save(self.model, name)
+
+            def fit(self):
+                self.checkpoint("last.ckpt")
+
+        finish(net, "artifacts")
+    """) == [(15, "self.checkpoint", "last.ckpt"), (17, "finish", "artifacts/model.pt")]
+
+
+def test_a_notebook_helper_defined_in_one_cell_and_called_in_another() -> None:
+    writes, skipped = analyse({
+        "train.ipynb": notebook(
+            "import matplotlib.pyplot as plt\n\ndef save_plot(fig, name):\n    fig.savefig(name)\n",
+            "fig = plt.figure()\nsave_plot(fig, 'confusion.png')\n",
+        ),
+        "job.yml": b"command: papermill train.ipynb outputs/train.ipynb\n",
+    })
+    assert [(w.cell, w.line, w.call, w.target) for w in writes] == [
+        (3, 2, "save_plot", "confusion.png")]
+    assert skipped == []
+
+
+def test_constants_of_a_config_module_of_the_root() -> None:
+    assert lost_in({
+        "config.py": """
+            import os
+            OUTPUT_DIR = "results"
+            MODEL_PATH = os.path.join(OUTPUT_DIR, "model.pkl")
+            KEPT = "outputs/model.pkl"
+            """,
+        "src/__init__.py": "",
+        "src/settings.py": "CHECKPOINTS = 'checkpoints'\n",
+        "train.py": """
+            import joblib
+            import config
+            from config import MODEL_PATH, KEPT
+            from src.settings import CHECKPOINTS
+            from src import settings
+            joblib.dump(model, MODEL_PATH)
+            joblib.dump(model, KEPT)
+            joblib.dump(model, config.OUTPUT_DIR + "/scaler.pkl")
+            joblib.dump(model, f"{CHECKPOINTS}/last.pkl")
+            joblib.dump(model, settings.CHECKPOINTS + "/best.pkl")
+            """,
+    }) == [("train.py", 6, "joblib.dump", "results/model.pkl"),
+           ("train.py", 8, "joblib.dump", "results/scaler.pkl"),
+           ("train.py", 9, "joblib.dump", "checkpoints/last.pkl"),
+           ("train.py", 10, "joblib.dump", "checkpoints/best.pkl")]
+
+
+def test_a_helper_of_another_module_is_reported_where_this_module_calls_it() -> None:
+    assert lost_in({
+        "utils.py": """
+            import os
+            import matplotlib.pyplot as plt
+
+            def save_figure(fig, name, folder="figures"):
+                os.makedirs(folder, exist_ok=True)
+                fig.savefig(os.path.join(folder, name))
+            """,
+        "train.py": """
+            import utils
+            from utils import save_figure
+            save_figure(fig, "loss.png")
+            utils.save_figure(fig, "roc.png", folder="outputs")
+            """,
+    }) == [("train.py", 3, "save_figure", "figures/loss.png")]
+
+
+def test_dataclass_class_and_namespace_settings() -> None:
+    assert lost("""
+        import dataclasses
+        import types
+        import torch
+
+        @dataclasses.dataclass
+        class Config:
+            epochs: int = 3
+            checkpoint_dir: str = "checkpoints"
+            log_dir: str = dataclasses.field(default="outputs/tb")
+
+        class Paths:
+            MODELS = "models"
+
+        settings = Config()
+        custom = Config(epochs=1, checkpoint_dir="outputs/ckpt")
+        ns = types.SimpleNamespace(out="results", kept="logs")
+        torch.save(model, f"{settings.checkpoint_dir}/last.pt")
+        torch.save(model, f"{custom.checkpoint_dir}/last.pt")
+        torch.save(model, settings.log_dir + "/x.pt")
+        torch.save(model, Paths.MODELS + "/best.pt")
+        torch.save(model, ns.out + "/final.pt")
+        torch.save(model, ns.kept + "/final.pt")
+    """) == [(18, "torch.save", "checkpoints/last.pt"), (21, "torch.save", "models/best.pt"),
+             (22, "torch.save", "results/final.pt")]
+
+
+def test_self_attributes_set_in_init() -> None:
+    assert lost("""
+        import os
+        import torch
+
+        class Trainer:
+            def __init__(self, model, out_dir="weights"):
+                self.model = model
+                self.out_dir = out_dir
+                self.plots = "plots"
+
+            def save(self):
+                torch.save(self.model, os.path.join(self.out_dir, "model.pt"))
+                self.figure.savefig(os.path.join(self.plots, "loss.png"))
+
+        Trainer(net).save()
+        Trainer(net, out_dir="outputs").save()
+    """) == [(13, "self.figure.savefig", "plots/loss.png"), (15, "Trainer", "weights/model.pt")]
+
+
+def test_an_attribute_set_again_elsewhere_is_not_known() -> None:
+    assert lost("""
+        import torch
+
+        class Trainer:
+            def __init__(self):
+                self.out = "weights"
+
+            def resume(self, folder):
+                self.out = folder
+
+            def save(self):
+                torch.save(self.model, self.out + "/model.pt")
+    """) == []
+
+
+ARGPARSE_TRAIN = """
+    import argparse, os, torch
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data")
+    parser.add_argument("--model-dir", default="model")
+    parser.add_argument("--plots", default="outputs/plots")
+    args = parser.parse_args()
+    torch.save(net, os.path.join(args.model_dir, "net.pt"))
+    torch.save(net, os.path.join(args.plots, "net.pt"))
+"""
+
+
+@pytest.mark.parametrize(("command", "found"), [
+    (None, []),
+    ("python train.py --data ${{inputs.data}}", [("train.py", 7, "torch.save", "model/net.pt")]),
+    ("python train.py --data ${{inputs.data}} --model-dir ${{outputs.model}}", []),
+    ("python train.py --model-dir checkpoints", [("train.py", 7, "torch.save", "checkpoints/net.pt")]),
+    ("python train.py --model-dir=./outputs/model", []),
+    ("python train.py ${{inputs.extra_args}}", []),
+    ("python other.py --data x", []),
+])
+def test_argparse_defaults_count_where_the_jobs_command_line_is_known(
+    command: str | None, found: list[tuple[str, int, str, str]]
+) -> None:
+    assert lost_in({"train.py": ARGPARSE_TRAIN}, None if command is None else [command]) == found
+
+
+def test_the_command_line_of_a_job_yaml_in_the_root() -> None:
+    assert lost_in({
+        "train.py": ARGPARSE_TRAIN,
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: >-
+              python train.py --data ${{inputs.data}}
+            environment: azureml:sklearn:1
+            """,
+    }) == [("train.py", 7, "torch.save", "model/net.pt")]
+
+
+def test_paths_relative_to_the_files_own_folder() -> None:
+    assert lost_in({
+        "src/train.py": """
+            import os
+            from pathlib import Path
+            import joblib
+            HERE = os.path.dirname(os.path.abspath(__file__))
+            ROOT = Path(__file__).resolve().parent.parent
+            joblib.dump(model, os.path.join(HERE, "model.pkl"))
+            joblib.dump(model, ROOT / "outputs" / "model.pkl")
+            joblib.dump(model, ROOT / "artifacts" / "model.pkl")
+            """,
+    }) == [("src/train.py", 6, "joblib.dump", "src/model.pkl"),
+           ("src/train.py", 8, "joblib.dump", "artifacts/model.pkl")]
+
+
+def test_more_save_flavours() -> None:
+    assert lost("""
+        import mlflow
+        import xgboost as xgb
+        import lightgbm as lgb
+        from catboost import CatBoostClassifier
+        from sklearn.externals import joblib
+        from sklearn.externals.joblib import dump
+        mlflow.sklearn.save_model(model, "sk_model")
+        mlflow.pyfunc.save_model("pyfunc_model", python_model=wrapper)
+        mlflow.lightgbm.save_model(booster, path="outputs/lgb")
+        CatBoostClassifier().fit(x, y).save_model("model.cbm")
+        booster = lgb.train(params, data)
+        booster.save_model("lgb.txt")
+        xgb.Booster.save_model(bst, "booster.json")
+        clf.get_booster().save_model("xgb.json")
+        joblib.dump(model, "model.joblib")
+        dump(model, "scaler.joblib")
+    """) == [(8, "mlflow.sklearn.save_model", "sk_model"),
+             (9, "mlflow.pyfunc.save_model", "pyfunc_model"),
+             (11, "CatBoostClassifier(...).fit(...).save_model", "model.cbm"),
+             (13, "booster.save_model", "lgb.txt"),
+             (14, "xgb.Booster.save_model", "booster.json"),
+             (15, "clf.get_booster(...).save_model", "xgb.json"),
+             (16, "joblib.dump", "model.joblib"), (17, "dump", "scaler.joblib")]
+
+
+def test_a_file_opened_and_left_empty_is_not_a_lost_result() -> None:
+    assert lost("""
+        import joblib
+        with open("model.pkl", "wb") as handle:
+            joblib.dump(model, "outputs/model.pkl")
+        open("done.flag", "w").close()
+        with open("model2.pkl", "wb") as handle:
+            joblib.dump(model, handle)
+    """) == [(6, "open", "model2.pkl")]
+
+
+def test_what_only_the_run_knows_stays_unreported() -> None:
+    assert lost("""
+        import os, sys, datetime, torch
+        out = os.environ.get("OUT_DIR", "models")
+        torch.save(model, os.path.join(out, "a.pt"))
+        torch.save(model, sys.argv[1])
+        torch.save(model, os.path.join(os.getenv("AZUREML_MODEL_DIR"), "b.pt"))
+        name = row["name"]
+        torch.save(model, name)
+        torch.save(model, f"{datetime.date.today()}/c.pt")
+        torch.save(model, input("where? "))
+    """) == []

@@ -524,6 +524,18 @@ class Analysis:
         except Unknown:
             return (STAR,)
 
+    def head(self, expr: ast.expr, scope: Scope) -> Values:
+        """The beginning of an f-string: in partial mode ``*`` when it is not known, unless it is a
+        parameter (then known at the calls)."""
+        if not self.partial:
+            return self.evaluate(expr, scope)
+        try:
+            return self.evaluate(expr, scope)
+        except ParameterValue:
+            raise
+        except Unknown:
+            return (STAR,)
+
     def fstring(self, expr: ast.JoinedStr, scope: Scope) -> Values:
         parts: list[Values] = []
         for part in expr.values:
@@ -533,7 +545,7 @@ class Analysis:
                         raise Unknown(expr, "formats a value")
                     parts.append((STAR,))
                     continue
-                parts.append(self.tail(part.value, scope))
+                parts.append(self.tail(part.value, scope) if parts else self.head(part.value, scope))
             else:
                 parts.append(self.evaluate(part, scope))
         return product(parts, concatenated) if parts else (Text(""),)
@@ -991,10 +1003,11 @@ class Analysis:
                 return [Resolution(None, f"{error.name} is a parameter of {target.name}(){NO_CALL}")]
             results: list[Resolution] = []
             for call, site_scope in sites:
-                bound = self.bind_for(target, function, call, site_scope, self, scope, depth)
-                for found in self.through_calls(expr, bound, None, depth + 1):
-                    results.append(dataclasses.replace(
-                        found, sites=(*found.sites, Site(self, call))))
+                for bound, outer in self.bind_for(target, function, call, site_scope, self, scope,
+                                                  depth):
+                    for found in self.through_calls(expr, bound, None, depth + 1):
+                        results.append(dataclasses.replace(
+                            found, sites=(*found.sites, Site(self, call), *outer)))
             return results
         except Unknown as error:
             return [Resolution(None, str(error))]
@@ -1002,46 +1015,74 @@ class Analysis:
     def bind_for(
         self, target: Function, function: Function | None, call: ast.Call, site_scope: Scope,
         site: Analysis, scope: Scope, depth: int,
-    ) -> Scope:
-        """``scope`` with ``target``'s parameters bound to what ``call`` passes; when ``target`` is
-        the ``__init__`` of the class a method ``function`` belongs to, ``self`` is bound to the
-        instance the call makes."""
+    ) -> list[tuple[Scope, tuple[Site, ...]]]:
+        """``scope`` with ``target``'s parameters bound to what ``call`` passes (see
+        :meth:`bind_calls`); when ``target`` is the ``__init__`` of the class a method ``function``
+        belongs to, ``self`` is bound to the instance the call makes."""
         if function is not None and function is not target and target.klass is not None \
                 and function.klass is target.klass and target.name == "__init__":
             bound = Scope(scope)
             instance = Instance(target.klass, call, site_scope, site)
             bound.names[_first_parameter(function) or "self"] = Binding(instance=instance)
-            return bound
-        return self.bind_call(target, call, site_scope, site, scope, depth)
+            return [(bound, ())]
+        return self.bind_calls(target, call, site_scope, site, scope, depth)
 
     def bind_call(
         self, function: Function, call: ast.Call, site_scope: Scope, site: Analysis,
         scope: Scope, depth: int,
     ) -> Scope:
-        """``scope`` with ``function``'s parameters bound to what ``call`` (in ``site``) passes."""
+        """``scope`` with ``function``'s parameters bound to every value ``call`` (in ``site``) may
+        pass them."""
+        options = self.bind_calls(function, call, site_scope, site, scope, depth)
+        if len(options) == 1:
+            return options[0][0]
         bound = Scope(scope)
+        bound.names = merge([option.names for option, _ in options])
+        return bound
+
+    def bind_calls(
+        self, function: Function, call: ast.Call, site_scope: Scope, site: Analysis,
+        scope: Scope, depth: int,
+    ) -> list[tuple[Scope, tuple[Site, ...]]]:
+        """``scope`` with ``function``'s parameters bound to what ``call`` (in ``site``) passes.
+        When an argument is itself a parameter of the calling function, one scope per call of that
+        function that gives it a value, with those calls (innermost first)."""
+        fixed: dict[str, Binding] = {}
+        chained: tuple[str, list[Resolution]] | None = None
         for param, index in function.parameters():
             passed = argument(call, param.arg, index)
             evaluator, where = (site, site_scope) if passed is not None else (self, scope)
             passed = passed if passed is not None else function.default(param.arg)
             if passed is None:
-                bound.names[param.arg] = Binding(reason=f"{param.arg} is not passed")
+                fixed[param.arg] = Binding(reason=f"{param.arg} is not passed")
                 continue
             if isinstance(passed, ast.Constant) and passed.value is None:
-                bound.names[param.arg] = Binding(none=True)
+                fixed[param.arg] = Binding(none=True)
                 continue
             object_binding = evaluator.passed_object(passed, where)
             if object_binding is not None:
-                bound.names[param.arg] = object_binding
+                fixed[param.arg] = object_binding
                 continue
             found = evaluator.through_calls(passed, where, where.function, depth + 1)
-            values = tuple(v for r in found if r.values is not None for v in r.values)
+            known = [resolution for resolution in found if resolution.values is not None]
+            if chained is None and any(resolution.sites for resolution in known):
+                chained = (param.arg, known)
+                continue
+            values = tuple(v for resolution in known for v in resolution.values or ())
             if values:
-                bound.names[param.arg] = Binding(values=unique(values))
+                fixed[param.arg] = Binding(values=unique(values))
             else:
-                reasons = [r.reason for r in found if r.values is None]
-                bound.names[param.arg] = Binding(reason=reasons[0] if reasons else "unknown")
-        return bound
+                reasons = [resolution.reason for resolution in found]
+                fixed[param.arg] = Binding(reason=reasons[0] if reasons else "unknown")
+        options = []
+        for values, outer in ([(r.values or (), r.sites) for r in chained[1]] if chained
+                              else [((), ())]):
+            bound = Scope(scope)
+            bound.names.update(fixed)
+            if chained is not None:
+                bound.names[chained[0]] = Binding(values=values)
+            options.append((bound, outer))
+        return options
 
     def passed_object(self, expr: ast.expr, scope: Scope) -> Binding | None:
         """An object passed as an argument (an instance, a namespace) that analysis follows."""

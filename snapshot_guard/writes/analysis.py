@@ -282,17 +282,21 @@ class ModuleWrites(Analysis):
                 for deferred in other.deferred:
                     if deferred.needs is not callee:
                         continue
-                    bound = other.bind_for(callee, deferred.function, call, site_scope, self,
-                                           deferred.scope, 1)
                     through = f"{deferred.label} in {other.path}:{deferred.call.lineno}"
-                    for found in other.through_calls(deferred.target, bound, None, 2):
-                        if found.values is not None:
-                            self.report_at(call, found.values, deferred, through)
+                    for bound, outer in other.bind_for(callee, deferred.function, call, site_scope,
+                                                       self, deferred.scope, 1):
+                        for found in other.through_calls(deferred.target, bound, None, 2):
+                            if found.values is not None:
+                                site = outer[-1].call if outer else call
+                                self.report_at(site, found.values, deferred, through)
 
     def report_at(self, call: ast.Call, values: Values, deferred: _Deferred, through: str) -> None:
+        passed = ast.Tuple(elts=[*call.args, *(keyword.value for keyword in call.keywords)],
+                           ctx=ast.Load())
         for value in values:
             if is_lost(value):
-                self.writes.append(Write(call, call, call_label(call.func), value,
+                self.examined.add(id(call))
+                self.writes.append(Write(call, passed, call_label(call.func), value,
                                          deferred.to_logs or value.display.endswith(".log"), through))
 
 
