@@ -801,3 +801,16 @@ def test_what_only_the_run_knows_stays_unreported() -> None:
         torch.save(model, f"{datetime.date.today()}/c.pt")
         torch.save(model, input("where? "))
     """) == []
+
+
+def test_a_saved_path_returned_and_uploaded_and_a_local_copy_of_a_logged_model() -> None:
+    assert lost("""
+        import mlflow
+        from azureml.core import Run
+        run = Run.get_context()
+        path = explainer.save("scoring_explainer")
+        run.upload_file("explainer.pkl", path)
+        mlflow.keras.log_model(keras_model=model, artifact_path="model")
+        mlflow.keras.save_model(keras_model=model, path="model_copy")
+        mlflow.sklearn.save_model(other, "other_model")
+    """) == [(9, "mlflow.sklearn.save_model", "other_model")]

@@ -413,7 +413,7 @@ class Analysis:
         try:
             return Binding(values=self.evaluate(value, scope))
         except ParameterValue:
-            return Binding(expr=value)
+            return Binding(expr=value, scope=scope.snapshot())
         except NoneValue:
             return Binding(none=True)
         except Unknown as error:
@@ -456,6 +456,8 @@ class Analysis:
         """The binding ``expr`` names, following imports into the repository's modules."""
         if isinstance(expr, ast.Name):
             binding = scope.lookup(expr.id)
+            if binding is not None and binding.parameter is not None:
+                binding = scope.parameter(binding.parameter, expr.id) or binding
             return self.followed(binding)
         if isinstance(expr, ast.Attribute):
             owner, _ = self.object_of(expr.value, scope)
@@ -630,14 +632,21 @@ class Analysis:
         if binding.values:
             return binding.values
         if binding.parameter is not None:
-            raise ParameterValue(name, binding.parameter)
+            passed = scope.parameter(binding.parameter, name)
+            if passed is None:
+                raise ParameterValue(name, binding.parameter)
+            return self.binding_values(name, passed, scope)
         if binding.expr is not None:
             key = id(binding.expr)
             if key in self._evaluating:
                 raise Unknown(name, "is defined in terms of itself")
+            where = scope
+            if binding.scope is not None:
+                where = Scope(binding.scope)
+                where.parameters = scope.passed()
             self._evaluating.add(key)
             try:
-                return self.evaluate(binding.expr, scope)
+                return self.evaluate(binding.expr, where)
             finally:
                 self._evaluating.discard(key)
         if binding.module is not None:
@@ -1023,7 +1032,8 @@ class Analysis:
                 and function.klass is target.klass and target.name == "__init__":
             bound = Scope(scope)
             instance = Instance(target.klass, call, site_scope, site)
-            bound.names[_first_parameter(function) or "self"] = Binding(instance=instance)
+            bound.parameters = {function: {_first_parameter(function) or "self":
+                                           Binding(instance=instance)}}
             return [(bound, ())]
         return self.bind_calls(target, call, site_scope, site, scope, depth)
 
@@ -1037,7 +1047,8 @@ class Analysis:
         if len(options) == 1:
             return options[0][0]
         bound = Scope(scope)
-        bound.names = merge([option.names for option, _ in options])
+        bound.parameters = {function: merge([(option.parameters or {})[function]
+                                             for option, _ in options])}
         return bound
 
     def bind_calls(
@@ -1078,9 +1089,10 @@ class Analysis:
         for values, outer in ([(r.values or (), r.sites) for r in chained[1]] if chained
                               else [((), ())]):
             bound = Scope(scope)
-            bound.names.update(fixed)
+            given = dict(fixed)
             if chained is not None:
-                bound.names[chained[0]] = Binding(values=values)
+                given[chained[0]] = Binding(values=values)
+            bound.parameters = {**scope.passed(), function: given}
             options.append((bound, outer))
         return options
 

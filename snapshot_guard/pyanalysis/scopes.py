@@ -94,7 +94,9 @@ class Binding:
     parameter: Function | None = None
     """A parameter of this function: its value is known only at a call site."""
     expr: ast.expr | None = None
-    """An expression over parameters, evaluated again where they are known."""
+    """An expression over parameters, evaluated again where they are known..."""
+    scope: Scope | None = None
+    """... in the scope it was assigned in (what its names held then)."""
     none: bool = False
     items: Values | None = None
     """The strings of a list or tuple literal, for ``for`` loops over it."""
@@ -122,7 +124,7 @@ UNBOUND = Binding(reason="is not bound yet")
 class Scope:
     """The names of one scope at the current point of the walk."""
 
-    __slots__ = ("function", "is_class", "local_names", "names", "parent")
+    __slots__ = ("function", "is_class", "local_names", "names", "parameters", "parent")
 
     def __init__(
         self, parent: Scope | None = None, function: Function | None = None,
@@ -137,6 +139,9 @@ class Scope:
         self.local_names = local_names
         """Names assigned anywhere in the function: not looked up outside it even before their
         assignment."""
+        self.parameters: dict[Function, dict[str, Binding]] | None = None
+        """What a call passes to the parameters of functions: set on the scope that evaluates an
+        expression at that call (see ``Analysis.bind_calls``)."""
 
     def lookup(self, name: str) -> Binding | None:
         scope: Scope | None = self
@@ -151,6 +156,25 @@ class Scope:
             first = False
             scope = scope.parent
         return None
+
+    def parameter(self, function: Function, name: str) -> Binding | None:
+        """What a call passes to parameter ``name`` of ``function``, where known."""
+        scope: Scope | None = self
+        while scope is not None:
+            if scope.parameters is not None and function in scope.parameters:
+                return scope.parameters[function].get(name)
+            scope = scope.parent
+        return None
+
+    def passed(self) -> dict[Function, dict[str, Binding]]:
+        """Every parameter value known along the chain (the innermost wins)."""
+        found: dict[Function, dict[str, Binding]] = {}
+        scope: Scope | None = self
+        while scope is not None:
+            for function, values in (scope.parameters or {}).items():
+                found.setdefault(function, values)
+            scope = scope.parent
+        return found
 
     def module(self) -> Scope:
         scope = self

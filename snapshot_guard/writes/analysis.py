@@ -145,6 +145,11 @@ class ModuleWrites(Analysis):
         self.kept: list[Text] = []
         """Paths this module uploads, copies or moves to a kept place."""
         self.examined: set[int] = set()
+        self.written: dict[int, Values] = {}
+        """What each write call writes, by ``id`` of the call: a name assigned its result names the
+        file (``path = explainer.save("explainer")``)."""
+        self.logged_models: set[str] = set()
+        """Names of the objects ``mlflow.<flavour>.log_model`` logs to the run."""
         self.call_lines = sorted({*lines_containing(text, TRIGGERS), *self.lines_calling()})
         self.empty = _opened_for_nothing(self.facts)
         """Openers whose file object nothing writes to: they leave an empty file, not a result."""
@@ -163,6 +168,10 @@ class ModuleWrites(Analysis):
 
     def file_value(self) -> Text:
         return Text(self.path)
+
+    def value_binding(self, value: ast.expr, scope: Scope) -> Binding | None:
+        written = self.written.get(id(value))
+        return Binding(values=written) if written else None
 
     def option_value(self, option: Option) -> Binding:
         runs = self.commands.of(self.path) if self.commands is not None else None
@@ -193,6 +202,13 @@ class ModuleWrites(Analysis):
             destination = argument(call, arg(1, "dst"))
             if source is not None and (destination is None or not self.lost_at(destination, scope)):
                 self.kept.extend(self.values(source, scope) or ())
+        if name is not None and name.startswith("mlflow.") and name.endswith(".log_model"):
+            logged = argument(call, arg(0))
+            logged = logged if logged is not None else next(
+                (k.value for k in call.keywords if k.arg and k.arg.endswith("model")), None)
+            if isinstance(logged, ast.Name):
+                self.logged_models.add(logged.id)
+            return
         target = self.target(call, name, method, scope)
         if target is None or id(call) in self.empty:
             return
@@ -208,6 +224,7 @@ class ModuleWrites(Analysis):
             return
         except Unknown:
             return
+        self.written[id(call)] = values
         for value in values:
             if is_lost(value):
                 self.writes.append(Write(call, target, label, value,
@@ -316,6 +333,9 @@ class _Uses(Analysis):
     def file_value(self) -> Text:
         return Text(self.path)
 
+    def value_binding(self, value: ast.expr, scope: Scope) -> Binding | None:
+        return self.writes.value_binding(value, scope)
+
     def option_value(self, option: Option) -> Binding:
         return self.writes.option_value(option)
 
@@ -355,6 +375,8 @@ def lost_writes(analysis: ModuleWrites) -> Iterator[Write]:
     kept = [normalized(value) for value in analysis.kept]
     seen: set[tuple[int, str]] = set()
     for write in analysis.writes:
+        if _saves_a_logged_model(write.call, analysis):
+            continue
         path = normalized(write.value)
         if (id(write.call), path) in seen:
             continue
@@ -363,6 +385,18 @@ def lost_writes(analysis: ModuleWrites) -> Iterator[Write]:
             path == place or place in (".", "") or path.startswith(place + "/") for place in kept
         ):
             yield write
+
+
+def _saves_a_logged_model(call: ast.Call, analysis: ModuleWrites) -> bool:
+    """``mlflow.<flavour>.save_model(model, path)`` of a model the module also logs to the run
+    (``log_model``): the local copy is lost, not the model."""
+    name = qualified(call.func, analysis.facts.aliases) or ""
+    if not (name.startswith("mlflow.") and name.endswith(".save_model")):
+        return False
+    saved = argument(call, arg(1 if name in MLFLOW_SAVE else 0))
+    saved = saved if saved is not None else next(
+        (k.value for k in call.keywords if k.arg and k.arg.endswith("model")), None)
+    return isinstance(saved, ast.Name) and saved.id in analysis.logged_models
 
 
 def fix(write: Write) -> str:

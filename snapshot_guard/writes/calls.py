@@ -131,7 +131,7 @@ MOVES: dict[str, Arg] = {
 TRIGGERS = (
     "open", "File", "save", "to_", "dump", "copy", "move", "rename", "replace", "imwrite", "imsave",
     "write", "Writer", "tofile", "export", "basicConfig", "log_artifact", "upload_", "log_image",
-    "add_file", "add_dir",
+    "add_file", "add_dir", "log_model",
 )
 """Words on every line that can hold a write, upload or move: a cheap filter before the AST."""
 
