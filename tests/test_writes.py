@@ -814,3 +814,84 @@ def test_a_saved_path_returned_and_uploaded_and_a_local_copy_of_a_logged_model()
         mlflow.keras.save_model(keras_model=model, path="model_copy")
         mlflow.sklearn.save_model(other, "other_model")
     """) == [(9, "mlflow.sklearn.save_model", "other_model")]
+
+
+def test_a_path_a_function_of_the_root_returns() -> None:
+    assert lost_in({
+        "paths.py": """
+            import os
+            RESULTS = "results"
+
+            def results_file(name):
+                return os.path.join(RESULTS, name)
+            """,
+        "train.py": """
+            import os, torch
+            import paths
+
+            def checkpoint_path(epoch, folder="ckpt"):
+                return os.path.join(folder, f"epoch_{epoch}.pt")
+
+            torch.save(model, checkpoint_path(3))
+            torch.save(model, checkpoint_path(3, folder="outputs"))
+            torch.save(model, paths.results_file("model.pt"))
+            """,
+    }) == [("train.py", 7, "torch.save", "ckpt/epoch_3.pt"),
+           ("train.py", 9, "torch.save", "results/model.pt")]
+
+
+def test_a_method_called_on_an_instance_of_a_class_of_another_module() -> None:
+    assert lost_in({
+        "saver.py": """
+            import os, joblib
+            class Saver:
+                def __init__(self, root="artifacts"):
+                    self.root = root
+                def save(self, obj, name):
+                    joblib.dump(obj, os.path.join(self.root, name))
+            """,
+        "train.py": """
+            from saver import Saver
+            saver = Saver()
+            saver.save(model, "model.pkl")
+            Saver("outputs").save(model, "model.pkl")
+            """,
+    }) == [("train.py", 3, "saver.save", "artifacts/model.pkl")]
+
+
+@pytest.mark.parametrize(("command", "found"), [
+    (None, []), ("python train.py", [("train.py", 6, "torch.save", "exports/model.pt")]),
+    ("python train.py --out ${{outputs.model}}", []),
+])
+def test_click_and_typer_option_defaults(
+    command: str | None, found: list[tuple[str, int, str, str]]
+) -> None:
+    commands = None if command is None else [command]
+    assert lost_in({"train.py": """
+        import os, click, torch
+
+        @click.command()
+        @click.option("--out", default="exports")
+        def main(out):
+            torch.save(model, os.path.join(out, "model.pt"))
+        """}, commands) == found
+    typer_found = [(file, 4, call, target) for file, _, call, target in found]
+    assert lost_in({"train.py": """
+        import os, typer, torch
+
+        def main(out: str = typer.Option("exports", "--out")):
+            torch.save(model, os.path.join(out, "model.pt"))
+        """}, commands) == typer_found
+
+
+def test_ray_and_objects_logged_under_a_name() -> None:
+    assert lost("""
+        import io, mlflow
+        import matplotlib.pyplot as plt
+        from ray import tune
+        tune.run(trainable, local_dir="ray_results")
+        buffer = io.BytesIO()
+        plt.savefig(buffer, format="png")
+        mlflow.log_image(buffer, "plot.png")
+        plt.savefig("plot.png")
+    """) == [(5, "tune.run", "ray_results"), (9, "plt.savefig", "plot.png")]

@@ -115,6 +115,16 @@ class Analysis:
         self.os_names: set[str] = set()
         """Names imported from ``os``, ``os.path`` or ``posixpath`` (``from os.path import join``)."""
         self.line_map: list[int] | None = None
+        self.returns: dict[Function, list[tuple[ast.expr, Scope]]] = {}
+        """What each function returns, with the scope at each ``return``."""
+        self.unwalked: dict[Function, Scope] = {}
+        """Functions whose bodies the walk left (see ``call_lines``), with their scope: walked
+        quietly when what they return is needed."""
+        self.quiet = False
+        self._returning: set[int] = set()
+        self.external_sites: dict[Function, list[tuple[ast.Call, Scope, Analysis]]] = {}
+        """Calls another module makes to this module's functions, counted as their call sites
+        while a client resolves values through them."""
         self.module_scope = Scope()
         self._evaluating: set[int] = set()
         self.facts = module_facts(tree) if facts is None else facts
@@ -196,6 +206,8 @@ class Analysis:
         elif isinstance(stmt, (ast.Return, ast.Raise)):
             for child in ast.iter_child_nodes(stmt):
                 self.calls_in(child, scope)
+            if isinstance(stmt, ast.Return) and stmt.value is not None and scope.function is not None:
+                self.returns.setdefault(scope.function, []).append((stmt.value, scope.snapshot()))
             return True
         elif isinstance(stmt, (ast.Break, ast.Continue)):
             return True
@@ -321,10 +333,14 @@ class Analysis:
         for extra in (node.args.vararg, node.args.kwarg):
             if extra is not None:
                 inner.names[extra.arg] = Binding(reason=f"{extra.arg} collects call arguments")
+        options = self.command_options(node, scope)
         for param in [*params, *node.args.kwonlyargs]:
-            inner.names[param.arg] = Binding(parameter=function)
+            option = options.get(param.arg)
+            inner.names[param.arg] = Binding(parameter=function) if option is None \
+                else self.option_value(option)
         if self.call_lines is not None and (node.name != "__init__" or self.skip_inits) \
                 and not _touches(self.call_lines, node):
+            self.unwalked[function] = inner
             return
         self.classes.append(None)
         self.statements(node.body, inner)
@@ -332,6 +348,49 @@ class Analysis:
         if klass is not None and node.name == "__init__":
             klass.init = function
             klass.init_scope = inner
+
+    def command_options(self, node: ast.FunctionDef | ast.AsyncFunctionDef,
+                        scope: Scope) -> dict[str, Option]:
+        """The parameters of a command a CLI library fills from the command line: click's
+        ``@click.option("--out", default="x")`` and typer's ``out: str = typer.Option("x")``."""
+        found: dict[str, Option] = {}
+        for decorator in node.decorator_list:
+            if not isinstance(decorator, ast.Call) or _callee_name(decorator) not in ("option",
+                                                                                     "argument"):
+                continue
+            if not (_dotted(decorator.func) or "").startswith("click."):
+                continue
+            strings = [a.value for a in decorator.args
+                       if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            plain = [text for text in strings if not text.startswith("-")]
+            long = [text for text in strings if text.startswith("--")]
+            name = (plain or long or strings or [""])[0].lstrip("-").replace("-", "_").lower()
+            if name:
+                found[name] = self.option(decorator, name, tuple(t for t in strings
+                                                               if t.startswith("-")), scope)
+        args = node.args
+        positional = [*args.posonlyargs, *args.args]
+        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        for param, default in [*zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)]:
+            if isinstance(default, ast.Call) and _callee_name(default) in ("Option", "Argument") \
+                    and (_dotted(default.func) or "").startswith("typer."):
+                named: tuple[str, ...] = tuple(
+                    a.value for a in default.args[1:]
+                    if isinstance(a, ast.Constant) and isinstance(a.value, str))
+                given = default.args[0] if default.args else argument(default, "default", None)
+                flag = "--" + param.arg.replace("_", "-")
+                found[param.arg] = self.option_from(given, param.arg, named or (flag,), scope)
+        return found
+
+    def option(self, call: ast.Call, name: str, strings: tuple[str, ...], scope: Scope) -> Option:
+        return self.option_from(argument(call, "default", None), name, strings, scope)
+
+    def option_from(self, default: ast.expr | None, name: str, strings: tuple[str, ...],
+                    scope: Scope) -> Option:
+        binding = Binding(none=True) if default is None else self.binding_of(default, scope)
+        if binding.expr is not None or binding.parameter is not None:
+            binding = Binding(reason=Unknown(default or name))
+        return Option(name, strings, binding)
 
     def class_def(self, node: ast.ClassDef, scope: Scope) -> None:
         for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
@@ -408,7 +467,7 @@ class Analysis:
                 except Unknown:
                     return Binding(reason="a list with values that are not constants")
             return Binding(items=tuple(items))
-        if isinstance(value, ast.Call) and _callee_name(value.func) not in _STRING_CALLS:
+        if isinstance(value, ast.Call) and not self.may_give_a_string(value):
             return Binding(reason=Unknown(value))
         try:
             return Binding(values=self.evaluate(value, scope))
@@ -452,22 +511,72 @@ class Analysis:
             return binding.klass.init
         return None
 
-    def object_of(self, expr: ast.expr, scope: Scope) -> tuple[Binding | None, Analysis]:
-        """The binding ``expr`` names, following imports into the repository's modules."""
+    def object_of(self, expr: ast.expr, scope: Scope,
+                  strict: bool = False) -> tuple[Binding | None, Analysis]:
+        """The binding ``expr`` names, following imports into the repository's modules; ``strict``:
+        raise ParameterValue when it depends on a parameter (else None)."""
         if isinstance(expr, ast.Name):
             binding = scope.lookup(expr.id)
             if binding is not None and binding.parameter is not None:
                 binding = scope.parameter(binding.parameter, expr.id) or binding
             return self.followed(binding)
         if isinstance(expr, ast.Attribute):
-            owner, _ = self.object_of(expr.value, scope)
+            owner, _ = self.object_of(expr.value, scope, strict)
             if owner is not None and owner.module_file is not None:
                 other = self.modules.analysis(owner.module_file)
                 if other is not None:
                     return other.followed(other.module_scope.names.get(expr.attr))
             if owner is not None and owner.klass is not None:
                 return owner.klass.body.get(expr.attr), owner.klass.analysis
+            instance = self.instance_of(owner, expr.value)
+            if instance is not None:
+                try:
+                    return self.member_object(instance, expr.attr, scope), self
+                except ParameterValue:
+                    if strict:
+                        raise
         return None, self
+
+    @staticmethod
+    def instance_of(owner: Binding | None, expr: ast.expr) -> Instance | None:
+        """The object ``owner`` (the binding of ``expr``) is: an instance, or a method's ``self``."""
+        if owner is None:
+            return None
+        if owner.instance is not None:
+            return owner.instance
+        function = owner.parameter
+        if function is not None and function.method and function.klass is not None \
+                and isinstance(expr, ast.Name) and expr.id == _first_parameter(function):
+            return Instance(function.klass)
+        return None
+
+    def member_object(self, instance: Instance, attr: str, scope: Scope) -> Binding | None:
+        """The object an instance's attribute holds (``self.config``, ``settings.paths``); raises
+        ParameterValue when ``__init__`` sets it from a parameter and no constructor call is known."""
+        if instance.attributes is not None:
+            return instance.attributes.get(attr)
+        klass = instance.klass
+        if klass is None or attr in klass.reassigned or attr in klass.analysis.facts.object_attributes:
+            return None
+        owner = klass.analysis
+        call = instance.call
+        known_call = call is not None and instance.analysis is not None and instance.scope is not None
+        if known_call:
+            assert call is not None and instance.analysis is not None and instance.scope is not None
+            passed = self.constructor_argument(klass, call, attr)
+            if passed is not None:
+                return instance.analysis.object_of(passed, instance.scope)[0]
+        init, init_scope = klass.init, klass.init_scope
+        binding = init_scope.names.get(f"self.{attr}") if init_scope is not None else None
+        if binding is None or init is None or init_scope is None:
+            return klass.body.get(attr)
+        if not isinstance(binding.expr, ast.Name):
+            return binding
+        if not known_call:
+            raise ParameterValue(binding.expr.id, init)
+        assert call is not None and instance.analysis is not None and instance.scope is not None
+        bound = owner.bind_call(init, call, instance.scope, instance.analysis, init_scope, 1)
+        return owner.object_of(binding.expr, bound)[0]
 
     def followed(self, binding: Binding | None, depth: int = 0) -> tuple[Binding | None, Analysis]:
         if binding is not None and binding.module is not None and depth < 8:
@@ -689,7 +798,7 @@ class Analysis:
             binding = scope.lookup(dotted)
             if binding is not None:
                 return self.binding_values(dotted, binding, scope)
-        owner, analysis = self.object_of(expr.value, scope)
+        owner, analysis = self.object_of(expr.value, scope, strict=True)
         if owner is not None:
             found = self.member(owner, analysis, expr, scope)
             if found is not None:
@@ -827,9 +936,91 @@ class Analysis:
             default = argument(call, "default", None)
             if default is not None:
                 return self.evaluate(default, scope)
+        function = self.callee_function(func, scope) if self.may_be_ours(func) else None
+        if function is not None and function.name != "__init__":
+            return self.returned(function, call, scope)
         if isinstance(func, ast.Attribute):
             return self.method_value(call, func, args, scope)
         raise Unknown(call)
+
+    def may_give_a_string(self, call: ast.Call) -> bool:
+        """A call whose value :meth:`call_value` may know: a path function, or a function of the
+        root's code (what it returns)."""
+        return _callee_name(call.func) in _STRING_CALLS or self.may_be_ours(call.func)
+
+    def may_be_ours(self, func: ast.expr) -> bool:
+        name = _callee_name(func)
+        if isinstance(func, ast.Name):
+            return name in self.facts.defined or name in self.imported
+        return isinstance(func, ast.Attribute) and (
+            name in self.facts.defined
+            or (isinstance(func.value, ast.Name) and func.value.id in self.module_aliases))
+
+    def returns_of(self, function: Function) -> list[tuple[ast.expr, Scope]]:
+        inner = self.unwalked.pop(function, None)
+        if inner is not None:
+            quiet, self.quiet = self.quiet, True
+            try:
+                self.statements(function.node.body, inner)
+            finally:
+                self.quiet = quiet
+        return self.returns.get(function, [])
+
+    def returned(self, function: Function, call: ast.Call, scope: Scope) -> Values:
+        """What a call of a function of the root's code returns: each ``return`` of it evaluated
+        with the parameters the call passes."""
+        owner = function.analysis
+        key = id(function.node)
+        if key in owner._returning:
+            raise Unknown(call, "calls itself")
+        owner._returning.add(key)
+        try:
+            returns = owner.returns_of(function)
+            if not returns:
+                raise Unknown(call, "returns nothing known")
+            given = self.passed_to(function, call, scope)
+            found: list[Text] = []
+            for expr, where in returns:
+                inner = Scope(where)
+                inner.parameters = {**scope.passed(), function: given}
+                found.extend(owner.evaluate(expr, inner))
+            return unique(found)
+        finally:
+            owner._returning.discard(key)
+
+    def passed_to(self, function: Function, call: ast.Call, scope: Scope) -> dict[str, Binding]:
+        """What ``call`` (in this module, in ``scope``) passes to ``function``'s parameters, as
+        evaluated here (a value that is a parameter here stays one)."""
+        given: dict[str, Binding] = {}
+        if function.method and isinstance(call.func, ast.Attribute):
+            receiver, _ = self.object_of(call.func.value, scope)
+            if receiver is not None:
+                given[_first_parameter(function) or "self"] = receiver
+        owner = function.analysis
+        for param, index in function.parameters():
+            passed = argument(call, param.arg, index)
+            if passed is None:
+                default = function.default(param.arg)
+                given[param.arg] = Binding(reason=f"{param.arg} is not passed") if default is None \
+                    else owner.binding_of(default, owner.module_scope)
+                continue
+            made = self.passed_object(passed, scope)
+            if made is not None:
+                given[param.arg] = made
+                continue
+            if isinstance(passed, ast.Constant) and isinstance(passed.value, (int, float)) \
+                    and not isinstance(passed.value, bool):
+                given[param.arg] = Binding(values=(Text(str(passed.value)),))  # in a file name
+                continue
+            try:
+                given[param.arg] = Binding(values=self.evaluate(passed, scope))
+            except ParameterValue:
+                raise
+            except NoneValue:
+                given[param.arg] = Binding(none=True)
+            except Unknown as error:
+                given[param.arg] = Binding(reason=error)
+        return given
 
     def imported_from_os(self, name: str, scope: Scope) -> bool:
         return name in self.os_names
@@ -938,6 +1129,8 @@ class Analysis:
             self.call(node, scope)
 
     def call(self, call: ast.Call, scope: Scope) -> None:
+        if self.quiet:
+            return
         name = _callee_name(call.func)
         if name is not None:
             site = self.site_key(call.func, name, scope)
@@ -973,13 +1166,26 @@ class Analysis:
         self.options[name] = Option(name, options, binding, not flag)
 
     def site_key(self, func: ast.expr, name: str, scope: Scope) -> str | None:
-        """The key a call to a function of the repository is recorded under, None for others."""
-        if name in self.facts.defined or (isinstance(func, ast.Name) and name in self.imported):
+        """The key a call to a function of the repository is recorded under, None for others: a
+        function of the module or imported from the root's modules, a method called on ``self``,
+        on an instance of a class of the root or on a constructor call."""
+        if isinstance(func, ast.Name):
+            return name if name in self.facts.defined or name in self.imported else None
+        if not isinstance(func, ast.Attribute):
+            return None
+        receiver = func.value
+        if isinstance(receiver, ast.Name):
+            if receiver.id in self.module_aliases:
+                return f"{receiver.id}.{name}"
+            bound = scope.lookup(receiver.id)
+            if bound is not None and bound.instance is not None and bound.instance.klass is not None:
+                return f"{receiver.id}.{name}"
+            if bound is not None and bound.parameter is not None and bound.parameter.method \
+                    and receiver.id == _first_parameter(bound.parameter):
+                return name if name in self.facts.defined else None
+            return None
+        if isinstance(receiver, ast.Call) and name in self.facts.defined:
             return name
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and (
-            func.value.id in self.module_aliases
-        ):
-            return f"{func.value.id}.{name}"
         return None
 
     def sites_of(self, function: Function) -> list[tuple[ast.Call, Scope]]:
@@ -1007,16 +1213,23 @@ class Analysis:
                 return [Resolution(None, str(error))]
             if target.analysis is not self:
                 return [Resolution(None, str(error))]
-            sites = self.sites_of(target)
-            if not sites:
-                return [Resolution(None, f"{error.name} is a parameter of {target.name}(){NO_CALL}")]
+            routes = [target]
+            if function is not None and function is not target and function.method \
+                    and target.name == "__init__" and function.klass is target.klass:
+                routes.insert(0, function)  # a call of the method knows the instance
             results: list[Resolution] = []
-            for call, site_scope in sites:
-                for bound, outer in self.bind_for(target, function, call, site_scope, self, scope,
-                                                  depth):
-                    for found in self.through_calls(expr, bound, None, depth + 1):
-                        results.append(dataclasses.replace(
-                            found, sites=(*found.sites, Site(self, call), *outer)))
+            for route in routes:
+                sites = [(call, site_scope, self) for call, site_scope in self.sites_of(route)]
+                for call, site_scope, site in sites + self.external_sites.get(route, []):
+                    for bound, outer in self.bind_for(route, function, call, site_scope, site,
+                                                      scope, depth):
+                        for found in self.through_calls(expr, bound, None, depth + 1):
+                            results.append(dataclasses.replace(
+                                found, sites=(*found.sites, Site(site, call), *outer)))
+                if any(found.values is not None for found in results):
+                    break
+            if not results:
+                return [Resolution(None, f"{error.name} is a parameter of {target.name}(){NO_CALL}")]
             return results
         except Unknown as error:
             return [Resolution(None, str(error))]
@@ -1060,6 +1273,10 @@ class Analysis:
         function that gives it a value, with those calls (innermost first)."""
         fixed: dict[str, Binding] = {}
         chained: tuple[str, list[Resolution]] | None = None
+        if function.method and isinstance(call.func, ast.Attribute):
+            receiver, _ = site.object_of(call.func.value, site_scope)
+            if receiver is not None and receiver.instance is not None:
+                fixed[_first_parameter(function) or "self"] = receiver
         for param, index in function.parameters():
             passed = argument(call, param.arg, index)
             evaluator, where = (site, site_scope) if passed is not None else (self, scope)

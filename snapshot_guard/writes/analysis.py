@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import bisect
 import dataclasses
+import fnmatch
 import posixpath
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -28,6 +29,7 @@ from snapshot_guard.writes.calls import (
     FUNCTIONS,
     INERT_METHODS,
     LOG_WRITERS,
+    LOGGED_OBJECTS,
     METHODS,
     MLFLOW_FLAVOUR_SAVE,
     MLFLOW_SAVE,
@@ -43,7 +45,7 @@ from snapshot_guard.writes.calls import (
     call_label,
     qualified,
 )
-from snapshot_guard.writes.jobs import KEPT_FOLDERS, CommandLines, JobCommand
+from snapshot_guard.writes.jobs import KEPT_FOLDERS, CommandLines, JobCommand, bare
 
 _OWN_METHODS = frozenset(("save", "save_model", "save_checkpoint"))
 """Methods whose meaning a class of the user's own defines: ``self.save("best")`` may build any path."""
@@ -193,6 +195,8 @@ class ModuleWrites(Analysis):
     def examine(self, call: ast.Call, scope: Scope) -> None:
         name = qualified(call.func, self.facts.aliases)
         method = call.func.attr if isinstance(call.func, ast.Attribute) else None
+        if name in LOGGED_OBJECTS:
+            return
         if method in UPLOADS or name == "wandb.save":
             for passed in [*call.args, *(keyword.value for keyword in call.keywords)]:
                 self.kept.extend(self.values(passed, scope) or ())
@@ -289,23 +293,29 @@ class ModuleWrites(Analysis):
                 self.report_at(site.call, found.values, deferred, through)
 
     def pull(self) -> None:
-        """Report the writes of functions of other modules that this module's calls make lost."""
-        for sites in self.call_sites.values():
-            for call, site_scope in sites:
-                callee = self.callee_function(call.func, site_scope)
-                other = callee.analysis if callee is not None else None
-                if callee is None or other is self or not isinstance(other, ModuleWrites):
-                    continue
+        """Report the writes of other modules' functions that this module's calls make lost (the
+        path passed, or passed on through other functions of that module)."""
+        calls = [(call, site_scope, self.callee_function(call.func, site_scope))
+                 for sites in self.call_sites.values() for call, site_scope in sites]
+        called = {callee for _, _, callee in calls}
+        for call, site_scope, callee in calls:
+            other = callee.analysis if callee is not None else None
+            if callee is None or other is self or not isinstance(other, ModuleWrites):
+                continue
+            other.external_sites = {callee: [(call, site_scope, self)]}
+            try:
                 for deferred in other.deferred:
-                    if deferred.needs is not callee:
-                        continue
+                    if deferred.function in called and deferred.function is not callee \
+                            and callee.name == "__init__":
+                        continue  # the calls of the method say it, with the instance they use
                     through = f"{deferred.label} in {other.path}:{deferred.call.lineno}"
-                    for bound, outer in other.bind_for(callee, deferred.function, call, site_scope,
-                                                       self, deferred.scope, 1):
-                        for found in other.through_calls(deferred.target, bound, None, 2):
-                            if found.values is not None:
-                                site = outer[-1].call if outer else call
-                                self.report_at(site, found.values, deferred, through)
+                    for found in other.through_calls(deferred.target, deferred.scope,
+                                                     deferred.function, 0):
+                        here = [site for site in found.sites if site.analysis is self]
+                        if found.values is not None and here:
+                            self.report_at(here[-1].call, found.values, deferred, through)
+            finally:
+                other.external_sites = {}
 
     def report_at(self, call: ast.Call, values: Values, deferred: _Deferred, through: str) -> None:
         passed = ast.Tuple(elts=[*call.args, *(keyword.value for keyword in call.keywords)],
@@ -343,8 +353,12 @@ class _Uses(Analysis):
         if id(call) in self.writes.examined or not _touches(self.lines, call):
             return
         name = qualified(call.func, self.writes.facts.aliases)
-        if name is not None and (name.startswith("os.path.") or name in PATH_BUILDERS):
+        if name is not None and (name.startswith("os.path.") or name in PATH_BUILDERS
+                                 or name in LOGGED_OBJECTS):
             return
+        made = self.callee_class(call.func, scope)
+        if made is not None and made.dataclass:
+            return  # a settings object made, not a file used
         if isinstance(call.func, ast.Attribute) and call.func.attr in INERT_METHODS:
             return
         arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
@@ -375,7 +389,7 @@ def lost_writes(analysis: ModuleWrites) -> Iterator[Write]:
     kept = [normalized(value) for value in analysis.kept]
     seen: set[tuple[int, str]] = set()
     for write in analysis.writes:
-        if _saves_a_logged_model(write.call, analysis):
+        if _saves_a_logged_model(write.call, analysis) or _said_better(write, analysis.writes):
             continue
         path = normalized(write.value)
         if (id(write.call), path) in seen:
@@ -385,6 +399,17 @@ def lost_writes(analysis: ModuleWrites) -> Iterator[Write]:
             path == place or place in (".", "") or path.startswith(place + "/") for place in kept
         ):
             yield write
+
+
+def _said_better(write: Write, writes: Sequence[Write]) -> bool:
+    """A write of a function reported with a partial path where another call reports the same
+    write with a path that fits it (``Saver()`` gives ``artifacts/*``, ``saver.save(m, "m.pkl")``
+    ``artifacts/m.pkl``): the second says it."""
+    if write.through is None or write.value.rest is None:
+        return False
+    pattern = write.value.display
+    return any(other.through == write.through and other.value.rest is None
+               and fnmatch.fnmatchcase(other.value.known, pattern) for other in writes)
 
 
 def _saves_a_logged_model(call: ast.Call, analysis: ModuleWrites) -> bool:
@@ -486,11 +511,12 @@ def _option_binding(option: Option, runs: Sequence[JobCommand]) -> Binding:
 
 def _given(option: Option, words: Sequence[str]) -> tuple[bool, str | None]:
     """Whether ``words`` set ``option``, and the value they give it (None: not known)."""
-    for index, word in enumerate(words):
+    for index, written in enumerate(words):
+        word = bare(written)
         if word in option.strings:
-            if not option.takes_value:
-                return True, None
-            return True, words[index + 1] if index + 1 < len(words) else None
+            if not option.takes_value or written.startswith("$[["):
+                return True, None  # an optional part: the option may be set
+            return True, bare(words[index + 1]) if index + 1 < len(words) else None
         for string in option.strings:
             if string.startswith("--") and word.startswith(string + "="):
                 return True, word[len(string) + 1:]

@@ -66,6 +66,25 @@ FUNCTIONS: dict[str, Arg] = {
     "torchvision.utils.save_image": arg(1, "fp"),
     "pandas.ExcelWriter": arg(0, "path"),
     **dict.fromkeys(
+        ("keras.callbacks.ModelCheckpoint", "tensorflow.keras.callbacks.ModelCheckpoint",
+         "keras.callbacks.BackupAndRestore", "tensorflow.keras.callbacks.BackupAndRestore"),
+        arg(0, "filepath", "backup_dir"),
+    ),
+    **dict.fromkeys(
+        ("pytorch_lightning.callbacks.ModelCheckpoint", "lightning.pytorch.callbacks.ModelCheckpoint",
+         "pytorch_lightning.callbacks.model_checkpoint.ModelCheckpoint"),
+        arg(0, "dirpath"),
+    ),
+    **dict.fromkeys(("pytorch_lightning.Trainer", "lightning.pytorch.Trainer", "lightning.Trainer",
+                     "pytorch_lightning.trainer.Trainer"), arg(None, "default_root_dir")),
+    "ray.tune.run": arg(None, "local_dir", "storage_path"),
+    **dict.fromkeys(("ray.train.RunConfig", "ray.air.RunConfig", "ray.air.config.RunConfig",
+                     "ray.tune.RunConfig"), arg(None, "storage_path", "local_dir")),
+    **dict.fromkeys(("keras.callbacks.CSVLogger", "tensorflow.keras.callbacks.CSVLogger"),
+                    arg(0, "filename")),
+    **dict.fromkeys(("keras.callbacks.TensorBoard", "tensorflow.keras.callbacks.TensorBoard"),
+                    arg(0, "log_dir")),
+    **dict.fromkeys(
         ("logging.FileHandler", "logging.handlers.RotatingFileHandler",
          "logging.handlers.TimedRotatingFileHandler"),
         arg(0, "filename"),
@@ -78,6 +97,7 @@ FUNCTIONS: dict[str, Arg] = {
 LOG_WRITERS = frozenset(
     name for name in FUNCTIONS if name.startswith(("logging.", "torch.utils.", "tensorboardX.",
                                                    "tensorflow.summary."))
+    or name.endswith(("TensorBoard", "CSVLogger"))
 )
 MLFLOW_SAVE = {"mlflow.pyfunc.save_model": arg(0, "path")}
 """``mlflow.<flavour>.save_model(model, path)``; pyfunc's takes the path first."""
@@ -115,12 +135,16 @@ METHODS: dict[str, Arg] = {
     "save_checkpoint": arg(0, "filepath"),
     "save_state": arg(0, "output_dir"),
     "tofile": arg(0, "fid", "file"),
+    "save_word2vec_format": arg(0, "fname"),
 }
 # A path passed to one of these is uploaded (or, for copy and move, kept elsewhere): not lost.
 UPLOADS = frozenset(
     ("log_artifact", "log_artifacts", "upload_file", "upload_files", "upload_folder", "log_image",
      "add_file", "add_dir")
 )
+LOGGED_OBJECTS = frozenset(("mlflow.log_image", "mlflow.log_figure", "mlflow.log_text",
+                            "mlflow.log_dict", "mlflow.log_table"))
+"""They log an object under a name in the run: the name is no local file."""
 MOVES: dict[str, Arg] = {
     **dict.fromkeys(
         ("shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.copytree", "shutil.move"),
@@ -131,18 +155,20 @@ MOVES: dict[str, Arg] = {
 TRIGGERS = (
     "open", "File", "save", "to_", "dump", "copy", "move", "rename", "replace", "imwrite", "imsave",
     "write", "Writer", "tofile", "export", "basicConfig", "log_artifact", "upload_", "log_image",
-    "add_file", "add_dir", "log_model",
+    "add_file", "add_dir", "log_model", "Checkpoint", "Logger", "TensorBoard", "BackupAndRestore",
+    "default_root_dir", "local_dir", "storage_path",
 )
 """Words on every line that can hold a write, upload or move: a cheap filter before the AST."""
 
 PATH_BUILDERS = frozenset((
     "os.path.join", "posixpath.join", "pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath",
     "pathlib.PurePosixPath", "os.getcwd", "pathlib.Path.cwd", "str", "os.fspath", "os.makedirs",
-    "os.mkdir", "print",
+    "os.mkdir", "print", "types.SimpleNamespace", "argparse.Namespace", "dict", "dataclasses.field",
 ))
 INERT_METHODS = frozenset((
     "debug", "info", "warning", "warn", "error", "exception", "critical", "format", "joinpath",
     "with_suffix", "with_name", "resolve", "absolute", "expanduser", "mkdir", "exists", "append",
+    "add_argument", "set_defaults",
 ))
 """Calls that take a path without consuming the file: logging it, building or testing it."""
 

@@ -168,12 +168,16 @@ def _script_of(words: list[str]) -> tuple[str, list[str]] | None:
     return None
 
 
+def bare(word: str) -> str:
+    """The word without the marks of an optional part of a component's command (``$[[...]]``)."""
+    return word.removeprefix("$[[").removesuffix("]]")
+
+
 def _opaque(word: str, previous: str) -> bool:
     """A word that may expand to options: an expansion not in an option's value position."""
+    word, previous = bare(word), bare(previous)
     if "$" not in word:
         return False
-    if word.startswith("$[["):
-        return True
     return not (previous.startswith("-") and "=" not in previous)
 
 
