@@ -697,7 +697,7 @@ DEV_3 = [
             def checkpoint_path(epoch):
                 return os.path.join("ckpt", f"epoch_{epoch}.pt")
 
-            torch.save(model, checkpoint_path(3))  # lost: ckpt/epoch_*.pt
+            torch.save(model, checkpoint_path(3))  # lost: ckpt/epoch_3.pt
             """,
     }),
     Project("trainer-with-callbacks", {
@@ -745,7 +745,157 @@ DEV_3 = [
 
 # --- held-out: written last, after the analysis was done with dev, dev-2 and dev-3 ------------------
 
-HELD_OUT: list[Project] = []
+HELD_OUT = [
+    Project("detection-runs", {
+        "detect.py": """
+            from pathlib import Path
+            import cv2
+
+            name = "exp"
+            save_dir = Path("runs/detect") / name
+            save_dir.mkdir(parents=True, exist_ok=True)
+            for index, image in enumerate(images):
+                cv2.imwrite(str(save_dir / f"{index}.jpg"), image)  # lost: runs/detect/exp/*.jpg
+            (save_dir / "labels.txt").write_text("cat")  # lost: runs/detect/exp/labels.txt
+            """,
+    }),
+    Project("forecast-persist-default", {
+        "forecast.py": """
+            import pandas as pd
+
+            FORECAST_PATH = "forecasts/forecast.csv"
+
+            def persist(frame, path=FORECAST_PATH):
+                frame.to_csv(path, index=False)
+
+            prediction = pd.DataFrame({"y": [1, 2]})
+            persist(prediction)  # lost: forecasts/forecast.csv
+            persist(prediction, path="outputs/forecast.csv")
+            """,
+    }),
+    Project("params-yaml", {
+        "train.py": """
+            import joblib
+            import yaml
+
+            with open("params.yaml") as handle:
+                params = yaml.safe_load(handle)
+            model_path = params["train"]["model_path"]
+            joblib.dump(model, model_path)
+            joblib.dump(model, "model_backup.joblib")  # lost: model_backup.joblib
+            """,
+    }),
+    Project("model-store-static-method", {
+        "src/__init__.py": "",
+        "src/persistence.py": """
+            import os
+
+            class ModelStore:
+                BASE = "model_store"
+
+                @staticmethod
+                def path(name):
+                    return os.path.join(ModelStore.BASE, name)
+            """,
+        "train.py": """
+            import joblib
+            from src.persistence import ModelStore
+
+            joblib.dump(model, ModelStore.path("rf.pkl"))  # lost: model_store/rf.pkl
+            """,
+    }),
+    Project("fastai-learner", {
+        "train.py": """
+            from fastai.vision.all import vision_learner, resnet34
+
+            learn = vision_learner(dls, resnet34)
+            learn.fine_tune(1)
+            learn.save("stage-1")  # lost: stage-1
+            learn.export("export.pkl")  # lost: export.pkl
+            """,
+    }),
+    Project("environment-default", {
+        "train.py": """
+            import os
+            import torch
+
+            OUT = os.environ.get("OUT", "results")
+            torch.save(model, os.path.join(OUT, "model.pt"))
+            """,
+    }),
+    Project("closure-saver", {
+        "train.py": """
+            import os
+            import joblib
+
+            def make_saver(folder):
+                def save(name, obj):
+                    joblib.dump(obj, os.path.join(folder, name))
+                return save
+
+            saver = make_saver("cache")
+            saver("features.pkl", features)  # lost: cache/features.pkl
+            """,
+    }),
+    Project("script-in-a-package", {
+        "src/pipeline/train.py": """
+            from pathlib import Path
+            import pandas as pd
+
+            ROOT = Path(__file__).parents[1]
+            frame = pd.read_csv(ROOT / "data" / "raw.csv")
+            frame.to_parquet(ROOT / "data" / "processed.parquet")  # lost: src/data/processed.parquet
+            frame.to_parquet(Path("outputs") / "processed.parquet")
+            """,
+    }),
+    Project("logging-dict-config", {
+        "train.py": """
+            import logging.config
+
+            logging.config.dictConfig({
+                "version": 1,
+                "handlers": {"file": {"class": "logging.FileHandler", "filename": "app.log"}},  # lost: app.log
+                "root": {"handlers": ["file"]},
+            })
+            """,
+    }),
+    Project("scoring-job-command", {
+        "score.py": """
+            import argparse
+            import pandas as pd
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--model")
+            parser.add_argument("--data")
+            parser.add_argument("--predictions", default="preds.csv")
+            args = parser.parse_args()
+            frame = pd.read_csv(args.data)
+            frame.to_csv(args.predictions)  # lost: preds.csv
+            """,
+    }, commands=("python score.py --model ${{inputs.model}} --data ${{inputs.data}}",)),
+    Project("distributed-ranks", {
+        "train.py": """
+            import os
+            import torch
+            import torch.distributed as dist
+
+            rank = dist.get_rank()
+            if rank == 0:
+                torch.save(model.state_dict(), f"model_rank{rank}.pt")  # lost: model_rank*.pt
+            torch.save(model.state_dict(), os.path.join("outputs", f"model_{rank}.pt"))
+            """,
+    }),
+    Project("seaborn-figures", {
+        "eda.py": """
+            import seaborn as sns
+
+            sns.heatmap(frame.corr()).get_figure().savefig("corr.png")  # lost: corr.png
+            grid = sns.pairplot(frame)
+            grid.savefig("pairs.png")  # lost: pairs.png
+            grid.savefig("outputs/pairs.png")
+            """,
+    }),
+]
 
 
 # --- scoring -----------------------------------------------------------------------------------
