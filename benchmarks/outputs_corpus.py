@@ -854,7 +854,7 @@ HELD_OUT = [
 
             logging.config.dictConfig({
                 "version": 1,
-                "handlers": {"file": {"class": "logging.FileHandler", "filename": "app.log"}},  # lost: app.log
+                "handlers": {"f": {"class": "logging.FileHandler", "filename": "app.log"}},  # lost: app.log
                 "root": {"handlers": ["file"]},
             })
             """,

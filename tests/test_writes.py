@@ -488,7 +488,7 @@ def test_files_that_cannot_be_parsed_are_skipped_with_one_line() -> None:
         "broken.py": b"def train(:\n    torch.save(model, 'model.pt')\n",
         "legacy.py": b"print 'saved'\n",
         "quiet.py": b"print 'nothing to see'\n",  # no word of a write: not parsed
-        "latin.py": b"x = '\xff'\n",
+        "latin.py": b"x = '\xff'  # saved\n",
         "bad.ipynb": b"{not json",
         "old.ipynb": json.dumps({"worksheets": [], "nbformat": 3}).encode(),
         "half.ipynb": notebook("def broken(:\n", "df.to_csv('x.csv')\n"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import codecs
 import dataclasses
 import io
 import re
@@ -33,8 +34,9 @@ from snapshot_guard.writes.jobs import (
     CommandLines,
     Reader,
     commands_in_yaml,
+    is_reference,
     may_be_job_code,
-    notebooks_run_by_job,
+    notebooks_mentioned,
     parse_commands,
     runs_elsewhere,
 )
@@ -80,32 +82,36 @@ class WriteAnalysis:
 
 
 _CHANGES_DIRECTORY = re.compile(rf"\b(?:chdir|{CHANGE_DIRECTORY})\s*\(")
-_IMPORTS = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.MULTILINE)
+_IMPORTS = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.MULTILINE)
 
 
 class _Root:
-    """The files of one snapshot root, each read and decoded once, and its modules."""
+    """The files of one snapshot root and its modules. A file is read once; what is kept of it is
+    the bytes of job code to analyse, and the text of modules code imports."""
 
     def __init__(self, relpaths: Sequence[str], read: Reader,
                  commands: CommandLines | None) -> None:
         self.relpaths = set(relpaths)
         self.read = read
+        self.pending: dict[str, bytes] = {}
+        """Job code read by the first pass, waiting for its analysis."""
         self.texts: dict[str, str | None] = {}
         self.errors: dict[str, Exception] = {}
+        self.writers: dict[str, bool] = {}
         self.commands = commands
         self.modules = Modules("", self.relpaths.__contains__, self.text)
         self.modules.factory = self.module_writes
 
     def data(self, relpath: str) -> bytes:
-        return self.read(relpath)
+        pending = self.pending.pop(relpath, None)
+        return pending if pending is not None else self.read(relpath)
 
     def text(self, relpath: str) -> str | None:
-        """The file's text (a Python file in its declared encoding); None when it cannot be read."""
+        """The text of a module (a Python file in its declared encoding), kept; None when it
+        cannot be read or decoded."""
         if relpath not in self.texts:
             try:
-                data = self.read(relpath)
-                self.texts[relpath] = python_text(data) if relpath.endswith(".py") else data.decode(
-                    "utf-8", "replace")
+                self.texts[relpath] = python_text(self.data(relpath))
             except (OSError, SyntaxError, ValueError) as error:
                 self.errors[relpath] = error
                 self.texts[relpath] = None
@@ -116,19 +122,42 @@ class _Root:
         return ModuleWrites(relpath, tree, text, self.modules, self.commands,
                             lines_containing(text, TRIGGERS))
 
-    def imports_a_writer(self, relpath: str, text: str) -> bool:
-        """``text`` imports a module of the root that can write: its calls may make that write lost."""
-        for match in _IMPORTS.finditer(text):
-            module = match.group(1) or match.group(2)
+    def imports_a_writer(self, relpath: str, data: bytes) -> bool:
+        """``data`` imports a module of the root that can write: its calls may make that write
+        lost."""
+        for match in _IMPORTS.finditer(data):
+            module = (match.group(1) or match.group(2)).decode("ascii", "replace")
             level = len(module) - len(module.lstrip("."))
             found = self.modules.locate(module.lstrip("."), level, relpath)
-            if found is not None and found != relpath and lines_containing(self.text(found) or "",
-                                                                           TRIGGERS):
+            if found is not None and found != relpath and self.can_write(found):
                 return True
         return False
 
+    def can_write(self, relpath: str) -> bool:
+        """The module holds a word of a write (so one of its functions may write)."""
+        if relpath not in self.writers:
+            try:
+                self.writers[relpath] = has_trigger(self.read(relpath))
+            except OSError:
+                self.writers[relpath] = False
+        return self.writers[relpath]
+
+
+_TRIGGER_BYTES = tuple(word.encode() for word in TRIGGERS)
+
+
+def has_trigger(data: bytes) -> bool:
+    return any(word in data for word in _TRIGGER_BYTES)
+
 
 def python_text(data: bytes) -> str:
+    """A Python file's text: UTF-8, unless a coding declaration in its first two lines says other."""
+    head = data[: data.find(b"\n", data.find(b"\n") + 1) + 1 or len(data)]
+    if b"coding" not in head:
+        try:
+            return data.decode("utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8")
+        except UnicodeDecodeError:
+            raise SyntaxError("invalid or missing encoding declaration") from None
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     return data.decode(encoding)
 
@@ -140,6 +169,8 @@ def analyse_source(text: str, filename: str, commands: Sequence[str] | None = No
     """
     root = _Root([filename], lambda _: text.encode(), _command_lines(commands, {}))
     root.texts[filename] = text
+    if not has_trigger(text.encode()):
+        return []
     return _analyse_module(root, filename)
 
 
@@ -147,9 +178,6 @@ def _analyse_module(root: _Root, relpath: str) -> list[LostWrite]:
     text = root.text(relpath)
     if text is None:
         raise root.errors.get(relpath) or OSError(f"{relpath} cannot be read")
-    triggers = lines_containing(text, TRIGGERS)
-    if not triggers and not root.imports_a_writer(relpath, text):
-        return []
     if ("chdir" in text or CHANGE_DIRECTORY in text) and _CHANGES_DIRECTORY.search(text):
         return []
     tree = ast.parse(text, relpath)
@@ -163,6 +191,7 @@ def _analyse_module(root: _Root, relpath: str) -> list[LostWrite]:
     finally:
         if relpath not in root.modules.imported:
             root.modules.forget(relpath)
+            root.texts.pop(relpath, None)
 
 
 def _findings(analysis: ModuleWrites, relpath: str, lines: list[str]) -> list[LostWrite]:
@@ -252,22 +281,11 @@ def find_lost_writes(
     root, when every one is known (``python train.py --epochs 3``); with them, an argparse default
     counts where no command line sets the option."""
     root = _Root(relpaths, read, None)
-    notebooks = notebooks_run_by_job(relpaths, root.text)
-    in_root = {}
-    for path in relpaths:
-        if path.endswith((".yml", ".yaml")):
-            text = root.text(path)
-            found = commands_in_yaml(path, text) if text is not None else None
-            if found:
-                in_root[path] = found
+    skipped: list[Skipped] = []
+    candidates, notebooks, in_root = _first_pass(root, relpaths, only, skipped)
     root.commands = _command_lines(commands, in_root)
     writes: list[LostWrite] = []
-    skipped: list[Skipped] = []
-    for relpath in sorted(relpaths):
-        if not (relpath.endswith(".py") or relpath in notebooks) or not may_be_job_code(relpath):
-            continue
-        if only is not None and relpath not in only:
-            continue
+    for relpath in sorted(candidates | (notebooks & _job_files(relpaths, only))):
         try:
             if relpath in notebooks:
                 found_writes, not_analysed = _analyse_notebook(root, relpath)
@@ -285,6 +303,48 @@ def find_lost_writes(
         except RecursionError:
             skipped.append(Skipped(relpath, "nested too deeply to parse"))
     return WriteAnalysis(writes, skipped)
+
+
+def _job_files(relpaths: Sequence[str], only: Collection[str] | None) -> set[str]:
+    return {path for path in relpaths if may_be_job_code(path) and (only is None or path in only)}
+
+
+def _first_pass(
+    root: _Root, relpaths: Sequence[str], only: Collection[str] | None, skipped: list[Skipped],
+) -> tuple[set[str], set[str], dict[str, list[str]]]:
+    """One read of the files that matter: the job's Python files that can hold a write (kept for
+    the analysis), the files that may run a notebook (when there are notebooks), the job YAML of
+    the root (its command lines). Returns the Python files to analyse, the notebooks the job runs,
+    and the command lines by YAML file."""
+    has_notebooks = any(path.endswith(".ipynb") for path in relpaths)
+    job_files = _job_files(relpaths, only)
+    candidates: set[str] = set()
+    mentioned: list[str] = []
+    in_root: dict[str, list[str]] = {}
+    for path in relpaths:
+        job_code = path.endswith(".py") and path in job_files
+        reference = has_notebooks and is_reference(path)
+        job_yaml = path.endswith((".yml", ".yaml"))
+        if not (job_code or reference or job_yaml):
+            continue
+        try:
+            data = root.read(path)
+        except OSError as error:
+            if job_code:
+                skipped.append(Skipped(path, f"cannot be read ({error.strerror or error})"))
+            continue
+        if reference and (b"papermill" in data or b"nbconvert" in data):
+            mentioned.append(data.decode("utf-8", "replace"))
+        if job_yaml and b"command" in data:
+            found = commands_in_yaml(path, data.decode("utf-8", "replace"))
+            if found:
+                in_root[path] = found
+        if job_code:
+            root.writers[path] = has_trigger(data)
+            if root.writers[path] or (b"import" in data and root.imports_a_writer(path, data)):
+                candidates.add(path)
+                root.pending[path] = data
+    return candidates, notebooks_mentioned(relpaths, mentioned), in_root
 
 
 def _one_line(error: Exception) -> str:

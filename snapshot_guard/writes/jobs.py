@@ -30,7 +30,6 @@ _V1_SUBMITTERS = frozenset((
 ))
 _V1_SUBMIT_CALLS = ("submit", "Experiment", "Pipeline")
 _V2_SUBMIT_CALLS = ("create_or_update", "begin_create_or_update")
-_RUNS_NOTEBOOK = ("papermill", "nbconvert")
 _NOTEBOOK_NAME = re.compile(r"[\w./\\-]*\.ipynb\b")
 REFERENCE_SUFFIXES = (".py", ".yml", ".yaml", ".sh", ".cmd", ".bat", ".ps1")
 REFERENCE_NAMES = ("Makefile", "Dockerfile", "MLproject")
@@ -50,25 +49,15 @@ def is_reference(relpath: str) -> bool:
     return relpath.endswith(REFERENCE_SUFFIXES) or posixpath.basename(relpath) in REFERENCE_NAMES
 
 
-def notebooks_run_by_job(relpaths: Sequence[str], text_of: Callable[[str], str | None]) -> set[str]:
-    """The notebooks of ``relpaths`` that a script, YAML file or shell command beside them runs
-    through papermill or nbconvert: only those notebooks are job code."""
-    notebooks = [path for path in relpaths if path.endswith(".ipynb")]
-    if not notebooks:
-        return set()
-    referenced: set[str] = set()
-    for path in relpaths:
-        if not is_reference(path):
-            continue
-        text = text_of(path)
-        if text is not None and any(word in text for word in _RUNS_NOTEBOOK):
-            referenced.update(
-                strip_dot(name.replace("\\", "/")) for name in _NOTEBOOK_NAME.findall(text)
-            )
+def notebooks_mentioned(relpaths: Sequence[str], texts: Iterable[str]) -> set[str]:
+    """The notebooks of ``relpaths`` that ``texts`` (scripts, YAML files, shell commands beside
+    them that run papermill or nbconvert) name: only those notebooks are job code."""
+    referenced = {strip_dot(name.replace("\\", "/")) for text in texts
+                  for name in _NOTEBOOK_NAME.findall(text)}
     return {
-        path for path in notebooks
-        if any(path == name or path.endswith("/" + name) or name.endswith("/" + path)
-               for name in referenced)
+        path for path in relpaths if path.endswith(".ipynb")
+        and any(path == name or path.endswith("/" + name) or name.endswith("/" + path)
+                for name in referenced)
     }
 
 
