@@ -118,8 +118,8 @@ class Analysis:
         self.returns: dict[Function, list[tuple[ast.expr, Scope]]] = {}
         """What each function returns, with the scope at each ``return``."""
         self.unwalked: dict[Function, Scope] = {}
-        """Functions whose bodies the walk left (see ``call_lines``), with their scope: walked
-        quietly when what they return is needed."""
+        """Functions whose bodies the walk left (see ``call_lines``), with the scope they are defined
+        in: walked quietly when what they return is needed."""
         self.quiet = False
         self._returning: set[int] = set()
         self.external_sites: dict[Function, list[tuple[ast.Call, Scope, Analysis]]] = {}
@@ -329,19 +329,11 @@ class Analysis:
         registered = klass.name if klass is not None and node.name == "__init__" else node.name
         self.functions.setdefault(registered, []).append(function)
         scope.names[node.name] = Binding(function=function)
-        inner = Scope(scope, function, local_names=self.facts.local_names.get(id(node), frozenset()))
-        for extra in (node.args.vararg, node.args.kwarg):
-            if extra is not None:
-                inner.names[extra.arg] = Binding(reason=f"{extra.arg} collects call arguments")
-        options = self.command_options(node, scope)
-        for param in [*params, *node.args.kwonlyargs]:
-            option = options.get(param.arg)
-            inner.names[param.arg] = Binding(parameter=function) if option is None \
-                else self.option_value(option)
         if self.call_lines is not None and (node.name != "__init__" or self.skip_inits) \
                 and not _touches(self.call_lines, node):
-            self.unwalked[function] = inner
+            self.unwalked[function] = scope.snapshot() if scope.parent is not None else scope
             return
+        inner = self.function_scope(function, scope)
         self.classes.append(None)
         self.statements(node.body, inner)
         self.classes.pop()
@@ -956,12 +948,27 @@ class Analysis:
             name in self.facts.defined
             or (isinstance(func.value, ast.Name) and func.value.id in self.module_aliases))
 
+    def function_scope(self, function: Function, scope: Scope) -> Scope:
+        """The scope a function's body starts with: its parameters, in the scope it is defined in."""
+        node = function.node
+        inner = Scope(scope, function, local_names=self.facts.local_names.get(id(node), frozenset()))
+        for extra in (node.args.vararg, node.args.kwarg):
+            if extra is not None:
+                inner.names[extra.arg] = Binding(reason=f"{extra.arg} collects call arguments")
+        options = self.command_options(node, scope) if node.decorator_list or node.args.defaults \
+            or node.args.kw_defaults else {}
+        for param in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
+            option = options.get(param.arg)
+            inner.names[param.arg] = Binding(parameter=function) if option is None \
+                else self.option_value(option)
+        return inner
+
     def returns_of(self, function: Function) -> list[tuple[ast.expr, Scope]]:
-        inner = self.unwalked.pop(function, None)
-        if inner is not None:
+        outer = self.unwalked.pop(function, None)
+        if outer is not None:
             quiet, self.quiet = self.quiet, True
             try:
-                self.statements(function.node.body, inner)
+                self.statements(function.node.body, self.function_scope(function, outer))
             finally:
                 self.quiet = quiet
         return self.returns.get(function, [])

@@ -36,7 +36,6 @@ from snapshot_guard.writes.calls import (
     MOVES,
     OPENERS,
     PATH_BUILDERS,
-    TRIGGERS,
     UPLOADS,
     WRITE_MODE,
     Arg,
@@ -63,6 +62,8 @@ class Write:
     to_logs: bool
     through: str | None = None
     """For a write reported where its path is passed: the writing call and where it is."""
+    names: frozenset[str] | None = None
+    """The names in ``target`` that hold (part of) the path; None: every name in it."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -152,7 +153,7 @@ class ModuleWrites(Analysis):
         file (``path = explainer.save("explainer")``)."""
         self.logged_models: set[str] = set()
         """Names of the objects ``mlflow.<flavour>.log_model`` logs to the run."""
-        self.call_lines = sorted({*lines_containing(text, TRIGGERS), *self.lines_calling()})
+        self.call_lines = sorted({*trigger_lines, *self.lines_calling()})
         self.empty = _opened_for_nothing(self.facts)
         """Openers whose file object nothing writes to: they leave an empty file, not a result."""
 
@@ -229,10 +230,12 @@ class ModuleWrites(Analysis):
         except Unknown:
             return
         self.written[id(call)] = values
+        names = frozenset(node.id for node in ast.walk(target) if isinstance(node, ast.Name)
+                          and _holds_text(scope.lookup(node.id)))
         for value in values:
             if is_lost(value):
                 self.writes.append(Write(call, target, label, value,
-                                         to_logs or value.display.endswith(".log")))
+                                         to_logs or value.display.endswith(".log"), names=names))
 
     def target(self, call: ast.Call, name: str | None, method: str | None,
                scope: Scope) -> ast.expr | None:
@@ -384,8 +387,12 @@ def lost_writes(analysis: ModuleWrites) -> Iterator[Write]:
     """The module's writes that nothing in it uploads, moves, copies or uses again."""
     if not analysis.writes:
         return
-    uses = _Uses(analysis, lines_containing(analysis.text, _mentions(analysis.writes)))
-    uses.run()
+    mentions = lines_containing(analysis.text, _mentions(analysis.writes))
+    uses = _Uses(analysis, mentions)
+    written = {line for write in analysis.writes
+               for line in range(write.call.lineno, (write.call.end_lineno or write.call.lineno) + 1)}
+    if not set(mentions) <= written:  # another line names a written file
+        uses.run()
     kept = [normalized(value) for value in analysis.kept]
     seen: set[tuple[int, str]] = set()
     for write in analysis.writes:
@@ -436,9 +443,16 @@ def _mentions(writes: Iterable[Write]) -> set[str]:
     words = set()
     for write in writes:
         words.add(posixpath.basename(write.value.known.rstrip("/")) or write.value.known)
-        words.update(node.id for node in ast.walk(write.target) if isinstance(node, ast.Name))
+        words.update(write.names if write.names is not None else (
+            node.id for node in ast.walk(write.target) if isinstance(node, ast.Name)))
     words.discard("")
     return words
+
+
+def _holds_text(binding: Binding | None) -> bool:
+    """A name bound to something that may be a path (not a number, an unknown value, a model)."""
+    return binding is not None and bool(binding.values or binding.expr or binding.module
+                                        or binding.parameter or binding.items)
 
 
 def _strip_quotes(word: str) -> str:
