@@ -895,3 +895,14 @@ def test_ray_and_objects_logged_under_a_name() -> None:
         mlflow.log_image(buffer, "plot.png")
         plt.savefig("plot.png")
     """) == [(5, "tune.run", "ray_results"), (9, "plt.savefig", "plot.png")]
+
+
+def test_a_file_copied_out_through_a_name_another_line_assigns() -> None:
+    assert lost("""
+        import mlflow
+        from distutils.dir_util import copy_tree
+        mlflow.sklearn.save_model(model, "model")
+        source = "model"
+        copy_tree(source, ARGS.model_output)
+        mlflow.sklearn.save_model(model, "other_model")
+    """) == [(7, "mlflow.sklearn.save_model", "other_model")]

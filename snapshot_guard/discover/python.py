@@ -258,8 +258,8 @@ class PythonFile(Analysis):
         self.call_refs[id(call)] = tuple(refs)
         self.script = self.command = None
 
-    def script_hint(self, call: ast.Call, param: _Parameter, scope: Scope) -> str | None:
-        """The script the call runs, relative to its root, when it is a constant."""
+    def script_argument(self, call: ast.Call, param: _Parameter, scope: Scope) -> str | None:
+        """The one constant value of the argument naming the script (or SDK v2's command)."""
         if param.script is None:
             return None
         passed = argument(call, *param.script)
@@ -267,11 +267,14 @@ class PythonFile(Analysis):
             values = self.strings(passed, scope) if passed is not None else ()
         except Unknown:
             return None
-        if len(values) != 1:
-            return None
-        if param.script[0] != "command":
-            return values[0]
-        command = _COMMAND_SCRIPT.search(values[0])
+        return values[0] if len(values) == 1 else None
+
+    def script_hint(self, call: ast.Call, param: _Parameter, scope: Scope) -> str | None:
+        """The script the call runs, relative to its root, when it is a constant."""
+        value = self.script_argument(call, param, scope)
+        if value is None or param.script is None or param.script[0] != "command":
+            return value
+        command = _COMMAND_SCRIPT.search(value)
         if command is None:
             return None
         return command.group(1) or command.group(2).replace(".", "/") + ".py"
@@ -279,20 +282,12 @@ class PythonFile(Analysis):
     def command_line(self, call: ast.Call, param: _Parameter, scope: Scope) -> str | None:
         """The command line the job runs, when it is known whole: SDK v2's ``command=``, or SDK v1's
         script with its ``arguments`` (``$ARG`` for an argument not known)."""
-        if param.script is None:
+        script = self.script_argument(call, param, scope)
+        if script is None or param.script is None or param.script[0] == "command":
+            return script
+        if not script.endswith(".py"):
             return None
-        passed = argument(call, *param.script)
-        try:
-            values = self.strings(passed, scope) if passed is not None else ()
-        except Unknown:
-            return None
-        if len(values) != 1:
-            return None
-        if param.script[0] == "command":
-            return values[0]
-        if not values[0].endswith(".py"):
-            return None
-        words = ["python", shlex.quote(values[0])]
+        words = ["python", shlex.quote(script)]
         listed = argument(call, "arguments", _ARGUMENTS.get(callee_name(call.func) or ""))
         if listed is not None:
             items = self.words(listed, scope)

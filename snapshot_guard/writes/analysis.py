@@ -387,7 +387,7 @@ def lost_writes(analysis: ModuleWrites) -> Iterator[Write]:
     """The module's writes that nothing in it uploads, moves, copies or uses again."""
     if not analysis.writes:
         return
-    mentions = lines_containing(analysis.text, _mentions(analysis.writes))
+    mentions = _mention_lines(analysis.text, _mentions(analysis.writes))
     uses = _Uses(analysis, mentions)
     written = {line for write in analysis.writes
                for line in range(write.call.lineno, (write.call.end_lineno or write.call.lineno) + 1)}
@@ -447,6 +447,22 @@ def _mentions(writes: Iterable[Write]) -> set[str]:
             node.id for node in ast.walk(write.target) if isinstance(node, ast.Name)))
     words.discard("")
     return words
+
+
+_ASSIGNED = re.compile(r"[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[^=]")
+
+
+def _mention_lines(text: str, words: set[str]) -> list[int]:
+    """The lines that name a written file: by one of ``words``, or by a name a line that does
+    assigns (``source = "model"`` then ``copy_tree(source, target)``)."""
+    lines = lines_containing(text, words)
+    source = text.split("\n") if lines else []
+    assigned = set()
+    for line in lines:
+        match = _ASSIGNED.match(source[line - 1])
+        if match and match.group(1) not in words:
+            assigned.add(match.group(1))
+    return sorted({*lines, *lines_containing(text, assigned)}) if assigned else lines
 
 
 def _holds_text(binding: Binding | None) -> bool:

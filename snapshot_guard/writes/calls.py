@@ -53,7 +53,8 @@ FUNCTIONS: dict[str, Arg] = {
     "xgboost.Booster.save_model": arg(1, "fname"),
     "lightgbm.Booster.save_model": arg(1, "filename"),
     **dict.fromkeys(
-        ("shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.copytree", "shutil.move"),
+        ("shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.copytree", "shutil.move",
+         "distutils.dir_util.copy_tree", "distutils.file_util.copy_file"),
         arg(1, "dst"),
     ),
     "cv2.imwrite": arg(0, "filename"),
@@ -147,7 +148,8 @@ LOGGED_OBJECTS = frozenset(("mlflow.log_image", "mlflow.log_figure", "mlflow.log
 """They log an object under a name in the run: the name is no local file."""
 MOVES: dict[str, Arg] = {
     **dict.fromkeys(
-        ("shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.copytree", "shutil.move"),
+        ("shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.copytree", "shutil.move",
+         "distutils.dir_util.copy_tree", "distutils.file_util.copy_file"),
         arg(0, "src"),
     ),
     **dict.fromkeys(("os.rename", "os.replace"), arg(0, "src")),
