@@ -39,29 +39,43 @@ def candidates(top: str) -> Iterator[str]:
                 yield os.path.join(folder, name)
 
 
+_PYTHON_GLOBS = ("*.py", "*.ipynb")
+_YAML_GLOBS = ("*.yml", "*.yaml")
+
+
 def _grep(top: str) -> list[str] | None:
-    """``git grep`` for the candidate files below ``top``; None outside a repository."""
-    repo = find_repo(top)
-    if repo is None:
+    """The candidate files below ``top`` in a repository (None outside one): ``git grep`` finds them
+    among the tracked files, and every untracked file git does not ignore is one (the caller reads
+    each anyway). Three processes at once: the two searches, and the listing of untracked files
+    (one walk of the folders, which is what ``git grep --untracked`` costs on a large tree)."""
+    if find_repo(top) is None:
         return None
-    found: set[str] = set()
-    searches = []
-    for words, globs in ((AML_MARKERS, ("*.py", "*.ipynb")), (YAML_MARKERS, ("*.yml", "*.yaml"))):
-        patterns = [argument for word in words for argument in ("-e", word)]
-        try:  # both at once: each reads its own files
-            searches.append(subprocess.Popen(
-                ["git", "grep", "-l", "-z", "-I", "-F", "--untracked", *patterns, "--", *globs],
-                cwd=top, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            ))
-        except OSError:
-            return None
-    outputs = [search.communicate()[0] for search in searches]
-    if any(search.returncode not in (0, 1) for search in searches):
+    skipped = [f":(exclude,glob)**/{name}/**" for name in sorted(SKIPPED_DIRS)]
+    commands = [
+        ["git", "grep", "-l", "-z", "-I", "-F", *_patterns(AML_MARKERS), "--", *_PYTHON_GLOBS,
+         *skipped],
+        ["git", "grep", "-l", "-z", "-I", "-F", *_patterns(YAML_MARKERS), "--", *_YAML_GLOBS,
+         *skipped],
+        ["git", "ls-files", "-z", "--others", "--exclude-standard", "--", *_PYTHON_GLOBS,
+         *_YAML_GLOBS, *skipped],
+    ]
+    try:
+        processes = [subprocess.Popen(command, cwd=top, stdout=subprocess.PIPE,
+                                      stderr=subprocess.DEVNULL) for command in commands]
+    except OSError:
         return None
-    for output in outputs:
-        found.update(os.path.join(top, os.fsdecode(name)) for name in output.split(b"\0") if name)
+    outputs = [process.communicate()[0] for process in processes]
+    if any(process.returncode not in (0, 1) for process in processes[:2]) \
+            or processes[2].returncode != 0:
+        return None
+    found = {os.path.join(top, os.fsdecode(name)) for output in outputs
+             for name in output.split(b"\0") if name}
     return sorted(path for path in found
                   if not SKIPPED_DIRS.intersection(relative(path, top).split("/")[:-1]))
+
+
+def _patterns(words: tuple[str, ...]) -> list[str]:
+    return [argument for word in words for argument in ("-e", word)]
 
 
 def read_text(path: str) -> str | None:

@@ -7,6 +7,7 @@ import ast
 import dataclasses
 import os
 import re
+import shlex
 from collections.abc import Sequence
 
 from snapshot_guard.discover.files import read_text
@@ -45,6 +46,8 @@ class _Parameter:
 
 
 _ENTRY_SCRIPT = ("entry_script", None)
+_ARGUMENTS = {"ScriptRunConfig": 2, "PythonScriptStep": 2}
+"""Where the calls that take ``arguments=`` take it positionally."""
 _V1_CALLS = {
     "ScriptRunConfig": _Parameter("source_directory", 0, None, script=("script", 1)),
     "PythonScriptStep": _Parameter("source_directory", 9, ".", step=True,
@@ -107,6 +110,8 @@ class Entry:
     """The file whose call gave the value, when another: the pipeline is built there."""
     script: str | None = None
     """The script the job runs, relative to the root (see ``_Parameter.script``)."""
+    command: str | None = None
+    """The job's command line, when static analysis knows it whole."""
 
 
 @dataclasses.dataclass
@@ -123,6 +128,7 @@ class _Deferred:
     step: bool
     refs: list[int]
     script: str | None = None
+    command: str | None = None
 
 
 class PythonFile(Analysis):
@@ -147,6 +153,8 @@ class PythonFile(Analysis):
         self.has_pipeline = False
         self.script: str | None = None
         """The script of the call whose roots are being recorded."""
+        self.command: str | None = None
+        """... and its command line."""
 
     # the walk ---------------------------------------------------------------------------------
     def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
@@ -234,6 +242,7 @@ class PythonFile(Analysis):
         if value is not None and _is_none(value) and not param.none_is_default:
             return
         self.script = self.script_hint(call, param, scope)
+        self.command = self.command_line(call, param, scope)
         if value is None or _is_none(value):
             missing = value is None
             if missing and any(k.arg is None for k in call.keywords):
@@ -247,10 +256,10 @@ class PythonFile(Analysis):
         else:
             refs.extend(self.value_entries(value, scope, line, name, sdk, param.keyword, param.step))
         self.call_refs[id(call)] = tuple(refs)
-        self.script = None
+        self.script = self.command = None
 
-    def script_hint(self, call: ast.Call, param: _Parameter, scope: Scope) -> str | None:
-        """The script the call runs, relative to its root, when it is a constant."""
+    def script_argument(self, call: ast.Call, param: _Parameter, scope: Scope) -> str | None:
+        """The one constant value of the argument naming the script (or SDK v2's command)."""
         if param.script is None:
             return None
         passed = argument(call, *param.script)
@@ -258,14 +267,65 @@ class PythonFile(Analysis):
             values = self.strings(passed, scope) if passed is not None else ()
         except Unknown:
             return None
-        if len(values) != 1:
-            return None
-        if param.script[0] != "command":
-            return values[0]
-        command = _COMMAND_SCRIPT.search(values[0])
+        return values[0] if len(values) == 1 else None
+
+    def script_hint(self, call: ast.Call, param: _Parameter, scope: Scope) -> str | None:
+        """The script the call runs, relative to its root, when it is a constant."""
+        value = self.script_argument(call, param, scope)
+        if value is None or param.script is None or param.script[0] != "command":
+            return value
+        command = _COMMAND_SCRIPT.search(value)
         if command is None:
             return None
         return command.group(1) or command.group(2).replace(".", "/") + ".py"
+
+    def command_line(self, call: ast.Call, param: _Parameter, scope: Scope) -> str | None:
+        """The command line the job runs, when it is known whole: SDK v2's ``command=``, or SDK v1's
+        script with its ``arguments`` (``$ARG`` for an argument not known)."""
+        script = self.script_argument(call, param, scope)
+        if script is None or param.script is None or param.script[0] == "command":
+            return script
+        if not script.endswith(".py"):
+            return None
+        words = ["python", shlex.quote(script)]
+        listed = argument(call, "arguments", _ARGUMENTS.get(callee_name(call.func) or ""))
+        if listed is not None:
+            items = self.words(listed, scope)
+            if items is None:
+                return None
+            words += items
+        params = argument(call, "script_params", None)
+        if isinstance(params, ast.Dict):
+            for key, value in zip(params.keys, params.values):
+                if key is None:
+                    return None
+                words += [*(self.words(ast.List(elts=[key, value], ctx=ast.Load()), scope) or
+                            ["$ARG", "$ARG"])]
+        return " ".join(words)
+
+    def words(self, listed: ast.expr, scope: Scope) -> list[str] | None:
+        """A list of arguments as command-line words, ``$ARG`` for one not known; None when the
+        list itself is not known."""
+        if isinstance(listed, ast.Name):
+            binding = scope.lookup(listed.id)
+            if binding is None or binding.items is None:
+                return None
+            return [shlex.quote(item.known) for item in binding.items]
+        if not isinstance(listed, (ast.List, ast.Tuple)):
+            return None
+        words = []
+        for element in listed.elts:
+            if isinstance(element, ast.Starred):
+                return None
+            if isinstance(element, ast.Constant) and isinstance(element.value, (int, float)):
+                words.append(str(element.value))
+                continue
+            try:
+                values = self.strings(element, scope)
+            except Unknown:
+                values = ()
+            words.append(shlex.quote(values[0]) if len(values) == 1 else "$ARG")
+        return words
 
     def value_entries(
         self, value: ast.expr, scope: Scope, line: int, kind: str, sdk: Sdk, keyword: str,
@@ -276,7 +336,7 @@ class PythonFile(Analysis):
         except ParameterValue:
             refs: list[int] = []
             self.deferred.append(_Deferred(value, scope.snapshot(), line, kind, sdk, self.cwd,
-                                           keyword, step, refs, self.script))
+                                           keyword, step, refs, self.script, self.command))
             return refs
         except Unknown as error:
             return [self.add(None, line, kind, sdk, f"{keyword}=: {error}", step)]
@@ -290,11 +350,12 @@ class PythonFile(Analysis):
     def add(
         self, value: str | None, line: int, kind: str, sdk: Sdk, how: str, step: bool,
         anchored: bool = False, cwd: str | None = None, script: str | None = None,
+        command: str | None = None,
     ) -> int:
         """Record a root; ``anchored``: an absolute path the file computes from its own location."""
         self.entries.append(Entry(value, line, kind, sdk, cwd or self.cwd, how, step,
                                   "anchored at the file's own location" if anchored else "",
-                                  script=script or self.script))
+                                  script=script or self.script, command=command or self.command))
         return len(self.entries) - 1
 
     def command_component(self, decorator: ast.expr, scope: Scope) -> None:
@@ -360,7 +421,7 @@ class PythonFile(Analysis):
     def entry_at(self, deferred: _Deferred, value: str | None, how: str, cwd: str | None = None) -> int:
         anchored = value is not None and os.path.isabs(value)
         index = self.add(value, deferred.line, deferred.kind, deferred.sdk, how, deferred.step,
-                         anchored, cwd or deferred.cwd, deferred.script)
+                         anchored, cwd or deferred.cwd, deferred.script, deferred.command)
         deferred.refs.append(index)
         return index
 

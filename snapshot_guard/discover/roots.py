@@ -26,6 +26,9 @@ class DeclaredRoot:
     """The pipeline the declaring step belongs to (its file), None for a lone job."""
     how: str
     """How the value was read and resolved, or why it could not be."""
+    command: str | None = None
+    """The command line of the job, when it is known whole (``python train.py --epochs 3``; SDK
+    v1: the script and its ``arguments``, ``$ARG`` for one not known)."""
 
 
 def discover_roots(top: str) -> list[DeclaredRoot]:
@@ -93,7 +96,7 @@ def discover_roots(top: str) -> list[DeclaredRoot]:
                 declared.append(DeclaredRoot(
                     None if item.path is None else relative(item.path, top), file, line,
                     "load_component", "v2", file if in_pipeline else None,
-                    f"load_component({relative(path, top)}): its {item.how}"))
+                    f"load_component({relative(path, top)}): its {item.how}", item.command))
     declared.sort(key=lambda item: (item.file, item.line, item.root or ""))
     return declared
 
@@ -104,7 +107,7 @@ def _yaml_roots(scan: YamlScan, file: str, pipeline: str | None, top: str) -> li
             root=None if item.path is None else relative(item.path, top),
             file=file, line=item.line, kind=item.kind, sdk="v2",
             pipeline=file if item.step else pipeline,
-            how=item.how,
+            how=item.how, command=item.command,
         )
         for item in scan.roots
     ]
@@ -124,5 +127,5 @@ def _python_roots(scan: PythonFile, file: str, top: str) -> list[DeclaredRoot]:
         step = entry.step or (entry.sdk == "v2" and scan.has_pipeline)
         pipeline = relative(entry.caller, top) if entry.caller else file
         result.append(DeclaredRoot(root, file, scan.display_line(entry.line), entry.kind, entry.sdk,
-                                   pipeline if step else None, how))
+                                   pipeline if step else None, how, entry.command))
     return result

@@ -22,6 +22,8 @@ class YamlRoot:
     kind: str
     step: bool
     how: str
+    command: str | None = None
+    """The ``command:`` beside the ``code:``."""
 
 
 def compose(text: str) -> list[yaml.Node]:
@@ -73,10 +75,12 @@ class YamlScan:
         self.refs: list[tuple[str, bool]] = []
 
     def job(self, node: yaml.Node, prefix: str, step: bool) -> None:
-        for key, key_node, value in _items(node):
+        items = _items(node)
+        command = next((_scalar(value) for key, _, value in items if key == "command"), None)
+        for key, key_node, value in items:
             line = key_node.start_mark.line + 1 + self.line_offset
             if key == "code":
-                self.code(value, line, f"{prefix}code", step)
+                self.code(value, line, f"{prefix}code", step, command)
             elif key == "additional_includes" and isinstance(value, yaml.SequenceNode):
                 for item in value.value:
                     self.code(item, item.start_mark.line + 1 + self.line_offset,
@@ -90,7 +94,8 @@ class YamlScan:
                 for name, _, child in _items(value):
                     self.job(child, f"{prefix}jobs.{name}.", True)
 
-    def code(self, node: yaml.Node, line: int, kind: str, step: bool) -> None:
+    def code(self, node: yaml.Node, line: int, kind: str, step: bool,
+             command: str | None = None) -> None:
         text = _scalar(node)
         if text is None:
             return
@@ -101,7 +106,7 @@ class YamlScan:
         if local is not None:
             path = os.path.normpath(os.path.join(self.folder, local))
             how = f"{kind}: {text} relative to the YAML file's folder"
-            self.roots.append(YamlRoot(path, line, kind, step, how))
+            self.roots.append(YamlRoot(path, line, kind, step, how, command))
 
     def reference(self, node: yaml.Node, step: bool) -> None:
         text = _scalar(node)

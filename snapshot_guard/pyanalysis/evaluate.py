@@ -13,6 +13,7 @@ Two modes: ``partial=False`` (discovery) wants whole values and raises :class:`U
 from __future__ import annotations
 
 import ast
+import bisect
 import dataclasses
 import itertools
 import posixpath
@@ -24,8 +25,8 @@ from snapshot_guard.pyanalysis.scopes import (
     ClassInfo,
     Function,
     Instance,
+    ModuleFacts,
     Scope,
-    assigned_in,
     merge,
     module_facts,
 )
@@ -53,6 +54,11 @@ _DATACLASS_MARKERS = ("dataclass", "define", "frozen", "attrs", "s")
 _DATACLASS_BASES = ("BaseModel", "BaseSettings", "NamedTuple")
 _PATH_FUNCTIONS = ("abspath", "realpath", "normpath", "expanduser", "dirname", "basename")
 _IDENTITY_METHODS = ("resolve", "absolute", "as_posix", "expanduser", "strip")
+_STRING_CALLS = frozenset((
+    *PATH_CLASSES, *_PATH_FUNCTIONS, *_IDENTITY_METHODS, "join", "getcwd", "cwd", "home", "str",
+    "fspath", "Code", "field", "get", "joinpath", "format", "with_suffix", "with_name",
+))
+"""The calls :meth:`Analysis.call_value` evaluates: any other call's value is not known."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,6 +94,7 @@ class Analysis:
 
     def __init__(
         self, path: str, tree: ast.Module, modules: Modules, *, partial: bool, notebook: bool = False,
+        facts: ModuleFacts | None = None,
     ) -> None:
         self.path = path
         self.tree = tree
@@ -107,12 +114,25 @@ class Analysis:
         self.class_infos: dict[str, ClassInfo] = {}
         self.os_names: set[str] = set()
         """Names imported from ``os``, ``os.path`` or ``posixpath`` (``from os.path import join``)."""
-        self.assigned_attributes: set[str] = set()
-        """Attribute names assigned on objects other than ``self`` anywhere in the module."""
         self.line_map: list[int] | None = None
+        self.returns: dict[Function, list[tuple[ast.expr, Scope]]] = {}
+        """What each function returns, with the scope at each ``return``."""
+        self.unwalked: dict[Function, Scope] = {}
+        """Functions whose bodies the walk left (see ``call_lines``), with the scope they are defined
+        in: walked quietly when what they return is needed."""
+        self.quiet = False
+        self._returning: set[int] = set()
+        self.external_sites: dict[Function, list[tuple[ast.Call, Scope, Analysis]]] = {}
+        """Calls another module makes to this module's functions, counted as their call sites
+        while a client resolves values through them."""
         self.module_scope = Scope()
         self._evaluating: set[int] = set()
-        self.facts = module_facts(tree)
+        self.facts = module_facts(tree) if facts is None else facts
+        self.call_lines: list[int] | None = None
+        """When set (sorted), only the calls on these lines are walked, and a function whose lines
+        hold none of them is not entered (but ``__init__``, whose ``self`` attributes count, unless
+        ``skip_inits``)."""
+        self.skip_inits = False
 
     def run(self) -> None:
         self.statements(self.tree.body, self.module_scope)
@@ -146,27 +166,27 @@ class Analysis:
             self.class_def(stmt, scope)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             if stmt.value is not None:
-                self.calls(stmt.value, scope)
+                self.calls_in(stmt.value, scope)
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 for target in targets:
                     self.bind(target, stmt.value, scope)
             elif isinstance(stmt.target, ast.Name) and self.classes and self.classes[-1]:
                 self.classes[-1].fields.append(stmt.target.id)
         elif isinstance(stmt, ast.AugAssign):
-            self.calls(stmt.value, scope)
+            self.calls_in(stmt.value, scope)
             self.rebind(stmt.target, scope, "is reassigned")
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
-            self.calls(stmt.iter, scope)
+            self.calls_in(stmt.iter, scope)
             self.loop(stmt, scope)
         elif isinstance(stmt, ast.While):
-            self.calls(stmt.test, scope)
+            self.calls_in(stmt.test, scope)
             self.loop(stmt, scope)
         elif isinstance(stmt, ast.If):
-            self.calls(stmt.test, scope)
+            self.calls_in(stmt.test, scope)
             return self.branches(scope, [stmt.body, stmt.orelse])
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             for item in stmt.items:
-                self.calls(item.context_expr, scope)
+                self.calls_in(item.context_expr, scope)
                 if item.optional_vars is not None:
                     self.rebind(item.optional_vars, scope, "is bound by with")
             return self.statements(stmt.body, scope)
@@ -175,7 +195,7 @@ class Analysis:
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
             self.try_statement(stmt, scope)
         elif type(stmt).__name__ == "Match":
-            self.calls(stmt.subject, scope)  # type: ignore[attr-defined]
+            self.calls_in(stmt.subject, scope)  # type: ignore[attr-defined]
             cases = stmt.cases  # type: ignore[attr-defined]
             for case in cases:
                 for node in ast.walk(case.pattern):
@@ -185,7 +205,9 @@ class Analysis:
             self.branches(scope, [case.body for case in cases] + [[]])
         elif isinstance(stmt, (ast.Return, ast.Raise)):
             for child in ast.iter_child_nodes(stmt):
-                self.calls(child, scope)
+                self.calls_in(child, scope)
+            if isinstance(stmt, ast.Return) and stmt.value is not None and scope.function is not None:
+                self.returns.setdefault(scope.function, []).append((stmt.value, scope.snapshot()))
             return True
         elif isinstance(stmt, (ast.Break, ast.Continue)):
             return True
@@ -198,8 +220,12 @@ class Analysis:
         else:
             for child in ast.iter_child_nodes(stmt):
                 if isinstance(child, ast.expr):
-                    self.calls(child, scope)
+                    self.calls_in(child, scope)
         return False
+
+    def calls_in(self, node: ast.AST, scope: Scope) -> None:
+        if self.call_lines is None or _touches(self.call_lines, node):
+            self.calls(node, scope)
 
     def branches(self, scope: Scope, bodies: Sequence[Sequence[ast.stmt]]) -> bool:
         """Walk alternative bodies from the same names; after them, a name holds what any of the
@@ -216,7 +242,7 @@ class Analysis:
     def loop(self, stmt: ast.For | ast.AsyncFor | ast.While, scope: Scope) -> None:
         """A name the body rebinds holds, at the top of the body, what it held before or what an
         earlier pass left: not known there. After the loop: what it held before, or after a pass."""
-        changed = assigned_in(stmt.body)
+        changed = self.facts.loop_names.get(id(stmt), frozenset())
         before = scope.names
         scope.names = dict(before)
         for name in changed:
@@ -292,9 +318,9 @@ class Analysis:
 
     def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
         for decorator in node.decorator_list:
-            self.calls(decorator, scope)
+            self.calls_in(decorator, scope)
         for default in [*node.args.defaults, *(d for d in node.args.kw_defaults if d)]:
-            self.calls(default, scope)
+            self.calls_in(default, scope)
         klass = self.classes[-1] if self.classes else None
         params = [*node.args.posonlyargs, *node.args.args]
         static = any(_callee_name(d) == "staticmethod" for d in node.decorator_list)
@@ -303,12 +329,11 @@ class Analysis:
         registered = klass.name if klass is not None and node.name == "__init__" else node.name
         self.functions.setdefault(registered, []).append(function)
         scope.names[node.name] = Binding(function=function)
-        inner = Scope(scope, function, local_names=self.facts.local_names.get(id(node), frozenset()))
-        for extra in (node.args.vararg, node.args.kwarg):
-            if extra is not None:
-                inner.names[extra.arg] = Binding(reason=f"{extra.arg} collects call arguments")
-        for param in [*params, *node.args.kwonlyargs]:
-            inner.names[param.arg] = Binding(parameter=function)
+        if self.call_lines is not None and (node.name != "__init__" or self.skip_inits) \
+                and not _touches(self.call_lines, node):
+            self.unwalked[function] = scope.snapshot() if scope.parent is not None else scope
+            return
+        inner = self.function_scope(function, scope)
         self.classes.append(None)
         self.statements(node.body, inner)
         self.classes.pop()
@@ -316,10 +341,53 @@ class Analysis:
             klass.init = function
             klass.init_scope = inner
 
+    def command_options(self, node: ast.FunctionDef | ast.AsyncFunctionDef,
+                        scope: Scope) -> dict[str, Option]:
+        """The parameters of a command a CLI library fills from the command line: click's
+        ``@click.option("--out", default="x")`` and typer's ``out: str = typer.Option("x")``."""
+        found: dict[str, Option] = {}
+        for decorator in node.decorator_list:
+            if not isinstance(decorator, ast.Call) or _callee_name(decorator) not in ("option",
+                                                                                     "argument"):
+                continue
+            if not (_dotted(decorator.func) or "").startswith("click."):
+                continue
+            strings = [a.value for a in decorator.args
+                       if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            plain = [text for text in strings if not text.startswith("-")]
+            long = [text for text in strings if text.startswith("--")]
+            name = (plain or long or strings or [""])[0].lstrip("-").replace("-", "_").lower()
+            if name:
+                found[name] = self.option(decorator, name, tuple(t for t in strings
+                                                               if t.startswith("-")), scope)
+        args = node.args
+        positional = [*args.posonlyargs, *args.args]
+        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        for param, default in [*zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)]:
+            if isinstance(default, ast.Call) and _callee_name(default) in ("Option", "Argument") \
+                    and (_dotted(default.func) or "").startswith("typer."):
+                named: tuple[str, ...] = tuple(
+                    a.value for a in default.args[1:]
+                    if isinstance(a, ast.Constant) and isinstance(a.value, str))
+                given = default.args[0] if default.args else argument(default, "default", None)
+                flag = "--" + param.arg.replace("_", "-")
+                found[param.arg] = self.option_from(given, param.arg, named or (flag,), scope)
+        return found
+
+    def option(self, call: ast.Call, name: str, strings: tuple[str, ...], scope: Scope) -> Option:
+        return self.option_from(argument(call, "default", None), name, strings, scope)
+
+    def option_from(self, default: ast.expr | None, name: str, strings: tuple[str, ...],
+                    scope: Scope) -> Option:
+        binding = Binding(none=True) if default is None else self.binding_of(default, scope)
+        if binding.expr is not None or binding.parameter is not None:
+            binding = Binding(reason=Unknown(default or name))
+        return Option(name, strings, binding)
+
     def class_def(self, node: ast.ClassDef, scope: Scope) -> None:
         for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
-            self.calls(expr, scope)
-        klass = ClassInfo(node, self)
+            self.calls_in(expr, scope)
+        klass = ClassInfo(node, self, reassigned=self.facts.self_attributes.get(id(node), frozenset()))
         klass.dataclass = any(_callee_name(d) in _DATACLASS_MARKERS for d in node.decorator_list) \
             or any(_callee_name(base) in _DATACLASS_BASES for base in node.bases)
         self.class_infos.setdefault(node.name, klass)
@@ -358,14 +426,6 @@ class Analysis:
         dotted = _dotted(target)
         if dotted is not None:
             scope.names[dotted] = binding
-        owner = target.value
-        function = scope.function
-        if function is not None and function.method and function.klass is not None \
-                and isinstance(owner, ast.Name) and owner.id == _first_parameter(function):
-            if function.name != "__init__":
-                function.klass.reassigned.add(target.attr)
-        else:
-            self.assigned_attributes.add(target.attr)
 
     def binding_of(self, value: ast.expr, scope: Scope) -> Binding:
         client = self.value_binding(value, scope)
@@ -399,10 +459,12 @@ class Analysis:
                 except Unknown:
                     return Binding(reason="a list with values that are not constants")
             return Binding(items=tuple(items))
+        if isinstance(value, ast.Call) and not self.may_give_a_string(value):
+            return Binding(reason=Unknown(value))
         try:
             return Binding(values=self.evaluate(value, scope))
         except ParameterValue:
-            return Binding(expr=value)
+            return Binding(expr=value, scope=scope.snapshot())
         except NoneValue:
             return Binding(none=True)
         except Unknown as error:
@@ -441,20 +503,72 @@ class Analysis:
             return binding.klass.init
         return None
 
-    def object_of(self, expr: ast.expr, scope: Scope) -> tuple[Binding | None, Analysis]:
-        """The binding ``expr`` names, following imports into the repository's modules."""
+    def object_of(self, expr: ast.expr, scope: Scope,
+                  strict: bool = False) -> tuple[Binding | None, Analysis]:
+        """The binding ``expr`` names, following imports into the repository's modules; ``strict``:
+        raise ParameterValue when it depends on a parameter (else None)."""
         if isinstance(expr, ast.Name):
             binding = scope.lookup(expr.id)
+            if binding is not None and binding.parameter is not None:
+                binding = scope.parameter(binding.parameter, expr.id) or binding
             return self.followed(binding)
         if isinstance(expr, ast.Attribute):
-            owner, _ = self.object_of(expr.value, scope)
+            owner, _ = self.object_of(expr.value, scope, strict)
             if owner is not None and owner.module_file is not None:
                 other = self.modules.analysis(owner.module_file)
                 if other is not None:
                     return other.followed(other.module_scope.names.get(expr.attr))
             if owner is not None and owner.klass is not None:
                 return owner.klass.body.get(expr.attr), owner.klass.analysis
+            instance = self.instance_of(owner, expr.value)
+            if instance is not None:
+                try:
+                    return self.member_object(instance, expr.attr, scope), self
+                except ParameterValue:
+                    if strict:
+                        raise
         return None, self
+
+    @staticmethod
+    def instance_of(owner: Binding | None, expr: ast.expr) -> Instance | None:
+        """The object ``owner`` (the binding of ``expr``) is: an instance, or a method's ``self``."""
+        if owner is None:
+            return None
+        if owner.instance is not None:
+            return owner.instance
+        function = owner.parameter
+        if function is not None and function.method and function.klass is not None \
+                and isinstance(expr, ast.Name) and expr.id == _first_parameter(function):
+            return Instance(function.klass)
+        return None
+
+    def member_object(self, instance: Instance, attr: str, scope: Scope) -> Binding | None:
+        """The object an instance's attribute holds (``self.config``, ``settings.paths``); raises
+        ParameterValue when ``__init__`` sets it from a parameter and no constructor call is known."""
+        if instance.attributes is not None:
+            return instance.attributes.get(attr)
+        klass = instance.klass
+        if klass is None or attr in klass.reassigned or attr in klass.analysis.facts.object_attributes:
+            return None
+        owner = klass.analysis
+        call = instance.call
+        known_call = call is not None and instance.analysis is not None and instance.scope is not None
+        if known_call:
+            assert call is not None and instance.analysis is not None and instance.scope is not None
+            passed = self.constructor_argument(klass, call, attr)
+            if passed is not None:
+                return instance.analysis.object_of(passed, instance.scope)[0]
+        init, init_scope = klass.init, klass.init_scope
+        binding = init_scope.names.get(f"self.{attr}") if init_scope is not None else None
+        if binding is None or init is None or init_scope is None:
+            return klass.body.get(attr)
+        if not isinstance(binding.expr, ast.Name):
+            return binding
+        if not known_call:
+            raise ParameterValue(binding.expr.id, init)
+        assert call is not None and instance.analysis is not None and instance.scope is not None
+        bound = owner.bind_call(init, call, instance.scope, instance.analysis, init_scope, 1)
+        return owner.object_of(binding.expr, bound)[0]
 
     def followed(self, binding: Binding | None, depth: int = 0) -> tuple[Binding | None, Analysis]:
         if binding is not None and binding.module is not None and depth < 8:
@@ -513,6 +627,18 @@ class Analysis:
         except Unknown:
             return (STAR,)
 
+    def head(self, expr: ast.expr, scope: Scope) -> Values:
+        """The beginning of an f-string: in partial mode ``*`` when it is not known, unless it is a
+        parameter (then known at the calls)."""
+        if not self.partial:
+            return self.evaluate(expr, scope)
+        try:
+            return self.evaluate(expr, scope)
+        except ParameterValue:
+            raise
+        except Unknown:
+            return (STAR,)
+
     def fstring(self, expr: ast.JoinedStr, scope: Scope) -> Values:
         parts: list[Values] = []
         for part in expr.values:
@@ -522,7 +648,7 @@ class Analysis:
                         raise Unknown(expr, "formats a value")
                     parts.append((STAR,))
                     continue
-                parts.append(self.tail(part.value, scope))
+                parts.append(self.tail(part.value, scope) if parts else self.head(part.value, scope))
             else:
                 parts.append(self.evaluate(part, scope))
         return product(parts, concatenated) if parts else (Text(""),)
@@ -607,14 +733,21 @@ class Analysis:
         if binding.values:
             return binding.values
         if binding.parameter is not None:
-            raise ParameterValue(name, binding.parameter)
+            passed = scope.parameter(binding.parameter, name)
+            if passed is None:
+                raise ParameterValue(name, binding.parameter)
+            return self.binding_values(name, passed, scope)
         if binding.expr is not None:
             key = id(binding.expr)
             if key in self._evaluating:
                 raise Unknown(name, "is defined in terms of itself")
+            where = scope
+            if binding.scope is not None:
+                where = Scope(binding.scope)
+                where.parameters = scope.passed()
             self._evaluating.add(key)
             try:
-                return self.evaluate(binding.expr, scope)
+                return self.evaluate(binding.expr, where)
             finally:
                 self._evaluating.discard(key)
         if binding.module is not None:
@@ -657,7 +790,7 @@ class Analysis:
             binding = scope.lookup(dotted)
             if binding is not None:
                 return self.binding_values(dotted, binding, scope)
-        owner, analysis = self.object_of(expr.value, scope)
+        owner, analysis = self.object_of(expr.value, scope, strict=True)
         if owner is not None:
             found = self.member(owner, analysis, expr, scope)
             if found is not None:
@@ -700,7 +833,7 @@ class Analysis:
         if klass is None:
             raise Unknown(expr)
         owner = klass.analysis
-        if attr in klass.reassigned or attr in owner.assigned_attributes:
+        if attr in klass.reassigned or attr in owner.facts.object_attributes:
             raise Unknown(expr, "is assigned in several places")
         call = instance.call
         if call is not None and instance.analysis is not None and instance.scope is not None:
@@ -795,9 +928,106 @@ class Analysis:
             default = argument(call, "default", None)
             if default is not None:
                 return self.evaluate(default, scope)
+        function = self.callee_function(func, scope) if self.may_be_ours(func) else None
+        if function is not None and function.name != "__init__":
+            return self.returned(function, call, scope)
         if isinstance(func, ast.Attribute):
             return self.method_value(call, func, args, scope)
         raise Unknown(call)
+
+    def may_give_a_string(self, call: ast.Call) -> bool:
+        """A call whose value :meth:`call_value` may know: a path function, or a function of the
+        root's code (what it returns)."""
+        return _callee_name(call.func) in _STRING_CALLS or self.may_be_ours(call.func)
+
+    def may_be_ours(self, func: ast.expr) -> bool:
+        name = _callee_name(func)
+        if isinstance(func, ast.Name):
+            return name in self.facts.defined or name in self.imported
+        return isinstance(func, ast.Attribute) and (
+            name in self.facts.defined
+            or (isinstance(func.value, ast.Name) and func.value.id in self.module_aliases))
+
+    def function_scope(self, function: Function, scope: Scope) -> Scope:
+        """The scope a function's body starts with: its parameters, in the scope it is defined in."""
+        node = function.node
+        inner = Scope(scope, function, local_names=self.facts.local_names.get(id(node), frozenset()))
+        for extra in (node.args.vararg, node.args.kwarg):
+            if extra is not None:
+                inner.names[extra.arg] = Binding(reason=f"{extra.arg} collects call arguments")
+        options = self.command_options(node, scope) if node.decorator_list or node.args.defaults \
+            or node.args.kw_defaults else {}
+        for param in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
+            option = options.get(param.arg)
+            inner.names[param.arg] = Binding(parameter=function) if option is None \
+                else self.option_value(option)
+        return inner
+
+    def returns_of(self, function: Function) -> list[tuple[ast.expr, Scope]]:
+        outer = self.unwalked.pop(function, None)
+        if outer is not None:
+            quiet, self.quiet = self.quiet, True
+            try:
+                self.statements(function.node.body, self.function_scope(function, outer))
+            finally:
+                self.quiet = quiet
+        return self.returns.get(function, [])
+
+    def returned(self, function: Function, call: ast.Call, scope: Scope) -> Values:
+        """What a call of a function of the root's code returns: each ``return`` of it evaluated
+        with the parameters the call passes."""
+        owner = function.analysis
+        key = id(function.node)
+        if key in owner._returning:
+            raise Unknown(call, "calls itself")
+        owner._returning.add(key)
+        try:
+            returns = owner.returns_of(function)
+            if not returns:
+                raise Unknown(call, "returns nothing known")
+            given = self.passed_to(function, call, scope)
+            found: list[Text] = []
+            for expr, where in returns:
+                inner = Scope(where)
+                inner.parameters = {**scope.passed(), function: given}
+                found.extend(owner.evaluate(expr, inner))
+            return unique(found)
+        finally:
+            owner._returning.discard(key)
+
+    def passed_to(self, function: Function, call: ast.Call, scope: Scope) -> dict[str, Binding]:
+        """What ``call`` (in this module, in ``scope``) passes to ``function``'s parameters, as
+        evaluated here (a value that is a parameter here stays one)."""
+        given: dict[str, Binding] = {}
+        if function.method and isinstance(call.func, ast.Attribute):
+            receiver, _ = self.object_of(call.func.value, scope)
+            if receiver is not None:
+                given[_first_parameter(function) or "self"] = receiver
+        owner = function.analysis
+        for param, index in function.parameters():
+            passed = argument(call, param.arg, index)
+            if passed is None:
+                default = function.default(param.arg)
+                given[param.arg] = Binding(reason=f"{param.arg} is not passed") if default is None \
+                    else owner.binding_of(default, owner.module_scope)
+                continue
+            made = self.passed_object(passed, scope)
+            if made is not None:
+                given[param.arg] = made
+                continue
+            if isinstance(passed, ast.Constant) and isinstance(passed.value, (int, float)) \
+                    and not isinstance(passed.value, bool):
+                given[param.arg] = Binding(values=(Text(str(passed.value)),))  # in a file name
+                continue
+            try:
+                given[param.arg] = Binding(values=self.evaluate(passed, scope))
+            except ParameterValue:
+                raise
+            except NoneValue:
+                given[param.arg] = Binding(none=True)
+            except Unknown as error:
+                given[param.arg] = Binding(reason=error)
+        return given
 
     def imported_from_os(self, name: str, scope: Scope) -> bool:
         return name in self.os_names
@@ -906,6 +1136,8 @@ class Analysis:
             self.call(node, scope)
 
     def call(self, call: ast.Call, scope: Scope) -> None:
+        if self.quiet:
+            return
         name = _callee_name(call.func)
         if name is not None:
             site = self.site_key(call.func, name, scope)
@@ -941,13 +1173,26 @@ class Analysis:
         self.options[name] = Option(name, options, binding, not flag)
 
     def site_key(self, func: ast.expr, name: str, scope: Scope) -> str | None:
-        """The key a call to a function of the repository is recorded under, None for others."""
-        if name in self.facts.defined or (isinstance(func, ast.Name) and name in self.imported):
+        """The key a call to a function of the repository is recorded under, None for others: a
+        function of the module or imported from the root's modules, a method called on ``self``,
+        on an instance of a class of the root or on a constructor call."""
+        if isinstance(func, ast.Name):
+            return name if name in self.facts.defined or name in self.imported else None
+        if not isinstance(func, ast.Attribute):
+            return None
+        receiver = func.value
+        if isinstance(receiver, ast.Name):
+            if receiver.id in self.module_aliases:
+                return f"{receiver.id}.{name}"
+            bound = scope.lookup(receiver.id)
+            if bound is not None and bound.instance is not None and bound.instance.klass is not None:
+                return f"{receiver.id}.{name}"
+            if bound is not None and bound.parameter is not None and bound.parameter.method \
+                    and receiver.id == _first_parameter(bound.parameter):
+                return name if name in self.facts.defined else None
+            return None
+        if isinstance(receiver, ast.Call) and name in self.facts.defined:
             return name
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and (
-            func.value.id in self.module_aliases
-        ):
-            return f"{func.value.id}.{name}"
         return None
 
     def sites_of(self, function: Function) -> list[tuple[ast.Call, Scope]]:
@@ -975,15 +1220,23 @@ class Analysis:
                 return [Resolution(None, str(error))]
             if target.analysis is not self:
                 return [Resolution(None, str(error))]
-            sites = self.sites_of(target)
-            if not sites:
-                return [Resolution(None, f"{error.name} is a parameter of {target.name}(){NO_CALL}")]
+            routes = [target]
+            if function is not None and function is not target and function.method \
+                    and target.name == "__init__" and function.klass is target.klass:
+                routes.insert(0, function)  # a call of the method knows the instance
             results: list[Resolution] = []
-            for call, site_scope in sites:
-                bound = self.bind_for(target, function, call, site_scope, self, scope, depth)
-                for found in self.through_calls(expr, bound, None, depth + 1):
-                    results.append(dataclasses.replace(
-                        found, sites=(*found.sites, Site(self, call))))
+            for route in routes:
+                sites = [(call, site_scope, self) for call, site_scope in self.sites_of(route)]
+                for call, site_scope, site in sites + self.external_sites.get(route, []):
+                    for bound, outer in self.bind_for(route, function, call, site_scope, site,
+                                                      scope, depth):
+                        for found in self.through_calls(expr, bound, None, depth + 1):
+                            results.append(dataclasses.replace(
+                                found, sites=(*found.sites, Site(site, call), *outer)))
+                if any(found.values is not None for found in results):
+                    break
+            if not results:
+                return [Resolution(None, f"{error.name} is a parameter of {target.name}(){NO_CALL}")]
             return results
         except Unknown as error:
             return [Resolution(None, str(error))]
@@ -991,46 +1244,81 @@ class Analysis:
     def bind_for(
         self, target: Function, function: Function | None, call: ast.Call, site_scope: Scope,
         site: Analysis, scope: Scope, depth: int,
-    ) -> Scope:
-        """``scope`` with ``target``'s parameters bound to what ``call`` passes; when ``target`` is
-        the ``__init__`` of the class a method ``function`` belongs to, ``self`` is bound to the
-        instance the call makes."""
+    ) -> list[tuple[Scope, tuple[Site, ...]]]:
+        """``scope`` with ``target``'s parameters bound to what ``call`` passes (see
+        :meth:`bind_calls`); when ``target`` is the ``__init__`` of the class a method ``function``
+        belongs to, ``self`` is bound to the instance the call makes."""
         if function is not None and function is not target and target.klass is not None \
                 and function.klass is target.klass and target.name == "__init__":
             bound = Scope(scope)
             instance = Instance(target.klass, call, site_scope, site)
-            bound.names[_first_parameter(function) or "self"] = Binding(instance=instance)
-            return bound
-        return self.bind_call(target, call, site_scope, site, scope, depth)
+            bound.parameters = {function: {_first_parameter(function) or "self":
+                                           Binding(instance=instance)}}
+            return [(bound, ())]
+        return self.bind_calls(target, call, site_scope, site, scope, depth)
 
     def bind_call(
         self, function: Function, call: ast.Call, site_scope: Scope, site: Analysis,
         scope: Scope, depth: int,
     ) -> Scope:
-        """``scope`` with ``function``'s parameters bound to what ``call`` (in ``site``) passes."""
+        """``scope`` with ``function``'s parameters bound to every value ``call`` (in ``site``) may
+        pass them."""
+        options = self.bind_calls(function, call, site_scope, site, scope, depth)
+        if len(options) == 1:
+            return options[0][0]
         bound = Scope(scope)
+        bound.parameters = {function: merge([(option.parameters or {})[function]
+                                             for option, _ in options])}
+        return bound
+
+    def bind_calls(
+        self, function: Function, call: ast.Call, site_scope: Scope, site: Analysis,
+        scope: Scope, depth: int,
+    ) -> list[tuple[Scope, tuple[Site, ...]]]:
+        """``scope`` with ``function``'s parameters bound to what ``call`` (in ``site``) passes.
+        When an argument is itself a parameter of the calling function, one scope per call of that
+        function that gives it a value, with those calls (innermost first)."""
+        fixed: dict[str, Binding] = {}
+        chained: tuple[str, list[Resolution]] | None = None
+        if function.method and isinstance(call.func, ast.Attribute):
+            receiver, _ = site.object_of(call.func.value, site_scope)
+            if receiver is not None and receiver.instance is not None:
+                fixed[_first_parameter(function) or "self"] = receiver
         for param, index in function.parameters():
             passed = argument(call, param.arg, index)
             evaluator, where = (site, site_scope) if passed is not None else (self, scope)
             passed = passed if passed is not None else function.default(param.arg)
             if passed is None:
-                bound.names[param.arg] = Binding(reason=f"{param.arg} is not passed")
+                fixed[param.arg] = Binding(reason=f"{param.arg} is not passed")
                 continue
             if isinstance(passed, ast.Constant) and passed.value is None:
-                bound.names[param.arg] = Binding(none=True)
+                fixed[param.arg] = Binding(none=True)
                 continue
             object_binding = evaluator.passed_object(passed, where)
             if object_binding is not None:
-                bound.names[param.arg] = object_binding
+                fixed[param.arg] = object_binding
                 continue
             found = evaluator.through_calls(passed, where, where.function, depth + 1)
-            values = tuple(v for r in found if r.values is not None for v in r.values)
+            known = [resolution for resolution in found if resolution.values is not None]
+            if chained is None and any(resolution.sites for resolution in known):
+                chained = (param.arg, known)
+                continue
+            values = tuple(v for resolution in known for v in resolution.values or ())
             if values:
-                bound.names[param.arg] = Binding(values=unique(values))
+                fixed[param.arg] = Binding(values=unique(values))
             else:
-                reasons = [r.reason for r in found if r.values is None]
-                bound.names[param.arg] = Binding(reason=reasons[0] if reasons else "unknown")
-        return bound
+                reasons = [resolution.reason for resolution in found]
+                fixed[param.arg] = Binding(reason=reasons[0] if reasons else "unknown")
+        options = []
+        for values, outer in ([(r.values or (), r.sites) for r in chained[1]] if chained
+                              else [((), ())]):
+            bound = Scope(scope)
+            given = dict(fixed)
+            if chained is not None:
+                given[chained[0]] = Binding(values=values)
+            bound.parameters = {**scope.passed(), function: given}
+            options.append((bound, outer))
+        return options
 
     def passed_object(self, expr: ast.expr, scope: Scope) -> Binding | None:
         """An object passed as an argument (an instance, a namespace) that analysis follows."""
@@ -1051,6 +1339,16 @@ NO_CALL = " and no call in this file passes it"
 
 
 # helpers --------------------------------------------------------------------------------------
+def _touches(lines: Sequence[int], node: ast.AST) -> bool:
+    """One of ``lines`` (sorted) is within the lines ``node`` spans."""
+    start = getattr(node, "lineno", 0)
+    index = bisect.bisect_left(lines, start)
+    return index < len(lines) and lines[index] <= (getattr(node, "end_lineno", None) or start)
+
+
+touches = _touches
+
+
 def _short(expr: ast.AST) -> str:
     text = ast.unparse(expr)
     return text if len(text) <= 60 else text[:57] + "..."

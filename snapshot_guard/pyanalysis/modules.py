@@ -31,6 +31,8 @@ class Modules:
         self.trees: dict[str, ast.Module | None] = {}
         self.analyses: dict[str, Analysis | None] = {}
         self.located: dict[tuple[str, int, str], str | None] = {}
+        self.imported: set[str] = set()
+        """Modules some code imported: kept once analysed."""
 
     def parse(self, path: str, text: str | None = None) -> ast.Module | None:
         """The syntax tree of the module at ``path`` (parsed once), None when it does not parse."""
@@ -42,9 +44,11 @@ class Modules:
                 self.trees[path] = None
         return self.trees[path]
 
-    def analysis(self, path: str) -> Analysis | None:
+    def analysis(self, path: str, imported: bool = True) -> Analysis | None:
         """The walked analysis of the module at ``path``; None when it does not parse, or while it is
-        being walked (an import cycle)."""
+        being walked (an import cycle). ``imported``: asked for by code that imports it."""
+        if imported:
+            self.imported.add(path)
         if path in self.analyses:
             return self.analyses[path]
         self.analyses[path] = None
@@ -58,6 +62,12 @@ class Modules:
             return None
         self.analyses[path] = made
         return made
+
+    def forget(self, path: str) -> None:
+        """Drop what is kept of the module at ``path`` (its tree, its analysis): a client done with
+        a module that no other imported keeps memory, and the garbage collector's work, small."""
+        self.trees.pop(path, None)
+        self.analyses.pop(path, None)
 
     def locate(self, module: str, level: int, importer: str) -> str | None:
         """The file of ``module`` imported from ``importer``: relative to it for a relative import,

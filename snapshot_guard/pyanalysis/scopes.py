@@ -60,7 +60,7 @@ class ClassInfo:
     init: Function | None = None
     init_scope: Scope | None = None
     """``__init__``'s scope at its end: ``self.NAME`` bindings it made."""
-    reassigned: set[str] = dataclasses.field(default_factory=set)
+    reassigned: frozenset[str] = frozenset()
     """Attributes a method other than ``__init__`` assigns on ``self``: their value is not known."""
 
     @property
@@ -94,7 +94,9 @@ class Binding:
     parameter: Function | None = None
     """A parameter of this function: its value is known only at a call site."""
     expr: ast.expr | None = None
-    """An expression over parameters, evaluated again where they are known."""
+    """An expression over parameters, evaluated again where they are known..."""
+    scope: Scope | None = None
+    """... in the scope it was assigned in (what its names held then)."""
     none: bool = False
     items: Values | None = None
     """The strings of a list or tuple literal, for ``for`` loops over it."""
@@ -122,7 +124,7 @@ UNBOUND = Binding(reason="is not bound yet")
 class Scope:
     """The names of one scope at the current point of the walk."""
 
-    __slots__ = ("function", "is_class", "local_names", "names", "parent")
+    __slots__ = ("function", "is_class", "local_names", "names", "parameters", "parent")
 
     def __init__(
         self, parent: Scope | None = None, function: Function | None = None,
@@ -137,6 +139,9 @@ class Scope:
         self.local_names = local_names
         """Names assigned anywhere in the function: not looked up outside it even before their
         assignment."""
+        self.parameters: dict[Function, dict[str, Binding]] | None = None
+        """What a call passes to the parameters of functions: set on the scope that evaluates an
+        expression at that call (see ``Analysis.bind_calls``)."""
 
     def lookup(self, name: str) -> Binding | None:
         scope: Scope | None = self
@@ -151,6 +156,25 @@ class Scope:
             first = False
             scope = scope.parent
         return None
+
+    def parameter(self, function: Function, name: str) -> Binding | None:
+        """What a call passes to parameter ``name`` of ``function``, where known."""
+        scope: Scope | None = self
+        while scope is not None:
+            if scope.parameters is not None and function in scope.parameters:
+                return scope.parameters[function].get(name)
+            scope = scope.parent
+        return None
+
+    def passed(self) -> dict[Function, dict[str, Binding]]:
+        """Every parameter value known along the chain (the innermost wins)."""
+        found: dict[Function, dict[str, Binding]] = {}
+        scope: Scope | None = self
+        while scope is not None:
+            for function, values in (scope.parameters or {}).items():
+                found.setdefault(function, values)
+            scope = scope.parent
+        return found
 
     def module(self) -> Scope:
         scope = self
@@ -203,68 +227,142 @@ def _carries_more(binding: Binding) -> bool:
 
 @dataclasses.dataclass(frozen=True)
 class ModuleFacts:
-    """What one pass over a module's tree finds."""
+    """What one pass over a module's statements finds (expressions are not entered: a name an
+    assignment expression ``:=`` binds is not seen)."""
 
     defined: frozenset[str]
     """Functions and classes defined anywhere (but ``__init__``)."""
     imported: frozenset[str]
-    """Modules imported anywhere (``from a.b import c``: ``a.b``; ``from azure.ai import ml``:
-    ``azure.ai.ml``)."""
+    """Modules imported anywhere (``from a.b import c``: ``a.b`` and ``a.b.c``)."""
+    aliases: dict[str, str]
+    """What each imported name means, dotted (``np`` -> ``numpy``, ``save`` -> ``torch.save``);
+    empty when two imports bind it differently."""
     local_names: dict[int, frozenset[str]]
     """For each function (by ``id`` of its node): the names its body binds, minus those it declares
     global or nonlocal; nested functions and classes bind only their own name."""
+    loop_names: dict[int, frozenset[str]]
+    """For each ``for`` and ``while`` (by ``id``): the names its body binds."""
+    self_attributes: dict[int, frozenset[str]]
+    """For each class (by ``id``): the attributes its methods other than ``__init__`` set on their
+    first parameter (``self.out = ...``)."""
+    object_attributes: frozenset[str]
+    """Attributes assigned anywhere on an object that is not a method's ``self``."""
+    imports: tuple[tuple[str, int, str], ...]
+    """Each name an import binds: (the module it is looked up in, the import's level, the name)
+    (``import a.b as c``: ``("a.b", 0, "c")``; ``from .x import y``: ``("x.y", 1, "y")``)."""
+    withs: tuple[ast.With | ast.AsyncWith, ...]
+    expressions: tuple[ast.Expr, ...]
+    """The expression statements (``open(path, "w").close()``)."""
 
 
 def module_facts(tree: ast.Module) -> ModuleFacts:
     defined: set[str] = set()
     imported: set[str] = set()
+    aliases: dict[str, str] = {}
     local_names: dict[int, frozenset[str]] = {}
+    loop_names: dict[int, frozenset[str]] = {}
+    self_attributes: dict[int, frozenset[str]] = {}
+    object_attributes: set[str] = set()
+    withs: list[ast.With | ast.AsyncWith] = []
+    expressions: list[ast.Expr] = []
+    imports: list[tuple[str, int, str]] = []
 
-    def visit(nodes: Iterable[ast.AST], bound: set[str] | None, declared: set[str]) -> None:
-        for node in nodes:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+    def alias(name: str, meaning: str) -> None:
+        known = aliases.get(name)
+        aliases[name] = meaning if known in (None, meaning) else ""
+
+    def targets(node: ast.AST, bound: set[str], owner: str | None, attributes: set[str]) -> None:
+        if isinstance(node, ast.Name):
+            bound.add(node.id)
+        elif isinstance(node, (ast.Tuple, ast.List)):
+            for element in node.elts:
+                targets(element, bound, owner, attributes)
+        elif isinstance(node, ast.Starred):
+            targets(node.value, bound, owner, attributes)
+        elif isinstance(node, ast.Attribute):
+            if owner is not None and isinstance(node.value, ast.Name) and node.value.id == owner:
+                attributes.add(node.attr)
+            else:
+                object_attributes.add(node.attr)
+
+    def body_of(statements: Sequence[ast.stmt], bound: set[str], declared: set[str],
+                owner: str | None, attributes: set[str]) -> None:
+        """Record what ``statements`` bind into ``bound``; ``owner``: the name of the method's
+        first parameter, whose attribute assignments go to ``attributes``."""
+        for node in statements:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if node.name != "__init__":
                     defined.add(node.name)
-                if bound is not None:
-                    bound.add(node.name)
-                visit(node.decorator_list, bound, declared)
-                if isinstance(node, ast.ClassDef):
-                    visit([*node.bases, *node.keywords], bound, declared)
-                    visit(node.body, None, set())
-                    continue
-                visit([*node.args.defaults, *(d for d in node.args.kw_defaults if d)], bound,
-                      declared)
+                bound.add(node.name)
                 inner: set[str] = set()
                 inner_declared: set[str] = set()
-                visit(node.body, inner, inner_declared)
+                first = _first_argument(node) if owner == "" else None
+                sink = attributes if first is not None and node.name != "__init__" else set()
+                body_of(node.body, inner, inner_declared, first, sink)
                 local_names[id(node)] = frozenset(inner - inner_declared)
-                continue
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
+            elif isinstance(node, ast.ClassDef):
+                defined.add(node.name)
+                bound.add(node.name)
+                set_on_self: set[str] = set()
+                body_of(node.body, set(), set(), "", set_on_self)
+                self_attributes[id(node)] = frozenset(set_on_self)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 if isinstance(node, ast.Import):
-                    imported.update(alias.name for alias in node.names)
-                elif node.module:
+                    for item in node.names:
+                        imported.add(item.name)
+                        imports.append((item.name, 0, item.asname or item.name.split(".", 1)[0]))
+                        first_part = item.name.split(".", 1)[0]
+                        alias(item.asname or first_part, item.name if item.asname else first_part)
+                else:
+                    prefix = f"{node.module}." if node.module else ""
+                    imports.extend((prefix + item.name, node.level, item.asname or item.name)
+                                   for item in node.names)
+                if isinstance(node, ast.ImportFrom) and node.module:
                     imported.add(node.module)
-                    imported.update(f"{node.module}.{alias.name}" for alias in node.names)
-                if bound is not None:
-                    bound.update((alias.asname or alias.name).split(".", 1)[0]
-                                 for alias in node.names)
-                continue
-            if bound is not None:
-                if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-                    bound.add(node.id)
-                elif isinstance(node, (ast.Global, ast.Nonlocal)):
-                    declared.update(node.names)
+                    for item in node.names:
+                        imported.add(f"{node.module}.{item.name}")
+                        if node.level == 0:
+                            alias(item.asname or item.name, f"{node.module}.{item.name}")
+                bound.update((item.asname or item.name).split(".", 1)[0] for item in node.names)
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                declared.update(node.names)
+            else:
+                method_owner = owner or None
+                if isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        targets(target, bound, method_owner, attributes)
+                elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.Delete)):
+                    for target in node.targets if isinstance(node, ast.Delete) else [node.target]:
+                        targets(target, bound, method_owner, attributes)
+                elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+                    loop: set[str] = set()
+                    if not isinstance(node, ast.While):
+                        targets(node.target, loop, method_owner, attributes)
+                    body_of(node.body, loop, declared, owner, attributes)
+                    loop_names[id(node)] = frozenset(loop)
+                    bound.update(loop)
+                    body_of(node.orelse, bound, declared, owner, attributes)
+                    continue
+                elif isinstance(node, (ast.With, ast.AsyncWith)):
+                    withs.append(node)
+                    for with_item in node.items:
+                        if with_item.optional_vars is not None:
+                            targets(with_item.optional_vars, bound, method_owner, attributes)
+                elif isinstance(node, ast.Expr):
+                    expressions.append(node)
                 elif isinstance(node, ast.ExceptHandler) and node.name:
                     bound.add(node.name)
-                elif isinstance(node, ast.NamedExpr):
-                    bound.add(node.target.id)
-            visit(ast.iter_child_nodes(node), bound, declared)
+                for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                    children = getattr(node, field, None)
+                    if isinstance(children, list):
+                        body_of(children, bound, declared, owner, attributes)
 
-    visit(tree.body, None, set())
-    return ModuleFacts(frozenset(defined), frozenset(imported), local_names)
+    body_of(tree.body, set(), set(), None, set())
+    return ModuleFacts(frozenset(defined), frozenset(imported), aliases, local_names, loop_names,
+                       self_attributes, frozenset(object_attributes), tuple(imports), tuple(withs),
+                       tuple(expressions))
 
 
-def assigned_in(body: Iterable[ast.stmt]) -> set[str]:
-    """The names a loop body assigns (a name its statements store)."""
-    return {node.id for statement in body for node in ast.walk(statement)
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+def _first_argument(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    params = [*node.args.posonlyargs, *node.args.args]
+    return params[0].arg if params else None
