@@ -110,30 +110,43 @@ def _reader(snapshot: Snapshot, repo: git.Repo | None, wanted: Sequence[str]) ->
     return read
 
 
+def _is_code(relpath: str) -> bool:
+    """Whether the write analysis reads the file: code, notebooks, and what names the job's files."""
+    return relpath.endswith((".py", ".ipynb", *writes.REFERENCE_SUFFIXES)) or \
+        posixpath.basename(relpath) in writes.REFERENCE_NAMES
+
+
 def _code_files(snapshot: Snapshot) -> list[str]:
-    suffixes = (".py", ".ipynb", *writes.REFERENCE_SUFFIXES)
-    return [item.path for item in snapshot.files if item.path.endswith(suffixes)
-            or posixpath.basename(item.path) in writes.REFERENCE_NAMES]
+    return [item.path for item in snapshot.files if _is_code(item.path)]
+
+
+def _commands(the_plan: plan.Plan, root: plan.RootSettings) -> list[str] | None:
+    """The command lines of the jobs declared with this root, when every one is known."""
+    commands = [declared.command for declared in the_plan.declared if declared.root == root.display]
+    if not commands or any(command is None for command in commands):
+        return None
+    return [command for command in commands if command is not None]
 
 
 def _write_findings(
     snapshot: Snapshot, repo: git.Repo | None, allow: Callable[[str], bool], strict: bool,
-    only: Collection[str] | None,
+    only: Collection[str] | None, commands: Sequence[str] | None,
 ) -> list[Finding]:
     """Rule 3, and the files it could not read."""
     files = _code_files(snapshot)
-    analysis = writes.find_lost_writes(files, _reader(snapshot, repo, files), only)
+    analysis = writes.find_lost_writes(files, _reader(snapshot, repo, files), only, commands)
     found = []
     for write in analysis.writes:
         path = _repo_path(snapshot, write.file)
         if _allowed(allow, write.file, path, writes.strip_dot(write.target)):
             continue
         where = f"cell {write.cell}, line {write.line}: " if write.cell is not None else ""
-        message = (f"{where}{write.call} writes {printable(write.target)}, outside ./outputs "
+        through = f" (through {write.through})" if write.through else ""
+        message = (f"{where}{write.call}{through} writes {printable(write.target)}, outside ./outputs "
                    f"and ./logs: the run loses it when the job ends; write under ./{write.fix}")
-        line = None if write.cell is not None else write.line
+        line = write.line if write.cell is None else write.notebook_line or None
         found.append(Finding(CHECK, path, "lost-write", line, "error" if strict else "warning",
-                             message))
+                             message, cell=write.cell))
     found.extend(Finding(CHECK, _repo_path(snapshot, skipped.file), "skipped", None, "warning",
                          skipped.reason) for skipped in analysis.skipped)
     return found
@@ -142,7 +155,7 @@ def _write_findings(
 def findings_for(
     snapshot: Snapshot, run: plan.Plan, *, allow: Sequence[str] = (), strict: bool | None = None,
     committed: bool = True, analyse_code: bool = True, only: Collection[str] | None = None,
-    folders: bool = True,
+    folders: bool = True, commands: Sequence[str] | None = None,
 ) -> list[Finding]:
     """Every finding of this check for one snapshot (``snapshot-guard scan`` calls it as is).
 
@@ -158,7 +171,7 @@ def findings_for(
     found = _folder_findings(snapshot, spec, committed) if folders else []
     if analyse_code:
         strict = bool(configured.strict) if strict is None else strict
-        found += _write_findings(snapshot, run.repo, spec, strict, only)
+        found += _write_findings(snapshot, run.repo, spec, strict, only, commands)
     return found
 
 
@@ -177,16 +190,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         found: list[Finding] = []
         for root in the_plan.touched:
             changed = the_plan.changed_in(root)
-            # Only the run's folders and the changed files are read: the rest cannot change a finding.
-            within = () if changed is None else tuple(sorted(
-                {*RUN_FOLDERS, *LOCAL_RUN_FOLDERS, *plan.top_names(changed)}))
+            # A change to code is judged with every module of the root (what it imports, the
+            # notebooks it runs); otherwise only the run's folders can hold a finding.
+            code = changed is None or any(_is_code(path) for path in changed)
+            within = () if code else RUN_FOLDERS + LOCAL_RUN_FOLDERS
+            commands = _commands(the_plan, root)
             for number, view in enumerate(the_plan.views):
                 snapshot = take_snapshot(root.path, root.sdk, view, the_plan.repo, root.display,
                                          within if number == 0 else RUN_FOLDERS + LOCAL_RUN_FOLDERS)
                 # The first view judges what is committed and the code; the second adds what only
                 # the folder on disk holds.
                 found += findings_for(snapshot, the_plan, allow=args.allow, strict=args.strict,
-                                      committed=number == 0, analyse_code=number == 0, only=changed)
+                                      committed=number == 0, analyse_code=number == 0 and code,
+                                      only=changed, commands=commands)
         unique = list(dict.fromkeys(found))
         if unique:
             print("\n".join(report.finding_lines(unique)))
