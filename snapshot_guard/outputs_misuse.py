@@ -3,9 +3,9 @@
 In a run, the working directory is the snapshot root: what the job writes under ``./outputs`` and
 ``./logs`` reaches the run history, everything else is lost when the job ends. Three findings:
 
-1. files committed into ``outputs/``, ``logs/`` or a local run's ``azureml-logs/``, ``azureml-setup/``,
-   ``.azureml/`` at the top of a root (error): they travel in every snapshot and mix with the run's
-   own artifacts;
+1. files committed into ``outputs/`` or ``logs/`` at the top of a root (error): they travel in
+   every snapshot and mix with the run's own artifacts; into a local run's ``azureml-logs/`` or
+   ``azureml-setup/``, or Azure ML's local ``.azureml/`` configuration (warning);
 2. such folders left on disk by a local run that the ignore file does not exclude (warning);
 3. job code that writes a file to a relative path outside ``outputs/`` and ``logs/`` (warning;
    ``--strict`` or ``outputs: {strict: true}`` makes it an error).
@@ -80,15 +80,24 @@ def _folder_findings(
         if folder in RUN_FOLDERS:
             why = (f"the run writes its own {folder} there; these travel in every snapshot, count "
                    f"against its limits and end up mixed with the run's artifacts")
+        elif folder == ".azureml":
+            why = ("Azure ML's local configuration (run configurations, environment files), read when "
+                   "a job is submitted from this checkout, not by the job; it travels in every "
+                   "snapshot (the .amlignore Project.attach writes excludes it)")
         else:
-            why = ("local Azure ML files (run logs, setup, workspace configuration), not the job's "
-                   "code; they travel in every snapshot and count against its limits")
+            why = ("files a local run left (its logs, its setup), not the job's code; they travel in "
+                   "every snapshot and count against its limits")
         path = _repo_path(snapshot, folder)
         fix = _fix_line(snapshot, folder)
-        if tracked:
+        if tracked and folder in RUN_FOLDERS:
             message = (f"{count} ({format_size(size)}) committed into {folder}/ ({examples}): {why}; "
                        f"fix: git rm -r --cached {shlex.quote(path)} and {fix}")
             found.append(Finding(CHECK, path, "committed-run-folder", None, "error", message))
+        elif tracked:
+            undo = "" if folder == ".azureml" else f"git rm -r --cached {shlex.quote(path)} and "
+            message = (f"{count} ({format_size(size)}) committed in {folder}/ ({examples}): {why}; "
+                       f"fix: {undo}{fix}")
+            found.append(Finding(CHECK, path, "committed-local-run-files", None, "warning", message))
         else:
             message = (f"{count} ({format_size(size)}) on disk in {folder}/ ({examples}) will be "
                        f"uploaded with the snapshot: {why}; fix: {fix}")

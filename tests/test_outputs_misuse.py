@@ -81,10 +81,10 @@ def test_local_run_leftovers_on_disk_warn_with_their_size_and_the_line_to_add(
     assert code == 0
     assert out.splitlines() == [
         "azureml-logs: warning: uploaded-run-folder: 1 file (2.9 KiB) on disk in azureml-logs/ "
-        "(azureml-logs/70_driver_log.txt) will be uploaded with the snapshot: local Azure ML files "
-        "(run logs, setup, workspace configuration), not the job's code; they travel in every "
-        "snapshot and count against its limits; fix: add `/azureml-logs/` to .gitignore (Azure ML "
-        "reads it because the root has no .amlignore)",
+        "(azureml-logs/70_driver_log.txt) will be uploaded with the snapshot: files a local run "
+        "left (its logs, its setup), not the job's code; they travel in every snapshot and count "
+        "against its limits; fix: add `/azureml-logs/` to .gitignore (Azure ML reads it because the "
+        "root has no .amlignore)",
         "outputs: warning: uploaded-run-folder: 1 file (2 B) on disk in outputs/ (outputs/model.pkl) "
         "will be uploaded with the snapshot: the run writes its own outputs there; these travel in "
         "every snapshot, count against its limits and end up mixed with the run's artifacts; fix: "
@@ -93,6 +93,22 @@ def test_local_run_leftovers_on_disk_warn_with_their_size_and_the_line_to_add(
     write(repo / ".gitignore", "/outputs/\n/azureml-logs/\n")
     assert run_main(repo, monkeypatch, capsys) == (0, "")
     assert run_main(repo, monkeypatch, capsys, "--source", "index") == (0, "")
+
+
+def test_committed_azureml_configuration_is_a_warning_not_an_error(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(repo / "train.py", "print('train')\n")
+    write(repo / ".azureml" / "local.runconfig", "script: train.py\n")
+    write(repo / "azureml-setup" / "setup.log", "x\n")
+    git(repo, "add", "-A")
+    code, out = run_main(repo, monkeypatch, capsys, "--source", "index")
+    assert code == 0, out
+    assert [line.split(": ")[:3] for line in out.splitlines()] == [
+        [".azureml", "warning", "committed-local-run-files"],
+        ["azureml-setup", "warning", "committed-local-run-files"],
+    ]
+    assert "fix: git rm" not in out.splitlines()[0]
 
 
 def test_lost_writes_warn_and_strict_fails(
