@@ -14,28 +14,36 @@ repository's manifest; everything else about a hook (``pass_filenames``, ``alway
 whatever the manifest says. The configuration adds only ``verbose: true``, so that pre-commit prints
 each hook's ``duration``.
 
-Measured, best of ``--repeat`` (the wall time of the whole command; pre-commit's per-hook
-``duration`` of that same run; the peak resident memory of the largest single process in the
-command's tree, from ``wait4``):
+The monorepo is ``make_monorepo.py``'s, plus one committed commit of a sparse 320 MB
+``assets/weights/encoder.bin`` (not in its ``.amlignore``), so that its top is over both limits at
+every size (without it, the 100,000-file top uploads 147 MB and only its file count fails).
+
+Measured, best of ``--repeat``: the wall time of the whole command, and of that same run the
+processor time (user + system) of its whole process tree, pre-commit's per-hook ``duration`` (the
+hook's process; not pre-commit's own ``git diff`` after each hook) and the peak resident memory of
+the largest single process in the tree (GNU time, ``/usr/bin/time``). The processor time is the
+number to trust when the machine is busy with other work: the wall times then stretch.
 
 - ``git commit`` of one changed file (``pipelines/steps/step_000/step.py``) with the four hooks,
   when the configured roots pass (three small step folders in ``.snapshot-guard.yaml``) and when
-  the root is the repository top, which is over both limits (``roots: ["."]``, and no configuration
-  at all, where discovery finds no root in the code and falls back to the top); the same commits
-  with ``check-added-large-files`` + ``detect-private-key``; ``git commit --no-verify`` as the floor;
+  the root is the repository top (``roots: ["."]``, and no configuration at all, where discovery
+  finds no root in the code and falls back to the top); the same commits with
+  ``check-added-large-files`` + ``detect-private-key``; four hooks that do nothing (pre-commit's own
+  cost); ``git commit --no-verify`` (git's own cost);
 - ``pre-commit run --all-files`` with the four hooks (both configurations) and with the two;
 - ``snapshot-guard scan --checks limits --source index`` against the floor (``git ls-files --stage``
-  plus ``git cat-file --batch-check`` of every staged blob), and ``--source worktree`` against
-  azureml-core's size walk (v1) and azure-ai-ml's upload walk (v2), whose totals must be identical;
+  plus ``git cat-file --batch-check`` of every staged blob, and the same with ``--buffer``), and
+  ``--source worktree`` against azureml-core's size walk (v1) and azure-ai-ml's upload walk (v2),
+  whose totals must be identical;
 - the failing commit, the floor commit and both scans at each of ``--sizes`` files, to show how the
-  cost grows.
+  cost grows (one run each, ``--scale-repeat``, except at ``--files``, where the rows above are
+  reused).
 
 Each row shows the command's exit status and the one expected, so that a configuration mistake is not
 mistaken for speed; the script exits 1 when any differs or a total is not identical to the SDK's.
 Everything generated goes under ``--work`` (monorepos, hook repositories, pre-commit's cache, the
-last output of every command in ``logs/``), outside the repository. The full run takes about
-40 minutes on 2 cores, most of it building the 300,000-file monorepo the first time (about 5
-minutes) and the failing commits; ``--quick`` (one run of each, 10,000 and 100,000 files) about 15.
+last output of every command in ``logs/``), outside the repository; the monorepos are built once
+and reused. Run times on 2 cores are in ``benchmarks/RESULTS.md``.
 """
 from __future__ import annotations
 
@@ -47,6 +55,7 @@ import glob
 import json
 import os
 import platform
+import random
 import re
 import shutil
 import sqlite3
@@ -92,6 +101,9 @@ STATE_BRANCH = "bench-state"
 FIXED_DATE = "2024-01-01T00:00:00+0000"
 DEFAULT_SIZES = (10_000, 100_000, 300_000)
 MAIN_SIZE = 100_000
+WEIGHTS = make_monorepo.Entry("assets/weights/encoder.bin", 320_000_000, sparse=True)
+"""Committed on top of the monorepo (sparse), so that its top is over the size limit at any size:
+the 100,000-file monorepo's top uploads 147 MB, under 300 MiB, and only its file count fails."""
 HOOK_LINE = re.compile(r"^- hook id: (\S+)$")
 DURATION_LINE = re.compile(r"^- duration: ([0-9.]+)s$")
 STATUS_WORDS = ("Passed", "Failed", "Skipped")
@@ -105,6 +117,10 @@ class HookRepo:
     ids: tuple[str, ...]
 
 
+NO_OP = HookRepo("local", "", ("no-op-1", "no-op-2", "no-op-3", "no-op-4"))
+"""Four hooks that do nothing (``true``): what pre-commit itself costs a commit with four hooks."""
+
+
 @dataclasses.dataclass(frozen=True)
 class HookTime:
     id: str
@@ -115,6 +131,7 @@ class HookTime:
 @dataclasses.dataclass(frozen=True)
 class Outcome:
     seconds: float
+    cpu_seconds: float
     code: int
     peak_mib: float
     hooks: tuple[HookTime, ...]
@@ -127,6 +144,7 @@ class Row:
     name: str
     seconds: float
     slowest: float
+    cpu_seconds: float | None
     code: int | None
     expected: int | None
     peak_mib: float | None
@@ -220,25 +238,33 @@ def pre_commit_hooks_repo(work: str) -> HookRepo:
 
 
 def pre_commit_config(hooks: HookRepo) -> str:
-    lines = ["repos:", f"- repo: {json.dumps(hooks.path)}", f"  rev: {hooks.rev}", "  hooks:"]
-    for hook_id in hooks.ids:
-        lines += [f"  - id: {hook_id}", "    verbose: true"]
+    """The configuration of ``hooks``, each verbose (pre-commit then prints its duration)."""
+    if hooks is NO_OP:
+        lines = ["repos:", "- repo: local", "  hooks:"]
+        for hook_id in hooks.ids:
+            lines += [f"  - id: {hook_id}", f"    name: {hook_id}", "    entry: 'true'",
+                      "    language: system", "    verbose: true"]
+    else:
+        lines = ["repos:", f"- repo: {json.dumps(hooks.path)}", f"  rev: {hooks.rev}", "  hooks:"]
+        for hook_id in hooks.ids:
+            lines += [f"  - id: {hook_id}", "    verbose: true"]
     return "\n".join(lines) + "\n"
 
 
 def execute(command: Sequence[str], cwd: str, env: dict[str, str]) -> Outcome:
-    """Run ``command``; its wall time, exit status, the peak resident memory of the largest process
-    in its tree, and the hooks pre-commit reported. GNU time measures the memory: a child of this
-    process would inherit this process's own peak (Linux keeps it across ``exec``)."""
-    with tempfile.NamedTemporaryFile("r") as peak:
+    """Run ``command``; its wall time, the processor time of its whole tree, its exit status, the
+    peak resident memory of the largest process in its tree, and the hooks pre-commit reported.
+    GNU time measures the memory: a child of this process would inherit this process's own peak
+    (Linux keeps it across ``exec``)."""
+    with tempfile.NamedTemporaryFile("r") as usage:
         start = time.perf_counter()
-        result = subprocess.run([GNU_TIME, "--format", "%M", "--output", peak.name, *command],
+        result = subprocess.run([GNU_TIME, "--format", "%M %U %S", "--output", usage.name, *command],
                                 cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 check=False)
         seconds = time.perf_counter() - start
-        kib = int(peak.read().split()[-1])
-    return Outcome(seconds, result.returncode, kib / 1024, tuple(hook_times(result.stdout)),
-                   result.stdout)
+        kib, user, system = usage.read().splitlines()[-1].split()
+    return Outcome(seconds, float(user) + float(system), result.returncode, int(kib) / 1024,
+                   tuple(hook_times(result.stdout)), result.stdout)
 
 
 def hook_times(output: bytes) -> Iterator[HookTime]:
@@ -273,8 +299,13 @@ def row(section: str, name: str, outcomes: Sequence[Outcome], expected: int | No
         f"{'-' if hook.duration is None else format(hook.duration, '.2f')} {hook.status}"
         for hook in fastest.hooks)
     hook_seconds = sum(durations) if fastest.hooks else None
-    return Row(section, name, fastest.seconds, slowest, fastest.code, expected, peak, hook_seconds,
-               "; ".join(filter(None, [described, note])))
+    return Row(section, name, fastest.seconds, slowest, fastest.cpu_seconds, fastest.code, expected,
+               peak, hook_seconds, "; ".join(filter(None, [described, note])))
+
+
+def plain(section: str, name: str, seconds: float, note: str) -> Row:
+    """A row timed in this process: no exit status, no hooks, no memory of its own."""
+    return Row(section, name, seconds, seconds, None, None, None, None, None, note)
 
 
 def log(bench: Bench, name: str, outcome: Outcome) -> None:
@@ -296,6 +327,9 @@ def monorepo(work: str, files: int) -> str:
         progress(f"building {top} (about a second per 1,000 files) ...")
         make_monorepo.build(top, files, 2024)
     if not git(top, "tag", "--list", BASE_TAG):
+        make_monorepo.write(top, WEIGHTS, random.Random(2024))
+        git(top, "add", WEIGHTS.path)
+        git(top, "commit", "-q", "--no-verify", "-m", "Pretrained weights")
         git(top, "tag", BASE_TAG, "HEAD")
     return top
 
@@ -354,6 +388,8 @@ def commit_rows(bench: Bench, top: str, cache: dict[str, list[Outcome]]) -> list
          PASSING_ROOTS, 0, "pch-pass"),
         ("check-added-large-files + detect-private-key, root . configured", bench.pre_commit_hooks,
          REPOSITORY_TOP, 0, "pch-fail"),
+        ("four hooks that do nothing (repo: local, entry: true): pre-commit's own cost", NO_OP,
+         REPOSITORY_TOP, 0, "no-op"),
     )
     for name, hooks, roots, expected, key in cases:
         enter_state(bench, top, hooks, roots)
@@ -418,16 +454,20 @@ def scan_rows(bench: Bench, top: str, cache: dict[str, list[Outcome]]) -> tuple[
     listing, _ = bench_snapshot.timed(lambda: bench_snapshot.list_stage(top), bench.repeat)
     sizes, staged_bytes = bench_snapshot.timed(lambda: bench_snapshot.blob_sizes(top, ids),
                                                bench.repeat)
-    floor = listing + sizes
-    rows = [Row(section, "floor: git ls-files --stage + git cat-file --batch-check", floor, floor,
-                None, None, None, None, f"{len(ids)} entries, {staged_bytes} bytes staged")]
+    buffered, _ = bench_snapshot.timed(lambda: bench_snapshot.blob_sizes(top, ids, "--buffer"),
+                                       bench.repeat)
+    floor, fastest_floor = listing + sizes, listing + buffered
+    rows = [plain(section, "floor: git ls-files --stage + git cat-file --batch-check", floor,
+                  f"{len(ids)} entries, {staged_bytes} bytes staged"),
+            plain(section, "the same with cat-file --buffer (as snapshot-guard runs it)",
+                  fastest_floor, "")]
     progress("scan --source index")
     indexed, totals = scans(bench, top, "v1", "index", bench.repeat)
     cache["scan-index"] = indexed
     fastest = min(outcome.seconds for outcome in indexed)
     rows.append(row(section, "scan --source index", indexed, 1,
-                    f"{fastest / floor:.1f}x floor (target <= 2.5x); {totals['file_count']} files, "
-                    f"{totals['total_bytes']} bytes"))
+                    f"{fastest / floor:.1f}x floor (target <= 2.5x), {fastest / fastest_floor:.1f}x "
+                    f"with --buffer; {totals['file_count']} files, {totals['total_bytes']} bytes"))
     identical = True
     for sdk, target, name, walk in (
         ("v1", 4, "azureml-core get_directory_size", v1_total),
@@ -444,9 +484,9 @@ def scan_rows(bench: Bench, top: str, cache: dict[str, list[Outcome]]) -> tuple[
             row(section, f"scan --source worktree --sdk {sdk}", walked, 1,
                 f"{sdk_seconds / fastest:.1f}x faster than the SDK walk (target >= {target}x); "
                 f"{totals['file_count']} files, {totals['total_bytes']} bytes"),
-            Row(section, f"{name} (in this process)", sdk_seconds, sdk_seconds, None, None, None,
-                None, f"{', '.join(f'{key} {value}' for key, value in sdk_totals.items())} "
-                      f"({'identical' if same else 'DIFFERENT'})"),
+            plain(section, f"{name} (in this process)", sdk_seconds,
+                  f"{', '.join(f'{key} {value}' for key, value in sdk_totals.items())} "
+                  f"({'identical' if same else 'DIFFERENT'})"),
         ]
     return rows, identical
 
@@ -525,8 +565,9 @@ def machine(checkout: str, pre_commit: Sequence[str]) -> dict[str, str]:
 
 def render(rows: Sequence[Row], facts: dict[str, str]) -> str:
     lines = [f"- {key}: {value}" for key, value in facts.items()]
-    lines += ["", "| section | measurement | exit (expected) | wall s (slowest) | hook s | peak MiB "
-                  "| per hook s, status; note |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines += ["", "| section | measurement | exit (expected) | wall s (slowest) | cpu s | hook s "
+                  "| peak MiB | per hook s, status; note |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for item in rows:
         code = "" if item.code is None else f"{item.code}" + (
             "" if item.expected is None else f" ({item.expected})")
@@ -534,9 +575,10 @@ def render(rows: Sequence[Row], facts: dict[str, str]) -> str:
             code += " UNEXPECTED"
         wall = f"{item.seconds:.2f}" + (f" ({item.slowest:.2f})" if item.slowest > item.seconds
                                         else "")
+        cpu = "" if item.cpu_seconds is None else f"{item.cpu_seconds:.2f}"
         hooks = "" if item.hook_seconds is None else f"{item.hook_seconds:.2f}"
         peak = "" if item.peak_mib is None else f"{item.peak_mib:.0f}"
-        lines.append(f"| {item.section} | {item.name} | {code} | {wall} | {hooks} | {peak} | "
+        lines.append(f"| {item.section} | {item.name} | {code} | {wall} | {cpu} | {hooks} | {peak} | "
                      f"{item.note} |")
     return "\n".join(lines)
 
