@@ -9,29 +9,23 @@ from __future__ import annotations
 
 import argparse
 import base64
-import io
 import json
 import random
-import re
 import string
 import struct
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CHECKOUT, HookRepo, git
+from conftest import HookRepo, git
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from snapshot_guard import plan, sensitive
 from snapshot_guard.errors import View
-from snapshot_guard.sensitive import ScanSettings, formats, mask, scan_file
+from snapshot_guard.sensitive import ScanSettings, mask, scan_file
 from snapshot_guard.sensitive_files import findings_for, main
 from snapshot_guard.snapshot import take_snapshot
-
-sys.path.insert(0, str(CHECKOUT / "benchmarks"))
-import sensitive_corpus as corpus
 
 RNG = random.Random(20261202)
 ALNUM = string.ascii_letters + string.digits
@@ -648,79 +642,6 @@ def test_an_inline_allow_comment_suppresses_its_line_only(tmp_path: Path) -> Non
         f'REAL = "{connection_string(storage_key())}"\n'
     )
     assert [(d.kind, d.line) for d in scan(tmp_path, "conf.py", text)] == [("azure-storage-key", 2)]
-
-
-# --- the literal prefilter: a rule skipped for want of a trigger could not have matched -----------
-
-
-@pytest.mark.parametrize(
-    ("pattern", "triggers"),
-    [(rule.pattern, rule.triggers) for rule in formats.RULES if rule.triggers],
-    ids=lambda value: value.pattern[:24] if isinstance(value, re.Pattern) else "",
-)
-@given(data=st.data())
-@settings(max_examples=40, deadline=None)
-def test_every_match_holds_a_trigger(
-    pattern: re.Pattern[str], triggers: tuple[str, ...], data: st.DataObject
-) -> None:
-    matched = data.draw(st.from_regex(pattern, fullmatch=True))
-    assert any(trigger in matched for trigger in triggers)
-
-
-def test_the_triggers_of_folded_rules_read_the_same_before_lower_casing() -> None:
-    """Folded rules match the lower-cased text, their triggers are tested on the original."""
-    folded = {char for rule in formats.RULES if rule.folded for char in "".join(rule.triggers)}
-    made_by_lowering = {
-        char for point in range(sys.maxunicode + 1) if chr(point).lower() != chr(point)
-        for char in chr(point).lower()
-    }
-    assert folded and not folded & (made_by_lowering | set(string.ascii_letters))
-
-
-CORPUS_TEXTS = [
-    (relpath, content)
-    for seed in (3, 11)
-    for make in (corpus.positives, corpus.variants, corpus.negatives, corpus.negative_variants)
-    for relpath, _, content in make(corpus.Values(random.Random(seed)))
-    if isinstance(content, str)
-]
-
-
-def scan_unfiltered(scan: Callable[[], list[sensitive.Detection]]) -> list[sensitive.Detection]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(formats, "triggers_in", lambda text: formats.TRIGGERS)
-        return scan()
-
-
-def scan_text_both(relpath: str, text: str) -> tuple[list[sensitive.Detection], list[sensitive.Detection]]:
-    data = text.encode()
-
-    def scan() -> list[sensitive.Detection]:
-        return sensitive.scan_content(lambda: io.BytesIO(data), relpath, len(data))
-
-    return scan(), scan_unfiltered(scan)
-
-
-def test_the_prefilter_changes_nothing_on_the_corpus() -> None:
-    kinds_found = set()
-    for relpath, text in CORPUS_TEXTS:
-        filtered, unfiltered = scan_text_both(relpath, text)
-        assert filtered == unfiltered, relpath
-        kinds_found |= {detection.kind for detection in filtered}
-    assert len(kinds_found) >= 20  # the comparison saw the rules fire, notebooks and YAML included
-    assert {"datastore-credentials", "azure-client-secret"} <= kinds_found
-
-
-@given(
-    picks=st.lists(st.sampled_from(CORPUS_TEXTS), min_size=1, max_size=5),
-    cut=st.integers(min_value=0, max_value=400),
-)
-@settings(max_examples=80, deadline=None)
-def test_the_prefilter_changes_nothing_on_mixed_texts(picks: list[tuple[str, str]], cut: int) -> None:
-    mixed = "".join(text[cut % (len(text) or 1):] if index else text for index, (_, text) in enumerate(picks))
-    assert sensitive.scan_text(mixed) == scan_unfiltered(lambda: sensitive.scan_text(mixed))
-    filtered, unfiltered = scan_text_both(picks[0][0], mixed)
-    assert filtered == unfiltered
 
 
 # --- the hook on real git repositories ------------------------------------------------------------

@@ -6,10 +6,14 @@ checked for structure, length, alphabet and checksum), a literal handed to a cre
 that is neither a reference nor a placeholder and has the entropy of a secret, or personal data.
 Everything weaker is a warning: a weak literal password, a token whose checksum fails, a data file.
 
-A file is judged by its name and first bytes (data formats and key containers by their magic numbers),
-then read as text up to a byte cap and parsed as what it is: Python with ``ast``, notebooks cell by
-cell, YAML, JSON and the line formats (INI, ``.env``, properties) setting by setting; other languages
-need a quoted literal; markdown and prose are read only for formats.
+A file is opened once and judged by its name and first bytes (data formats and key containers by
+their magic numbers), then read as text up to a byte cap and parsed as what it is: Python with
+``ast``, notebooks cell by cell, YAML, JSON and the line formats (INI, ``.env``, properties) setting
+by setting; other languages need a quoted literal; markdown and prose are read only for formats.
+
+Most files hold nothing of interest, and one search says so: every rule and reader names the
+literals (:mod:`needles`) that any text it can find something in holds, and runs only on a text that
+holds one of them.
 """
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ from typing import BinaryIO, Literal
 
 from snapshot_guard.findings import Severity
 from snapshot_guard.pyanalysis import allow, notebook
-from snapshot_guard.sensitive import config, data, named
+from snapshot_guard.sensitive import config, data, formats, named, needles
 from snapshot_guard.sensitive.formats import Hit, lower, scan_formats
 from snapshot_guard.sensitive.values import mask
 from snapshot_guard.sizes import format_size
@@ -181,29 +185,54 @@ def _service_account(hits: list[Hit], text: str) -> list[Hit]:
 # --- text by file type ------------------------------------------------------------------------------------
 
 
-def text_hits(text: str, kind: FileType, name: str = "") -> list[Hit]:
+NEEDLES = needles.compile_needles({
+    *formats.NEEDLES.all, *named.CANDIDATE_NEEDLES, *named.CALL_NEEDLES, *named.NAME_NEEDLES,
+    *config.YAML_NEEDLES, *config.JSON_NEEDLES, *config.SETTINGS_NEEDLES, '"auths"'})
+"""Everything a reader of :func:`text_hits` needs to find anything: a text holding none of these
+yields nothing, and a reader is skipped when the text holds none of its own."""
+
+
+def _holds(present: frozenset[str], wanted: tuple[str, ...]) -> bool:
+    return not present.isdisjoint(wanted)
+
+
+def text_hits(text: str, kind: FileType, name: str = "", present: frozenset[str] | None = None) -> list[Hit]:
     """Every credential in ``text`` read as a file of type ``kind`` (``name``: its base name, which
-    decides the line formats of ``.netrc``, ``.pgpass`` and ``.npmrc``)."""
-    hits = scan_formats(text, prose=kind in ("prose", "table"))
+    decides the line formats of ``.netrc``, ``.pgpass`` and ``.npmrc``; ``present``: the
+    :data:`NEEDLES` it holds, when known)."""
+    present = needles.find(NEEDLES, text) if present is None else present
+    hits = scan_formats(text, prose=kind in ("prose", "table"), present=present)
     if kind in ("prose", "table"):
         return _service_account(hits, text)
     if kind == "python":
-        found = named.python_hits(text)
-        hits += found if found is not None \
-            else named.text_hits(text, lower(text)) + named.call_text_hits(text)
+        found = named.python_hits(text) if _holds(present, named.CANDIDATE_NEEDLES) else []
+        if found is None:  # not Python after all
+            found = _named_text_hits(text, present) + _call_text_hits(text, present)
+        hits += found
     elif kind == "yaml":
-        hits += config.yaml_hits(text) + named.text_hits(text, lower(text))
+        hits += config.yaml_hits(text) if _holds(present, config.YAML_NEEDLES) else []
+        hits += _named_text_hits(text, present)
     elif kind == "settings":
-        hits += config.setting_lines_hits(text, name)
+        if name == ".pgpass" or _holds(present, config.SETTINGS_NEEDLES):
+            hits += config.setting_lines_hits(text, name)
     else:
-        hits += named.text_hits(text, lower(text)) + named.call_text_hits(text)
-    if kind == "json" or (kind != "yaml" and '"auths"' in text):
-        document = config.json_document(text)
-        hits += config.json_hits(text, document) if kind == "json" \
-            else config.docker_auth_hits(text, document)
-    if kind in ("shell", "output"):
+        hits += _named_text_hits(text, present) + _call_text_hits(text, present)
+    if kind == "json":
+        if _holds(present, config.JSON_NEEDLES):
+            hits += config.json_hits(text, config.json_document(text))
+    elif kind != "yaml" and '"auths"' in present and '"auths"' in text:
+        hits += config.docker_auth_hits(text, config.json_document(text))
+    if kind in ("shell", "output") and _holds(present, named.NAME_NEEDLES):
         hits += named.shell_hits(text)
     return _service_account(hits, text)
+
+
+def _named_text_hits(text: str, present: frozenset[str]) -> list[Hit]:
+    return named.text_hits(text, lower(text)) if _holds(present, named.NAMED_LITERAL_NEEDLES) else []
+
+
+def _call_text_hits(text: str, present: frozenset[str]) -> list[Hit]:
+    return named.call_text_hits(text) if _holds(present, named.CALL_NEEDLES) else []
 
 
 _YAML_START = re.compile(r"(?:\s*#[^\n]*\n)*\s*(?:---|apiVersion:|kind:)")
@@ -211,16 +240,20 @@ _YAML_START = re.compile(r"(?:\s*#[^\n]*\n)*\s*(?:---|apiVersion:|kind:)")
 
 def scan_text(text: str, relpath: str = "") -> list[Detection]:
     """The credentials in ``text`` read as the file ``relpath`` would be (notebooks included)."""
-    kind = file_type(relpath)
-    if kind == "code" and "." not in posixpath.basename(relpath) and _YAML_START.match(text):
+    return _text_detections(text, relpath, file_type(relpath))
+
+
+def _text_detections(text: str, relpath: str, kind: FileType) -> list[Detection]:
+    name = posixpath.basename(relpath)
+    if kind == "code" and "." not in name and _YAML_START.match(text):
         kind = "yaml"
     if kind == "notebook":
         try:
             return _notebook_detections(notebook.read_notebook(text))
         except ValueError:
             kind = "code"
-    lines = text.splitlines()
-    hits = _best_per_line(text_hits(text, kind, posixpath.basename(relpath)))
+    hits = _best_per_line(text_hits(text, kind, name))
+    lines = text.splitlines() if hits else []
     found = [_detection(hit, hit.line) for hit in hits if not _allowed(lines, hit.line)]
     found += _workspace_config(relpath, text)
     return found
@@ -334,11 +367,6 @@ def _personal_detection(people: data.PersonalData, line: int | None, cell: int |
                      None, f"personal data ({shown}) in {people.rows} records {where}")
 
 
-def _read(opener: Opener, limit: int) -> bytes:
-    with opener() as handle:
-        return handle.read(limit)
-
-
 def scan_file(path: str, relpath: str, size: int, settings: ScanSettings = ScanSettings()) -> list[Detection]:
     """Everything wrong with uploading the file at ``path`` (``relpath``: POSIX, relative to the
     snapshot root; it decides how the file is read; ``size``: what the snapshot counts)."""
@@ -350,13 +378,32 @@ def scan_content(opener: Opener, relpath: str, size: int, settings: ScanSettings
     """:func:`scan_file` over any content. An unreadable file yields nothing: the snapshot engine
     reports unreadable files itself."""
     try:
-        return _scan(opener, relpath, size, _read(opener, _HEADER), settings)
+        with opener() as handle:
+            return _scan(_Reader(handle), relpath, size, settings)
     except OSError:
         return []
 
 
-def _scan(opener: Opener, relpath: str, size: int, header: bytes, settings: ScanSettings) -> list[Detection]:
+class _Reader:
+    """A file read once, from its start, as far as it is needed."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.data = handle.read(_HEADER)
+        self.complete = len(self.data) < _HEADER
+
+    def first(self, limit: int) -> bytes:
+        if not self.complete and len(self.data) < limit:
+            wanted = limit - len(self.data)
+            more = self.handle.read(wanted)
+            self.complete = len(more) < wanted
+            self.data += more
+        return self.data[:limit]
+
+
+def _scan(reader: _Reader, relpath: str, size: int, settings: ScanSettings) -> list[Detection]:
     found: list[Detection] = []
+    header = reader.first(_HEADER)
     container = data.key_container(relpath, header)
     if container is not None:
         label, why = container
@@ -367,7 +414,7 @@ def _scan(opener: Opener, relpath: str, size: int, header: bytes, settings: Scan
     encoding = text_encoding(header)
     ext = posixpath.splitext(relpath.lower())[1]
     if ext in (".xlsx", ".xlsm") and header.startswith(b"PK"):
-        people = data.xlsx_personal_data(_read(opener, settings.max_read), settings.max_read)
+        people = data.xlsx_personal_data(reader.first(settings.max_read), settings.max_read)
         if people is not None:
             found.append(_personal_detection(people, None, None, "in the first sheet"))
     if fmt is not None and size >= settings.data_threshold:
@@ -375,12 +422,12 @@ def _scan(opener: Opener, relpath: str, size: int, header: bytes, settings: Scan
         if encoding is None or kind != "table":
             return found
         # A large table: read the head for personal data, not the whole for secrets.
-        text = _read(opener, min(settings.max_read, _TABLE_READ)).decode(encoding, "replace")
+        text = reader.first(min(settings.max_read, _TABLE_READ)).decode(encoding, "replace")
         return found + _table_detections(relpath, text)
     if encoding is None:
         return found
-    text = _read(opener, settings.max_read).decode(encoding, "replace")
-    found += scan_text(text, relpath)
+    text = reader.first(settings.max_read).decode(encoding, "replace")
+    found += _text_detections(text, relpath, kind)
     if kind == "table":
         found += _table_detections(relpath, text)
     return found

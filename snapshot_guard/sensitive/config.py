@@ -12,9 +12,20 @@ from collections.abc import Iterator
 
 import yaml
 
+from snapshot_guard.sensitive import formats
 from snapshot_guard.sensitive.formats import Hit, scan_formats
-from snapshot_guard.sensitive.named import credential_kind, named_hit
+from snapshot_guard.sensitive.named import NAME_NEEDLES, credential_kind, named_hit
 
+YAML_NEEDLES = (*NAME_NEEDLES, "\\", *sorted(formats.NEEDLES.all))
+"""What a text :func:`yaml_hits` finds anything in holds, lower-cased (:mod:`needles`): a
+credential's name, a backslash (an escape can spell anything), or a format (multi-line scalars are
+read for formats); ``kind: Secret`` holds a name, "secret"."""
+JSON_NEEDLES = (*NAME_NEEDLES, "\\", "auths")
+"""What a text :func:`json_hits` finds anything in holds: a credential's name, an escape, docker's
+``auths``."""
+SETTINGS_NEEDLES = (*NAME_NEEDLES, "auth")
+"""What a text :func:`setting_lines_hits` finds anything in holds (but ``.pgpass``, whose
+passwords have no name): a credential's name, ``.npmrc``'s ``_auth``."""
 _SECTION_KINDS = {"credentials": "datastore-credentials", "environment_variables": "job-secret-env"}
 _VALUE_KEYS = ("value", "defaultValue", "default")
 _PLAIN_TAGS = ("tag:yaml.org,2002:str",)

@@ -3,7 +3,8 @@ length, alphabet and checksum where one exists, or a credential in the position 
 for it (the password of a URL or a connection string, the value of ``--account-key``).
 
 Each rule finds candidates with a regular expression that starts with a literal wherever it can (the
-regex engine then skips ahead fast), and a check that decodes and verifies the candidate.
+regex engine then skips ahead fast), and a check that decodes and verifies the candidate; it runs
+only on a text that holds one of its needles (literals every match holds).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from typing import Optional
 
 from snapshot_guard.findings import Severity
+from snapshot_guard.sensitive import needles
 from snapshot_guard.sensitive.values import (
     entropy,
     is_placeholder,
@@ -56,9 +58,9 @@ class Rule:
     pattern: re.Pattern[str]
     check: Check
     """Given the match and the original text: the verdict, or None to reject the candidate."""
-    triggers: tuple[str, ...]
-    """Literals of which every match holds one: a text with none is not searched. Tested on the
-    original text, so a folded rule's triggers are characters without case."""
+    needles: tuple[str, ...]
+    """Lower-case literals (:mod:`needles`) of which every match, lower-cased, holds one: a text
+    holding none is not searched."""
     folded: bool = False
     """The pattern is lower case and runs over the lower-cased text (ten times faster than ``(?i)``)."""
     rank: int | None = None
@@ -430,143 +432,146 @@ def _hex_ai_key(match: re.Match[str], text: str) -> Verdict | None:
 
 _PEM_HEADER = re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----")
 RULES: tuple[Rule, ...] = (
-    Rule("pem-private-key", "private-key", "private key", _PEM_HEADER, _pem_body, triggers=("-",)),
+    Rule("pem-private-key", "private-key", "private key", _PEM_HEADER, _pem_body, needles=("-----begin",)),
     Rule("base64-pem-private-key", "private-key", "private key (base64-encoded PEM)",
-         re.compile(r"LS0tLS1CRUdJTi[A-Za-z0-9+/]{200,}={0,2}"), _base64_pem, triggers=()),
+         re.compile(r"LS0tLS1CRUdJTi[A-Za-z0-9+/]{200,}={0,2}"), _base64_pem, needles=("ls0tls1crudjti",)),
     Rule("putty-private-key", "private-key", "PuTTY private key",
-         re.compile(r"PuTTY-User-Key-File-[23]: *\S+"), _putty_body, triggers=("-",)),
+         re.compile(r"PuTTY-User-Key-File-[23]: *\S+"), _putty_body, needles=("putty-user-key-file-",)),
     Rule("azure-storage-account-key", "azure-storage-key", "Azure storage account key",
-         re.compile(r"accountkey\s*=\s*(?P<value>[a-z0-9+/]{86}==)"), _storage_key, triggers=("=",),
+         re.compile(r"accountkey\s*=\s*(?P<value>[a-z0-9+/]{86}==)"), _storage_key, needles=("accountkey",),
          folded=True),
     Rule("azure-sas-signature", "sas-token", "Azure shared access signature (SAS) token",
-         re.compile(r"sig=(?P<value>[A-Za-z0-9%+/]{30,70}(?:=|%3[dD]){0,2})"), _sas, triggers=("=",)),
+         re.compile(r"sig=(?P<value>[A-Za-z0-9%+/]{30,70}(?:=|%3[dD]){0,2})"), _sas, needles=("sig=",)),
     Rule("azure-shared-access-key", "shared-access-key",
          "Service Bus / Event Hubs / IoT Hub shared access key",
          re.compile(r"sharedaccesskey\s*=\s*(?P<value>[a-z0-9+/]{42,43}=)"), _shared_access_key,
-         triggers=("=",), folded=True),
+         needles=("sharedaccesskey",), folded=True),
     Rule("entra-client-secret", "azure-client-secret", "Microsoft Entra ID (Azure AD) client secret",
          re.compile(r"Q~[\w~.-]{31,34}(?![\w~.-])"),
          _marked(4, r"[\w~.-]{3}\d", "Q~", "40 characters with the Q~ marker of an Entra ID client secret",
-                 _AAD_CHAR), triggers=("~",)),
+                 _AAD_CHAR), needles=("q~",)),
     Rule("azure-devops-pat-identifiable", "azure-devops-pat", "Azure DevOps personal access token",
          re.compile(r"JQQJ9[9DH][A-Za-z0-9]{14}AZDO[A-Za-z0-9]{4}(?![A-Za-z0-9])"),
          _marked(52, r"[A-Za-z0-9]{52}", "AZDO", "84 characters with the AZDO signature of a DevOps PAT",
-                 _ALNUM_CHAR), triggers=("Q",)),
+                 _ALNUM_CHAR), needles=("jqqj9",)),
     Rule("azure-ai-key-identifiable", "azure-ai-key", "Azure AI services / Azure OpenAI key",
          re.compile(r"JQQJ9[9DH][A-Za-z0-9]{26}(?![A-Za-z0-9])"),
          _marked(52, r"[A-Za-z0-9]{52}", "JQQJ9", "84 characters with the JQQJ9 signature of an Azure AI key",
-                 _ALNUM_CHAR), triggers=("Q",)),
+                 _ALNUM_CHAR), needles=("jqqj9",)),
     Rule("azure-registry-password", "registry-password", "Azure container registry password",
          re.compile(rf"\+ACR[A-Za-z0-9]{{6}}(?![{_B64}])"),
          _marked(42, rf"[{_B64}]{{42}}", "+ACR", "52 characters with the +ACR signature of an ACR password"),
-         triggers=("+",)),
+         needles=("+acr",)),
     Rule("databricks-token", "databricks-token", "Databricks personal access token",
          re.compile(r"dapi[0-9a-f]{32}(?:-\d+)?(?!\w)"),
          _bounded(lambda value: entropy(value[4:36]) >= 3.0, "dapi and 32 hexadecimal characters"),
-         triggers=()),
+         needles=("dapi",)),
     Rule("aws-access-key-id", "aws-access-key", "AWS access key id",
          re.compile(r"A(?:KIA|SIA|BIA|CCA)[A-Z2-7]{16}(?![A-Z0-9])"),
          _bounded(_aws_id, "AKIA and 16 base32 characters", _ALNUM_CHAR),
-         triggers=("AKIA", "ASIA", "ABIA", "ACCA")),
+         needles=("akia", "asia", "abia", "acca")),
     Rule("github-token", "github-token", "GitHub token",
          re.compile(r"gh[pousr]_[A-Za-z0-9]{36}(?!\w)"), _crc_token,
-         triggers=("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
+         needles=("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
     Rule("github-fine-grained-token", "github-token", "GitHub fine-grained token",
          re.compile(r"github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?!\w)"),
          _random_tail(11, 30, "github_pat_ and 82 characters"),
-         triggers=("github_pat_",)),
+         needles=("github_pat_",)),
     Rule("npm-token", "npm-token", "npm access token", re.compile(r"npm_[A-Za-z0-9]{36}(?!\w)"), _crc_token,
-         triggers=("npm_",)),
+         needles=("npm_",)),
     Rule("gitlab-token", "gitlab-token", "GitLab token",
          re.compile(r"gl(?:pat|dt|rt|ptt)-[A-Za-z0-9_-]{20,}(?![\w-])"),
          _bounded(lambda value: looks_random(value.split("-", 1)[1], 20), "glpat- and 20 random characters"),
-         triggers=("glpat-", "gldt-", "glrt-", "glptt-")),
+         needles=("glpat-", "gldt-", "glrt-", "glptt-")),
     Rule("huggingface-token", "huggingface-token", "Hugging Face token",
          re.compile(r"(?:hf|api_org)_[A-Za-z0-9]{34}(?!\w)"),
          _bounded(lambda value: looks_random(value.split("_")[-1], 30), "hf_ and 34 random letters"),
-         triggers=("hf_", "api_org_")),
+         needles=("hf_", "api_org_")),
     Rule("openai-key", "openai-key", "OpenAI API key",
          re.compile(r"sk-(?:(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}"
                     r"|(?:proj-|svcacct-|admin-)[A-Za-z0-9_-]{40,}|[A-Za-z0-9]{48})(?![\w-])"),
          _bounded(lambda value: looks_random(re.sub(r"^sk-(?:proj|svcacct|admin)?-?|[-_]", "", value), 20),
-                  "sk- with OpenAI's T3BlbkFJ marker or project prefix"), triggers=("sk-",)),
+                  "sk- with OpenAI's T3BlbkFJ marker or project prefix"), needles=("sk-",)),
     Rule("anthropic-key", "anthropic-key", "Anthropic API key",
          re.compile(r"sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,}(?![\w-])"),
          _random_tail(14, 40, "sk-ant- and 80 random characters"),
-         triggers=("sk-ant-",)),
+         needles=("sk-ant-",)),
     Rule("slack-token", "slack-token", "Slack token",
          re.compile(r"xox[baprse]-(?:\d+-)+[A-Za-z0-9]{16,}(?![\w-])"),
          _bounded(lambda value: looks_random(value.rsplit("-", 1)[1], 16), "xox?- and numbered parts"),
-         triggers=("xox",)),
+         needles=("xox",)),
     Rule("stripe-key", "stripe-key", "Stripe live key", re.compile(r"(?:sk|rk)_live_[A-Za-z0-9]{24,}(?!\w)"),
          _random_tail(8, 20, "sk_live_ and 24 random characters"),
-         triggers=("_live_",)),
+         needles=("_live_",)),
     Rule("google-api-key", "google-api-key", "Google API key", re.compile(r"AIza[0-9A-Za-z_-]{35}(?![\w-])"),
          _random_tail(4, 20, "AIza and 35 random characters"),
-         triggers=("AIza",)),
+         needles=("aiza",)),
     Rule("google-oauth-client-secret", "secret", "Google OAuth client secret",
          re.compile(r"GOCSPX-[A-Za-z0-9_-]{28}(?![\w-])"),
          _random_tail(7, 20, "GOCSPX- and 28 random characters"),
-         triggers=("GOCSPX-",)),
+         needles=("gocspx-",)),
     Rule("pypi-token", "pypi-token", "PyPI upload token",
          re.compile(r"pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
          _bounded(lambda value: looks_random(value[-40:], 20), "a pypi.org macaroon"),
-         triggers=("pypi-",)),
+         needles=("pypi-ageichlwas5vcmc",)),
     Rule("sendgrid-key", "sendgrid-key", "SendGrid API key",
          re.compile(r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![\w-])"),
          _bounded(lambda value: looks_random(value[-43:], 30), "SG. and two random parts"),
-         triggers=("SG.",)),
+         needles=("sg.",)),
     Rule("json-web-token", "jwt", "JSON web token",
          re.compile(r"eyJ[A-Za-z0-9_-]{10,}={0,2}\.[A-Za-z0-9_+/-]{16,}={0,2}\.[A-Za-z0-9_+/=-]{0,600}"),
-         _jwt, triggers=()),
+         _jwt, needles=("eyj",)),
     Rule("azure-ai-key-header", "azure-ai-key",
          "Azure AI services key in an Ocp-Apim-Subscription-Key header",
          re.compile(r"ocp-apim-subscription-key[\"']?\s*[:=,]\s*[\"']?(?P<value>[0-9a-f]{32})(?![0-9a-z])"),
-         _hex_ai_key, triggers=("-",), folded=True),
+         _hex_ai_key, needles=("ocp-apim-subscription-key",), folded=True),
     Rule("azure-ai-key-subscription", "azure-ai-key", "Azure AI services key passed as the subscription",
          re.compile(r"subscription(?:(?<=fromsubscription)\(\s*|(?:_?key)?\s*[=:]\s*)"
                     r"[\"'](?P<value>[0-9a-f]{32})[\"']"),
-         _hex_ai_key, triggers=("(", "=", ":"), folded=True),
+         _hex_ai_key, needles=("subscription",), folded=True),
     Rule("url-user-password", "url-credential", "password in a URL", _URL_USER_PASSWORD, _url_password,
-         triggers=("@",)),
+         needles=("://",)),
     Rule("url-token-user", "azure-devops-pat", "Azure DevOps personal access token in a URL",
          re.compile(r"://(?P<value>[a-z2-7]{52}|[A-Za-z0-9]{84})@(?P<host>[^/\s\"'<>:?#]+)"), _url_token,
-         triggers=("@",)),
+         needles=("://",)),
     Rule("connection-string-password", "database-password", "password in a database connection string",
          re.compile(r"(?:password|pwd)\s*=\s*(?P<value>\{[^}\n]*\}|[^;,\"'\s\\]+)"), _connection_password,
-         triggers=("=",), folded=True),
+         needles=("password", "pwd"), folded=True),
     Rule("command-line-secret", "secret", "secret passed on a command line",
          re.compile(r"(?P<flag>--(?:account-key|sas-token|password|client-secret|secret|token|api-key|"
                     r"access-token|pat)|-p)(?:=|\s+)(?P<q>[\"']?)(?P<value>[^\s\"'|;&]{6,})(?P=q)"),
-         _cli_secret, triggers=("-",), folded=True),
+         _cli_secret, folded=True,
+         needles=("-p", "--account-key", "--sas-token", "--client-secret", "--secret", "--token", "--api-key",
+                  "--access-token")),
     Rule("xml-setting-secret", "secret", "secret in an XML setting",
          re.compile(r"key=\"(?P<name>[^\"]*(?:password|secret|token|apikey|api_key|accountkey)[^\"]*)\""
-                    r"\s+value=\"(?P<value>[^\"]{6,})\""), _xml_secret, triggers=('"',), folded=True),
+                    r"\s+value=\"(?P<value>[^\"]{6,})\""), _xml_secret, needles=('key="',), folded=True),
     Rule("azure-access-key", "secret", "Azure service access key in a connection string",
          re.compile(r"accesskey\s*=\s*(?P<value>[a-z0-9+/]{42,43}=|[a-z0-9+/]{86}==)"), _access_key,
-         triggers=("=",), folded=True),
+         needles=("accesskey",), folded=True),
     Rule("azure-search-key-identifiable", "azure-ai-key", "Azure AI Search key",
          re.compile(r"AzSe[A-Za-z0-9]{6}(?![A-Za-z0-9])"),
          _marked(42, r"[A-Za-z0-9]{42}", "AzSe", "52 characters with the AzSe signature of an AI Search key",
-                 _ALNUM_CHAR), triggers=("AzSe",)),
+                 _ALNUM_CHAR), needles=("azse",)),
     Rule("azure-function-key", "secret", "Azure Functions key in a URL",
          re.compile(r"\.azurewebsites\.net/[^\s\"'<>]*?[?&]code=(?P<value>[A-Za-z0-9_\-]{30,}={0,2})"),
-         _function_key, triggers=("code=",)),
+         _function_key, needles=(".azurewebsites.net/",)),
     Rule("authorization-header", "secret", "credential in an Authorization header",
          re.compile(r"authorization[\"']?\s*[:=]\s*[\"']?(?P<scheme>bearer|basic)\s+(?P<value>[a-z0-9._~+/=-]{16,})"),
-         _authorization, triggers=(":", "="), folded=True),
+         _authorization, needles=("authorization",), folded=True),
     Rule("powershell-securestring", "password", "password made a SecureString",
          re.compile(r"convertto-securestring\s+(?:-string\s+)?[\"'](?P<value>[^\"'\n]{6,})[\"']\s+-asplaintext"),
-         _securestring, triggers=("-",), folded=True),
+         _securestring, needles=("convertto-securestring",), folded=True),
     Rule("curl-user-password", "password", "password in curl --user",
          re.compile(r"-(?:u|-user)[ =][\"']?(?P<user>[^:\s\"'$]+):(?P<value>[^\s\"'@$]{6,})"), _curl_user,
-         triggers=()),
+         needles=("-u",)),
     Rule("xml-element-secret", "secret", "secret in an XML element",
          re.compile(r"<(?P<name>[\w.:-]*(?:password|secret|token|apikey|api_key|accesskey|accountkey))>"
-                    r"(?P<value>[^<\n]{6,})</"), _xml_element, triggers=("<",), folded=True),
+                    r"(?P<value>[^<\n]{6,})</"), _xml_element, folded=True,
+         needles=("password>", "secret>", "token>", "apikey>", "api_key>", "accesskey>", "accountkey>")),
     # After the named literals (rank 100): "COSMOS_KEY = ..." says more than "a key of this shape".
     Rule("storage-key-after-key", "azure-storage-key", "Azure storage or Cosmos DB key",
-         re.compile(rf"==(?![{_B64}=])"), _storage_key_near_key, triggers=("=",), rank=105),
+         re.compile(rf"==(?![{_B64}=])"), _storage_key_near_key, needles=("==",), rank=105),
 )
 PROSE_RULES = frozenset(rule.id for rule in RULES if rule.id not in (
     "command-line-secret", "xml-setting-secret", "azure-ai-key-subscription", "powershell-securestring",
@@ -576,11 +581,11 @@ placeholder more often than not)."""
 
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
-TRIGGERS = frozenset(trigger for rule in RULES for trigger in rule.triggers)
+NEEDLES = needles.compile_needles(needle for rule in RULES for needle in rule.needles)
 
 
-def triggers_in(text: str) -> frozenset[str]:
-    return frozenset(trigger for trigger in TRIGGERS if trigger in text)
+def needles_in(text: str) -> frozenset[str]:
+    return needles.find(NEEDLES, text)
 
 
 def lower(text: str) -> str:
@@ -598,15 +603,18 @@ def _kind(rule: Rule, match: re.Match[str], text: str) -> str:
     return "database-password" if _DATABASE_SCHEME.search(scheme) else "url-credential"
 
 
-def scan_formats(text: str, *, prose: bool = False) -> list[Hit]:
+def scan_formats(text: str, *, prose: bool = False, present: frozenset[str] | None = None) -> list[Hit]:
     """Every credential recognised by its form in ``text`` (with offsets); ``prose``: markdown and
-    prose, read only for formats and only for what they confirm (no warnings)."""
+    prose, read only for formats and only for what they confirm (no warnings); ``present``: the
+    needles ``text`` holds, when known (at least those of :data:`NEEDLES`)."""
     hits: list[Hit] = []
-    present = triggers_in(text)
+    present = needles_in(text) if present is None else present
+    if present.isdisjoint(NEEDLES.all):
+        return hits
     lowered: str | None = None  # lower-cased on first need
     passes: dict[tuple[re.Pattern[str], bool], list[re.Match[str]]] = {}  # rules sharing a pattern
     for rank, rule in enumerate(RULES):
-        if (rule.triggers and present.isdisjoint(rule.triggers)) or (prose and rule.id not in PROSE_RULES):
+        if present.isdisjoint(rule.needles) or (prose and rule.id not in PROSE_RULES):
             continue
         if rule.folded:
             lowered = target = lower(text) if lowered is None else lowered

@@ -53,6 +53,9 @@ _KIND_OF_NAME: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (r"secret|token|api_?key|apikey|access_?key|auth_?key|private_?key|signing_?key|encryption_?key|"
      r"_conn(?:ection)?_?str(?:ing)?_|connection_?string|credentials?_|_bearer_|_\w+_key_|^_key_$", "secret"),
 ))
+NAME_NEEDLES = ("secret", "pass", "key", "token", "sas", "pat", "personal", "pw", "conn", "credential",
+                "bearer")
+"""What every name :func:`credential_kind` gives a kind holds, lower-cased (:mod:`needles`)."""
 PASSWORD_KINDS = frozenset({"password", "database-password", "service-principal-password",
                             "registry-password", "url-credential"})
 _HEX32 = re.compile(r"[0-9a-f]{32}")
@@ -158,6 +161,12 @@ _CANDIDATE = re.compile(
     r"signature)[^\n]{0,80}?[=:(,]\s*[rbfu]{0,2}[\"']"
 )
 _CALL_MARKERS = tuple(sorted({call.lower() + "(" for call in _CREDENTIAL_ARGUMENTS}))
+NAMED_LITERAL_NEEDLES = ("pass", "pwd", "secret", "token", "key", "credential", "bearer", "sas", "conn")
+"""What every match of :func:`text_hits`'s pattern holds, lower-cased (:mod:`needles`)."""
+CANDIDATE_NEEDLES = (*NAMED_LITERAL_NEEDLES, "auth", "subscription", "signature", *_CALL_MARKERS)
+"""What a Python source :func:`python_hits` reads holds, lower-cased."""
+CALL_NEEDLES = tuple(call.lower() for call in _CREDENTIAL_ARGUMENTS)
+"""What a text :func:`call_text_hits` reads holds, lower-cased."""
 
 
 def _candidate(lowered: str) -> bool:
