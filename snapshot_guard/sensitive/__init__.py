@@ -176,7 +176,7 @@ def _allowed(lines: list[str], line: int) -> bool:
 
 
 def _service_account(hits: list[Hit], text: str) -> list[Hit]:
-    if '"service_account"' not in text:
+    if not hits or '"service_account"' not in text:
         return hits
     return [dataclasses.replace(hit, kind="gcp-service-account", what="GCP service-account key")
             if hit.kind == "private-key" else hit for hit in hits]
@@ -252,11 +252,13 @@ def _text_detections(text: str, relpath: str, kind: FileType) -> list[Detection]
             return _notebook_detections(notebook.read_notebook(text))
         except ValueError:
             kind = "code"
-    hits = _best_per_line(text_hits(text, kind, name))
-    lines = text.splitlines() if hits else []
-    found = [_detection(hit, hit.line) for hit in hits if not _allowed(lines, hit.line)]
-    found += _workspace_config(relpath, text)
-    return found
+    found = _workspace_config(relpath, text)
+    hits = text_hits(text, kind, name)
+    if not hits:
+        return found
+    lines = text.splitlines()
+    kept = [_detection(hit, hit.line) for hit in _best_per_line(hits) if not _allowed(lines, hit.line)]
+    return kept + found
 
 
 def _workspace_config(relpath: str, text: str) -> list[Detection]:
@@ -410,9 +412,9 @@ def _scan(reader: _Reader, relpath: str, size: int, settings: ScanSettings) -> l
         found.append(Detection("private-key", "credential", "error", "key-container", f"key-container: {why}",
                                None, detail=f"{label}: holds private keys"))
     kind = file_type(relpath)
-    fmt = data.data_format(relpath, header)
-    encoding = text_encoding(header)
     ext = posixpath.splitext(relpath.lower())[1]
+    fmt = data.data_format(relpath, header, ext)
+    encoding = text_encoding(header)
     if ext in (".xlsx", ".xlsm") and header.startswith(b"PK"):
         people = data.xlsx_personal_data(reader.first(settings.max_read), settings.max_read)
         if people is not None:

@@ -62,10 +62,11 @@ def _is_pickle(header: bytes) -> bool:
     return len(header) >= 2 and header[0] == 0x80 and 2 <= header[1] <= 5
 
 
-def data_format(relpath: str, header: bytes) -> DataFormat | None:
-    """The format when the name or the first bytes say "data": a dataset, model weights, an archive."""
+def data_format(relpath: str, header: bytes, ext: str | None = None) -> DataFormat | None:
+    """The format when the name or the first bytes say "data": a dataset, model weights, an archive
+    (``ext``: the name's extension, lower-cased, when known)."""
     lowered = relpath.lower()
-    ext = posixpath.splitext(lowered)[1]
+    ext = posixpath.splitext(lowered)[1] if ext is None else ext
     if header.startswith(_DATA_MAGIC_PREFIXES):  # one call for the usual case: no magic at all
         _, kind, label = next(entry for entry in _DATA_MAGIC if header.startswith(entry[0]))
         if kind == "data-archive" and ext in _ZIP_DOCUMENTS:
@@ -110,12 +111,12 @@ def _der_sequence_body(header: bytes) -> bytes | None:
 def key_container(relpath: str, header: bytes) -> tuple[str, str] | None:
     """(label, why) for a binary file that holds private keys: a PKCS#12 store (``.pfx``/``.p12``), a
     Java key store, a DER private key."""
-    ext = posixpath.splitext(relpath.lower())[1]
     if header.startswith((b"\xfe\xed\xfe\xed", b"\xce\xce\xce\xce")):
         return "Java key store", "the JKS/JCEKS magic number"
     body = _der_sequence_body(header)
     if body is None:
         return None
+    ext = posixpath.splitext(relpath.lower())[1]
     if ext in (".pfx", ".p12", ".pkcs12"):
         why = "a DER structure with PKCS#12 version 3" if body.startswith(b"\x02\x01\x03") \
             else f"a binary DER structure named {ext}"

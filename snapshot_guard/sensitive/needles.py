@@ -45,6 +45,8 @@ class _Anchor:
     needles: tuple[str, ...]
     rests: tuple[str, ...]
     """Each needle as a pattern from the anchor on: what follows it, and a look behind at the whole."""
+    pattern: re.Pattern[str]
+    """The search for all of them (:func:`_pattern`)."""
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -83,38 +85,47 @@ def compile_needles(vocabulary: Iterable[str]) -> Needles:
                                                          if needle[index] in chars else len(chars), index))
         rest = re.escape(needle[at + 1:]) + (f"(?<={re.escape(needle)})" if at else "")
         grouped.setdefault(needle[at], []).append((needle, rest))
-    anchors = tuple(_Anchor(char, tuple(needle for needle, _ in grouped[char]),
-                            tuple(rest for _, rest in grouped[char])) for char in chars)
-    return Needles(needles, anchors)
+    anchors = []
+    for char in chars:
+        members, rests = zip(*grouped[char])
+        anchors.append(_Anchor(char, members, rests, _pattern(char, rests)))
+    return Needles(needles, tuple(anchors))
+
+
+def _pattern(char: str, rests: Iterable[str]) -> re.Pattern[str]:
+    """The search from ``char`` for needles as :attr:`_Anchor.rests` gives them: an empty group at
+    the end of each (an alternative that starts with a literal fails fast)."""
+    return re.compile(re.escape(char) + "(?:" + "|".join(f"{rest}()" for rest in rests) + ")")
 
 
 @functools.lru_cache(maxsize=4096)
-def _pattern(anchor: _Anchor, left: frozenset[str]) -> re.Pattern[str]:
-    """The search for the needles ``left`` of ``anchor``: an empty group at the end of each (an
-    alternative that starts with a literal fails fast), in the anchor's order."""
-    source = re.escape(anchor.char) + "(?:" + "|".join(
-        f"{rest}()" for needle, rest in zip(anchor.needles, anchor.rests) if needle in left) + ")"
-    return re.compile(source)
+def _remaining(anchor: _Anchor, left: frozenset[str]) -> tuple[tuple[str, ...], re.Pattern[str]]:
+    """The needles ``left`` of ``anchor``, in its order, and the search for them."""
+    kept = [(needle, rest) for needle, rest in zip(anchor.needles, anchor.rests) if needle in left]
+    return tuple(needle for needle, _ in kept), _pattern(anchor.char, (rest for _, rest in kept))
 
 
 def find(needles: Needles, text: str) -> frozenset[str]:
     """The needles in ``text``."""
-    if any(char in text for char in _UNUSUAL):
+    if _UNUSUAL[0] in text or _UNUSUAL[1] in text:
         return needles.all
     lowered = text.lower()
     found: list[str] = []
     for anchor in needles.anchors:
         if anchor.char not in lowered:
             continue
-        left = frozenset(anchor.needles)
-        start = 0
-        while left:
-            match = _pattern(anchor, left).search(lowered, start)
-            if match is None:
-                break
+        match = anchor.pattern.search(lowered)
+        if match is None:
+            continue
+        members = anchor.needles
+        left = frozenset(members)
+        while match is not None:
             assert match.lastindex is not None  # every alternative ends with a group
-            needle = [needle for needle in anchor.needles if needle in left][match.lastindex - 1]
+            needle = members[match.lastindex - 1]
             found.append(needle)
             left -= {needle}
-            start = match.start()
+            if not left:
+                break
+            members, pattern = _remaining(anchor, left)
+            match = pattern.search(lowered, match.start())
     return frozenset(found)
