@@ -70,8 +70,7 @@ def test_every_match_of_a_named_rule_holds_one_of_its_needles(
 def test_the_call_needles_are_the_calls_lower_cased() -> None:
     calls = set(named._CREDENTIAL_ARGUMENTS)
     assert set(named.CALL_NEEDLES) == {call.lower() for call in calls}
-    assert all(marker[:-1] in named.CALL_NEEDLES for marker in named._CALL_MARKERS)
-    assert set(named._CALL_MARKERS) <= set(named.CANDIDATE_NEEDLES)
+    assert {marker[:-1] for marker in named._CALL_MARKERS} <= set(named.CANDIDATE_NEEDLES)
 
 
 NAME_PIECES = st.sampled_from(

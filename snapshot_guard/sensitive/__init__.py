@@ -123,16 +123,16 @@ def text_encoding(header: bytes) -> str | None:
         return "utf-32"
     if header.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    if header.find(b"\x00", 0, 4096) < 0:  # most files: no zero byte
+        return None if header.startswith(_BINARY_MAGIC) else "utf-8"
     sample = header[:4096]
-    if len(sample) >= 8 and b"\x00" in sample:  # UTF-16 text has zero bytes
+    if len(sample) >= 8:  # UTF-16 text has zero bytes
         even, odd = sample[0::2], sample[1::2]
         if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
             return "utf-16-le"
         if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
             return "utf-16-be"
-    if b"\x00" in sample or header.startswith(_BINARY_MAGIC):
-        return None
-    return "utf-8"
+    return None
 
 
 _BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"\x7fELF", b"MZ", b"RIFF", b"OggS",

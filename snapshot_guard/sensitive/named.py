@@ -163,10 +163,11 @@ _CANDIDATE = re.compile(
 _CALL_MARKERS = tuple(sorted({call.lower() + "(" for call in _CREDENTIAL_ARGUMENTS}))
 NAMED_LITERAL_NEEDLES = ("pass", "pwd", "secret", "token", "key", "credential", "bearer", "sas", "conn")
 """What every match of :func:`text_hits`'s pattern holds, lower-cased (:mod:`needles`)."""
-CANDIDATE_NEEDLES = (*NAMED_LITERAL_NEEDLES, "auth", "subscription", "signature", *_CALL_MARKERS)
-"""What a Python source :func:`python_hits` reads holds, lower-cased."""
 CALL_NEEDLES = tuple(call.lower() for call in _CREDENTIAL_ARGUMENTS)
 """What a text :func:`call_text_hits` reads holds, lower-cased."""
+CANDIDATE_NEEDLES = (*NAMED_LITERAL_NEEDLES, "auth", "subscription", "signature", *CALL_NEEDLES)
+"""What a Python source :func:`python_hits` reads holds, lower-cased (a call that takes a
+credential, by its name)."""
 
 
 def _candidate(lowered: str) -> bool:
