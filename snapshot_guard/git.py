@@ -254,6 +254,12 @@ def start_unstaged(repo: Repo, pathspecs: Sequence[str]) -> subprocess.Popen[byt
                             stderr=subprocess.DEVNULL)
 
 
+def unstaged_paths(repo: Repo, folder: str = "") -> list[str]:
+    """The tracked files below ``folder`` whose work-tree copy differs from the index."""
+    return _split_z(run_git(repo, ["diff", "--name-only", "-z", "--no-ext-diff", "--no-renames",
+                                   *_below([folder])]))
+
+
 def staged_changes(repo: Repo) -> frozenset[str]:
     """Every path the commit changes: added, modified, deleted, both sides of a rename, unmerged
     (``GIT_INDEX_FILE`` is honoured: ``git commit -a`` and ``git commit PATH`` stage elsewhere)."""

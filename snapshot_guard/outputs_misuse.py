@@ -18,11 +18,11 @@ import shlex
 import sys
 from collections.abc import Callable, Collection, Sequence
 
-from snapshot_guard import entry, git, ignore, plan, report, writes
+from snapshot_guard import entry, ignore, plan, report, writes
 from snapshot_guard.findings import Finding, printable
 from snapshot_guard.ignore import AMLIGNORE
 from snapshot_guard.sizes import format_size
-from snapshot_guard.snapshot import Snapshot, SnapshotFile, staged_contents, take_snapshot
+from snapshot_guard.snapshot import Snapshot, SnapshotFile, openers, take_snapshot
 
 CHECK = "snapshot-outputs-misuse"
 RUN_FOLDERS = ("outputs", "logs")
@@ -105,15 +105,12 @@ def _folder_findings(
     return found
 
 
-def _reader(snapshot: Snapshot, repo: git.Repo | None, wanted: Sequence[str]) -> writes.Reader:
-    """Reads a file of the snapshot: its staged content for the index, else the file on disk."""
-    staged = staged_contents(repo, snapshot.root, wanted) \
-        if snapshot.source == "index" and repo is not None else {}
+def _reader(snapshot: Snapshot, wanted: Sequence[str]) -> writes.Reader:
+    """Reads a file of the snapshot as the snapshot holds it."""
+    readers = openers(snapshot, wanted)
 
     def read(relpath: str) -> bytes:
-        if relpath in staged:
-            return staged[relpath]
-        with open(os.path.join(snapshot.root, relpath), "rb") as handle:
+        with readers[relpath]() as handle:
             return handle.read()
 
     return read
@@ -138,12 +135,12 @@ def _commands(the_plan: plan.Plan, root: plan.RootSettings) -> list[str] | None:
 
 
 def _write_findings(
-    snapshot: Snapshot, repo: git.Repo | None, allow: Callable[[str], bool], strict: bool,
+    snapshot: Snapshot, allow: Callable[[str], bool], strict: bool,
     only: Collection[str] | None, commands: Sequence[str] | None,
 ) -> list[Finding]:
     """Rule 3, and the files it could not read."""
     files = _code_files(snapshot)
-    analysis = writes.find_lost_writes(files, _reader(snapshot, repo, files), only, commands)
+    analysis = writes.find_lost_writes(files, _reader(snapshot, files), only, commands)
     found = []
     for write in analysis.writes:
         path = _repo_path(snapshot, write.file)
@@ -180,7 +177,7 @@ def findings_for(
     found = _folder_findings(snapshot, spec, committed) if folders else []
     if analyse_code:
         strict = bool(configured.strict) if strict is None else strict
-        found += _write_findings(snapshot, run.repo, spec, strict, only, commands)
+        found += _write_findings(snapshot, spec, strict, only, commands)
     return found
 
 

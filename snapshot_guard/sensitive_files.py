@@ -12,20 +12,19 @@ as the run exists; a commit stays in git history for everyone who can clone. Two
 from __future__ import annotations
 
 import dataclasses
-import io
 import os
 import posixpath
 import shlex
 import sys
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 
-from snapshot_guard import entry, git, ignore, plan, report, sensitive
+from snapshot_guard import entry, ignore, plan, report, sensitive
 from snapshot_guard.findings import Finding, plural, printable
 from snapshot_guard.ignore import AMLIGNORE, GITIGNORE
 from snapshot_guard.snapshot import (
     Snapshot,
     SnapshotFile,
-    staged_contents,
+    openers,
     staged_files,
     take_snapshot,
 )
@@ -118,38 +117,6 @@ def _fix(snapshot: Snapshot, item: SnapshotFile, detection: sensitive.Detection,
     return "; ".join(steps)
 
 
-def _changed_on_disk(repo: git.Repo, snapshot: Snapshot, wanted: Collection[str]) -> set[str]:
-    """Which of ``wanted`` differ on disk from what is staged (under pre-commit: none, it stashes
-    them; by hand, ``git commit -a`` or ``--source index``: some)."""
-    prefix = "" if snapshot.display == "." else snapshot.display + "/"
-    pathspecs = [f":(top,literal){snapshot.display}"] if prefix else []
-    changed = {path[len(prefix):] for path in git.run_git(
-        repo, ["diff", "--name-only", "-z", "--no-ext-diff", "--no-renames", "--", *pathspecs]
-    ).decode(errors="surrogateescape").split("\0") if path.startswith(prefix) and path}
-    return changed & set(wanted)
-
-
-def _openers(snapshot: Snapshot, repo: git.Repo | None, items: Sequence[SnapshotFile]
-             ) -> dict[str, sensitive.Opener]:
-    """How to read each file: the file on disk, or its staged content where the two differ."""
-    openers: dict[str, sensitive.Opener] = {
-        item.path: _file_opener(os.path.join(snapshot.root, item.path)) for item in items}
-    staged = [item.path for item in items if item.origin == "committed"]
-    if repo is not None and staged:
-        differ = _changed_on_disk(repo, snapshot, staged)
-        for path, data in staged_contents(repo, snapshot.root, differ).items():
-            openers[path] = _bytes_opener(data)
-    return openers
-
-
-def _bytes_opener(data: bytes) -> sensitive.Opener:
-    return lambda: io.BytesIO(data)
-
-
-def _file_opener(path: str) -> sensitive.Opener:
-    return lambda: open(path, "rb")
-
-
 @dataclasses.dataclass(frozen=True)
 class Options:
     """This hook's own options, the command line's over the configuration's."""
@@ -176,10 +143,10 @@ def scan_files(snapshot: Snapshot, items: Sequence[SnapshotFile], the_plan: plan
     allowed = options.allowed
     items = [item for item in items
              if not (allowed(item.path) or allowed(_repo_path(snapshot, item.path)))]
-    openers = _openers(snapshot, the_plan.repo, items)
+    readers = openers(snapshot, [item.path for item in items])
     found = []
     for item in items:
-        for detection in sensitive.scan_content(openers[item.path], item.path, max(item.size, 0),
+        for detection in sensitive.scan_content(readers[item.path], item.path, max(item.size, 0),
                                                 options.settings):
             is_uploaded = uploaded(item.path)
             why, fix = _why(snapshot, item, is_uploaded), _fix(snapshot, item, detection, is_uploaded)

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import io
 import os
 import posixpath
 import re
 import stat
 from collections.abc import Iterable, Sequence
-from typing import Any, Callable, Literal, NamedTuple
+from typing import Any, BinaryIO, Callable, Literal, NamedTuple
 
 from snapshot_guard import git
 from snapshot_guard.errors import Sdk, SnapshotInputError
@@ -472,19 +473,39 @@ def staged_files(repo: git.Repo, root: str, within: tuple[str, ...] = ()) -> lis
     return found
 
 
-def staged_contents(repo: git.Repo, root: str, relpaths: Iterable[str]) -> dict[str, bytes]:
-    """The staged content of these files (relative to ``root``), looked up in the index listing
-    the snapshot already read; a path not staged as a plain file is left out."""
-    prefix = _prefix(os.path.abspath(root), repo.top)
-    wanted = {prefix + relpath for relpath in relpaths}
-    listing = _index_listing(repo, (prefix.rstrip("/"),))
-    ids = {path[len(prefix):]: object_id
-           for mode, object_id, stage, path in (git.parse_record(listing.records[index])
-                                                for index, path in enumerate(listing.paths)
-                                                if path in wanted)
-           if stage == "0" and mode.startswith("100")}
-    contents = git.object_contents(repo, ids.values())
-    return {relpath: contents[object_id] for relpath, object_id in ids.items() if object_id in contents}
+Opener = Callable[[], BinaryIO]
+"""Opens a file's content for reading."""
+
+
+def openers(snapshot: Snapshot, relpaths: Iterable[str]) -> dict[str, Opener]:
+    """How to read each of these files of ``snapshot`` (relative to its root) as the snapshot holds
+    it: from disk, except a staged file whose work-tree copy differs from the index (``git commit
+    -a``, ``--source index`` by hand; never under pre-commit, which stashes such changes), whose
+    staged content is read from git."""
+    wanted = list(relpaths)
+    found: dict[str, Opener] = {path: _disk_opener(os.path.join(snapshot.root, path)) for path in wanted}
+    if snapshot.source != "index" or snapshot.repo is None or not wanted:
+        return found
+    repo, prefix = snapshot.repo, _prefix(snapshot.root, snapshot.repo.top)
+    differ = {path[len(prefix):] for path in git.unstaged_paths(repo, prefix.rstrip("/"))
+              if path.startswith(prefix)}.intersection(wanted)
+    if differ:
+        listing = _index_listing(repo, (prefix.rstrip("/"),))
+        ids = {path[len(prefix):]: object_id
+               for mode, object_id, stage, path in map(git.parse_record, listing.records)
+               if path[len(prefix):] in differ and stage == "0" and mode.startswith("100")}
+        contents = git.object_contents(repo, ids.values())
+        found.update((relpath, _bytes_opener(contents.get(object_id, b"")))
+                     for relpath, object_id in ids.items())
+    return found
+
+
+def _disk_opener(path: str) -> Opener:
+    return lambda: open(path, "rb")
+
+
+def _bytes_opener(data: bytes) -> Opener:
+    return lambda: io.BytesIO(data)
 
 
 def _no_ignore_folder(repo: git.Repo, root_rel: str, staged_below: bool) -> None:
