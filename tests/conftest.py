@@ -23,6 +23,27 @@ def git(cwd: Path, *args: str) -> str:
     return result.stdout
 
 
+def unwrapped(text: str) -> str:
+    """A report with its wrapped lines joined again (a continuation is indented two more than the
+    line it continues)."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        depth = len(line) - len(line.lstrip(" "))
+        if lines and line.strip() and depth == len(lines[-1]) - len(lines[-1].lstrip(" ")) + 2:
+            lines[-1] += " " + line.strip()
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def map_row(report: str, name: str) -> str:
+    """The size map's row of the entry ``name`` (a file, or a folder with its slash)."""
+    rows = [line for line in report.splitlines()
+            if line.rstrip().endswith(("─ " + name, "- " + name)) or ("─ " + name + "  ") in line]
+    assert rows, f"no row for {name} in:\n{report}"
+    return rows[0]
+
+
 def make_repo(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     git(path, "init", "-q", "-b", "main")

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CHECKOUT, HookRepo, git
+from conftest import CHECKOUT, HookRepo, git, unwrapped
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -746,12 +746,13 @@ def test_gitignored_env_is_uploaded_once_an_amlignore_exists(
     code, out = hook(repo, monkeypatch, capsys, ".amlignore")
     assert code == 1
     assert (
-        ".env: error: credentials-file: environment file (.env): holds the secrets the code reads "
-        "from the environment; why: not committed, but uploaded by a job submitted from this checkout "
-        "(git ignores it, but Azure ML reads .amlignore, not .gitignore; no pattern in .amlignore "
-        "excludes it); fix: add `/.env` to .amlignore; keep the secret in an environment variable set "
-        "at submission, a key vault or a workspace connection, and read it at run time"
-    ) in out
+        ".env: error: credentials-file\n    environment file (.env): holds the secrets the code reads "
+        "from the environment\n    why: not committed, but uploaded by a job submitted from this "
+        "checkout (git ignores it, but Azure ML reads .amlignore, not .gitignore; no pattern in "
+        ".amlignore excludes it)\n    fix: add `/.env` to .amlignore; keep the secret in an "
+        "environment variable set at submission, a key vault or a workspace connection, and read it "
+        "at run time"
+    ) in unwrapped(out)
     assert ".env:1: error: azure-client-secret" in out
     assert secret not in out and secret[:8] not in out
     assert hook(repo, monkeypatch, capsys, "--no-worktree", ".amlignore") == (0, "")
@@ -769,14 +770,15 @@ def test_staged_secret_fails_and_untracked_data_only_warns(
     git(repo, "commit", "-qm", "code")  # nothing staged: the files named are what is judged
     code, out = hook(repo, monkeypatch, capsys, "--root", "src", "src/train.py")
     assert code == 1 - 1
-    assert "src/data/train.parquet: warning: dataset: dataset (Parquet, 2.0 MiB); why: not committed" in out
-    assert "create src/.amlignore with the line `/data/train.parquet`" in out
+    assert "src/data/train.parquet: warning: dataset\n    dataset (Parquet, 2.0 MiB)\n    why: not " \
+        "committed" in out
+    assert "create src/.amlignore with the line `/data/train.parquet`" in unwrapped(out)
     code, out = hook(repo, monkeypatch, capsys, "--root", "src", "src/settings.py", "src/train.py")
     assert code == 1
-    assert "src/settings.py:1: error: azure-storage-key: Azure storage account key: " in out
+    assert "src/settings.py:1: error: azure-storage-key\n    Azure storage account key: " in out
     assert ("why: staged: git publishes it, and a job uploads it with snapshot root src (the root has "
-            "no .amlignore or .gitignore)") in out
-    assert "fix: git rm --cached src/settings.py; add `/src/settings.py` to .gitignore" in out
+            "no .amlignore or .gitignore)") in unwrapped(out)
+    assert "fix: git rm --cached src/settings.py; add `/src/settings.py` to .gitignore" in unwrapped(out)
     code, out = hook(
         repo,
         monkeypatch,
