@@ -348,6 +348,10 @@ def suggest_fix(views: Sequence[Measured], declared: Sequence[DeclaredRoot] = ()
                 keep = node.files - ignore_files - sum(item.files for item in candidates) \
                     if allow_code else 1
                 chosen = _choose(candidates, excess, keep)
+                estimate = (excess[0] - sum(item.bytes for item in chosen),
+                            excess[1] - sum(item.files for item in chosen))
+                if not allow_code and not _within(estimate):
+                    continue  # data alone is not enough: no need to measure it
                 added = [line for line in (ignore.ignore_line(item.path, folder=item.folder)
                                            for item in chosen) if line and line not in lines]
                 totals = totals_with(checked.snapshot, base, [*lines, *added])

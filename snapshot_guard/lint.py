@@ -148,10 +148,12 @@ def _shadowed_gitignore(sdk: Sdk, spec: IgnoreSpec, snapshot: Snapshot, top: str
     repeated = {rule.pattern.strip() for rule in spec.rules}
     missing = [rule.pattern.strip() for rule in git_spec.rules
                if rule.line > 0 and rule.pattern.strip() not in repeated]
-    uploaded = [item.path for item in snapshot.files if git_spec.excludes(item.path)]
+    hidden = [item for item, excluded in zip(snapshot.files, git_spec.exclusions(
+        item.path for item in snapshot.files)) if excluded]
+    uploaded = [item.path for item in hidden]
     if not missing and not uploaded:
         return []
-    size = sum(item.size for item in snapshot.files if git_spec.excludes(item.path))
+    size = sum(item.size for item in hidden)
     message = (f"{AMLIGNORE} exists, so Azure ML does not read {display_path(spec.unused_gitignore, top)}")
     if missing:
         message += f"; patterns it does not repeat: {_shown(missing)}"
@@ -240,7 +242,12 @@ def _no_effect(path: str, relpaths: list[str], sdk: Sdk, top: str, why: str) -> 
     except SnapshotInputError:
         return None
     deciding: dict[IgnoreRule, list[str]] = {}
-    for relpath in relpaths:
+    if not spec.rules:
+        return None
+    # The batched verdict first: only the paths a pattern excludes are asked which one.
+    for relpath, excluded in zip(relpaths, spec.exclusions(relpaths)):
+        if not excluded:
+            continue
         rule = spec.decide(relpath)
         if rule is not None and rule.excludes and rule.line > 0:
             deciding.setdefault(rule, []).append(relpath)

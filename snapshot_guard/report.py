@@ -28,7 +28,7 @@ from snapshot_guard.ignore import AMLIGNORE, GITIGNORE, IgnoreSpec
 from snapshot_guard.limits import Fix, Limit, Measured, Node, RootReport, Status
 from snapshot_guard.plan import SNAPSHOT_MAX_FILES, SNAPSHOT_MAX_SIZE_BYTES, Plan, RootSettings
 from snapshot_guard.sizes import format_size
-from snapshot_guard.snapshot import Snapshot, SnapshotFile, files_with
+from snapshot_guard.snapshot import Snapshot, SnapshotFile, files_with, staged_files
 
 if TYPE_CHECKING:
     from snapshot_guard.discover import DeclaredRoot
@@ -369,7 +369,10 @@ def removed_tree(snapshot: Snapshot) -> Node:
         removed: list[SnapshotFile] = []
         if snapshot.ignore.rules:
             kept = {item.path for item in snapshot.files}
-            every = files_with(snapshot, IgnoreSpec(None, (), snapshot.sdk))
+            # The staged files are listed already; the folder on disk is walked again.
+            every = staged_files(snapshot.repo, snapshot.root) \
+                if snapshot.source == "index" and snapshot.repo is not None \
+                else files_with(snapshot, IgnoreSpec(None, (), snapshot.sdk))
             removed = [item for item in every if item.path not in kept]
         cached = _REMOVED[id(snapshot)] = (snapshot, limits.tree(removed))
     return cached[1]
@@ -431,6 +434,8 @@ def _rule_of(spec: IgnoreSpec, item: Node | SnapshotFile) -> tuple[str, ...]:
     """The ignore-file line that keeps a removed folder (or its largest file) out."""
     rule = spec.decide(item.path)
     if isinstance(item, Node) and (rule is None or not rule.excludes):
+        rule = spec.decide(item.path + "/")  # a folder pattern (data/) matches what is below
+    if isinstance(item, Node) and (rule is None or not rule.excludes):
         largest = max(item.entries, key=lambda entry: entry.size, default=None)
         rule = spec.decide(largest.path) if largest is not None else None
     if rule is None:
@@ -438,7 +443,8 @@ def _rule_of(spec: IgnoreSpec, item: Node | SnapshotFile) -> tuple[str, ...]:
     if rule.line == 0:
         return (f"removed by azure-ai-ml's own {rule.pattern!r}", "removed by azure-ai-ml", "removed")
     where = f"{spec.name}:{rule.line}"
-    return (f"removed by {where} {printable(rule.pattern)}", f"removed by {where}", "removed")
+    return (f"removed by {where} {printable(rule.pattern)}", f"removed by {where}",
+            f"removed by line {rule.line}", "removed")
 
 
 def _map_rows(node: Node, gone: Node | None, spec: IgnoreSpec, limit: Limit, maximum: int | None,
@@ -567,10 +573,15 @@ def fix_lines(fix: Fix, top: str, applied: tuple[str, ...] | None, command: str 
             f"add {count} to {target}"
         lines.append(f"  fix: {verb}{how}:")
     lines.extend(f"      {printable(line)}" for line in fix.lines)
+    verdict = "within the limits" if fix.passes else "still over a limit"
+    totals = set(fix.after.values())
     for view, (size, files) in sorted(fix.after.items()):
-        verdict = "within the limits" if fix.passes else "still over a limit"
-        lines.append(f"    then: {format_size(size)} in {plural(files, 'file')} "
-                     f"({_VIEWS[view]}), {verdict}")
+        where = _VIEWS[view] if len(totals) > 1 else "staged files, the same on disk" \
+            if len(fix.after) > 1 else _VIEWS[view]
+        lines.append(f"    then: {format_size(size)} in {plural(files, 'file')} ({where}), "
+                     f"{verdict}")
+        if len(totals) == 1:
+            break
     if fix.kept:
         lines.append(f"    kept: the job's {'script' if len(fix.kept) == 1 else 'scripts'} "
                      f"{', '.join(printable(item) for item in fix.kept[:3])}"
