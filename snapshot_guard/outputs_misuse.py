@@ -140,7 +140,7 @@ def _write_findings(
                    f"and ./logs: the run loses it when the job ends; write under ./{write.fix}")
         line = None if write.cell is not None else write.line
         found.append(Finding(CHECK, path, "lost-write", line, "error" if strict else "warning",
-                             message))
+                             message, cell=write.cell))
     found.extend(Finding(CHECK, _repo_path(snapshot, skipped.file), "skipped", None, "warning",
                          skipped.reason) for skipped in analysis.skipped)
     return found
