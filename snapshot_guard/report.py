@@ -52,6 +52,7 @@ _ORIGINS = {
     "outside-git": "not in git",
     "git": "the .git folder",
 }
+_SHORT_ORIGINS = {"only in this checkout": ("only here",), "the .git folder": (".git",)}
 _COLORS = {"fail": "1;31", "warn": "33", "ok": "32", "unknown": "1;33", "dim": "2", "bold": "1"}
 
 
@@ -253,9 +254,8 @@ def findings_text(findings: Sequence[Finding], style: Style, command: str | None
     if len(visible) < len(unique):
         rest = unique[len(visible):]
         errors = sum(item.severity == "error" for item in rest)
-        what = plural(len(rest) - errors, "warning") if not errors else \
-            f"{plural(errors, 'error')} and {plural(len(rest) - errors, 'warning')}"
-        lines.append(f"{indent}and {what} more" + (f": {command}" if command else ""))
+        lines.append(f"{indent}and {len(rest):,} more ({plural(errors, 'error')}, "
+                     f"{plural(len(rest) - errors, 'warning')})" + (f": {command}" if command else ""))
     return lines
 
 
@@ -378,15 +378,18 @@ def removed_tree(snapshot: Snapshot) -> Node:
     return cached[1]
 
 
-def _origin_note(origins: dict[str, int]) -> str:
+def _origin_note(origins: dict[str, int]) -> tuple[str, ...]:
+    """Where the files of a row come from, longest first (the map shows what fits)."""
     words: dict[str, int] = {}
     for origin, count in origins.items():
         word = _ORIGINS.get(origin, origin)
         words[word] = words.get(word, 0) + count
     if len(words) == 1:
-        return next(iter(words))
-    ordered = sorted(words.items(), key=lambda item: -item[1])
-    return ", ".join(f"{count:,} {word}" for word, count in ordered[:2])
+        word = next(iter(words))
+        return (word, *_SHORT_ORIGINS.get(word, ()))
+    ordered = sorted(words.items(), key=lambda item: (-item[1], item[0]))
+    return (", ".join(f"{count:,} {word}" for word, count in ordered[:2]),
+            f"{ordered[0][1]:,} {ordered[0][0]}, ...", "mixed")
 
 
 def _bar(value: int, scale: int, width: int, style: Style) -> str:
@@ -482,12 +485,12 @@ def _map_rows(node: Node, gone: Node | None, spec: IgnoreSpec, limit: Limit, max
             continue
         value = size if limit == "size" else files
         origin = _origin_note(origins)
-        rows.append(_Row(size, files, printable(name), (origin,) if origin != above else (),
+        rows.append(_Row(size, files, printable(name), origin if origin[0] != above else (),
                          prefix + mark, over=maximum is not None and value > maximum))
         if isinstance(item, Node) and depth + 1 < options.depth:
             below = gone.children.get(name.rstrip("/")) if gone is not None else None
             rows += _map_rows(item, below, spec, limit, maximum, options, style,
-                              prefix + (branch[3] if last else branch[2]), depth + 1, origin)
+                              prefix + (branch[3] if last else branch[2]), depth + 1, origin[0])
     if rest:
         size = sum(item.bytes if isinstance(item, Node) else item.size for _, _, item in rest)
         files = sum(item.files if isinstance(item, Node) else 1 for _, _, item in rest)
@@ -505,12 +508,12 @@ def size_map(snapshot: Snapshot, limit: Limit, maximum: int | None, style: Style
     value = snapshot.total_bytes if limit == "size" else snapshot.file_count
     scale = max(value, maximum or 0, 1)
     bar_width = max(6, min(30, (style.width - 56) // 2))
-    root_origin = _origin_note(node.origins) if node.files else ""
+    root_origin = _origin_note(node.origins) if node.files else ("",)
     rows = [_Row(snapshot.total_bytes, snapshot.file_count, printable(snapshot.display).rstrip("/")
-                 + "/", (root_origin,) if root_origin not in ("committed", "not in git") else (), "",
-                 over=maximum is not None and value > maximum)]
+                 + "/", root_origin if root_origin[0] not in ("committed", "not in git") else (),
+                 "", over=maximum is not None and value > maximum)]
     rows += _map_rows(node, gone, snapshot.ignore, limit, maximum, options, style, "", 0,
-                      root_origin)
+                      root_origin[0])
     uploaded = node.bytes
     if limit == "size" and uploaded != snapshot.total_bytes:
         rows.append(_Row(snapshot.total_bytes - uploaded, 0, "counted, not uploaded",
@@ -560,16 +563,18 @@ def fix_lines(fix: Fix, top: str, applied: tuple[str, ...] | None, command: str 
     lines: list[str] = []
     copied = f" with the {len(fix.copied)} lines of {GITIGNORE} first" if fix.copied else ""
     count = plural(len(fix.lines), "line")
+    copied = f"the {plural(len(fix.copied), 'line')} of {GITIGNORE}, then" if fix.copied else "with"
     if applied is not None:
-        if applied:
-            done = f"created {target}{copied}, and" if fix.create else ""
-            lines.append(f"  fixed: {done} added {plural(len(applied), 'line')} to {target}:"
-                         .replace(":  ", ": "))
+        if applied and fix.create:
+            lines.append(f"  fixed: created {target}: {copied} {plural(len(applied), 'line')}:"
+                         .replace(": with", " with"))
+        elif applied:
+            lines.append(f"  fixed: added {plural(len(applied), 'line')} to {target}:")
         else:
             lines.append(f"  fixed: {target} already holds the fix:")
     else:
         how = f" (or run {command})" if command else ""
-        verb = f"create {target}{copied}, and add {count}" if fix.create else \
+        verb = f"create {target}: {copied} {count}".replace(": with", " with") if fix.create else \
             f"add {count} to {target}"
         lines.append(f"  fix: {verb}{how}:")
     lines.extend(f"      {printable(line)}" for line in fix.lines)
@@ -583,10 +588,11 @@ def fix_lines(fix: Fix, top: str, applied: tuple[str, ...] | None, command: str 
         if len(totals) == 1:
             break
     if fix.kept:
-        lines.append(f"    kept: the job's {'script' if len(fix.kept) == 1 else 'scripts'} "
+        one = len(fix.kept) == 1
+        lines.append(f"    kept: the job's {'script' if one else 'scripts'} "
                      f"{', '.join(printable(item) for item in fix.kept[:3])}"
                      + (f" and {len(fix.kept) - 3} more" if len(fix.kept) > 3 else "")
-                     + " and what they import")
+                     + (" and what it imports" if one else " and what they import"))
     if applied is not None:
         staged = "review it, then git add " + target if applied or fix.create else \
             "stage it: git add " + target
@@ -1010,24 +1016,30 @@ def sarif(findings: Sequence[Finding], top: str) -> str:
     results = []
     for finding in unique:
         rule_id = _rule_id(finding)
-        region: dict[str, object] = {}
-        if finding.line is not None:
-            region["startLine"] = finding.line
-        if finding.cell is not None:
-            region["message"] = {"text": f"cell {finding.cell}"}
-            region["properties"] = {"cell": finding.cell}
         location: dict[str, object] = {"artifactLocation": {"uri": _uri(finding.path),
                                                             "uriBaseId": "%SRCROOT%"}}
-        if region:
+        if finding.line is not None:
+            # In a notebook the line is the .ipynb file's, and the region names its cell.
+            region: dict[str, object] = {"startLine": finding.line}
+            if finding.cell is not None:
+                region["message"] = {"text": f"cell {finding.cell}"}
+                region["properties"] = {"cell": finding.cell}
             location["region"] = region
+        placed: dict[str, object] = {"physicalLocation": location}
+        if finding.cell is not None:
+            placed["logicalLocations"] = [{"name": f"cell {finding.cell}", "kind": "element",
+                                           "fullyQualifiedName": f"{finding.path}#cell{finding.cell}"}]
         message = finding.message + (f"; fix: {finding.fix}" if finding.fix else "")
-        results.append({
+        result: dict[str, object] = {
             "ruleId": rule_id,
             "ruleIndex": rule_ids.index(rule_id),
             "level": finding.severity,
             "message": {"text": message},
-            "locations": [{"physicalLocation": location}],
-        })
+            "locations": [placed],
+        }
+        if finding.cell is not None:
+            result["properties"] = {"cell": finding.cell}
+        results.append(result)
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",

@@ -23,16 +23,20 @@ def git(cwd: Path, *args: str) -> str:
     return result.stdout
 
 
-def unwrapped(text: str) -> str:
-    """A report with its wrapped lines joined again (a continuation is indented two more than the
-    line it continues)."""
+def unwrapped(text: str, width: int = 80) -> str:
+    """A report with its wrapped lines joined again: a continuation is indented two more than the
+    line it continues, and its first word did not fit on that line."""
     lines: list[str] = []
+    last = ""
     for line in text.splitlines():
         depth = len(line) - len(line.lstrip(" "))
-        if lines and line.strip() and depth == len(lines[-1]) - len(lines[-1].lstrip(" ")) + 2:
+        word = line.split()[0] if line.strip() else ""
+        if lines and word and depth == len(lines[-1]) - len(lines[-1].lstrip(" ")) + 2 \
+                and len(last) + 1 + len(word) > width:
             lines[-1] += " " + line.strip()
         else:
             lines.append(line)
+        last = line
     return "\n".join(lines)
 
 

@@ -213,7 +213,7 @@ def test_try_repo_all_files(hook_repo: HookRepo, repo: Path) -> None:
     result = hook_repo.run(repo, "snapshot-size-limit", "--all-files")
     assert result.returncode == 1, result.stdout
     assert "(SDK v1, folder on disk)" in result.stdout
-    assert "only in this checkout" in map_row(result.stdout, "src/")
+    assert "only here" in map_row(result.stdout, "data.bin")
 
 
 def test_discovered_pipeline_roots_get_the_articles_advice(
