@@ -509,9 +509,11 @@ def size_map(snapshot: Snapshot, limit: Limit, maximum: int | None, style: Style
     scale = max(value, maximum or 0, 1)
     bar_width = max(6, min(30, (style.width - 56) // 2))
     root_origin = _origin_note(node.origins) if node.files else ("",)
+    # The root names its origin only when it has one (its rows say where a mix comes from).
+    said = root_origin if ", " not in root_origin[0] and root_origin[0] not in (
+        "committed", "not in git") else ()
     rows = [_Row(snapshot.total_bytes, snapshot.file_count, printable(snapshot.display).rstrip("/")
-                 + "/", root_origin if root_origin[0] not in ("committed", "not in git") else (),
-                 "", over=maximum is not None and value > maximum)]
+                 + "/", said, "", over=maximum is not None and value > maximum)]
     rows += _map_rows(node, gone, snapshot.ignore, limit, maximum, options, style, "", 0,
                       root_origin[0])
     uploaded = node.bytes
