@@ -718,7 +718,21 @@ def scan_text(reports: Sequence[RootReport], findings: dict[str, list[Finding]],
         command = f"snapshot-guard scan --all {printable(report.settings.display)}"
         lines.extend(findings_text(found, style, command, None if show_all else SHOWN, "  "))
     lines.extend(f"note: {printable(note)}" for note in plan.notes)
+    missing = missing_roots(plan.declared, plan.top)
+    if missing:
+        shown = cut([printable(root) for root in missing], len(missing) if show_all else 3, None)
+        lines.append(f"note: {plural(len(missing), 'root')} declared in the code "
+                     f"{'does' if len(missing) == 1 else 'do'} not exist, so "
+                     f"{'it is' if len(missing) == 1 else 'they are'} not checked: "
+                     f"{', '.join(shown)} (snapshot-guard roots says where)")
     return lines
+
+
+def missing_roots(declared: Sequence[DeclaredRoot], top: str) -> list[str]:
+    """The roots the code declares inside the repository that are not folders."""
+    return sorted({item.root for item in declared if item.root is not None
+                   and item.root != ".." and not item.root.startswith("../")
+                   and not os.path.isdir(os.path.join(top, item.root))})
 
 
 def finding_hook(check: str, plan: Plan, found: Sequence[Finding], fixes: Sequence[RootReport],

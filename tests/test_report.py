@@ -469,3 +469,18 @@ def test_pre_commit_fix_then_the_next_commit_passes(hook_repo: HookRepo, repo: P
     git(repo, "add", ".amlignore")
     passed = hook_repo.commit(repo, "-m", "frames, not uploaded")
     assert passed.returncode == 0, passed.stdout
+
+
+def test_scan_names_the_declared_roots_that_do_not_exist(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "pipeline.py").write_text(
+        "from azureml.core import ScriptRunConfig\n"
+        + "".join(f"step{index} = ScriptRunConfig(source_directory='gone{index}', script='a.py')\n"
+                  for index in range(5)))
+    _, out = run(cli.main, ["scan", "--checks", "limits"], capsys)
+    assert "note: 5 roots declared in the code do not exist, so they are not checked: gone0, " \
+        "gone1, gone2, and 2 more (snapshot-guard roots says where)" in unwrapped(out)
+    _, out = run(cli.main, ["roots"], capsys)
+    assert "gone3 (SDK v1, does not exist: not checked)\n    pipeline.py:5: ScriptRunConfig:" in out
+    assert "6 roots declared in 6 places; 5 do not exist" in unwrapped(out)
