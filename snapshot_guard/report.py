@@ -297,12 +297,12 @@ def _amount(limit: Limit, value: int) -> str:
 
 def _verdict_line(measured: Measured, limit: Limit) -> str:
     verdict = measured.verdict(limit)
-    name = "size" if limit == "size" else "files"
+    name = "size" if limit == "size" else "file count"
     exact = f" ({verdict.value:,} bytes)" if limit == "size" else ""
     bound = "at least " if verdict.lower_bound else ""
     line = f"  {name}: {bound}{_amount(limit, verdict.value)}{exact}"
     if verdict.maximum is None:
-        return line + f" (no limit: {'AML_SNAPSHOT_NO_FILE_LIMIT is set'})"
+        return line + " (no limit: AML_SNAPSHOT_NO_FILE_LIMIT is set)"
     share = f"{verdict.value * 100 // max(verdict.maximum, 1)}%"
     whose = "snapshot-guard's policy limit" if verdict.policy else "the limit"
     if verdict.value > verdict.maximum:
@@ -340,8 +340,10 @@ def _problem_lines(measured: Measured) -> list[str]:
     if snapshot.sdk == "v2" and not snapshot.files:
         lines.append("  error: nothing is left to upload; azure-ai-ml fails on an empty code folder")
     if measured.size.lower_bound:
+        one = len(snapshot.unknown) == 1
         lines.append(f"  cannot judge: {plural(len(snapshot.unknown), 'staged file')} of this root "
-                     f"are not in this partial clone, so their size is unknown (e.g. "
+                     f"{'is' if one else 'are'} not in this partial clone, so "
+                     f"{'its' if one else 'their'} size is unknown (e.g. "
                      f"{printable(snapshot.unknown[0])}); fetch them (git sparse-checkout add, or "
                      f"git fetch with the blobs) and commit again")
     if measured.v2_warns:
@@ -654,7 +656,8 @@ def root_lines(report: RootReport, limits_shown: Sequence[Limit], check: str, st
                     continue
                 if all(other.verdict(limit).status in ("ok", "warn") for limit in limits_shown):
                     where = "only in this checkout" if other.snapshot.source == "index" else "staged"
-                    lines.append(f"  the {_VIEWS[other.snapshot.source]} pass "
+                    verb = "pass" if other.snapshot.source == "index" else "passes"
+                    lines.append(f"  the {_VIEWS[other.snapshot.source]} {verb} "
                                  f"({format_size(other.snapshot.total_bytes)} in "
                                  f"{plural(other.snapshot.file_count, 'file')}): what fails is "
                                  f"{where}")

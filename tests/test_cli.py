@@ -70,7 +70,7 @@ def test_scan_text_report(project: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert main(["scan", "src", "--max-files", "1"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("snapshot-guard scan: FAILED: src (SDK v1, folder on disk)\n")
-    assert "  files: 2 files, over the limit of 1 file (200%)\n" in out
+    assert "  file count: 2 files, over the limit of 1 file (200%)\n" in out
 
 
 def test_scan_bad_input_exit_2(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -35,7 +35,7 @@ def test_2000_files_pass_2001_fail(project: Path, capsys: pytest.CaptureFixture[
     (project / "images" / "one-more.png").write_bytes(b"")
     assert check() == 1
     out = capsys.readouterr().out
-    assert "  files: 2,001 files, over the limit of 2,000 files (100%)\n" in out
+    assert "  file count: 2,001 files, over the limit of 2,000 files (100%)\n" in out
     assert "      /images/\n" in out
     assert "    then: 0 B in 1 file (folder on disk), within the limits\n" in out
 

@@ -681,7 +681,8 @@ def test_pre_commit_blocks_committed_outputs(hook_repo: HookRepo, repo: Path) ->
     git(repo, "add", "-A")
     blocked = hook_repo.commit(repo, "-m", "model")
     assert blocked.returncode == 1, blocked.stdout + blocked.stderr
-    assert "outputs: error: committed-run-folder: 1 file (2 B) committed into outputs/" in blocked.stdout
+    assert "outputs: error: committed-run-folder\n    1 file (2 B) committed into outputs/" \
+        in blocked.stdout
     git(repo, "rm", "-q", "-r", "--cached", "outputs")
     write(repo / ".amlignore", "/outputs/\n")
     git(repo, "add", ".amlignore", ".pre-commit-config.yaml")
@@ -698,14 +699,15 @@ def test_pre_commit_warns_on_lost_writes_and_strict_blocks(hook_repo: HookRepo, 
     git(repo, "add", "-A")
     warned = hook_repo.run(repo, "snapshot-outputs-misuse", "--verbose")
     assert warned.returncode == 0, warned.stdout + warned.stderr
-    assert "src/train.py:28: warning: lost-write: torch.save writes model.pt" in warned.stdout
-    assert "src/broken.py: warning: skipped: syntax error at line 1 (invalid syntax)" in warned.stdout
+    assert "src/train.py:28: warning: lost-write\n    torch.save writes model.pt" in warned.stdout
+    assert "src/broken.py: warning: skipped\n    syntax error at line 1 (invalid syntax)" \
+        in warned.stdout
     assert "submit.py:3" not in warned.stdout
     write(repo / ".snapshot-guard.yaml", "outputs:\n  strict: true\n")
     git(repo, "add", ".snapshot-guard.yaml")
     blocked = hook_repo.run(repo, "snapshot-outputs-misuse")
     assert blocked.returncode == 1, blocked.stdout + blocked.stderr
-    assert "src/train.py:28: error: lost-write: torch.save writes model.pt" in blocked.stdout
+    assert "src/train.py:28: error: lost-write\n    torch.save writes model.pt" in blocked.stdout
 
 
 def test_pre_commit_bad_configuration_is_one_line(hook_repo: HookRepo, repo: Path) -> None:
