@@ -376,11 +376,11 @@ def apply_fix(fix: Fix) -> tuple[str, ...]:
         with open(fix.target, "x", encoding="utf-8") as handle:
             handle.write(text + "\n")
         return fix.lines
-    present = {line.strip() for line in read_lines(fix.target, "v2")}
+    with open(fix.target, "rb") as handle:
+        data = handle.read()
+    present = {line.strip() for line in data.decode("utf-8", "replace").splitlines()}
     added = tuple(line for line in fix.lines if line not in present)
     if added:
-        with open(fix.target, "rb") as handle:
-            data = handle.read()
         with open(fix.target, "a", encoding="utf-8") as handle:
             handle.write(("\n" if data and not data.endswith((b"\n", b"\r")) else "")
                          + "".join(line + "\n" for line in added))
