@@ -119,15 +119,18 @@ def _count(text: str) -> int:
 
 
 def add_common_options(parser: argparse.ArgumentParser, default_source: str = "both",
-                       limits: bool = True) -> None:
+                       limits: bool = True, source: bool = True) -> None:
     group = parser.add_argument_group("snapshot roots and limits")
     group.add_argument("--root", action="append", default=[], metavar="DIR",
                        help="a job's source directory (repeatable; default: the configured or "
                             "discovered roots, else the repository top)")
     group.add_argument("--sdk", choices=SDKS, help="whose walk to reproduce (default: v1)")
-    group.add_argument("--source", choices=SOURCES, default=default_source,
-                       help=f"what to judge: the staged files, the folder on disk, or both "
-                            f"(default: {default_source})")
+    if source:
+        group.add_argument("--source", choices=SOURCES, default=default_source,
+                           help=f"what to judge: the staged files, the folder on disk, or both "
+                                f"(default: {default_source})")
+    else:
+        parser.set_defaults(source=default_source)
     group.add_argument("--config", metavar="FILE",
                        help="configuration file (default: .snapshot-guard.yaml or pyproject.toml)")
     if limits:

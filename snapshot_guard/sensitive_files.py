@@ -18,8 +18,8 @@ import shlex
 import sys
 from collections.abc import Callable, Sequence
 
-from snapshot_guard import entry, ignore, plan, report, sensitive
-from snapshot_guard.findings import Finding, plural, printable
+from snapshot_guard import entry, ignore, limits, plan, report, sensitive
+from snapshot_guard.findings import Finding, printable
 from snapshot_guard.ignore import AMLIGNORE, GITIGNORE
 from snapshot_guard.snapshot import (
     Snapshot,
@@ -37,7 +37,7 @@ def _repo_path(snapshot: Snapshot, relpath: str) -> str:
     return relpath if snapshot.display == "." else posixpath.join(snapshot.display, relpath)
 
 
-def _excluding_line(relpath: str) -> str:
+def excluding_line(relpath: str) -> str:
     """The ``.amlignore`` line for ``relpath``: its folder where the folder holds nothing else a
     job needs (checkpoints, credential folders, ``.git``), else the file itself."""
     parts = relpath.split("/")
@@ -50,7 +50,7 @@ def _excluding_line(relpath: str) -> str:
 
 
 def _amlignore_fix(snapshot: Snapshot, relpath: str) -> str:
-    line = _excluding_line(relpath)
+    line = excluding_line(relpath)
     governing = snapshot.ignore.path
     if governing is None:
         return f"create {_repo_path(snapshot, AMLIGNORE)} with the line `{line}`"
@@ -186,6 +186,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                              f"{sensitive.DEFAULT_DATA_THRESHOLD // 1024}KiB)")
     parser.add_argument("--max-read", type=plan.size_argument, metavar="SIZE",
                         help="read at most this much of each file as text (default: 2MiB)")
+    report.add_output_options(parser, fix=f"exclude every uploaded file it reports in the root's "
+                                          f"{AMLIGNORE} (a committed file still needs git rm "
+                                          f"--cached); the hook still fails, so that you review "
+                                          f"and stage the change")
     args, filenames = plan.parse_hook_args(parser, sys.argv[1:] if argv is None else argv)
 
     def work() -> int:
@@ -193,6 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = options_for(the_plan, args.allow, args.data_threshold, args.max_read)
         views = [view for view in the_plan.views if view == "index" or not args.no_worktree]
         found: list[Finding] = []
+        lines: dict[plan.RootSettings, list[str]] = {}
         for root in the_plan.touched:
             changed = the_plan.changed_in(root)
             for view in views:
@@ -200,16 +205,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 # anywhere in the root.
                 within = plan.top_names(changed) if view == "index" else ()
                 snapshot = take_snapshot(root.path, root.sdk, view, the_plan.repo, root.display, within)
-                found += findings_for(snapshot, the_plan, options, changed)
-        unique = list(dict.fromkeys(found))
-        lines = report.finding_lines(unique)
-        if unique:
-            errors = sum(finding.severity == "error" for finding in unique)
-            lines.append(f"{CHECK}: {plural(errors, 'error')}, "
-                         f"{plural(len(unique) - errors, 'warning')}; secrets are masked")
-        if lines:
-            print("\n".join(lines))
-        return 1 if any(finding.severity == "error" for finding in unique) else 0
+                new = findings_for(snapshot, the_plan, options, changed)
+                found += new
+                uploaded = {item.path for item in snapshot.files}
+                prefix = "" if root.display == "." else root.display + "/"
+                lines.setdefault(root, []).extend(
+                    excluding_line(finding.path[len(prefix):]) for finding in new
+                    if finding.path.startswith(prefix) and finding.path[len(prefix):] in uploaded)
+        return report.finding_hook(CHECK, the_plan, found, limits.fix_findings(lines, args.fix),
+                                   args.format, "secrets are masked")
 
     return entry.guarded(CHECK, work)
 

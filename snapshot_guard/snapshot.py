@@ -883,3 +883,12 @@ def measure_with(snapshot: Snapshot, spec: IgnoreSpec) -> tuple[int, int]:
     assert snapshot.tree is not None
     uploaded, total = _walk(snapshot.tree(), spec, _Log(), snapshot.root)
     return total, len(uploaded)
+
+
+def files_with(snapshot: Snapshot, spec: IgnoreSpec) -> list[SnapshotFile]:
+    """What the upload of ``snapshot`` sends had its root been governed by ``spec``, sorted (the
+    size map's view of what patterns remove)."""
+    assert snapshot.tree is not None
+    uploaded, _ = _walk(snapshot.tree(), spec, _Log(), snapshot.root)
+    uploaded.sort()
+    return list(map(SnapshotFile._make, uploaded))

@@ -202,7 +202,7 @@ def test_explicit_zero_limits_are_limits(hook_repo: HookRepo, guarded: Path) -> 
     git(guarded, "add", ".snapshot-guard.yaml")
     result = hook_repo.commit(guarded, "-m", "no files allowed")
     assert blocked(result), result.stdout
-    assert "file count: 4 files > limit 0 files" in result.stdout or "> limit 0 files" in result.stdout
+    assert "file count: 4 files, over the limit of 0 files" in result.stdout
 
 
 def test_a_partial_clone_is_judged_or_refused_never_guessed(
