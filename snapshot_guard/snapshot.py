@@ -281,12 +281,13 @@ def _sized(listing: _IndexListing) -> _IndexListing:
     return listing
 
 
-_LISTINGS: dict[tuple[str, str, tuple[str, ...]], _IndexListing] = {}
-_TREES: dict[tuple[str, str], _IndexTree] = {}
+_LISTINGS: dict[tuple[object, ...], _IndexListing] = {}
+_TREES: dict[tuple[object, ...], _IndexTree] = {}
 
 
-def _index_key(repo: git.Repo) -> tuple[str, str]:
-    return repo.top, os.environ.get("GIT_INDEX_FILE", "")
+def _index_key(repo: git.Repo) -> tuple[object, ...]:
+    """Listings are read once per state of the index (a process that stages again reads again)."""
+    return (repo.top, *repo.index_state())
 
 
 def _index_listing(repo: git.Repo, paths: tuple[str, ...] = ()) -> _IndexListing:

@@ -25,7 +25,6 @@ from snapshot_guard import (
     report,
     sensitive_files,
     size_limit,
-    snapshot,
 )
 from snapshot_guard.findings import Finding
 from snapshot_guard.sizes import format_size
@@ -102,10 +101,7 @@ def project(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(main: Main, args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    """One command, as a new process would run it: the index is read afresh (a process reads
-    it once, and these tests stage files between runs)."""
-    snapshot._LISTINGS.clear()
-    snapshot._TREES.clear()
+    """One command, as a new process would run it."""
     status = main(args)
     captured = capsys.readouterr()
     return status, captured.out + captured.err
