@@ -15,12 +15,14 @@ from snapshot_guard.ignore import decode_lines, load_ignore, spec_from_lines
 
 NAMES = st.sampled_from(
     ["data", "src", "a", "b.py", "x.csv", "README.md", ".git", "__pycache__", "out put", "[x]",
-     "a!b", "#c", "ab", "bb", "^y", "xy", "..", "Thumbs.db", "model.pt", "d-e", "q\\r", "n\nl"]
+     "a!b", "#c", "ab", "bb", "^y", "xy", "..", "Thumbs.db", "model.pt", "d-e", "q\\r", "n\nl",
+     "x\n", "\n", "aab", "a*a", " ", "ab "]
 )
 PATHS = st.lists(NAMES, min_size=1, max_size=4).map("/".join)
 GLOB_PARTS = st.sampled_from(
     ["data", "*", "**", "*.py", "?", "[ab]", "[^x]y", "[!a]b", "a*", "src", ".git", "x.csv",
-     "[Tt]humbs.db", "\\#c", "out put", "[z", "b.py", "__pycache__", "*.[cp]*", "[[:digit:]]"]
+     "[Tt]humbs.db", "\\#c", "out put", "[z", "b.py", "__pycache__", "*.[cp]*", "[[:digit:]]",
+     "a*a*b", "[+-0]", "*[!x]*", "", "\\[x]", "*b", "x*", "a?"]
 )
 LINES = st.builds(
     lambda neg, lead, parts, trail, space: (
@@ -29,7 +31,8 @@ LINES = st.builds(
     st.booleans(), st.booleans(), st.lists(GLOB_PARTS, min_size=1, max_size=3), st.booleans(),
     st.sampled_from(["", " ", "  "]),
 ) | st.sampled_from(["# comment", "", "   ", "!", "/", "*", "**", "/**/", "!*/", "!README.md",
-                   "**/data/*.py", "src/**/*.csv", "!src/**/x.csv", "data/**", "/a/*", "**/a/b/"])
+                   "**/data/*.py", "src/**/*.csv", "!src/**/x.csv", "data/**", "/a/*", "**/a/b/",
+                   "//a", "a//b", "**/a/**/b", "a/**/*.py", "[!x]/b", "*/", "**/*", "/*"])
 
 
 def v1_verdict(lines: list[str], path: str) -> bool:
@@ -71,9 +74,7 @@ def oracle_or_error(verdict: object, lines: list[str], path: str) -> bool | None
         return None
 
 
-@settings(max_examples=600, deadline=None)
-@given(st.lists(LINES, max_size=6), st.lists(PATHS, min_size=1, max_size=12))
-def test_same_verdict_as_pathspec_and_azure_ai_ml(lines: list[str], paths: list[str]) -> None:
+def assert_same_verdicts(lines: list[str], paths: list[str]) -> None:
     for sdk, verdict in (("v1", v1_verdict), ("v2", v2_verdict)):
         expected = [oracle_or_error(verdict, lines, path) for path in paths]
         if None in expected:
@@ -81,6 +82,19 @@ def test_same_verdict_as_pathspec_and_azure_ai_ml(lines: list[str], paths: list[
                 ours(lines, sdk, paths[0])
             continue
         assert judged(lines, sdk, paths) == expected, (sdk, lines, paths)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(LINES, max_size=6), st.lists(PATHS, min_size=1, max_size=12))
+def test_same_verdict_as_pathspec_and_azure_ai_ml(lines: list[str], paths: list[str]) -> None:
+    assert_same_verdicts(lines, paths)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(LINES, min_size=8, max_size=50), st.lists(PATHS, min_size=1, max_size=25))
+def test_same_verdict_with_many_rules(lines: list[str], paths: list[str]) -> None:
+    """Many rules: shared names, folders and regexes, duplicates, negations in between."""
+    assert_same_verdicts(lines, paths)
 
 
 @pytest.mark.parametrize(
