@@ -275,6 +275,12 @@ class IgnoreSpec:
             judged += self.exclusions_in(folder, names)
         return judged
 
+    def matching_rules(self, relpaths: Iterable[str]) -> set[IgnoreRule]:
+        """The rules that match at least one of ``relpaths``, whether they decide it or a later
+        rule does: a rule in none of these sets is a dead line."""
+        assert self._matcher is not None
+        return {self.rules[index] for index in self._matcher.matching(relpaths)}
+
     @property
     def name(self) -> str | None:
         return None if self.path is None else os.path.basename(self.path)
@@ -477,8 +483,10 @@ class _Shape(NamedTuple):
     """The folder when ``folder`` is literal."""
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _shape(regex: str) -> _Shape | None:
-    """The shape of a rule's regex; None when it has none of the ends a translation writes."""
+    """The shape of a rule's regex; None when it has none of the ends a translation writes.
+    Remembered: a spec with one more line (a fix, a lint check) shapes the others again."""
     if regex == "^.+$":  # v2's lone "**" matches every path: as if it matched the folders too
         return _Shape(".+", False)
     end = next((end for end in _ENDS if regex.endswith(end)), None)
@@ -512,23 +520,20 @@ def _shape(regex: str) -> _Shape | None:
 
 class _Regexes:
     """Regexes, each with a rule index, tested on a text as a whole. Those that cannot backtrack
-    badly are one ``re`` regex, the others one ``LinearRegex``. For the highest matching index,
-    the ``re`` regex is an alternation, the highest index first (the first alternative that
-    matches names the rule); for ``every`` matching index, it is empty groups after lookaheads
-    (the groups that take part name the matches)."""
+    badly are one ``re`` regex, the others one ``LinearRegex``. For the highest matching index
+    (``best``), the ``re`` regex is an alternation, the highest index first: the first alternative
+    that matches names the rule. For all of them (``every``), it is empty groups after lookaheads:
+    the groups that take part name the matches."""
 
-    def __init__(self, indexed: Iterable[tuple[int, str]], *, every: bool = False) -> None:
-        safe: list[tuple[int, str]] = []
+    def __init__(self, indexed: Iterable[tuple[int, str]]) -> None:
+        self.safe: list[tuple[int, str]] = []
         risky: list[tuple[int, str]] = []
         for index, regex in indexed:
-            (risky if backtracks_badly(regex) else safe).append((index, regex))
-        safe.sort(reverse=True)
-        self.safe_indices = [index for index, _ in safe]
-        self.safe: Callable[[str], re.Match[str] | None] | None = None
-        if safe and every:  # a match of empty groups at the start: match, not fullmatch
-            self.safe = _compile("".join(f"(?:(?=(?:{regex})\\Z)())?" for _, regex in safe)).match
-        elif safe:
-            self.safe = _compile("|".join(f"({regex})" for _, regex in safe)).fullmatch
+            (risky if backtracks_badly(regex) else self.safe).append((index, regex))
+        self.safe.sort(reverse=True)
+        self.safe_indices = [index for index, _ in self.safe]
+        self.alternation: Callable[[str], re.Match[str] | None] | None = None
+        self.lookaheads: Callable[[str], re.Match[str] | None] | None = None
         self.risky_indices = [index for index, _ in risky]
         self.risky = LinearRegex([f"(?:{regex})\\Z" for _, regex in risky]) if risky else None
         self.top = max(self.safe_indices[:1] + self.risky_indices, default=-1)
@@ -539,29 +544,34 @@ class _Regexes:
 
     def best(self, text: str) -> int:
         """The highest index of a regex that matches ``text``; -1 for none."""
-        best = -1
-        match = self.safe(text) if self.safe is not None else None
-        if match is not None:
-            best = self.safe_indices[match.lastindex - 1]  # type: ignore[operator]
+        if self.alternation is None and self.safe:
+            self.alternation = _compile("|".join(f"({regex})" for _, regex in self.safe)).fullmatch
+        match = self.alternation(text) if self.alternation is not None else None
+        best = -1 if match is None else self.safe_indices[match.lastindex - 1]  # type: ignore[operator]
         return max([best, *self._risky(text)]) if self.risky else best
 
     def every(self, text: str) -> list[int]:
-        """The indices of all the regexes that match ``text`` (built with ``every``)."""
-        match = self.safe(text) if self.safe is not None else None
+        """The indices of all the regexes that match ``text``."""
+        if self.lookaheads is None and self.safe:  # empty groups at the start: match, not fullmatch
+            self.lookaheads = _compile("".join(f"(?:(?=(?:{regex})\\Z)())?" for _, regex in self.safe)).match
+        match = self.lookaheads(text) if self.lookaheads is not None else None
         groups = match.groups() if match is not None else ()
         return [index for index, group in zip(self.safe_indices, groups) if group is not None] \
             + self._risky(text)
 
 
+_Hits = list[tuple[int, bool]]
+"""Rules that match, each as ``(index, below_only)``."""
+
+
 class _Names:
-    """Name parts, each with a rule index: for a name, the highest rule that matches it, among
-    those for paths (``[0]``) and those for folders only (``[1]``). A literal name, ``*`` +
-    literal and literal + ``*`` are dictionary look-ups."""
+    """Name parts, each with a rule index: for a name, the rules that match it. A literal name,
+    ``*`` + literal and literal + ``*`` are dictionary look-ups."""
 
     def __init__(self, shapes: Iterable[tuple[int, _Shape]]) -> None:
-        self.exact: dict[str, list[int]] = {}
-        self.suffixes: dict[str, list[int]] = {}
-        self.prefixes: dict[str, list[int]] = {}
+        self.exact: dict[str, _Hits] = {}
+        self.suffixes: dict[str, _Hits] = {}
+        self.prefixes: dict[str, _Hits] = {}
         patterns: tuple[list[tuple[int, str]], list[tuple[int, str]]] = ([], [])
         for index, shape in shapes:
             name = shape.name or ""
@@ -579,32 +589,47 @@ class _Names:
             else:
                 patterns[shape.below_only].append((index, name))
                 continue
-            best = table.setdefault(key, [-1, -1])
-            best[shape.below_only] = max(best[shape.below_only], index)
+            table.setdefault(key, []).append((index, shape.below_only))
         self.suffix_lengths = sorted({len(suffix) for suffix in self.suffixes})
         self.prefix_lengths = sorted({len(prefix) for prefix in self.prefixes})
         self.suffix_tuple, self.prefix_tuple = tuple(self.suffixes), tuple(self.prefixes)
         self.patterns = (_Regexes(patterns[0]), _Regexes(patterns[1]))
         self.known: dict[str, tuple[int, int]] = {}
 
+    def _looked_up(self, name: str) -> _Hits:
+        hits = list(self.exact.get(name, ()))
+        if name.endswith(self.suffix_tuple):
+            for length in self.suffix_lengths:
+                if length <= len(name):
+                    hits += self.suffixes.get(name[len(name) - length:], ())
+        if name.startswith(self.prefix_tuple):
+            for length in self.prefix_lengths:
+                hits += self.prefixes.get(name[:length], ())
+        return hits
+
     def best(self, name: str) -> tuple[int, int]:
+        """The highest rule that matches ``name``: among those for paths, among those for
+        folders only."""
         known = self.known.get(name)
         if known is not None:
             return known
-        paths, folders = self.exact.get(name, (-1, -1))
-        hits = [self.suffixes.get(name[len(name) - length:]) for length in self.suffix_lengths
-                if length <= len(name)] if name.endswith(self.suffix_tuple) else []
-        if name.startswith(self.prefix_tuple):
-            hits += [self.prefixes.get(name[:length]) for length in self.prefix_lengths]
-        for hit in hits:
-            if hit is not None:
-                paths, folders = max(paths, hit[0]), max(folders, hit[1])
+        paths = folders = -1
+        for index, below_only in self._looked_up(name):
+            if below_only:
+                folders = max(folders, index)
+            else:
+                paths = max(paths, index)
         if self.patterns[0].top > paths:
             paths = max(paths, self.patterns[0].best(name))
         if self.patterns[1].top > folders:
             folders = max(folders, self.patterns[1].best(name))
         known = self.known[name] = (paths, folders)
         return known
+
+    def every(self, name: str) -> _Hits:
+        """All the rules that match ``name``."""
+        return [*self._looked_up(name), *((index, False) for index in self.patterns[0].every(name)),
+                *((index, True) for index in self.patterns[1].every(name))]
 
 
 class _Folder(NamedTuple):
@@ -632,11 +657,14 @@ class _Matcher:
         self.in_folder: dict[str, list[tuple[int, _Shape]]] = {}
         in_matching: list[tuple[int, _Shape]] = []
         paths: tuple[list[tuple[int, str]], list[tuple[int, str]]] = ([], [])
-        last = {rule.regex: index for index, rule in enumerate(rules)}
+        self.same: dict[str, list[int]] = {}
+        """The rules of each regex."""
+        for index, rule in enumerate(rules):
+            self.same.setdefault(rule.regex, []).append(index)
         for index, rule in enumerate(rules):
             shape = _shape(rule.regex)
             self.needles.append("" if shape is None or shape.name_text is None else shape.name_text)
-            if last[rule.regex] != index:
+            if self.same[rule.regex][-1] != index:
                 continue  # a later rule with the same regex matches wherever this one does
             if shape is None:
                 self.unshaped.append(index)
@@ -650,7 +678,7 @@ class _Matcher:
                 self.in_folder.setdefault(shape.folder_text, []).append((index, shape))
         self.anywhere = _Names(anywhere)
         self.in_matching = dict(in_matching)
-        self.folder_parts = _Regexes(((index, shape.folder) for index, shape in in_matching), every=True)
+        self.folder_parts = _Regexes((index, shape.folder) for index, shape in in_matching)
         self.paths = (_Regexes(paths[0]), _Regexes(paths[1]))
         self.folders: dict[str, _Folder] = {}
         self.names: dict[tuple[str | None, tuple[int, ...]], _Names] = {}
@@ -740,3 +768,33 @@ class _Matcher:
                 best = max([best, *(index for index in unshaped if self._full(index)(prefix + name))])
             judged.append(best)
         return judged
+
+    def matching(self, paths: Iterable[str]) -> set[int]:
+        """The rules that match at least one of ``paths``, deciding or not: for each plain path,
+        those whose ``body`` matches it or (as a folder) a folder above it."""
+        nodes: dict[str, bool] = {}
+        """The plain paths and the folders above them (True)."""
+        found: set[int] = set()
+        for path in paths:
+            if not _is_plain(path):
+                found.update(self._every_rule(path))
+                continue
+            nodes.setdefault(path, False)
+            parent = path.rpartition("/")[0]
+            while parent and not nodes.get(parent):
+                nodes[parent] = True
+                parent = parent.rpartition("/")[0]
+        for path, is_folder in nodes.items():
+            parent, _, name = path.rpartition("/")
+            folder = self._folder(parent)
+            hits = self.anywhere.every(name) + (folder.names.every(name) if folder.names else [])
+            found.update(index for index, below_only in hits if is_folder or not below_only)
+            for regexes in self.paths[: 1 + is_folder]:
+                found.update(regexes.every(folder.prefix + name))
+            found.update(index for index in self.unshaped if self._full(index)(path))
+        return {same for index in found for same in self.same[self.rules[index].regex]}
+
+    def _every_rule(self, path: str) -> list[int]:
+        """pathspec's loop to the end: every rule whose regex matches ``path``."""
+        return [index for index in range(len(self.rules))
+                if self.needles[index] in path and self._full(index)(path)]

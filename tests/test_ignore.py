@@ -1,6 +1,7 @@
 """The ignore module against pathspec itself and azure-ai-ml's copy of it, pattern by pattern."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from azure.ai.ml._utils._pathspec import normalize_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from snapshot_guard.errors import SnapshotInputError
+from snapshot_guard.errors import SDKS, SnapshotInputError
 from snapshot_guard.ignore import (
     decode_lines,
     governing_name,
@@ -293,3 +294,15 @@ def test_pattern_matcher_is_pathspec(patterns: list[str], paths: list[str]) -> N
         return
     matches = pattern_matcher(patterns, "--allow")
     assert [matches(path) for path in paths] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LINES, max_size=10), st.lists(PATHS, min_size=1, max_size=10))
+def test_matching_rules_are_those_whose_regex_matches(lines: list[str], paths: list[str]) -> None:
+    for sdk in SDKS:
+        try:
+            spec = spec_from_lines([line + "\n" for line in lines], sdk, "/r/.amlignore")
+        except SnapshotInputError:
+            continue
+        expected = {rule for rule in spec.rules for path in paths if re.match(rule.regex, path)}
+        assert spec.matching_rules(paths) == expected, (sdk, lines, paths)
