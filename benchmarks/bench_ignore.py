@@ -7,7 +7,7 @@ names, some negations and a few real wildcards. Prints, for each SDK, the time o
 monorepo-like tree. Then the pathological case of issue 10 (the line ``a*a*a*a*a*a*a*a*b`` and a
 file named with 120 ``a``), in a child process given ``--timeout`` seconds.
 
-    python benchmarks/bench_ignore.py [--seed N] [--timeout S]
+    python benchmarks/bench_ignore.py [--seed N] [--timeout S] [--paths N] [--sizes N...]
 
 Run with another checkout's package first on ``PYTHONPATH`` to measure it the same way.
 """
@@ -99,11 +99,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=60.0)
+    parser.add_argument("--paths", type=int, default=100_000, help="paths judged per ignore file")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 50_000],
+                        help="ignore-file lengths")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     print(f"snapshot_guard from {os.path.dirname(ignore.__file__)}")
-    paths = listing(100_000, rng)
-    for count in (1_000, 10_000, 50_000):
+    paths = listing(args.paths, rng)
+    for count in args.sizes:
         lines = ignore_lines(count, rng)
         for sdk in SDKS:
             build = functools.partial(ignore.spec_from_lines, lines, sdk, "/r/.amlignore")

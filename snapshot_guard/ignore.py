@@ -351,7 +351,8 @@ def ignore_line(relpath: str, *, folder: bool = False) -> str | None:
 
     The line is anchored (``/a/b``, ``/a/b/``) with ``[ ] * ? ! # \\`` escaped; a trailing white
     space, which every SDK strips from a line, is written as a one-character set. Before it is
-    returned, both SDKs' readings of the line are checked to be that path and nothing else.
+    returned, the matcher checks how each SDK reads it. (Like every pattern, it also matches the
+    same path with a final line feed: ``$`` matches before one.)
     """
     if not relpath or "" in relpath.split("/") or "\n" in relpath or "\r" in relpath:
         return None
@@ -364,19 +365,23 @@ def ignore_line(relpath: str, *, folder: bool = False) -> str | None:
         line += "/"
     elif line[-1].isspace():
         line = f"{line[:-1]}[{line[-1]}]"
-    for sdk in SDKS:
-        try:
-            read = decode_lines((line + "\n").encode(), "ignore_line", sdk)
-            rule = _rule(read[0], sdk, 1) if read == [line + "\n"] else None
-        except (SnapshotInputError, ValueError, re.error):
-            return None
-        shape = _shape(rule.regex) if rule is not None and rule.excludes else None
-        if rule is None or shape is None or shape.below_only != folder \
-                or literal_text(shape.body) != relpath:
-            return None
-        if not IgnoreSpec(None, (rule,), sdk).excludes(relpath + "/x" if folder else relpath):
-            return None
-    return line
+    return line if all(_excludes_exactly(line, relpath, folder, sdk) for sdk in SDKS) else None
+
+
+def _excludes_exactly(line: str, relpath: str, folder: bool, sdk: Sdk) -> bool:
+    """Whether ``sdk`` reads ``line``, in an ignore file, as one rule that excludes ``relpath``
+    (``folder``: what is below it) and nothing else: its regex is ``relpath`` as literal text,
+    then the end of a file pattern (a folder pattern)."""
+    try:
+        read = decode_lines((line + "\n").encode(), "ignore_line", sdk)
+        rule = _rule(read[0], sdk, 1) if read == [line + "\n"] else None
+    except (SnapshotInputError, ValueError, re.error):
+        return False
+    if rule is None or not rule.excludes:
+        return False
+    shape = _shape(rule.regex)
+    return (shape is not None and shape.below_only == folder and literal_text(shape.body) == relpath
+            and IgnoreSpec(None, (rule,), sdk).excludes(relpath + "/x" if folder else relpath))
 
 
 def pattern_matcher(patterns: Sequence[str], source: str) -> Callable[[str], bool]:
@@ -459,6 +464,7 @@ def _is_name(regex: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _is_regex(regex: str) -> bool:
+    """Whether a part of a rule's regex is a regex of its own (a part cut in a group is not)."""
     try:
         _compile(regex)
     except re.error:
@@ -498,8 +504,9 @@ def _shape(regex: str) -> _Shape | None:
     if text is not None:  # a literal path: the most common line of a big ignore file
         if not _is_plain(text):
             return whole  # it matches no plain path
+        folder, _, name = body.rpartition("/")
         parent, _, base = text.rpartition("/")
-        return _Shape(body, below_only, body.rpartition("/")[2], base, body.rpartition("/")[0], parent)
+        return _Shape(body, below_only, name, base, folder, parent)
     masked = body.replace(_SLASHLESS_SET, "[^_]")
     folder_text: str | None
     if body.startswith(_FLOATING) and "/" not in masked[len(_FLOATING):]:
