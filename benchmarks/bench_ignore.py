@@ -103,11 +103,10 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 50_000],
                         help="ignore-file lengths")
     args = parser.parse_args()
-    rng = random.Random(args.seed)
     print(f"snapshot_guard from {os.path.dirname(ignore.__file__)}")
-    paths = listing(args.paths, rng)
+    paths = listing(args.paths, random.Random(args.seed))
     for count in args.sizes:
-        lines = ignore_lines(count, rng)
+        lines = ignore_lines(count, random.Random(args.seed + count))
         for sdk in SDKS:
             build = functools.partial(ignore.spec_from_lines, lines, sdk, "/r/.amlignore")
             built, again = seconds(build), seconds(build)
