@@ -664,14 +664,13 @@ class _Matcher:
         self.in_folder: dict[str, list[tuple[int, _Shape]]] = {}
         in_matching: list[tuple[int, _Shape]] = []
         paths: tuple[list[tuple[int, str]], list[tuple[int, str]]] = ([], [])
-        self.same: dict[str, list[int]] = {}
-        """The rules of each regex."""
-        for index, rule in enumerate(rules):
-            self.same.setdefault(rule.regex, []).append(index)
+        last = {rule.regex: index for index, rule in enumerate(rules)}
+        self.shadowed = len(last) < len(rules)
+        """Some rule has the regex of a later one."""
         for index, rule in enumerate(rules):
             shape = _shape(rule.regex)
             self.needles.append("" if shape is None or shape.name_text is None else shape.name_text)
-            if self.same[rule.regex][-1] != index:
+            if last[rule.regex] != index:
                 continue  # a later rule with the same regex matches wherever this one does
             if shape is None:
                 self.unshaped.append(index)
@@ -799,7 +798,10 @@ class _Matcher:
             for regexes in self.paths[: 1 + is_folder]:
                 found.update(regexes.every(folder.prefix + name))
             found.update(index for index in self.unshaped if self._full(index)(path))
-        return {same for index in found for same in self.same[self.rules[index].regex]}
+        if not self.shadowed:
+            return found
+        matched = {self.rules[index].regex for index in found}
+        return {index for index, rule in enumerate(self.rules) if rule.regex in matched}
 
     def _every_rule(self, path: str) -> list[int]:
         """pathspec's loop to the end: every rule whose regex matches ``path``."""
