@@ -329,13 +329,9 @@ def v1_pruned_folder(spec: IgnoreSpec, relpath: str) -> tuple[str, IgnoreRule] |
     enters, with the rule that excludes it: the walk tests each folder as ``a/b`` (no trailing
     slash), so ``data`` prunes ``data/`` where ``data/`` does not. None when no folder is pruned
     (the v1 size check and SDK v2 never prune)."""
-    parts = relpath.split("/")
-    for depth in range(1, len(parts)):
-        folder = "/".join(parts[:depth])
-        rule = spec.decide(folder)
-        if rule is not None and rule.excludes:
-            return folder, rule
-    return None
+    assert spec._matcher is not None
+    pruned = spec._matcher.pruned(relpath.rpartition("/")[0])
+    return None if pruned is None else (pruned[0], spec.rules[pruned[1]])
 
 
 # --- writing and reading other patterns --------------------------------------------------------
@@ -689,6 +685,7 @@ class _Matcher:
         self.folders: dict[str, _Folder] = {}
         self.names: dict[tuple[str | None, tuple[int, ...]], _Names] = {}
         self.full: dict[int, Callable[[str], object]] = {}
+        self.pruned_folders: dict[str, tuple[str, int] | None] = {"": None}
 
     def _best(self, folder: _Folder, name: str, *, is_folder: bool) -> int:
         """The highest rule whose ``body`` matches the plain path ``folder`` + ``name``, a file's
@@ -734,6 +731,25 @@ class _Matcher:
                                    is_folder=True)
             self.folders[here] = _Folder(above, self._names_in(here), here + "/" if here else "")
         return self.folders[path]
+
+    def pruned(self, folder: str) -> tuple[str, int] | None:
+        """The first folder on the way to ``folder`` (itself included) that v1's upload never
+        enters, and the rule that excludes it; remembered per folder."""
+        known = self.pruned_folders
+        if folder in known:
+            return known[folder]
+        parts = folder.split("/")
+        known_depth = len(parts)  # of the deepest folder on the way that is known ("" is)
+        while "/".join(parts[:known_depth - 1]) not in known:
+            known_depth -= 1
+        for depth in range(known_depth, len(parts) + 1):
+            parent, here = "/".join(parts[:depth - 1]), "/".join(parts[:depth])
+            pruned = known[parent]
+            if pruned is None:
+                index = self.judge(parent, parts[depth - 1:depth])[0]
+                pruned = (here, index) if self.excluding[index] else None
+            known[here] = pruned
+        return known[folder]
 
     def _pathspec(self, path: str) -> int:
         """pathspec's own loop: the last rule whose regex matches ``path``."""
