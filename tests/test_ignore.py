@@ -306,3 +306,12 @@ def test_matching_rules_are_those_whose_regex_matches(lines: list[str], paths: l
             continue
         expected = {rule for rule in spec.rules for path in paths if re.match(rule.regex, path)}
         assert spec.matching_rules(paths) == expected, (sdk, lines, paths)
+
+
+def test_the_same_lines_are_built_once_per_sdk() -> None:
+    lines = ["*.csv\n", "!keep.csv\n", "/data/part_1.bin\n"]
+    first, again = (spec_from_lines(lines, "v1", path) for path in ("/r/.amlignore", "/s/.amlignore"))
+    assert first.rules is again.rules and first.path != again.path
+    assert spec_from_lines(lines, "v2", "/r/.amlignore").rules is not first.rules
+    with pytest.raises(SnapshotInputError, match=r"^/t/\.amlignore:2:"):  # errors name each file
+        spec_from_lines(["a\n", "[z-a]\n"], "v1", "/t/.amlignore")
