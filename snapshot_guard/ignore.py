@@ -38,7 +38,13 @@ from pathspec.patterns.gitwildmatch import GitWildMatchPattern
 from pathspec.util import normalize_file
 
 from snapshot_guard.errors import SDKS, Sdk, SnapshotInputError
-from snapshot_guard.linear_regex import LinearRegex, backtracks_badly, char_tests, literal_text
+from snapshot_guard.linear_regex import (
+    LinearRegex,
+    backtracks_badly,
+    char_tests,
+    literal_prefix,
+    literal_text,
+)
 
 AMLIGNORE = ".amlignore"
 GITIGNORE = ".gitignore"
@@ -462,8 +468,8 @@ def _is_name(regex: str) -> bool:
 def _is_regex(regex: str) -> bool:
     """Whether a part of a rule's regex is a regex of its own (a part cut in a group is not)."""
     try:
-        _compile(regex)
-    except re.error:
+        literal_prefix(regex)
+    except (re.error, ValueError):
         return False
     return True
 
@@ -521,7 +527,7 @@ def _shape(regex: str) -> _Shape | None:
     return _Shape(body, below_only, name, name_text, folder, folder_text)
 
 
-class _Regexes:
+class _RegexGroup:
     """Regexes, each with a rule index, tested on a text as a whole. Those that cannot backtrack
     badly are one ``re`` regex, the others one ``LinearRegex``. For the highest matching index
     (``best``), the ``re`` regex is an alternation, the highest index first: the first alternative
@@ -539,14 +545,11 @@ class _Regexes:
         self.lookaheads: Callable[[str], re.Match[str] | None] | None = None
         self.risky_indices = [index for index, _ in risky]
         self.risky = LinearRegex([f"(?:{regex})\\Z" for _, regex in risky]) if risky else None
-        self.top = max(self.safe_indices[:1] + self.risky_indices, default=-1)
-        """The highest index: a text needs no test when a higher rule already decides it."""
 
     def _risky(self, text: str) -> list[int]:
         return [self.risky_indices[tag] for tag in self.risky.matched(text)] if self.risky else []
 
     def best(self, text: str) -> int:
-        """The highest index of a regex that matches ``text``; -1 for none."""
         if self.alternation is None and self.safe:
             self.alternation = _compile("|".join(f"({regex})" for _, regex in self.safe)).fullmatch
         match = self.alternation(text) if self.alternation is not None else None
@@ -554,13 +557,39 @@ class _Regexes:
         return max([best, *self._risky(text)]) if self.risky else best
 
     def every(self, text: str) -> list[int]:
-        """The indices of all the regexes that match ``text``."""
         if self.lookaheads is None and self.safe:  # empty groups at the start: match, not fullmatch
             self.lookaheads = _compile("".join(f"(?:(?=(?:{regex})\\Z)())?" for _, regex in self.safe)).match
         match = self.lookaheads(text) if self.lookaheads is not None else None
         groups = match.groups() if match is not None else ()
         return [index for index, group in zip(self.safe_indices, groups) if group is not None] \
             + self._risky(text)
+
+
+class _Regexes:
+    """Regexes, each with a rule index, tested on a text as a whole: the highest index of those
+    that match (``best``), or all of them (``every``). They are grouped by the text their matches
+    start with (``part_*.csv``: ``part_``), so a text meets only the groups it starts like."""
+
+    def __init__(self, indexed: Iterable[tuple[int, str]]) -> None:
+        by_start: dict[str, list[tuple[int, str]]] = {}
+        for index, regex in indexed:
+            by_start.setdefault(literal_prefix(regex), []).append((index, regex))
+        self.groups = {start: _RegexGroup(regexes) for start, regexes in by_start.items()}
+        self.lengths = sorted({len(start) for start in self.groups})
+        self.top = max((index for regexes in by_start.values() for index, _ in regexes), default=-1)
+        """The highest index: a text needs no test when a higher rule already decides it."""
+
+    def _groups(self, text: str) -> list[_RegexGroup]:
+        found = (self.groups.get(text[:length]) for length in self.lengths if length <= len(text))
+        return [group for group in found if group is not None]
+
+    def best(self, text: str) -> int:
+        """The highest index of a regex that matches ``text``; -1 for none."""
+        return max([-1, *(group.best(text) for group in self._groups(text))])
+
+    def every(self, text: str) -> list[int]:
+        """The indices of all the regexes that match ``text``."""
+        return [index for group in self._groups(text) for index in group.every(text)]
 
 
 _Hits = list[tuple[int, bool]]

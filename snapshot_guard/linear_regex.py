@@ -14,6 +14,7 @@ the gitwildmatch translation never writes them.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import sys
@@ -52,7 +53,10 @@ _CACHE_LIMIT = 100_000
 """Remembered steps per automaton; past it they are forgotten (the time stays linear)."""
 
 
+@functools.lru_cache(maxsize=4096)
 def _parse(regex: str) -> _Items:
+    """``regex`` as Python's parser reads it (remembered: one rule's regex is asked several
+    questions)."""
     with warnings.catch_warnings():  # a set like "[[]" is a "possible nested set"
         warnings.simplefilter("ignore")
         parsed = parser.parse(regex)
@@ -122,6 +126,16 @@ def literal_text(regex: str) -> str | None:
     if all(op is parser.LITERAL for op, _ in items):
         return "".join(chr(arg) for _, arg in items)
     return None
+
+
+def literal_prefix(regex: str) -> str:
+    """The text every match of ``regex`` starts with: its leading plain characters."""
+    prefix = []
+    for op, arg in _parse(regex):
+        if op is not parser.LITERAL:
+            break
+        prefix.append(chr(arg))
+    return "".join(prefix)
 
 
 def _choices(items: _Items) -> tuple[float, int]:
