@@ -4,8 +4,9 @@ Generates (seeded) ignore files of 1,000, 10,000 and 50,000 lines shaped like th
 keep: mostly literal paths (``/data/part_00001.csv``, ``raw/2021/x.bin``), ``*.ext`` lines, folder
 names, some negations and a few real wildcards. Prints, for each SDK, the time of the first build
 (and of a second build of the same lines), and of judging a sorted listing of 100,000 paths of a
-monorepo-like tree. Then the pathological case of issue 10 (the line ``a*a*a*a*a*a*a*a*b`` and a
-file named with 120 ``a``), in a child process given ``--timeout`` seconds.
+monorepo-like tree; the same for 10,000 distinct wildcard lines. Then the pathological case of
+issue 10 (the line ``a*a*a*a*a*a*a*a*b`` and a file named with 120 ``a``), in a child process
+given ``--timeout`` seconds.
 
     python benchmarks/bench_ignore.py [--seed N] [--timeout S] [--paths N] [--sizes N...]
 
@@ -115,6 +116,14 @@ def main() -> None:
             print(f"{count:>6} lines {sdk}: build {built[0]:.3f} s ({built[1]:.3f} s CPU), "
                   f"again {again[0]:.3f} s; judge {len(paths):,} paths {judged[0]:.3f} s "
                   f"({judged[1]:.3f} s CPU, {sum(spec.exclusions(paths))} excluded)")
+    wildcards = [f"run_{number}_*.tmp\n" for number in range(5_000)] + \
+        [f"logs/{number}/**/*.log\n" for number in range(5_000)]
+    for sdk in SDKS:
+        build = functools.partial(ignore.spec_from_lines, wildcards, sdk, "/r/.amlignore")
+        built = seconds(build)
+        judged = seconds(functools.partial(build().exclusions, paths))
+        print(f"10,000 distinct wildcard lines {sdk}: build {built[0]:.3f} s ({built[1]:.3f} s CPU); "
+              f"judge {len(paths):,} paths {judged[0]:.3f} s ({judged[1]:.3f} s CPU)")
     print(f"pathological a*a*a*a*a*a*a*a*b on 120 'a': {pathological(args.timeout)}")
 
 

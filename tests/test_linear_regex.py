@@ -11,7 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pathspec.patterns.gitwildmatch import GitWildMatchPattern
 
-from snapshot_guard.linear_regex import LinearRegex, backtracks_badly, char_tests, literal_text
+from snapshot_guard.linear_regex import (
+    LinearRegex,
+    backtracks_badly,
+    char_tests,
+    literal_prefix,
+    literal_text,
+)
 
 SEGMENTS = st.sampled_from(
     ["a", "*", "**", "a*", "*a*", "a*a*b", "?", "[ab]", "[!a]", "[^a]", "[]a]", "[!]]", "[a-c]",
@@ -108,3 +114,5 @@ def test_character_tests_and_literals() -> None:
     assert [test("q") for test in tests] == [False, True, False, True]
     assert char_tests("ab|cd") is None and char_tests("a$") is None and char_tests("(a)") is None
     assert literal_text("a\\.b[ ]") == "a.b " and literal_text("a*") is None
+    assert literal_prefix("run_[^/]*\\.tmp") == "run_" and literal_prefix("ab*") == "a"
+    assert literal_prefix("ab|ac") == "a" and literal_prefix("(?:.+/)?x") == ""
