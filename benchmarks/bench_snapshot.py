@@ -149,9 +149,14 @@ def pre_commit_all_files(bin_dir: str, top: str, hook: str) -> int:
     return result.returncode
 
 
+def scan_command(executable: str, top: str, sdk: str, source: str = "worktree") -> list[str]:
+    """``snapshot-guard scan --checks limits`` of the root ``top``, as JSON."""
+    return [executable, "scan", "--source", source, "--sdk", sdk, "--format", "json", "--checks",
+            "limits", "--root", top]
+
+
 def scan(bin_dir: str, top: str, sdk: str) -> dict[str, object]:
-    result = run([script(bin_dir, "snapshot-guard"), "scan", "--source", "worktree", "--sdk",
-                  sdk, "--format", "json", "--checks", "limits", "--root", top], top)
+    result = run(scan_command(script(bin_dir, "snapshot-guard"), top, sdk), top)
     if result.returncode not in (0, 1):
         raise SystemExit(f"snapshot-guard scan failed: {result.stderr.decode().strip()}")
     root: dict[str, object] = json.loads(result.stdout)["roots"][0]

@@ -124,28 +124,27 @@ def detect(repo: git.Repo | None, filenames: Sequence[str]) -> Change:
     or a configuration that passes them) are judged together with the staged change."""
     if repo is None:
         return Change("all", frozenset(), "the folder (no git repository)")
+    given = frozenset(_relative(repo, name) for name in filenames)
     command = parent_command()
     arguments = _pre_commit_arguments(command) if command is not None else None
     asked = _asked_of_pre_commit(arguments) if arguments is not None else None
-    given = frozenset(_relative(repo, name) for name in filenames)
-    if arguments is None and not filenames:
-        return Change("all", frozenset(), "every root (not run by pre-commit)")
-    if asked is None and not filenames:
-        return Change("all", frozenset(), "every root (what pre-commit asked for is unknown)")
-    scope, files = asked if asked is not None else ("files", [])
+    if asked is None:
+        if given:
+            return Change("staged", git.staged_changes(repo) | given, "the staged change and the given files")
+        return Change("all", frozenset(), "every root (not started by pre-commit, or by a pre-commit "
+                                          "command whose files cannot be told)")
+    scope, files = asked
     if scope == "all":
         return Change("all", frozenset(), "pre-commit run --all-files")
-    if scope == "files" and arguments is not None and asked is not None:
+    if scope == "files":
         return Change("files", given | {_relative(repo, name) for name in files}, "the given files")
     if scope == "refs":
         start, end = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
         if not start or not end:
             return Change("all", frozenset(), "every root (the pushed range is unknown)")
-        changed = git.changed_between(repo, start, end)
-        return Change("refs", frozenset(changed) | git.staged_changes(repo) | given,
+        return Change("refs", git.changed_between(repo, start, end) | git.staged_changes(repo) | given,
                       f"the commits {start[:12]}...{end[:12]}")
-    return Change("staged", git.staged_changes(repo) | given,
-                  "the staged change" + (" and the given files" if given else ""))
+    return Change("staged", git.staged_changes(repo) | given, "the staged change")
 
 
 def _relative(repo: git.Repo, name: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import posixpath
+import reprlib
 import sys
 from collections.abc import Callable, Mapping
 from typing import TypeVar, cast
@@ -156,17 +157,17 @@ class _Reader:
 
     def boolean(self, value: object, key: str) -> bool:
         if not isinstance(value, bool):
-            raise self.fail(key, f"must be true or false, not {value!r}")
+            raise self.fail(key, f"must be true or false, not {_brief(value)}")
         return value
 
     def sdk(self, value: object, key: str) -> Sdk:
         if value not in SDKS:
-            raise self.fail(key, f"must be v1 or v2, not {value!r}")
+            raise self.fail(key, f"must be v1 or v2, not {_brief(value)}")
         return cast(Sdk, value)
 
     def size(self, value: object, key: str) -> int:
         if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise self.fail(key, f"must be a size such as 300MB, not {value!r}")
+            raise self.fail(key, f"must be a size such as 300MB, not {_brief(value)}")
         if isinstance(value, int):
             if value < 0:
                 raise self.fail(key, f"must not be negative, not {value}")
@@ -178,7 +179,7 @@ class _Reader:
 
     def count(self, value: object, key: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.fail(key, f"must be a whole number of files, not {value!r}")
+            raise self.fail(key, f"must be a whole number of files, not {_brief(value)}")
         return value
 
     def fraction(self, value: object, key: str) -> float:
@@ -191,12 +192,12 @@ class _Reader:
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             number = float(value)
         if number is None or not 0 < number <= 1:
-            raise self.fail(key, f"must be a fraction of the limit such as 0.8 or 80%, not {value!r}")
+            raise self.fail(key, f"must be a fraction of the limit such as 0.8 or 80%, not {_brief(value)}")
         return number
 
     def text(self, value: object, key: str) -> str:
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, f"must be a non-empty string, not {value!r}")
+            raise self.fail(key, f"must be a non-empty string, not {_brief(value)}")
         return value
 
     def patterns(self, value: object, key: str) -> tuple[str, ...]:
@@ -292,7 +293,17 @@ def _type_name(value: object) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return repr(value)
+    return _brief(value)
+
+
+_BRIEF = reprlib.Repr()
+_BRIEF.maxlevel, _BRIEF.maxlist, _BRIEF.maxdict, _BRIEF.maxstring, _BRIEF.maxother = 2, 3, 3, 60, 60
+
+
+def _brief(value: object) -> str:
+    """``repr(value)`` cut short: a configuration value is quoted in a one-line error, and YAML
+    aliases can make a small file hold a structure of billions of items."""
+    return _BRIEF.repr(value)
 
 
 def _display(path: str) -> str:

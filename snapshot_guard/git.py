@@ -77,11 +77,20 @@ def _split_z(output: bytes) -> list[str]:
     return [os.fsdecode(item) for item in output.split(b"\0") if item]
 
 
-def stage_records(repo: Repo) -> tuple[str, list[str]]:
+def _below(paths: Sequence[str]) -> list[str]:
+    """The pathspecs for ``paths`` and everything below them (relative to the top; none, or
+    ``""``: everything)."""
+    if not paths or "" in paths:
+        return []
+    return ["--", *(f":(top,literal){path}" for path in paths)]
+
+
+def stage_records(repo: Repo, paths: Sequence[str] = ()) -> tuple[str, list[str]]:
     """``git ls-files --stage`` of the index git is about to commit (GIT_INDEX_FILE is honoured),
-    whole and as one ``"mode object stage\tpath"`` string per entry, in index order. Split no
-    further here: a large index has a hundred thousand, and most runs need only their paths."""
-    text = os.fsdecode(run_git(repo, ["ls-files", "--stage", "-z", "--full-name"]))
+    of ``paths`` and what is below them, whole and as one ``"mode object stage\tpath"`` string per
+    entry, in index order. Split no further here: a large index has a hundred thousand, and most
+    runs need only their paths."""
+    text = os.fsdecode(run_git(repo, ["ls-files", "--stage", "-z", "--full-name", *_below(paths)]))
     records = text.split("\0")
     records.pop()
     return text, records
@@ -148,7 +157,7 @@ def _scratch_file() -> IO[bytes] | None:
         return None
 
 
-def start_staged_sizes(repo: Repo) -> Started | None:
+def start_staged_sizes(repo: Repo, paths: Sequence[str] = ()) -> Started | None:
     """Start sizing every index entry, in ``git ls-files`` order, in two git processes joined by a
     pipe: they run while Python works through the index listing. ``staged_sizes`` collects the
     answer. None when there is nowhere to put it (ask ``object_sizes`` then)."""
@@ -158,7 +167,7 @@ def start_staged_sizes(repo: Repo) -> Started | None:
     if output is None:
         return None
     lister = subprocess.Popen(
-        ["git", "ls-files", "--format=%(objectname)"], cwd=repo.top, env=_env(repo),
+        ["git", "ls-files", "--format=%(objectname)", *_below(paths)], cwd=repo.top, env=_env(repo),
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )
     sizer = subprocess.Popen(
@@ -243,6 +252,12 @@ def start_unstaged(repo: Repo, pathspecs: Sequence[str]) -> subprocess.Popen[byt
             *[f":(top,literal){p}" for p in pathspecs]]
     return subprocess.Popen(["git", *args], cwd=repo.top, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
+
+
+def unstaged_paths(repo: Repo, folder: str = "") -> list[str]:
+    """The tracked files below ``folder`` whose work-tree copy differs from the index."""
+    return _split_z(run_git(repo, ["diff", "--name-only", "-z", "--no-ext-diff", "--no-renames",
+                                   *_below([folder])]))
 
 
 def staged_changes(repo: Repo) -> frozenset[str]:

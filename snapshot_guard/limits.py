@@ -32,7 +32,7 @@ class LimitVerdict:
     limit: Limit
     value: int
     maximum: int | None
-    """None when the check is off (``AML_SNAPSHOT_NO_FILE_LIMIT`` under v1)."""
+    """None when the check is off (``AML_SNAPSHOT_NO_FILE_LIMIT`` under v1, on disk)."""
     status: Status
     policy: bool
     """The limit is snapshot-guard's policy, not the SDK's (azure-ai-ml enforces none)."""
@@ -69,7 +69,9 @@ def fails_anyway(snapshot: Snapshot) -> bool:
 
 def judge(snapshot: Snapshot, settings: RootSettings, limit: Limit, warn_at: float) -> LimitVerdict:
     value = snapshot.total_bytes if limit == "size" else snapshot.file_count
-    maximum = settings.max_bytes if limit == "size" else settings.max_files
+    maximum: int | None = settings.max_bytes if limit == "size" else settings.max_files
+    if limit == "count" and settings.no_file_limit_here and snapshot.source == "worktree":
+        maximum = None
     lower_bound = limit == "size" and bool(snapshot.unknown)
     status: Status
     if maximum is None:
@@ -85,8 +87,7 @@ def judge(snapshot: Snapshot, settings: RootSettings, limit: Limit, warn_at: flo
 
 def measure(settings: RootSettings, view: View, plan: Plan) -> Measured:
     """What a job with this root uploads, seen in ``view``, judged against both limits."""
-    snapshot = take_snapshot(settings.path, settings.sdk, view, plan.repo, origins=False)
-    snapshot.display = settings.display
+    snapshot = take_snapshot(settings.path, settings.sdk, view, plan.repo, settings.display)
     return Measured(settings, snapshot, judge(snapshot, settings, "size", plan.warn_at),
                     judge(snapshot, settings, "count", plan.warn_at))
 

@@ -34,7 +34,7 @@ from snapshot_guard.ignore import (
     spec_from_lines,
 )
 from snapshot_guard.sizes import format_size
-from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins, take_snapshot
+from snapshot_guard.snapshot import Snapshot, SnapshotFile, take_snapshot
 
 CHECK = "snapshot-guard-lint"
 _BOM = b"\xef\xbb\xbf"
@@ -126,7 +126,6 @@ def _snapshot(root: str, sdk: Sdk, findings: list[Finding], top: str,
     if any(finding.severity == "error" for finding in findings):
         return None
     if taken is not None and taken.source == "worktree" and taken.sdk == sdk:
-        fill_origins(taken)
         return taken
     try:
         return take_snapshot(root, sdk, "worktree", find_repo(root))

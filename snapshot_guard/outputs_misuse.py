@@ -3,9 +3,9 @@
 In a run, the working directory is the snapshot root: what the job writes under ``./outputs`` and
 ``./logs`` reaches the run history, everything else is lost when the job ends. Three findings:
 
-1. files committed into ``outputs/``, ``logs/`` or a local run's ``azureml-logs/``, ``azureml-setup/``,
-   ``.azureml/`` at the top of a root (error): they travel in every snapshot and mix with the run's
-   own artifacts;
+1. files committed into ``outputs/`` or ``logs/`` at the top of a root (error): they travel in
+   every snapshot and mix with the run's own artifacts; into a local run's ``azureml-logs/`` or
+   ``azureml-setup/``, or Azure ML's local ``.azureml/`` configuration (warning);
 2. such folders left on disk by a local run that the ignore file does not exclude (warning);
 3. job code that writes a file to a relative path outside ``outputs/`` and ``logs/`` (warning;
    ``--strict`` or ``outputs: {strict: true}`` makes it an error).
@@ -18,11 +18,11 @@ import shlex
 import sys
 from collections.abc import Callable, Collection, Sequence
 
-from snapshot_guard import entry, git, ignore, plan, report, writes
+from snapshot_guard import entry, ignore, plan, report, writes
 from snapshot_guard.findings import Finding, printable
 from snapshot_guard.ignore import AMLIGNORE
 from snapshot_guard.sizes import format_size
-from snapshot_guard.snapshot import Snapshot, SnapshotFile, fill_origins, staged_contents, take_snapshot
+from snapshot_guard.snapshot import Snapshot, SnapshotFile, openers, take_snapshot
 
 CHECK = "snapshot-outputs-misuse"
 RUN_FOLDERS = ("outputs", "logs")
@@ -58,10 +58,11 @@ def _folder_findings(
 ) -> list[Finding]:
     """Rules 1 (unless not ``committed``) and 2: committed files, and local leftovers, in the run's
     special folders."""
-    if any(item.path.split("/", 1)[0] in RUN_FOLDERS + LOCAL_RUN_FOLDERS for item in snapshot.files):
-        fill_origins(snapshot)
+    special = RUN_FOLDERS + LOCAL_RUN_FOLDERS
+    files = snapshot.sourced_files if any(item.path.split("/", 1)[0] in special
+                                          for item in snapshot.files) else []
     groups: dict[tuple[str, bool], list[SnapshotFile]] = {}
-    for item in snapshot.files:
+    for item in files:
         folder, _, rest = item.path.partition("/")
         if not rest or folder not in RUN_FOLDERS + LOCAL_RUN_FOLDERS:
             continue
@@ -79,15 +80,24 @@ def _folder_findings(
         if folder in RUN_FOLDERS:
             why = (f"the run writes its own {folder} there; these travel in every snapshot, count "
                    f"against its limits and end up mixed with the run's artifacts")
+        elif folder == ".azureml":
+            why = ("Azure ML's local configuration (run configurations, environment files), read when "
+                   "a job is submitted from this checkout, not by the job; it travels in every "
+                   "snapshot (the .amlignore Project.attach writes excludes it)")
         else:
-            why = ("local Azure ML files (run logs, setup, workspace configuration), not the job's "
-                   "code; they travel in every snapshot and count against its limits")
+            why = ("files a local run left (its logs, its setup), not the job's code; they travel in "
+                   "every snapshot and count against its limits")
         path = _repo_path(snapshot, folder)
         fix = _fix_line(snapshot, folder)
-        if tracked:
+        if tracked and folder in RUN_FOLDERS:
             message = (f"{count} ({format_size(size)}) committed into {folder}/ ({examples}): {why}; "
                        f"fix: git rm -r --cached {shlex.quote(path)} and {fix}")
             found.append(Finding(CHECK, path, "committed-run-folder", None, "error", message))
+        elif tracked:
+            undo = "" if folder == ".azureml" else f"git rm -r --cached {shlex.quote(path)} and "
+            message = (f"{count} ({format_size(size)}) committed in {folder}/ ({examples}): {why}; "
+                       f"fix: {undo}{fix}")
+            found.append(Finding(CHECK, path, "committed-local-run-files", None, "warning", message))
         else:
             message = (f"{count} ({format_size(size)}) on disk in {folder}/ ({examples}) will be "
                        f"uploaded with the snapshot: {why}; fix: {fix}")
@@ -95,44 +105,54 @@ def _folder_findings(
     return found
 
 
-def _reader(snapshot: Snapshot, repo: git.Repo | None, wanted: Sequence[str]) -> writes.Reader:
-    """Reads a file of the snapshot: its staged content for the index, else the file on disk."""
-    staged = staged_contents(repo, snapshot.root, wanted) \
-        if snapshot.source == "index" and repo is not None else {}
+def _reader(snapshot: Snapshot, wanted: Sequence[str]) -> writes.Reader:
+    """Reads a file of the snapshot as the snapshot holds it."""
+    readers = openers(snapshot, wanted)
 
     def read(relpath: str) -> bytes:
-        if relpath in staged:
-            return staged[relpath]
-        with open(os.path.join(snapshot.root, relpath), "rb") as handle:
+        with readers[relpath]() as handle:
             return handle.read()
 
     return read
 
 
+def _is_code(relpath: str) -> bool:
+    """Whether the write analysis reads the file: code, notebooks, and what names the job's files."""
+    return relpath.endswith((".py", ".ipynb", *writes.REFERENCE_SUFFIXES)) or \
+        posixpath.basename(relpath) in writes.REFERENCE_NAMES
+
+
 def _code_files(snapshot: Snapshot) -> list[str]:
-    suffixes = (".py", ".ipynb", *writes.REFERENCE_SUFFIXES)
-    return [item.path for item in snapshot.files if item.path.endswith(suffixes)
-            or posixpath.basename(item.path) in writes.REFERENCE_NAMES]
+    return [item.path for item in snapshot.files if _is_code(item.path)]
+
+
+def _commands(the_plan: plan.Plan, root: plan.RootSettings) -> list[str] | None:
+    """The command lines of the jobs declared with this root, when every one is known."""
+    commands = [declared.command for declared in the_plan.declared if declared.root == root.display]
+    if not commands or any(command is None for command in commands):
+        return None
+    return [command for command in commands if command is not None]
 
 
 def _write_findings(
-    snapshot: Snapshot, repo: git.Repo | None, allow: Callable[[str], bool], strict: bool,
-    only: Collection[str] | None,
+    snapshot: Snapshot, allow: Callable[[str], bool], strict: bool,
+    only: Collection[str] | None, commands: Sequence[str] | None,
 ) -> list[Finding]:
     """Rule 3, and the files it could not read."""
     files = _code_files(snapshot)
-    analysis = writes.find_lost_writes(files, _reader(snapshot, repo, files), only)
+    analysis = writes.find_lost_writes(files, _reader(snapshot, files), only, commands)
     found = []
     for write in analysis.writes:
         path = _repo_path(snapshot, write.file)
         if _allowed(allow, write.file, path, writes.strip_dot(write.target)):
             continue
         where = f"cell {write.cell}, line {write.line}: " if write.cell is not None else ""
-        message = (f"{where}{write.call} writes {printable(write.target)}, outside ./outputs "
+        through = f" (through {write.through})" if write.through else ""
+        message = (f"{where}{write.call}{through} writes {printable(write.target)}, outside ./outputs "
                    f"and ./logs: the run loses it when the job ends; write under ./{write.fix}")
-        line = None if write.cell is not None else write.line
+        line = write.line if write.cell is None else write.notebook_line or None
         found.append(Finding(CHECK, path, "lost-write", line, "error" if strict else "warning",
-                             message))
+                             message, cell=write.cell))
     found.extend(Finding(CHECK, _repo_path(snapshot, skipped.file), "skipped", None, "warning",
                          skipped.reason) for skipped in analysis.skipped)
     return found
@@ -141,7 +161,7 @@ def _write_findings(
 def findings_for(
     snapshot: Snapshot, run: plan.Plan, *, allow: Sequence[str] = (), strict: bool | None = None,
     committed: bool = True, analyse_code: bool = True, only: Collection[str] | None = None,
-    folders: bool = True,
+    folders: bool = True, commands: Sequence[str] | None = None,
 ) -> list[Finding]:
     """Every finding of this check for one snapshot (``snapshot-guard scan`` calls it as is).
 
@@ -157,7 +177,7 @@ def findings_for(
     found = _folder_findings(snapshot, spec, committed) if folders else []
     if analyse_code:
         strict = bool(configured.strict) if strict is None else strict
-        found += _write_findings(snapshot, run.repo, spec, strict, only)
+        found += _write_findings(snapshot, spec, strict, only, commands)
     return found
 
 
@@ -175,16 +195,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         the_plan = plan.make_plan(args, filenames)
         found: list[Finding] = []
         for root in the_plan.touched:
-            prefix = "" if root.display == "." else root.display + "/"
-            changed = None if the_plan.change.everything else \
-                {path[len(prefix):] for path in the_plan.change.paths if path.startswith(prefix)}
+            changed = the_plan.changed_in(root)
+            # A change to code is judged with every module of the root (what it imports, the
+            # notebooks it runs); otherwise only the run's folders can hold a finding.
+            code = changed is None or any(_is_code(path) for path in changed)
+            within = () if code else RUN_FOLDERS + LOCAL_RUN_FOLDERS
+            commands = _commands(the_plan, root)
             for number, view in enumerate(the_plan.views):
-                snapshot = take_snapshot(root.path, root.sdk, view, the_plan.repo, origins=False)
-                snapshot.display = root.display
+                snapshot = take_snapshot(root.path, root.sdk, view, the_plan.repo, root.display,
+                                         within if number == 0 else RUN_FOLDERS + LOCAL_RUN_FOLDERS)
                 # The first view judges what is committed and the code; the second adds what only
                 # the folder on disk holds.
                 found += findings_for(snapshot, the_plan, allow=args.allow, strict=args.strict,
-                                      committed=number == 0, analyse_code=number == 0, only=changed)
+                                      committed=number == 0, analyse_code=number == 0 and code,
+                                      only=changed, commands=commands)
         unique = list(dict.fromkeys(found))
         if unique:
             print("\n".join(report.finding_lines(unique)))

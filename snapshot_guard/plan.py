@@ -44,8 +44,11 @@ class RootSettings:
     """The root relative to the repository top (outside one: the current folder), POSIX."""
     sdk: Sdk
     max_bytes: int
-    max_files: int | None
-    """None when ``AML_SNAPSHOT_NO_FILE_LIMIT`` turns the count check off (SDK v1)."""
+    max_files: int
+    no_file_limit_here: bool = False
+    """``AML_SNAPSHOT_NO_FILE_LIMIT`` is set and the root is SDK v1: azureml-core skips its count
+    check for a job submitted from this environment (the folder on disk), and only there: a clone
+    submitted elsewhere (the staged files) is still held to the limit."""
     how: str = "the repository top"
     """Where the root comes from: ``--root``, the configuration file, or a discovered call."""
     declared_in: tuple[str, ...] = ()
@@ -67,6 +70,19 @@ class Plan:
     notes: list[str] = dataclasses.field(default_factory=list)
     declared: list[DeclaredRoot] = dataclasses.field(default_factory=list)
     """The roots discovery found in the code (empty when roots are given or configured)."""
+
+    def changed_in(self, root: RootSettings) -> frozenset[str] | None:
+        """The paths the run changes below ``root``, relative to it; None: every file counts."""
+        if self.change.everything:
+            return None
+        prefix = "" if root.display == "." else root.display + "/"
+        return frozenset(path[len(prefix):] for path in self.change.paths if path.startswith(prefix))
+
+
+def top_names(paths: frozenset[str] | None) -> tuple[str, ...]:
+    """The names at the top of a root that hold ``paths`` (what ``take_snapshot(within=)`` takes);
+    all of them when ``paths`` is None."""
+    return () if paths is None else tuple(sorted({path.partition("/")[0] for path in paths}))
 
 
 def first(*values: T | None) -> T | None:
@@ -138,9 +154,10 @@ def parse_hook_args(parser: argparse.ArgumentParser, argv: Sequence[str]) -> tup
     """The options and the file names of a hook's command line.
 
     A token that names a file or folder that exists is a file name, wherever it stands, unless it is
-    the value of the option before it: a staged file named ``-h`` or ``--max-size=1TB`` is never an
-    option. A token that names an existing path and is also an option of the hook is refused (exit
-    2): which one was meant cannot be told. Everything after ``--`` is a file name.
+    the value of the option before it: a staged file named ``--max-size=1TB`` is never an option. A
+    token that names an existing path and is spelled exactly as an option of the hook (a file named
+    ``-h``) is refused (exit 2): which one was meant cannot be told. Everything after ``--`` is a
+    file name.
     """
     values = {string for action in parser._actions if action.option_strings and action.nargs != 0
               for string in action.option_strings}
@@ -154,9 +171,8 @@ def parse_hook_args(parser: argparse.ArgumentParser, argv: Sequence[str]) -> tup
         if token == "--":
             names.extend(tokens[index + 1:])
             break
-        option = token.split("=", 1)[0] if token.startswith("--") else token
         if os.path.lexists(token):
-            if option in known:
+            if token in known:
                 parser.error(f"{token!r} is both an option and a file here: pass file names after --")
             names.append(token)
         elif token in values and index + 1 < len(tokens):
@@ -182,54 +198,63 @@ def make_plan(args: argparse.Namespace, filenames: Sequence[str] | None = None) 
         raise SnapshotInputError(f"{cwd}: --source index needs a git repository")
     top = repo.top if repo else cwd
     config = load_config(top, args.config)
-    views: tuple[View, ...] = VIEWS if args.source == "both" else (args.source,)
-    if repo is None:
-        views = ("worktree",)
-    defaults = config.defaults
-    warn_at = first(getattr(args, "warn_at", None), defaults.warn_at, DEFAULT_WARN_AT)
+    views: tuple[View, ...] = ("worktree",) if repo is None else \
+        VIEWS if args.source == "both" else (args.source,)
+    warn_at = first(getattr(args, "warn_at", None), config.defaults.warn_at, DEFAULT_WARN_AT)
     assert warn_at is not None
-    no_file_limit = NO_FILE_LIMIT_VARIABLE in os.environ
     notes: list[str] = []
-    declared: list[DeclaredRoot] = []
+    roots, declared = _roots(args, top, config, notes)
+    roots = _unique(roots or [
+        _root_maker(args, top, config)(top, "the repository top" if repo else "the current folder")])
+    for root in roots:
+        if not os.path.isdir(root.path):
+            what = "does not exist" if not os.path.exists(root.path) else "is not a folder"
+            raise SnapshotInputError(f"{root.display}: snapshot root {what} (from {root.how})")
+    run_change = change.Change("all", frozenset(), "every root") if filenames is None else \
+        change.detect(repo, filenames)
+    touched = roots if run_change.everything or repo is None else \
+        touched_roots(repo, roots, run_change.paths, _configuration_files(top, config))
+    return Plan(repo, top, views, roots, touched, config, warn_at, run_change, notes, declared)
 
-    def settings(path: str, how: str, sdk: Sdk | None = None, max_bytes: int | None = None,
-                 max_files: int | None = None, declared_in: tuple[str, ...] = ()) -> RootSettings:
+
+def _roots(args: argparse.Namespace, top: str, config: Config, notes: list[str]
+           ) -> tuple[list[RootSettings], list[DeclaredRoot]]:
+    """The roots the command line gives, else those the configuration lists, else those the code
+    declares (with the declarations discovery found)."""
+    make = _root_maker(args, top, config)
+    if args.root:
+        return [make(path, "the command line") for path in args.root], []
+    if config.roots:
+        assert config.path is not None
+        where = display_path(config.path, top)
+        return [make(os.path.join(top, item.path), where, item.sdk, item.max_bytes, item.max_files)
+                for item in config.roots], []
+    if config.discover is False:
+        return [], []
+    from snapshot_guard.discover import discover_roots
+
+    declared = discover_roots(top)
+    return _discovered(top, declared, make, notes), declared
+
+
+def _root_maker(args: argparse.Namespace, top: str, config: Config) -> Callable[..., RootSettings]:
+    """How a root's settings are made: the command line first, then the root's own configuration,
+    then the configuration's defaults, then Azure ML's."""
+    defaults = config.defaults
+    no_file_limit = NO_FILE_LIMIT_VARIABLE in os.environ
+
+    def make(path: str, how: str, sdk: Sdk | None = None, max_bytes: int | None = None,
+             max_files: int | None = None, declared_in: tuple[str, ...] = ()) -> RootSettings:
         path = os.path.abspath(path)
         chosen: Sdk = first(args.sdk, sdk, defaults.sdk) or "v1"
         files = first(getattr(args, "max_files", None), max_files, defaults.max_files, SNAPSHOT_MAX_FILES)
         size = first(getattr(args, "max_size", None), max_bytes, defaults.max_bytes,
                      SNAPSHOT_MAX_SIZE_BYTES)
-        assert size is not None
-        return RootSettings(path, display_path(path, top), chosen, size,
-                            None if no_file_limit and chosen == "v1" else files, how, declared_in)
+        assert size is not None and files is not None
+        return RootSettings(path, display_path(path, top), chosen, size, files,
+                            no_file_limit and chosen == "v1", how, declared_in)
 
-    roots: list[RootSettings] = []
-    if args.root:
-        roots = [settings(path, "the command line") for path in args.root]
-    elif config.roots:
-        assert config.path is not None
-        where = display_path(config.path, top)
-        roots = [settings(os.path.join(top, item.path), where, item.sdk, item.max_bytes, item.max_files)
-                 for item in config.roots]
-    elif config.discover is not False:
-        from snapshot_guard.discover import discover_roots
-
-        declared = discover_roots(top)
-        roots = _discovered(top, declared, settings, notes)
-    if not roots:
-        roots = [settings(top, "the repository top" if repo else "the current folder")]
-    for root in roots:
-        if not os.path.isdir(root.path):
-            what = "does not exist" if not os.path.exists(root.path) else "is not a folder"
-            raise SnapshotInputError(f"{root.display}: snapshot root {what} (from {root.how})")
-    roots = _unique(roots)
-    if filenames is None:
-        run_change = change.Change("all", frozenset(), "every root")
-    else:
-        run_change = change.detect(repo, filenames)
-    touched = roots if run_change.everything or repo is None else \
-        touched_roots(repo, roots, run_change.paths, _configuration_files(top, config))
-    return Plan(repo, top, views, roots, touched, config, warn_at, run_change, notes, declared)
+    return make
 
 
 def _configuration_files(top: str, config: Config) -> set[str]:

@@ -18,7 +18,7 @@ from snapshot_guard.ignore import AMLIGNORE, GITIGNORE
 from snapshot_guard.limits import Limit, Measured, Status
 from snapshot_guard.plan import Plan
 from snapshot_guard.sizes import format_size
-from snapshot_guard.snapshot import Snapshot, fill_origins
+from snapshot_guard.snapshot import Snapshot
 
 if TYPE_CHECKING:
     from snapshot_guard.discover import DeclaredRoot
@@ -63,7 +63,7 @@ def header(check: str, status: Status, snapshot: Snapshot, top: str, views: str 
 
 def _origins_by_folder(snapshot: Snapshot) -> dict[str, str]:
     counts: dict[str, dict[str, int]] = {}
-    for item in snapshot.files:
+    for item in snapshot.sourced_files:
         parts = item.path.split("/")
         for depth in range(1, min(len(parts), 2) + 1):
             bucket = counts.setdefault("/".join(parts[:depth]), {})
@@ -138,7 +138,6 @@ def limit_lines(measured: Measured, limit: Limit, top: str, declared: Sequence[D
                      f"git fetch with the blobs) and commit again")
     if verdict.status in ("ok", "unknown"):
         return lines
-    fill_origins(snapshot)
     if snapshot.files:
         lines.append("  largest:")
         lines.extend(_largest(snapshot, limit))
@@ -243,15 +242,14 @@ def scan_json(measured: Sequence[Measured], findings: list[Finding], plan: Plan,
             "total_bytes": snapshot.total_bytes,
             "file_count": snapshot.file_count,
             "max_bytes": root.max_bytes,
-            "max_files": root.max_files,
+            "max_files": item.count.maximum,
             "ok": item.size.status != "fail" and item.count.status != "fail",
             "problems": snapshot.problems,
             "unknown_sizes": snapshot.unknown,
         }
         if list_files:
-            fill_origins(snapshot)
             entry["files"] = [{"path": file.path, "size": file.size, "origin": file.origin}
-                              for file in snapshot.files]
+                              for file in snapshot.sourced_files]
         roots.append(entry)
     document = {
         "sdk": sdk or (plan.roots[0].sdk if plan.roots else "v1"),

@@ -12,21 +12,19 @@ as the run exists; a commit stays in git history for everyone who can clone. Two
 from __future__ import annotations
 
 import dataclasses
-import io
 import os
 import posixpath
 import shlex
 import sys
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 
-from snapshot_guard import entry, git, ignore, plan, report, sensitive
-from snapshot_guard.findings import Finding, Severity, plural, printable
+from snapshot_guard import entry, ignore, plan, report, sensitive
+from snapshot_guard.findings import Finding, plural, printable
 from snapshot_guard.ignore import AMLIGNORE, GITIGNORE
 from snapshot_guard.snapshot import (
     Snapshot,
     SnapshotFile,
-    fill_origins,
-    staged_contents,
+    openers,
     staged_files,
     take_snapshot,
 )
@@ -93,65 +91,30 @@ def _why(snapshot: Snapshot, item: SnapshotFile, uploaded: bool) -> str:
     return f"not committed, but uploaded by a job submitted from this checkout ({what}; {because})"
 
 
-def _fix(snapshot: Snapshot, item: SnapshotFile, detection: sensitive.Detection, repo_top: str | None
-         ) -> str:
-    """What to do, in order. A committed secret must leave git, not only the snapshot."""
-    excluded = _amlignore_fix(snapshot, item.path)
-    if detection.category == "data":
-        return f"move it to a datastore and read it as a data asset or job input; {excluded}"
+def _fix(snapshot: Snapshot, item: SnapshotFile, detection: sensitive.Detection, uploaded: bool) -> str:
+    """What to do, in order. A committed file must leave git, not only the snapshot: excluding it
+    from the snapshot does not stop git from publishing it."""
+    steps = []
+    if detection.category == "data" and detection.severity == "error":  # personal data
+        steps.append("take the personal data out (or pseudonymise it), and keep what a job must read "
+                     "in a datastore whose access is controlled")
+    elif detection.category == "data":
+        steps.append("move it to a datastore and read it as a data asset or job input")
+    if item.origin == "committed":
+        path = _repo_path(snapshot, item.path)
+        steps.append(f"git rm --cached {shlex.quote(path)}")
+        steps.append(f"add `{ignore.ignore_line(path) or path}` to {GITIGNORE} at the repository top")
+    if uploaded:
+        steps.append(_amlignore_fix(snapshot, item.path) + (
+            f" (an {AMLIGNORE} makes Azure ML ignore {GITIGNORE})" if item.origin == "committed" else ""))
     if detection.category == "config":
-        return f"{excluded} (on compute the run already knows its workspace)"
-    keep = ("keep the secret in an environment variable set at submission, a key vault or a "
-            "workspace connection, and read it at run time")
-    if item.origin != "committed":
-        return f"{excluded}; {keep}"
-    path = _repo_path(snapshot, item.path)
-    git_line = ignore.ignore_line(path) or path
-    return (f"git rm --cached {shlex.quote(path)}; add `{git_line}` to "
-            f"{GITIGNORE if repo_top is not None else 'the .gitignore at the repository top'}"
-            f" and {excluded.replace('add ', '', 1) if excluded.startswith('add ') else excluded}"
-            f" (an {AMLIGNORE} makes Azure ML ignore {GITIGNORE}); rotate the secret if it was ever "
-            f"pushed; {keep}")
-
-
-def _severity(detection: sensitive.Detection, item: SnapshotFile) -> Severity:
-    if detection.category == "config":
-        return "warning"
-    if detection.category == "data" and item.origin in NOT_COMMITTED:
-        return "warning"
-    return "error"
-
-
-def _changed_on_disk(repo: git.Repo, snapshot: Snapshot, wanted: Collection[str]) -> set[str]:
-    """Which of ``wanted`` differ on disk from what is staged (under pre-commit: none, it stashes
-    them; by hand, ``git commit -a`` or ``--source index``: some)."""
-    prefix = "" if snapshot.display == "." else snapshot.display + "/"
-    pathspecs = [f":(top,literal){snapshot.display}"] if prefix else []
-    changed = {path[len(prefix):] for path in git.run_git(
-        repo, ["diff", "--name-only", "-z", "--no-ext-diff", "--no-renames", "--", *pathspecs]
-    ).decode(errors="surrogateescape").split("\0") if path.startswith(prefix) and path}
-    return changed & set(wanted)
-
-
-def _openers(snapshot: Snapshot, repo: git.Repo | None, items: Sequence[SnapshotFile]
-             ) -> dict[str, sensitive.Opener]:
-    """How to read each file: the file on disk, or its staged content where the two differ."""
-    openers: dict[str, sensitive.Opener] = {
-        item.path: _file_opener(os.path.join(snapshot.root, item.path)) for item in items}
-    staged = [item.path for item in items if item.origin == "committed"]
-    if repo is not None and staged:
-        differ = _changed_on_disk(repo, snapshot, staged)
-        for path, data in staged_contents(repo, snapshot.root, differ).items():
-            openers[path] = _bytes_opener(data)
-    return openers
-
-
-def _bytes_opener(data: bytes) -> sensitive.Opener:
-    return lambda: io.BytesIO(data)
-
-
-def _file_opener(path: str) -> sensitive.Opener:
-    return lambda: open(path, "rb")
+        steps.append("on compute the run already knows its workspace")
+    elif detection.category != "data":
+        if item.origin == "committed":
+            steps.append("rotate the secret if this commit was ever pushed")
+        steps.append("keep the secret in an environment variable set at submission, a key vault or a "
+                     "workspace connection, and read it at run time")
+    return "; ".join(steps)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -180,35 +143,32 @@ def scan_files(snapshot: Snapshot, items: Sequence[SnapshotFile], the_plan: plan
     allowed = options.allowed
     items = [item for item in items
              if not (allowed(item.path) or allowed(_repo_path(snapshot, item.path)))]
-    repo_top = the_plan.repo.top if the_plan.repo else None
-    openers = _openers(snapshot, the_plan.repo, items)
+    readers = openers(snapshot, [item.path for item in items])
     found = []
     for item in items:
-        for detection in sensitive.scan_content(openers[item.path], item.path, max(item.size, 0),
+        for detection in sensitive.scan_content(readers[item.path], item.path, max(item.size, 0),
                                                 options.settings):
-            message = (f"{detection.detail}; why: {_why(snapshot, item, uploaded(item.path))}; "
-                       f"fix: {_fix(snapshot, item, detection, repo_top)}")
-            found.append(Finding(CHECK, _repo_path(snapshot, item.path), detection.kind,
-                                 detection.line, _severity(detection, item), printable(message)))
+            is_uploaded = uploaded(item.path)
+            why, fix = _why(snapshot, item, is_uploaded), _fix(snapshot, item, detection, is_uploaded)
+            message = f"{detection.detail} (rule {detection.why}); why: {why}; fix: {fix}"
+            found.append(Finding(CHECK, _repo_path(snapshot, item.path), detection.kind, detection.line,
+                                 detection.severity, printable(message), cell=detection.cell))
     return found
 
 
 def findings_for(snapshot: Snapshot, the_plan: plan.Plan, options: Options | None = None,
-                 changed_only: bool = False) -> list[Finding]:
+                 changed: frozenset[str] | None = None) -> list[Finding]:
     """Every finding of this check for one snapshot (``snapshot-guard scan`` calls it as is): the
-    staged files of an index snapshot (only those the run changes, with ``changed_only``), or the
-    files a work-tree snapshot uploads that the index view does not cover."""
+    staged files of an index snapshot (only those of ``changed``, when given), or the files a
+    work-tree snapshot uploads that the index view does not cover."""
     options = options or options_for(the_plan)
     if snapshot.source == "index" and the_plan.repo is not None:
-        staged = staged_files(the_plan.repo, snapshot.root)
-        if changed_only and not the_plan.change.everything:
-            prefix = "" if snapshot.display == "." else snapshot.display + "/"
-            changed = {path[len(prefix):] for path in the_plan.change.paths if path.startswith(prefix)}
+        staged = staged_files(the_plan.repo, snapshot.root, plan.top_names(changed))
+        if changed is not None:
             staged = [item for item in staged if item.path in changed]
         uploaded = {item.path for item in snapshot.files}
         return scan_files(snapshot, staged, the_plan, options, uploaded.__contains__)
-    fill_origins(snapshot)
-    items = [item for item in snapshot.files
+    items = [item for item in snapshot.sourced_files
              if item.origin != "committed" or "index" not in the_plan.views]
     return scan_files(snapshot, items, the_plan, options, lambda _: True)
 
@@ -234,10 +194,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         views = [view for view in the_plan.views if view == "index" or not args.no_worktree]
         found: list[Finding] = []
         for root in the_plan.touched:
+            changed = the_plan.changed_in(root)
             for view in views:
-                snapshot = take_snapshot(root.path, root.sdk, view, the_plan.repo)
-                snapshot.display = root.display
-                found += findings_for(snapshot, the_plan, options, changed_only=True)
+                # The staged part reads only what the run changes; the uncommitted files are
+                # anywhere in the root.
+                within = plan.top_names(changed) if view == "index" else ()
+                snapshot = take_snapshot(root.path, root.sdk, view, the_plan.repo, root.display, within)
+                found += findings_for(snapshot, the_plan, options, changed)
         unique = list(dict.fromkeys(found))
         lines = report.finding_lines(unique)
         if unique:

@@ -14,12 +14,14 @@ testing only files: by their resolved path for the upload, by their link path fo
 from __future__ import annotations
 
 import dataclasses
+import functools
+import io
 import os
 import posixpath
 import re
 import stat
 from collections.abc import Iterable, Sequence
-from typing import Any, Callable, Literal, NamedTuple
+from typing import Any, BinaryIO, Callable, Literal, NamedTuple
 
 from snapshot_guard import git
 from snapshot_guard.errors import Sdk, SnapshotInputError
@@ -52,7 +54,7 @@ class SnapshotFile(NamedTuple):
     or ``outside-git``."""
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class Snapshot:
     root: str
     display: str
@@ -60,7 +62,8 @@ class Snapshot:
     source: Source
     ignore: IgnoreSpec
     files: list[SnapshotFile]
-    """What the upload sends, sorted by path."""
+    """What the upload sends, sorted by path. In the work tree, without their origin (see
+    ``sourced_files``)."""
     total_bytes: int
     """What the SDK's size check sums (v1: its own walk; v2: ``get_directory_size``)."""
     problems: list[str] = dataclasses.field(default_factory=list)
@@ -73,11 +76,20 @@ class Snapshot:
     tree: Callable[[], Folder] | None = dataclasses.field(default=None, repr=False)
     """The root's folder, for walking it again (``measure_with``)."""
     repo: git.Repo | None = dataclasses.field(default=None, repr=False)
-    """Set while the work-tree files' origins are still to be asked (see ``fill_origins``)."""
+    """The repository that holds a work-tree root, asked for the files' origins."""
 
     @property
     def file_count(self) -> int:
         return len(self.files)
+
+    @functools.cached_property
+    def sourced_files(self) -> list[SnapshotFile]:
+        """``files``, each with where it comes from as git sees it: in the work tree, asked of git
+        on first use (two git calls that a passing check does not need)."""
+        if self.source == "index" or self.repo is None:
+            return self.files
+        origins = _origins(self.repo, self.root, [item.path for item in self.files])
+        return [item._replace(origin=origin) for item, origin in zip(self.files, origins)]
 
 
 Entry = tuple[str, Kind, int, Any]
@@ -229,11 +241,12 @@ class _IndexListing:
     """Small blobs by object id: link targets and LFS pointer candidates."""
 
 
-def _read_listing(repo: git.Repo) -> _IndexListing:
-    """The index's entries; their sizes are asked of git meanwhile, for ``_sized`` to collect."""
+def _read_listing(repo: git.Repo, wanted: tuple[str, ...] = ()) -> _IndexListing:
+    """The index's entries of ``wanted`` and below them (relative to the top; none: all); their
+    sizes are asked of git meanwhile, for ``_sized`` to collect."""
     # The listing first, alone: sizing (slower) is done while Python works through the listing.
-    text, records = git.stage_records(repo)
-    sizing = git.start_staged_sizes(repo)
+    text, records = git.stage_records(repo, wanted)
+    sizing = git.start_staged_sizes(repo, wanted)
     width = records[0].index("\t") + 1 if records else 0
     paths = [record[width:] for record in records]
     special: list[tuple[str, str, str, str]] = []
@@ -268,31 +281,31 @@ def _sized(listing: _IndexListing) -> _IndexListing:
     return listing
 
 
-_INDEX_CACHE: dict[tuple[str, str], tuple[_IndexListing, list[_IndexTree]]] = {}
+_LISTINGS: dict[tuple[str, str, tuple[str, ...]], _IndexListing] = {}
+_TREES: dict[tuple[str, str], _IndexTree] = {}
 
 
 def _index_key(repo: git.Repo) -> tuple[str, str]:
     return repo.top, os.environ.get("GIT_INDEX_FILE", "")
 
 
-def _index_listing(repo: git.Repo) -> _IndexListing:
-    """The index of ``repo``, read once per process (every root shares it)."""
-    key = _index_key(repo)
-    if key not in _INDEX_CACHE:
-        _INDEX_CACHE[key] = (_read_listing(repo), [])
-    return _INDEX_CACHE[key][0]
+def _index_listing(repo: git.Repo, paths: tuple[str, ...] = ()) -> _IndexListing:
+    """The index of ``repo``, of ``paths`` and below them (none: all), read once per process."""
+    key = (*_index_key(repo), paths)
+    if key not in _LISTINGS:
+        _LISTINGS[key] = _read_listing(repo, paths)
+    return _LISTINGS[key]
 
 
 def _index_tree(repo: git.Repo) -> _IndexTree:
-    """The index of ``repo`` as folders, built on first need from the shared listing."""
-    listing = _index_listing(repo)
-    trees = _INDEX_CACHE[_index_key(repo)][1]
-    if not trees:
-        tree = _build_index_tree(repo, _sized(listing), "committed")
+    """The whole index of ``repo`` as folders (what links and submodules need), built once."""
+    key = _index_key(repo)
+    if key not in _TREES:
+        tree = _build_index_tree(repo, _sized(_index_listing(repo)), "committed")
         for link in list(tree.links):
             _resolve_index_link(tree, link)
-        trees.append(tree)
-    return trees[0]
+        _TREES[key] = tree
+    return _TREES[key]
 
 
 def _build_index_tree(repo: git.Repo, index: _IndexListing, origin: str) -> _IndexTree:
@@ -328,13 +341,16 @@ def _index_folder(top: str, relpath: str, origin: str) -> Folder:
 
 
 def _ensure_folder(tree: _IndexTree, relpath: str, origin: str) -> Folder:
-    folder = tree.folders.get(relpath)
-    if folder is None:
-        parent_path, _, name = relpath.rpartition("/")
-        parent = _ensure_folder(tree, parent_path, origin)
-        folder = _index_folder(tree.repo.top, relpath, origin)
-        tree.folders[relpath] = folder
-        parent.entries().append((name, "dir", 0, folder))
+    """The folder at ``relpath``, created with the folders above it that are still missing."""
+    missing = []
+    while relpath not in tree.folders:
+        missing.append(relpath)
+        relpath = relpath.rpartition("/")[0]
+    folder = tree.folders[relpath]
+    for path in reversed(missing):
+        child = tree.folders[path] = _index_folder(tree.repo.top, path, origin)
+        folder.entries().append((path.rpartition("/")[2], "dir", 0, child))
+        folder = child
     return folder
 
 
@@ -442,11 +458,12 @@ def _index_ignore(repo: git.Repo, root_rel: str, staged: dict[str, tuple[str, st
     return spec_from_lines(lines, sdk, path, unused)
 
 
-def staged_files(repo: git.Repo, root: str) -> list[SnapshotFile]:
-    """Every plain file staged below ``root``, uploaded or not: what git publishes. Paths relative to
-    the root; sizes as staged (-1 where a partial clone does not hold the blob)."""
+def staged_files(repo: git.Repo, root: str, within: tuple[str, ...] = ()) -> list[SnapshotFile]:
+    """Every plain file staged below ``root`` (only below the names ``within`` at its top, if
+    given), uploaded or not: what git publishes. Paths relative to the root; sizes as staged (-1
+    where a partial clone does not hold the blob)."""
     prefix = _prefix(os.path.abspath(root), repo.top)
-    listing = _sized(_index_listing(repo))
+    listing = _sized(_index_listing(repo, tuple(prefix + name for name in within) or (prefix.rstrip("/"),)))
     found = []
     for index, path in enumerate(listing.paths):
         if path.startswith(prefix):
@@ -456,19 +473,39 @@ def staged_files(repo: git.Repo, root: str) -> list[SnapshotFile]:
     return found
 
 
-def staged_contents(repo: git.Repo, root: str, relpaths: Iterable[str]) -> dict[str, bytes]:
-    """The staged content of these files (relative to ``root``), looked up in the index listing
-    the snapshot already read; a path not staged as a plain file is left out."""
-    prefix = _prefix(os.path.abspath(root), repo.top)
-    wanted = {prefix + relpath for relpath in relpaths}
-    listing = _index_listing(repo)
-    ids = {path[len(prefix):]: object_id
-           for mode, object_id, stage, path in (git.parse_record(listing.records[index])
-                                                for index, path in enumerate(listing.paths)
-                                                if path in wanted)
-           if stage == "0" and mode.startswith("100")}
-    contents = git.object_contents(repo, ids.values())
-    return {relpath: contents[object_id] for relpath, object_id in ids.items() if object_id in contents}
+Opener = Callable[[], BinaryIO]
+"""Opens a file's content for reading."""
+
+
+def openers(snapshot: Snapshot, relpaths: Iterable[str]) -> dict[str, Opener]:
+    """How to read each of these files of ``snapshot`` (relative to its root) as the snapshot holds
+    it: from disk, except a staged file whose work-tree copy differs from the index (``git commit
+    -a``, ``--source index`` by hand; never under pre-commit, which stashes such changes), whose
+    staged content is read from git."""
+    wanted = list(relpaths)
+    found: dict[str, Opener] = {path: _disk_opener(os.path.join(snapshot.root, path)) for path in wanted}
+    if snapshot.source != "index" or snapshot.repo is None or not wanted:
+        return found
+    repo, prefix = snapshot.repo, _prefix(snapshot.root, snapshot.repo.top)
+    differ = {path[len(prefix):] for path in git.unstaged_paths(repo, prefix.rstrip("/"))
+              if path.startswith(prefix)}.intersection(wanted)
+    if differ:
+        listing = _index_listing(repo, (prefix.rstrip("/"),))
+        ids = {path[len(prefix):]: object_id
+               for mode, object_id, stage, path in map(git.parse_record, listing.records)
+               if path[len(prefix):] in differ and stage == "0" and mode.startswith("100")}
+        contents = git.object_contents(repo, ids.values())
+        found.update((relpath, _bytes_opener(contents.get(object_id, b"")))
+                     for relpath, object_id in ids.items())
+    return found
+
+
+def _disk_opener(path: str) -> Opener:
+    return lambda: open(path, "rb")
+
+
+def _bytes_opener(data: bytes) -> Opener:
+    return lambda: io.BytesIO(data)
 
 
 def _no_ignore_folder(repo: git.Repo, root_rel: str, staged_below: bool) -> None:
@@ -487,15 +524,46 @@ def _tree_ignore(tree: _IndexTree, root_rel: str, sdk: Sdk) -> IgnoreSpec:
     return _index_ignore(tree.repo, root_rel, staged, sdk)
 
 
-def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, log: _Log
+def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, log: _Log, within: tuple[str, ...]
                 ) -> tuple[Uploaded, int, IgnoreSpec] | None:
     """The index view of a root whose staged entries are all plain files, judged from the listing
     alone, without building folders: the common case, and the one a large repository needs fast.
     None when the root holds a link, a submodule or a conflict (the folder walk handles those)."""
-    listing = _index_listing(repo)
     prefix = root_rel + "/" if root_rel else ""
+    listing = _index_listing(repo, tuple(prefix + name for name in (AMLIGNORE, GITIGNORE, *within))
+                             if within else (root_rel,))
     if any(path.startswith(prefix) for _, _, _, path in listing.special):
         return None
+    spec = _listed_ignore(repo, listing, root_rel, sdk)
+    indices, relpaths = _root_entries(listing, prefix, within)
+    # Judged while git is still sizing the entries.
+    kept = [(relpath, index) for index, relpath, excluded
+            in zip(indices, relpaths, spec.exclusions(relpaths)) if not excluded]
+    sizes = _sized(listing).sizes
+    counted = [(relpath, sizes[index]) for relpath, index in kept]
+    unknown = [relpath for relpath, size in counted if size < 0]
+    if unknown:  # blobs this partial clone does not hold
+        log.unknown.extend(unknown)
+        counted = [(relpath, max(size, 0)) for relpath, size in counted]
+    total = sum(size for _, size in counted)
+    uploaded = counted if sdk == "v2" else _v1_upload(counted, spec)
+    return [(relpath, size, "committed") for relpath, size in uploaded], total, spec
+
+
+def _root_entries(listing: _IndexListing, prefix: str, within: tuple[str, ...]
+                  ) -> tuple[Sequence[int], list[str]]:
+    """The listing's entries below the root (``prefix``), only those under the names ``within`` if
+    given: their places in the listing, and their paths relative to the root."""
+    if not prefix and not within:
+        return range(len(listing.paths)), listing.paths
+    indices = [index for index, path in enumerate(listing.paths) if path.startswith(prefix)
+               and (not within or path[len(prefix):].partition("/")[0] in within)]
+    return indices, [listing.paths[index][len(prefix):] for index in indices]
+
+
+def _listed_ignore(repo: git.Repo, listing: _IndexListing, root_rel: str, sdk: Sdk) -> IgnoreSpec:
+    """The root's ignore file as the listing stages it."""
+    prefix = root_rel + "/" if root_rel else ""
     _no_ignore_folder(repo, root_rel, any(path.startswith(prefix + AMLIGNORE + "/")
                                           for path in listing.paths))
     staged: dict[str, tuple[str, str]] = {}
@@ -503,42 +571,33 @@ def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, log: _Log
         if prefix + name in listing.paths:
             mode, object_id, _, _ = git.parse_record(listing.records[listing.paths.index(prefix + name)])
             staged[name] = (mode, object_id)
-    spec = _index_ignore(repo, root_rel, staged, sdk)
-    # Judged while git is still sizing the entries.
-    if prefix:
-        indices: Sequence[int] = [index for index, path in enumerate(listing.paths)
-                                  if path.startswith(prefix)]
-        relpaths = [listing.paths[index][len(prefix):] for index in indices]
-    else:
-        indices, relpaths = range(len(listing.paths)), listing.paths
-    kept = [(index, relpath) for index, relpath, excluded
-            in zip(indices, relpaths, spec.exclusions(relpaths)) if not excluded]
-    sizes = _sized(listing).sizes
-    unknown = [relpath for index, relpath in kept if sizes[index] < 0]
-    if unknown:  # blobs this partial clone does not hold
-        log.unknown.extend(unknown)
-        sizes = [max(size, 0) for size in sizes]
-    total = sum(sizes[index] for index, _ in kept)
-    if sdk == "v2":
-        return [(relpath, sizes[index], "committed") for index, relpath in kept], total, spec
+    return _index_ignore(repo, root_rel, staged, sdk)
+
+
+def _v1_upload(counted: list[tuple[str, int]], spec: IgnoreSpec) -> list[tuple[str, int]]:
+    """What azureml-core's upload sends of the files its size check counts (sorted by path): it
+    never enters an excluded folder (tested as ``a/b``)."""
     pruned: dict[str, bool] = {"": False}
 
     def is_pruned(folder: str) -> bool:
-        """azureml-core's upload never enters an excluded folder (tested as ``a/b``)."""
-        verdict = pruned.get(folder)
-        if verdict is None:
-            verdict = pruned[folder] = is_pruned(folder.rpartition("/")[0]) or spec.excludes(folder)
+        missing = []
+        while folder not in pruned:
+            missing.append(folder)
+            folder = folder.rpartition("/")[0]
+        verdict = pruned[folder]
+        for path in reversed(missing):
+            verdict = pruned[path] = verdict or spec.excludes(path)
         return verdict
 
-    uploaded: Uploaded = []
+    uploaded = []
     folder, pruned_here = "", False
-    for index, relpath in kept:  # sorted: a folder's files mostly come one after another
+    for relpath, size in counted:  # sorted: a folder's files come one after another
         parent = relpath.rpartition("/")[0]
         if parent != folder:
             folder, pruned_here = parent, is_pruned(parent)
         if not pruned_here:
-            uploaded.append((relpath, sizes[index], "committed"))
-    return uploaded, total, spec
+            uploaded.append((relpath, size))
+    return uploaded
 
 
 # ---------------------------------------------------------------------------------------------
@@ -743,6 +802,17 @@ def _ignored(repo: git.Repo, prefix: str) -> set[str]:
         return {prefix}
 
 
+def _only(folder: Folder, names: tuple[str, ...]) -> Folder:
+    """``folder`` with only the entries ``names`` in it (all of it when ``names`` is empty)."""
+    if not names:
+        return folder
+
+    def load(_: Folder) -> list[Entry]:
+        return [entry for entry in folder.entries() if entry[0] in names]
+
+    return dataclasses.replace(folder, entries_cache=None, load=load)
+
+
 def _inside(path: str, folder: str) -> bool:
     """Whether ``path`` is ``folder`` or below it (both relative to the top; ``""`` is the top)."""
     return not folder or path == folder or path.startswith(folder + "/")
@@ -754,8 +824,12 @@ def _ancestors(path: str) -> list[str]:
 
 
 def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None,
-                  origins: bool = True) -> Snapshot:
-    """What a job with this ``root`` as its source directory uploads under ``sdk``."""
+                  display: str | None = None, within: tuple[str, ...] = ()) -> Snapshot:
+    """What a job with this ``root`` as its source directory uploads under ``sdk``, seen in
+    ``source``; ``display``: the root as reports name it (default: relative to the top).
+
+    ``within``: only these names at the top of the root are walked (a check that looks only
+    there); ``files`` and ``total_bytes`` then hold only what they contribute."""
     root = os.path.abspath(root)
     if not os.path.isdir(root):
         what = "does not exist" if not os.path.exists(root) else "is not a folder"
@@ -773,9 +847,10 @@ def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None,
 
         def load() -> Folder:
             tree = _index_tree(index_repo)
-            return tree.folders.get(root_rel) or _index_folder(index_repo.top, root_rel, "committed")
+            return _only(tree.folders.get(root_rel) or _index_folder(index_repo.top, root_rel,
+                                                                     "committed"), within)
 
-        flat = _flat_index(repo, root_rel, sdk, log)
+        flat = _flat_index(repo, root_rel, sdk, log, within)
         if flat is not None:
             uploaded, total, spec = flat
         else:
@@ -784,7 +859,7 @@ def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None,
             spec = _tree_ignore(tree, root_rel, sdk)
             uploaded, total = _walk(load(), spec, log, root)
     else:
-        folder = Folder(root, os.path.realpath(root), _scan)
+        folder = _only(Folder(root, os.path.realpath(root), _scan), within)
 
         def load() -> Folder:
             return folder
@@ -793,24 +868,8 @@ def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None,
         uploaded, total = _walk(folder, spec, log, root)
     uploaded.sort()
     files = list(map(SnapshotFile._make, uploaded))
-    snapshot = Snapshot(root, display_path(root, top), sdk, source, spec, files, total, log.problems,
-                        sorted(set(log.unknown)), log.notes, load)
-    if source == "worktree" and repo is not None:
-        snapshot.repo = repo
-        if origins:
-            fill_origins(snapshot)
-    return snapshot
-
-
-def fill_origins(snapshot: Snapshot) -> None:
-    """Ask git where each work-tree file of ``snapshot`` comes from (``take_snapshot(origins=False)``
-    leaves that out: it costs two git calls that a passing check does not need)."""
-    if snapshot.repo is None:
-        return
-    relpaths = [item.path for item in snapshot.files]
-    snapshot.files = [item._replace(origin=origin) for item, origin
-                      in zip(snapshot.files, _origins(snapshot.repo, snapshot.root, relpaths))]
-    snapshot.repo = None
+    return Snapshot(root, display or display_path(root, top), sdk, source, spec, files, total,
+                    log.problems, sorted(set(log.unknown)), log.notes, load, repo)
 
 
 def _walk(folder: Folder, spec: IgnoreSpec, log: _Log, base: str) -> tuple[Uploaded, int]:

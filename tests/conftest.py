@@ -32,6 +32,13 @@ def make_repo(path: Path) -> Path:
     return path
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that runs the real pre-commit is slow: it installs hooks and commits."""
+    for item in items:
+        if "hook_repo" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """An empty git repository with one empty commit."""

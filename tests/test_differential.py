@@ -79,7 +79,20 @@ def check_worktree(root: str, sdk: Sdk) -> SdkAnswer | Exception:
         snapshot = take_snapshot(root, sdk, "worktree", find_repo(root))
         assert snapshot.root == root and snapshot.sdk == sdk and snapshot.source == "worktree"
         assert_same(snapshot, expected, root)
+        assert_within(snapshot)
     return expected
+
+
+def assert_within(snapshot: Snapshot) -> None:
+    """A snapshot of a few names at the top of the root holds exactly the full snapshot's files
+    below those names."""
+    tops = sorted({file.path.partition("/")[0] for file in snapshot.files})
+    within = tuple(tops[::2])
+    if not within:
+        return
+    part = take_snapshot(snapshot.root, snapshot.sdk, snapshot.source, find_repo(snapshot.root),
+                         within=within)
+    assert part.files == [file for file in snapshot.files if file.path.partition("/")[0] in within]
 
 
 def check_index(root: str, sdk: Sdk, checkout: str) -> None:
@@ -94,6 +107,7 @@ def check_index(root: str, sdk: Sdk, checkout: str) -> None:
         snapshot = take_snapshot(root, sdk, "index", repo)
         assert snapshot.source == "index"
         assert_same(snapshot, expected, checkout)
+        assert_within(snapshot)
 
 
 # --- trees --------------------------------------------------------------------------------------
@@ -270,6 +284,7 @@ def ignore_file_bytes(draw: st.DrawFn, names: list[str]) -> bytes:
 # --- the differential tests ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tree=trees(), in_subfolder=st.booleans())
 def test_worktree_matches_the_sdks(tree: Tree, in_subfolder: bool) -> None:
@@ -280,6 +295,7 @@ def test_worktree_matches_the_sdks(tree: Tree, in_subfolder: bool) -> None:
             check_worktree(str(root), sdk)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tree=trees(), in_subfolder=st.booleans())
 def test_index_matches_the_sdks_on_a_checkout(tree: Tree, in_subfolder: bool) -> None:
@@ -600,7 +616,7 @@ def test_worktree_of_a_real_repository(tmp_path: Path) -> None:
     answers = both(str(top))
     assert {".git/HEAD", "outputs/model.pkl", "notes.md"} <= files_of(answers["v1"])
     origins = {file.path: file.origin for file in take_snapshot(str(top), "v1", "worktree",
-                                                                find_repo(str(top))).files}
+                                                                find_repo(str(top))).sourced_files}
     assert origins["train.py"] == "committed"
     assert origins["notes.md"] == "untracked"
     assert origins["outputs/model.pkl"] == "ignored"
@@ -654,6 +670,7 @@ def unprivileged_probe(root: str, sdk: Sdk, unreadable: str) -> dict[str, object
     return answer
 
 
+@pytest.mark.slow  # starts the SDKs four times as another user
 def test_an_unreadable_file(tmp_path: Path) -> None:
     root = build(tmp_path, BASIC)
     secret = os.path.join(root, "secret.txt")
@@ -665,6 +682,7 @@ def test_an_unreadable_file(tmp_path: Path) -> None:
     assert "secret.txt: unreadable; azure-ai-ml fails when it reads it" in str(v2["ours"])
 
 
+@pytest.mark.slow  # starts the SDKs four times as another user
 def test_an_unreadable_folder(tmp_path: Path) -> None:
     root = build(tmp_path, {**BASIC, "locked/in.txt": b"i"})
     locked = os.path.join(root, "locked")

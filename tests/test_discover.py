@@ -506,3 +506,36 @@ def test_script_argument_tells_which_folder_a_relative_root_is_from(tmp_path: Pa
     assert by_line[3].root == "." and "src/data/get.py is" in by_line[3].how
     assert by_line[4].root == "azureml"
     assert by_line[5].root == "." and "src/models/train.py" in by_line[5].how
+
+
+def test_the_command_line_of_each_job_when_it_is_known(tmp_path: Path) -> None:
+    top = write(tmp_path, {
+        "submit_v1.py": """
+            from azureml.core import ScriptRunConfig
+            from azureml.pipeline.steps import PythonScriptStep
+            a = ScriptRunConfig(source_directory="src", script="train.py",
+                                arguments=["--epochs", 3, "--data", dataset.as_mount()])
+            b = PythonScriptStep(script_name="prep.py", source_directory="src")
+            c = ScriptRunConfig(source_directory="src", script="train.py", arguments=ARGS)
+            """,
+        "submit_v2.py": """
+            from azure.ai.ml import command
+            job = command(code="./src", command="python train.py --lr ${{inputs.lr}}")
+            """,
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: src
+            command: >-
+              python train.py
+              --data ${{inputs.data}}
+            environment: azureml:x:1
+            """,
+        "src/train.py": "", "src/prep.py": "",
+    })
+    assert {(d.file, d.line, d.command) for d in discover_roots(str(top))} == {
+        ("submit_v1.py", 3, "python train.py --epochs 3 --data $ARG"),
+        ("submit_v1.py", 5, "python prep.py"),
+        ("submit_v1.py", 6, None),
+        ("submit_v2.py", 2, "python train.py --lr ${{inputs.lr}}"),
+        ("job.yml", 2, "python train.py --data ${{inputs.data}}"),
+    }

@@ -54,13 +54,16 @@ def test_negation_below_an_excluded_folder_reincludes_nothing_in_v1(project: Pat
     assert check() == 1
 
 
-def test_the_environment_variable_turns_the_v1_count_off(
+def test_the_environment_variable_turns_the_v1_count_off_on_this_machine_only(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     files(project / "images", 2001)
     monkeypatch.setenv("AML_SNAPSHOT_NO_FILE_LIMIT", "1")
     assert check() == 0
     assert check("--sdk", "v2") == 1
+    git(project.parent, "add", "-A")
+    # A clone submitted from another environment (CI, a colleague) is still held to the limit.
+    assert main(["--root", "src", "--source", "index"]) == 1
 
 
 def test_v2_fails_when_nothing_is_left_to_upload(

@@ -255,3 +255,21 @@ def test_a_discovered_root_outside_the_repository_is_a_note_not_an_error(
     (project.parent / "elsewhere").mkdir(exist_ok=True)
     assert main([]) == 0
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_no_writable_temporary_folder(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Locked-down CI containers: no temporary folder, and no in-memory files either."""
+    import tempfile
+
+    def refuse(*_: object, **__: object) -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.delattr(os, "memfd_create", raising=False)
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
+    monkeypatch.setenv("TMPDIR", "/nonexistent")
+    lfs_pointer(project / "src" / "model.bin", 310 * MIB)
+    git(project, "add", "-A")
+    assert main(["--root", "src", "--source", "index"]) == 1
+    assert "310.0 MiB  model.bin" in capsys.readouterr().out

@@ -1,0 +1,1409 @@
+"""The walk of one module and the evaluation of the strings and paths in it, without running it.
+
+:class:`Analysis` walks a module's statements in order, binding names as Python would (branches
+merged, loops and ``try`` accounted for), and calls :meth:`Analysis.on_call` for every call with the
+scope it is made in, so a client (root discovery, the write analysis) looks at the calls it cares
+about and evaluates their arguments. Evaluation follows names through scopes, imports of the
+repository's own modules, attributes of classes, instances, ``SimpleNamespace`` and argparse
+namespaces, and parameters to the calls that pass them (:meth:`Analysis.through_calls`).
+
+Two modes: ``partial=False`` (discovery) wants whole values and raises :class:`Unknown` otherwise;
+``partial=True`` (the write analysis) keeps a known beginning and shows the rest as ``*``.
+"""
+from __future__ import annotations
+
+import ast
+import bisect
+import dataclasses
+import itertools
+import posixpath
+from collections.abc import Iterator, Sequence
+
+from snapshot_guard.pyanalysis.modules import Modules
+from snapshot_guard.pyanalysis.scopes import (
+    Binding,
+    ClassInfo,
+    Function,
+    Instance,
+    ModuleFacts,
+    Scope,
+    merge,
+    module_facts,
+)
+from snapshot_guard.pyanalysis.values import (
+    CWD,
+    MAX_ALTERNATIVES,
+    STAR,
+    NoneValue,
+    ParameterValue,
+    Text,
+    Unknown,
+    Values,
+    concatenated,
+    dirname,
+    formatted,
+    joined,
+    product,
+    unique,
+)
+
+MAX_CALL_DEPTH = 3
+PATH_CLASSES = frozenset(("Path", "PurePath", "PosixPath", "PurePosixPath", "WindowsPath",
+                          "PureWindowsPath"))
+_DATACLASS_MARKERS = ("dataclass", "define", "frozen", "attrs", "s")
+_DATACLASS_BASES = ("BaseModel", "BaseSettings", "NamedTuple")
+_PATH_FUNCTIONS = ("abspath", "realpath", "normpath", "expanduser", "dirname", "basename")
+_IDENTITY_METHODS = ("resolve", "absolute", "as_posix", "expanduser", "strip")
+_STRING_CALLS = frozenset((
+    *PATH_CLASSES, *_PATH_FUNCTIONS, *_IDENTITY_METHODS, "join", "getcwd", "cwd", "home", "str",
+    "fspath", "Code", "field", "get", "joinpath", "format", "with_suffix", "with_name",
+))
+"""The calls :meth:`Analysis.call_value` evaluates: any other call's value is not known."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Option:
+    """A command-line option a module's parser defines (``parser.add_argument``)."""
+
+    dest: str
+    strings: tuple[str, ...]
+    """``--model-dir``, ``-m``: empty for a positional argument."""
+    default: Binding
+    takes_value: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class Site:
+    """A call that passes a value on: in which module, the call, and the scope it is made in."""
+
+    analysis: Analysis
+    call: ast.Call
+
+
+@dataclasses.dataclass(frozen=True)
+class Resolution:
+    """The values an expression takes through a chain of call sites (innermost first), or why not."""
+
+    values: Values | None
+    reason: str
+    sites: tuple[Site, ...] = ()
+
+
+class Analysis:
+    """The walk of one module (a file, or a notebook's code cells as one module)."""
+
+    def __init__(
+        self, path: str, tree: ast.Module, modules: Modules, *, partial: bool, notebook: bool = False,
+        facts: ModuleFacts | None = None,
+    ) -> None:
+        self.path = path
+        self.tree = tree
+        self.modules = modules
+        self.partial = partial
+        self.notebook = notebook
+        self.functions: dict[str, list[Function]] = {}
+        """Functions by the name a call uses: a class's ``__init__`` under the class name."""
+        self.call_sites: dict[str, list[tuple[ast.Call, Scope]]] = {}
+        self.imported: dict[str, tuple[str, str]] = {}
+        """Names imported from the repository's own modules: alias -> (module file, name)."""
+        self.module_aliases: dict[str, str] = {}
+        """Modules of the repository imported whole: alias -> module file."""
+        self.options: dict[str, Option] = {}
+        self.classes: list[ClassInfo | None] = []
+        """The classes around the statement being walked; None marks a function."""
+        self.class_infos: dict[str, ClassInfo] = {}
+        self.os_names: set[str] = set()
+        """Names imported from ``os``, ``os.path`` or ``posixpath`` (``from os.path import join``)."""
+        self.line_map: list[int] | None = None
+        self.returns: dict[Function, list[tuple[ast.expr, Scope]]] = {}
+        """What each function returns, with the scope at each ``return``."""
+        self.unwalked: dict[Function, Scope] = {}
+        """Functions whose bodies the walk left (see ``call_lines``), with the scope they are defined
+        in: walked quietly when what they return is needed."""
+        self.quiet = False
+        self._returning: set[int] = set()
+        self.external_sites: dict[Function, list[tuple[ast.Call, Scope, Analysis]]] = {}
+        """Calls another module makes to this module's functions, counted as their call sites
+        while a client resolves values through them."""
+        self.module_scope = Scope()
+        self._evaluating: set[int] = set()
+        self.facts = module_facts(tree) if facts is None else facts
+        self.call_lines: list[int] | None = None
+        """When set (sorted), only the calls on these lines are walked, and a function whose lines
+        hold none of them is not entered (but ``__init__``, whose ``self`` attributes count, unless
+        ``skip_inits``)."""
+        self.skip_inits = False
+
+    def run(self) -> None:
+        self.statements(self.tree.body, self.module_scope)
+
+    # hooks for clients ------------------------------------------------------------------------
+    def on_call(self, call: ast.Call, scope: Scope) -> None:
+        """Every call, inner calls first, with the scope it is made in."""
+
+    def file_value(self) -> Text:
+        """What ``__file__`` holds."""
+        return Text(self.path)
+
+    def option_value(self, option: Option) -> Binding:
+        """What ``args.DEST`` holds after ``parse_args()``: by default, the option's default."""
+        return option.default
+
+    def value_binding(self, value: ast.expr, scope: Scope) -> Binding | None:
+        """A client's binding for an assigned value (discovery: the roots a call declared)."""
+        return None
+
+    # statements -------------------------------------------------------------------------------
+    def statements(self, body: Sequence[ast.stmt], scope: Scope) -> bool:
+        """Walk ``body``; True when it always ends in ``return``, ``raise``, ``break`` or
+        ``continue`` (what follows is not reached from it)."""
+        return any(self.statement(stmt, scope) for stmt in body)
+
+    def statement(self, stmt: ast.stmt, scope: Scope) -> bool:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.function(stmt, scope)
+        elif isinstance(stmt, ast.ClassDef):
+            self.class_def(stmt, scope)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            if stmt.value is not None:
+                self.calls_in(stmt.value, scope)
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for target in targets:
+                    self.bind(target, stmt.value, scope)
+            elif isinstance(stmt.target, ast.Name) and self.classes and self.classes[-1]:
+                self.classes[-1].fields.append(stmt.target.id)
+        elif isinstance(stmt, ast.AugAssign):
+            self.calls_in(stmt.value, scope)
+            self.rebind(stmt.target, scope, "is reassigned")
+        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+            self.calls_in(stmt.iter, scope)
+            self.loop(stmt, scope)
+        elif isinstance(stmt, ast.While):
+            self.calls_in(stmt.test, scope)
+            self.loop(stmt, scope)
+        elif isinstance(stmt, ast.If):
+            self.calls_in(stmt.test, scope)
+            return self.branches(scope, [stmt.body, stmt.orelse])
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:
+                self.calls_in(item.context_expr, scope)
+                if item.optional_vars is not None:
+                    self.rebind(item.optional_vars, scope, "is bound by with")
+            return self.statements(stmt.body, scope)
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            self.import_names(stmt, scope)
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            self.try_statement(stmt, scope)
+        elif type(stmt).__name__ == "Match":
+            self.calls_in(stmt.subject, scope)  # type: ignore[attr-defined]
+            cases = stmt.cases  # type: ignore[attr-defined]
+            for case in cases:
+                for node in ast.walk(case.pattern):
+                    for name in (getattr(node, "name", None), getattr(node, "rest", None)):
+                        if isinstance(name, str):
+                            scope.names[name] = Binding(reason=f"{name} is bound by a match")
+            self.branches(scope, [case.body for case in cases] + [[]])
+        elif isinstance(stmt, (ast.Return, ast.Raise)):
+            for child in ast.iter_child_nodes(stmt):
+                self.calls_in(child, scope)
+            if isinstance(stmt, ast.Return) and stmt.value is not None and scope.function is not None:
+                self.returns.setdefault(scope.function, []).append((stmt.value, scope.snapshot()))
+            return True
+        elif isinstance(stmt, (ast.Break, ast.Continue)):
+            return True
+        elif isinstance(stmt, (ast.Global, ast.Nonlocal)):
+            for name in stmt.names:
+                scope.names.pop(name, None)
+        elif isinstance(stmt, ast.Delete):
+            for target in stmt.targets:
+                self.rebind(target, scope, "is deleted")
+        else:
+            for child in ast.iter_child_nodes(stmt):
+                if isinstance(child, ast.expr):
+                    self.calls_in(child, scope)
+        return False
+
+    def calls_in(self, node: ast.AST, scope: Scope) -> None:
+        if self.call_lines is None or _touches(self.call_lines, node):
+            self.calls(node, scope)
+
+    def branches(self, scope: Scope, bodies: Sequence[Sequence[ast.stmt]]) -> bool:
+        """Walk alternative bodies from the same names; after them, a name holds what any of the
+        bodies that fall through left. True when none falls through."""
+        before = scope.names
+        ends = []
+        for body in bodies:
+            scope.names = dict(before)
+            if not self.statements(body, scope):
+                ends.append(scope.names)
+        scope.names = merge(ends) if ends else before
+        return not ends
+
+    def loop(self, stmt: ast.For | ast.AsyncFor | ast.While, scope: Scope) -> None:
+        """A name the body rebinds holds, at the top of the body, what it held before or what an
+        earlier pass left: not known there. After the loop: what it held before, or after a pass."""
+        changed = self.facts.loop_names.get(id(stmt), frozenset())
+        before = scope.names
+        scope.names = dict(before)
+        for name in changed:
+            if name in before:
+                scope.names[name] = Binding(reason=f"{name} is reassigned in a loop")
+        if not isinstance(stmt, ast.While):
+            self.bind_loop(stmt.target, stmt.iter, scope)
+        self.statements(stmt.body, scope)
+        after_body = scope.names
+        scope.names = merge([before, after_body])
+        if stmt.orelse:
+            self.statements(stmt.orelse, scope)
+
+    def try_statement(self, stmt: ast.stmt, scope: Scope) -> None:
+        before = scope.names
+        scope.names = dict(before)
+        body_ends = not self.statements(stmt.body, scope)  # type: ignore[attr-defined]
+        after_body = scope.names
+        entry = merge([before, after_body])
+        ends = []
+        if body_ends:
+            scope.names = dict(after_body)
+            if not self.statements(stmt.orelse, scope):  # type: ignore[attr-defined]
+                ends.append(scope.names)
+        for handler in stmt.handlers:  # type: ignore[attr-defined]
+            scope.names = dict(entry)
+            if handler.name:
+                scope.names[handler.name] = Binding(reason=f"{handler.name} is an exception")
+            if not self.statements(handler.body, scope):
+                ends.append(scope.names)
+        scope.names = merge(ends) if ends else entry
+        self.statements(stmt.finalbody, scope)  # type: ignore[attr-defined]
+
+    def rebind(self, target: ast.AST, scope: Scope, why: str) -> None:
+        """Make the names ``target`` binds unknown (``a, *b = ...``, ``x.y += 1``)."""
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name):
+                scope.names[node.id] = Binding(reason=f"{node.id} {why}")
+            elif isinstance(node, ast.Attribute):
+                self.attribute_assigned(node, scope, Binding(reason=f"{_short(node)} {why}"))
+
+    def import_names(self, stmt: ast.Import | ast.ImportFrom, scope: Scope) -> None:
+        """Bind what an import brings: a module of the repository (its constants and functions read
+        when first used), or an outside name (unknown)."""
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                name = alias.asname or alias.name.split(".", 1)[0]
+                file = self.modules.locate(alias.name, 0, self.path)
+                if file is not None and (alias.asname or "." not in alias.name):
+                    self.module_aliases[name] = file
+                    scope.names[name] = Binding(module_file=file)
+                else:
+                    scope.names[name] = Binding(reason=f"{name} is a module")
+            return
+        module = stmt.module or ""
+        if module in ("os", "os.path", "posixpath", "ntpath"):
+            self.os_names.update(alias.asname or alias.name for alias in stmt.names)
+        file = self.modules.locate(module, stmt.level, self.path) if module or stmt.level else None
+        for alias in stmt.names:
+            if alias.name == "*":
+                continue
+            name = alias.asname or alias.name
+            submodule = self.modules.locate(f"{module}.{alias.name}" if module else alias.name,
+                                            stmt.level, self.path)
+            if submodule is not None:
+                self.module_aliases[name] = submodule
+                scope.names[name] = Binding(module_file=submodule)
+            elif file is not None:
+                self.imported[name] = (file, alias.name)
+                scope.names[name] = Binding(module=(file, alias.name))
+            else:
+                scope.names[name] = Binding(reason=f"{name} is imported from {module or '.'}")
+
+    def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
+        for decorator in node.decorator_list:
+            self.calls_in(decorator, scope)
+        for default in [*node.args.defaults, *(d for d in node.args.kw_defaults if d)]:
+            self.calls_in(default, scope)
+        klass = self.classes[-1] if self.classes else None
+        params = [*node.args.posonlyargs, *node.args.args]
+        static = any(_callee_name(d) == "staticmethod" for d in node.decorator_list)
+        method = klass is not None and bool(params) and not static
+        function = Function(node, method, klass, self)
+        registered = klass.name if klass is not None and node.name == "__init__" else node.name
+        self.functions.setdefault(registered, []).append(function)
+        scope.names[node.name] = Binding(function=function)
+        if self.call_lines is not None and (node.name != "__init__" or self.skip_inits) \
+                and not _touches(self.call_lines, node):
+            self.unwalked[function] = scope.snapshot() if scope.parent is not None else scope
+            return
+        inner = self.function_scope(function, scope)
+        self.classes.append(None)
+        self.statements(node.body, inner)
+        self.classes.pop()
+        if klass is not None and node.name == "__init__":
+            klass.init = function
+            klass.init_scope = inner
+
+    def command_options(self, node: ast.FunctionDef | ast.AsyncFunctionDef,
+                        scope: Scope) -> dict[str, Option]:
+        """The parameters of a command a CLI library fills from the command line: click's
+        ``@click.option("--out", default="x")`` and typer's ``out: str = typer.Option("x")``."""
+        found: dict[str, Option] = {}
+        for decorator in node.decorator_list:
+            if not isinstance(decorator, ast.Call) or _callee_name(decorator) not in ("option",
+                                                                                     "argument"):
+                continue
+            if not (_dotted(decorator.func) or "").startswith("click."):
+                continue
+            strings = [a.value for a in decorator.args
+                       if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            plain = [text for text in strings if not text.startswith("-")]
+            long = [text for text in strings if text.startswith("--")]
+            name = (plain or long or strings or [""])[0].lstrip("-").replace("-", "_").lower()
+            if name:
+                found[name] = self.option(decorator, name, tuple(t for t in strings
+                                                               if t.startswith("-")), scope)
+        args = node.args
+        positional = [*args.posonlyargs, *args.args]
+        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        for param, default in [*zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)]:
+            if isinstance(default, ast.Call) and _callee_name(default) in ("Option", "Argument") \
+                    and (_dotted(default.func) or "").startswith("typer."):
+                named: tuple[str, ...] = tuple(
+                    a.value for a in default.args[1:]
+                    if isinstance(a, ast.Constant) and isinstance(a.value, str))
+                given = default.args[0] if default.args else argument(default, "default", None)
+                flag = "--" + param.arg.replace("_", "-")
+                found[param.arg] = self.option_from(given, param.arg, named or (flag,), scope)
+        return found
+
+    def option(self, call: ast.Call, name: str, strings: tuple[str, ...], scope: Scope) -> Option:
+        return self.option_from(argument(call, "default", None), name, strings, scope)
+
+    def option_from(self, default: ast.expr | None, name: str, strings: tuple[str, ...],
+                    scope: Scope) -> Option:
+        binding = Binding(none=True) if default is None else self.binding_of(default, scope)
+        if binding.expr is not None or binding.parameter is not None:
+            binding = Binding(reason=Unknown(default or name))
+        return Option(name, strings, binding)
+
+    def class_def(self, node: ast.ClassDef, scope: Scope) -> None:
+        for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
+            self.calls_in(expr, scope)
+        klass = ClassInfo(node, self, reassigned=self.facts.self_attributes.get(id(node), frozenset()))
+        klass.dataclass = any(_callee_name(d) in _DATACLASS_MARKERS for d in node.decorator_list) \
+            or any(_callee_name(base) in _DATACLASS_BASES for base in node.bases)
+        self.class_infos.setdefault(node.name, klass)
+        inner = Scope(scope, is_class=True)
+        self.classes.append(klass)
+        self.statements(node.body, inner)
+        self.classes.pop()
+        klass.body = inner.names
+        scope.names[node.name] = Binding(klass=klass)
+
+    # bindings ---------------------------------------------------------------------------------
+    def bind(self, target: ast.expr, value: ast.expr, scope: Scope) -> None:
+        if isinstance(target, (ast.Tuple, ast.List)):
+            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+            namespace = _callee_name(value) == "parse_known_args"
+            for index, element in enumerate(target.elts):
+                if values is not None and len(values) == len(target.elts):
+                    self.bind(element, values[index], scope)
+                elif namespace and index == 0:
+                    self.bind(element, value, scope)
+                else:
+                    self.rebind(element, scope, "is unpacked")
+            return
+        if isinstance(target, ast.Starred):
+            self.rebind(target, scope, "is unpacked")
+            return
+        binding = self.binding_of(value, scope)
+        if isinstance(target, ast.Name):
+            scope.names[target.id] = binding
+        elif isinstance(target, ast.Attribute):
+            self.attribute_assigned(target, scope, binding)
+        else:
+            self.rebind(target, scope, "is assigned")
+
+    def attribute_assigned(self, target: ast.Attribute, scope: Scope, binding: Binding) -> None:
+        dotted = _dotted(target)
+        if dotted is not None:
+            scope.names[dotted] = binding
+
+    def binding_of(self, value: ast.expr, scope: Scope) -> Binding:
+        client = self.value_binding(value, scope)
+        if client is not None:
+            return client
+        if isinstance(value, ast.Call):
+            made = self.object_binding(value, scope)
+            if made is not None:
+                return made
+        if isinstance(value, ast.Name):
+            known = scope.lookup(value.id)
+            if known is not None and not known.values and (
+                known.refs or known.items is not None or known.mapping is not None or known.instance
+                or known.klass or known.function or known.module_file
+            ):
+                return known
+        if isinstance(value, ast.Dict):
+            mapping: dict[str, Values] = {}
+            for key, item in zip(value.keys, value.values):
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    try:
+                        mapping[key.value] = self.evaluate(item, scope)
+                    except Unknown:
+                        continue
+            return Binding(mapping=mapping, reason="a dict")
+        if isinstance(value, (ast.List, ast.Tuple)):
+            items: list[Text] = []
+            for element in value.elts:
+                try:
+                    items.extend(self.evaluate(element, scope))
+                except Unknown:
+                    return Binding(reason="a list with values that are not constants")
+            return Binding(items=tuple(items))
+        if isinstance(value, ast.Call) and not self.may_give_a_string(value):
+            return Binding(reason=Unknown(value))
+        try:
+            return Binding(values=self.evaluate(value, scope))
+        except ParameterValue:
+            return Binding(expr=value, scope=scope.snapshot())
+        except NoneValue:
+            return Binding(none=True)
+        except Unknown as error:
+            return Binding(reason=error)
+
+    def object_binding(self, call: ast.Call, scope: Scope) -> Binding | None:
+        """What a call makes that analysis follows: an instance of a class of the repository, a
+        ``SimpleNamespace``, an argparse namespace."""
+        name = _callee_name(call.func)
+        if name in ("parse_args", "parse_known_args") and isinstance(call.func, ast.Attribute):
+            return Binding(reason="command-line arguments", instance=Instance(parser=True))
+        if name == "SimpleNamespace":
+            attributes = {k.arg: self.binding_of(k.value, scope) for k in call.keywords if k.arg}
+            if len(attributes) == len(call.keywords):
+                return Binding(instance=Instance(attributes=attributes))
+            return None
+        found = self.callee_class(call.func, scope)
+        if found is not None:
+            klass = found
+            return Binding(instance=Instance(klass, call, scope.snapshot(), self),
+                           reason=f"an instance of {klass.name}")
+        return None
+
+    def callee_class(self, func: ast.expr, scope: Scope) -> ClassInfo | None:
+        binding, _ = self.object_of(func, scope)
+        return binding.klass if binding is not None else None
+
+    def callee_function(self, func: ast.expr, scope: Scope) -> Function | None:
+        """The function of the repository a call runs, when it is one (a class: its ``__init__``)."""
+        binding, _ = self.object_of(func, scope)
+        if binding is None:
+            return None
+        if binding.function is not None:
+            return binding.function
+        if binding.klass is not None:
+            return binding.klass.init
+        return None
+
+    def object_of(self, expr: ast.expr, scope: Scope,
+                  strict: bool = False) -> tuple[Binding | None, Analysis]:
+        """The binding ``expr`` names, following imports into the repository's modules; ``strict``:
+        raise ParameterValue when it depends on a parameter (else None)."""
+        if isinstance(expr, ast.Name):
+            binding = scope.lookup(expr.id)
+            if binding is not None and binding.parameter is not None:
+                binding = scope.parameter(binding.parameter, expr.id) or binding
+            return self.followed(binding)
+        if isinstance(expr, ast.Attribute):
+            owner, _ = self.object_of(expr.value, scope, strict)
+            if owner is not None and owner.module_file is not None:
+                other = self.modules.analysis(owner.module_file)
+                if other is not None:
+                    return other.followed(other.module_scope.names.get(expr.attr))
+            if owner is not None and owner.klass is not None:
+                return owner.klass.body.get(expr.attr), owner.klass.analysis
+            instance = self.instance_of(owner, expr.value)
+            if instance is not None:
+                try:
+                    return self.member_object(instance, expr.attr, scope), self
+                except ParameterValue:
+                    if strict:
+                        raise
+        return None, self
+
+    @staticmethod
+    def instance_of(owner: Binding | None, expr: ast.expr) -> Instance | None:
+        """The object ``owner`` (the binding of ``expr``) is: an instance, or a method's ``self``."""
+        if owner is None:
+            return None
+        if owner.instance is not None:
+            return owner.instance
+        function = owner.parameter
+        if function is not None and function.method and function.klass is not None \
+                and isinstance(expr, ast.Name) and expr.id == _first_parameter(function):
+            return Instance(function.klass)
+        return None
+
+    def member_object(self, instance: Instance, attr: str, scope: Scope) -> Binding | None:
+        """The object an instance's attribute holds (``self.config``, ``settings.paths``); raises
+        ParameterValue when ``__init__`` sets it from a parameter and no constructor call is known."""
+        if instance.attributes is not None:
+            return instance.attributes.get(attr)
+        klass = instance.klass
+        if klass is None or attr in klass.reassigned or attr in klass.analysis.facts.object_attributes:
+            return None
+        owner = klass.analysis
+        call = instance.call
+        known_call = call is not None and instance.analysis is not None and instance.scope is not None
+        if known_call:
+            assert call is not None and instance.analysis is not None and instance.scope is not None
+            passed = self.constructor_argument(klass, call, attr)
+            if passed is not None:
+                return instance.analysis.object_of(passed, instance.scope)[0]
+        init, init_scope = klass.init, klass.init_scope
+        binding = init_scope.names.get(f"self.{attr}") if init_scope is not None else None
+        if binding is None or init is None or init_scope is None:
+            return klass.body.get(attr)
+        if not isinstance(binding.expr, ast.Name):
+            return binding
+        if not known_call:
+            raise ParameterValue(binding.expr.id, init)
+        assert call is not None and instance.analysis is not None and instance.scope is not None
+        bound = owner.bind_call(init, call, instance.scope, instance.analysis, init_scope, 1)
+        return owner.object_of(binding.expr, bound)[0]
+
+    def followed(self, binding: Binding | None, depth: int = 0) -> tuple[Binding | None, Analysis]:
+        if binding is not None and binding.module is not None and depth < 8:
+            other = self.modules.analysis(binding.module[0])
+            if other is not None:
+                return other.followed(other.module_scope.names.get(binding.module[1]), depth + 1)
+        return binding, self
+
+    def bind_loop(self, target: ast.expr, iterable: ast.expr, scope: Scope) -> None:
+        items: Values | None = None
+        if isinstance(iterable, (ast.List, ast.Tuple, ast.Set)):
+            items = self.binding_of(ast.List(elts=list(iterable.elts), ctx=ast.Load()), scope).items
+        elif isinstance(iterable, ast.Name):
+            known = scope.lookup(iterable.id)
+            items = known.items if known is not None else None
+        if isinstance(target, ast.Name) and items:
+            scope.names[target.id] = Binding(values=unique(items))
+        else:
+            self.rebind(target, scope, "is a loop variable")
+
+    # values -----------------------------------------------------------------------------------
+    def evaluate(self, expr: ast.expr, scope: Scope) -> Values:
+        """Every string ``expr`` may hold, or Unknown."""
+        if isinstance(expr, ast.Constant):
+            if isinstance(expr.value, str):
+                return (Text(expr.value),)
+            if expr.value is None:
+                raise NoneValue()
+            raise Unknown(expr, "is not a string")
+        if isinstance(expr, ast.Name):
+            return self.name(expr.id, scope)
+        if isinstance(expr, ast.JoinedStr):
+            return self.fstring(expr, scope)
+        if isinstance(expr, ast.BinOp):
+            return self.binary(expr, scope)
+        if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or):
+            return self.first_set(expr.values, scope)
+        if isinstance(expr, ast.IfExp):
+            return unique(self.evaluate(expr.body, scope) + self.evaluate(expr.orelse, scope))
+        if isinstance(expr, ast.Attribute):
+            return self.attribute(expr, scope)
+        if isinstance(expr, ast.Subscript):
+            return self.subscript(expr, scope)
+        if isinstance(expr, ast.Call):
+            return self.call_value(expr, scope)
+        if isinstance(expr, ast.NamedExpr):
+            return self.evaluate(expr.value, scope)
+        raise Unknown(expr)
+
+    def tail(self, expr: ast.expr, scope: Scope) -> Values:
+        """A part after the beginning of a value: in partial mode, ``*`` when it is not known."""
+        if not self.partial:
+            return self.evaluate(expr, scope)
+        try:
+            return self.evaluate(expr, scope)
+        except Unknown:
+            return (STAR,)
+
+    def head(self, expr: ast.expr, scope: Scope) -> Values:
+        """The beginning of an f-string: in partial mode ``*`` when it is not known, unless it is a
+        parameter (then known at the calls)."""
+        if not self.partial:
+            return self.evaluate(expr, scope)
+        try:
+            return self.evaluate(expr, scope)
+        except ParameterValue:
+            raise
+        except Unknown:
+            return (STAR,)
+
+    def fstring(self, expr: ast.JoinedStr, scope: Scope) -> Values:
+        parts: list[Values] = []
+        for part in expr.values:
+            if isinstance(part, ast.FormattedValue):
+                if part.format_spec is not None or part.conversion not in (-1, ord("s")):
+                    if not self.partial:
+                        raise Unknown(expr, "formats a value")
+                    parts.append((STAR,))
+                    continue
+                parts.append(self.tail(part.value, scope) if parts else self.head(part.value, scope))
+            else:
+                parts.append(self.evaluate(part, scope))
+        return product(parts, concatenated) if parts else (Text(""),)
+
+    def binary(self, expr: ast.BinOp, scope: Scope) -> Values:
+        left = self.evaluate(expr.left, scope)
+        if isinstance(expr.op, ast.Mod):
+            return self.percent(expr, left, scope)
+        if not isinstance(expr.op, (ast.Add, ast.Div)):
+            raise Unknown(expr, "is not a path expression")
+        right = self.tail(expr.right, scope)
+        if isinstance(expr.op, ast.Add):
+            return product([left, right], concatenated)
+        return product([left, right], joined)
+
+    def percent(self, expr: ast.BinOp, left: Values, scope: Scope) -> Values:
+        operands = expr.right.elts if isinstance(expr.right, ast.Tuple) else [expr.right]
+        choices = [self.constants(operand, scope) for operand in operands]
+        results: list[Text] = []
+        for template in left:
+            if template.rest is not None:
+                raise Unknown(expr, "formats a template not fully known")
+            if all(choice is not None for choice in choices):
+                for combo in _combinations(choices):
+                    try:
+                        value = template.known % tuple(combo)
+                    except (TypeError, ValueError, KeyError):
+                        raise Unknown(expr, "does not format") from None
+                    results.append(Text(value))
+                continue
+            if not self.partial:
+                raise Unknown(expr, "formats values that are not constants")
+            parts = [self.single(operand, scope) for operand in operands]
+            results.append(formatted(template.known, "%", parts))
+        return unique(results)
+
+    def constants(self, expr: ast.expr, scope: Scope) -> list[object] | None:
+        """The constants ``expr`` may hold (strings or numbers), None when not all known."""
+        if isinstance(expr, ast.Constant) and isinstance(expr.value, (int, float)) \
+                and not isinstance(expr.value, bool):
+            return [expr.value]
+        try:
+            values = self.evaluate(expr, scope)
+        except Unknown:
+            return None
+        if any(value.rest is not None for value in values):
+            return None
+        return [value.known for value in values]
+
+    def single(self, expr: ast.expr, scope: Scope) -> Text | None:
+        """The one value ``expr`` holds, partial or whole; None when not known or not one."""
+        try:
+            values = self.evaluate(expr, scope)
+        except Unknown:
+            return None
+        return values[0] if len(values) == 1 else None
+
+    def first_set(self, operands: list[ast.expr], scope: Scope) -> Values:
+        """``a or b``: the first operand that is not None (nor an empty string)."""
+        for operand in operands:
+            try:
+                values = self.evaluate(operand, scope)
+            except NoneValue:
+                continue
+            if all(value.display for value in values):
+                return values
+            if any(value.display for value in values):
+                raise Unknown(operand, "may be empty")
+        raise Unknown("every operand of 'or'", "is None")
+
+    def name(self, name: str, scope: Scope) -> Values:
+        binding = scope.lookup(name)
+        if binding is None:
+            if name == "__file__":
+                if self.notebook:
+                    raise Unknown("__file__", "is not defined in a notebook")
+                return (self.file_value(),)
+            raise Unknown(name, "is not bound to a constant in this file")
+        return self.binding_values(name, binding, scope)
+
+    def binding_values(self, name: str, binding: Binding, scope: Scope) -> Values:
+        if binding.values:
+            return binding.values
+        if binding.parameter is not None:
+            passed = scope.parameter(binding.parameter, name)
+            if passed is None:
+                raise ParameterValue(name, binding.parameter)
+            return self.binding_values(name, passed, scope)
+        if binding.expr is not None:
+            key = id(binding.expr)
+            if key in self._evaluating:
+                raise Unknown(name, "is defined in terms of itself")
+            where = scope
+            if binding.scope is not None:
+                where = Scope(binding.scope)
+                where.parameters = scope.passed()
+            self._evaluating.add(key)
+            try:
+                return self.evaluate(binding.expr, where)
+            finally:
+                self._evaluating.discard(key)
+        if binding.module is not None:
+            return self.imported_constant(*binding.module, name)
+        if binding.none:
+            raise NoneValue(name)
+        if binding.instance is not None and binding.instance.klass is None \
+                and binding.instance.attributes is None and not binding.instance.parser:
+            raise Unknown(name, "is an object")
+        raise Unknown(binding.why(name), "")
+
+    def imported_constant(self, file: str, name: str, shown: str) -> Values:
+        other = self.modules.analysis(file)
+        binding = other.module_scope.names.get(name) if other is not None else None
+        if other is None or binding is None or binding.parameter or binding.expr:
+            raise Unknown(shown, f"is not a constant in {self.relative(file)}")
+        try:
+            return other.binding_values(shown, binding, other.module_scope)
+        except NoneValue:
+            raise
+        except Unknown:
+            raise Unknown(shown, f"is not a constant in {self.relative(file)}") from None
+
+    def relative(self, file: str) -> str:
+        top = self.modules.top
+        if not top:
+            return file
+        return posixpath.normpath(str(self.modules.paths.relpath(file, top)).replace("\\", "/"))
+
+    def attribute(self, expr: ast.Attribute, scope: Scope) -> Values:
+        if expr.attr == "parent":
+            return tuple(Text(dirname(whole)) for whole in self.whole(expr.value, scope))
+        if expr.attr == "curdir" and _dotted(expr.value) in ("os", "os.path"):
+            return (Text("."),)
+        if expr.attr == "name" and isinstance(expr.value, (ast.Call, ast.BinOp)):
+            return tuple(Text(posixpath.basename(whole.rstrip("/")))
+                         for whole in self.whole(expr.value, scope))
+        dotted = _dotted(expr)
+        if dotted is not None:
+            binding = scope.lookup(dotted)
+            if binding is not None:
+                return self.binding_values(dotted, binding, scope)
+        owner, analysis = self.object_of(expr.value, scope, strict=True)
+        if owner is not None:
+            found = self.member(owner, analysis, expr, scope)
+            if found is not None:
+                return found
+        raise Unknown(expr)
+
+    def member(self, owner: Binding, analysis: Analysis, expr: ast.Attribute,
+               scope: Scope) -> Values | None:
+        """``owner.NAME``: a module's constant, a class attribute, an instance's attribute."""
+        attr = expr.attr
+        if owner.module_file is not None:
+            return self.imported_constant(owner.module_file, attr, _dotted(expr) or attr)
+        if owner.klass is not None:
+            binding = owner.klass.body.get(attr)
+            if binding is not None:
+                return owner.klass.analysis.binding_values(attr, binding, owner.klass.analysis.module_scope)
+            return None
+        if owner.instance is not None:
+            return self.instance_attribute(owner.instance, attr, expr, scope)
+        function = owner.parameter
+        if function is not None and function.method and function.klass is not None \
+                and isinstance(expr.value, ast.Name) and expr.value.id == _first_parameter(function):
+            return self.instance_attribute(Instance(function.klass), attr, expr, scope)
+        return None
+
+    def instance_attribute(self, instance: Instance, attr: str, expr: ast.Attribute,
+                           scope: Scope) -> Values:
+        if instance.attributes is not None:
+            binding = instance.attributes.get(attr)
+            if binding is None:
+                raise Unknown(expr)
+            return self.binding_values(attr, binding, scope)
+        if instance.parser:
+            option = self.options.get(attr)
+            if option is None:
+                raise Unknown(expr, "is not an option of this file's parser")
+            binding = self.option_value(option)
+            return self.binding_values(_short(expr), binding, self.module_scope)
+        klass = instance.klass
+        if klass is None:
+            raise Unknown(expr)
+        owner = klass.analysis
+        if attr in klass.reassigned or attr in owner.facts.object_attributes:
+            raise Unknown(expr, "is assigned in several places")
+        call = instance.call
+        if call is not None and instance.analysis is not None and instance.scope is not None:
+            passed = self.constructor_argument(klass, call, attr)
+            if passed is not None:
+                return instance.analysis.evaluate(passed, instance.scope)
+        init_binding = klass.init_scope.names.get(f"self.{attr}") if klass.init_scope else None
+        if init_binding is None and klass.init_scope is not None and klass.init is not None:
+            first = _first_parameter(klass.init)
+            init_binding = klass.init_scope.names.get(f"{first}.{attr}")
+        if init_binding is not None and klass.init is not None and klass.init_scope is not None:
+            if call is not None and instance.analysis is not None and instance.scope is not None:
+                bound = owner.bind_call(klass.init, call, instance.scope, instance.analysis,
+                                        klass.init_scope, 1)
+                return owner.binding_values(attr, init_binding, bound)
+            return owner.binding_values(attr, init_binding, klass.init_scope)
+        binding = klass.body.get(attr)
+        if binding is not None:
+            return owner.binding_values(attr, binding, owner.module_scope)
+        raise Unknown(expr)
+
+    @staticmethod
+    def constructor_argument(klass: ClassInfo, call: ast.Call, attr: str) -> ast.expr | None:
+        """What a dataclass's constructor call passes for field ``attr``."""
+        if not klass.dataclass:
+            return None
+        for keyword in call.keywords:
+            if keyword.arg == attr:
+                return keyword.value
+        if attr in klass.fields:
+            index = klass.fields.index(attr)
+            if index < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args):
+                return call.args[index]
+        return None
+
+    def subscript(self, expr: ast.Subscript, scope: Scope) -> Values:
+        if isinstance(expr.value, ast.Name):
+            return self.lookup_key(expr.value.id, expr.slice, scope)
+        if isinstance(expr.value, ast.Attribute) and expr.value.attr == "parents":
+            index = expr.slice
+            if isinstance(index, ast.Constant) and isinstance(index.value, int):
+                levels = index.value + 1
+                return tuple(Text(dirname(whole, levels)) for whole in self.whole(expr.value.value, scope))
+        raise Unknown(expr)
+
+    def whole(self, expr: ast.expr, scope: Scope) -> list[str]:
+        values = self.evaluate(expr, scope)
+        if any(value.rest is not None for value in values):
+            raise Unknown(expr, "is not fully known")
+        return [value.known for value in values]
+
+    def lookup_key(self, name: str, key: ast.expr, scope: Scope) -> Values:
+        """``name[key]`` for a dict literal bound to ``name`` and a constant key."""
+        binding = scope.lookup(name)
+        if binding is None or binding.mapping is None:
+            raise Unknown(f"{name}[...]")
+        text = key.value if isinstance(key, ast.Constant) else None
+        if not isinstance(text, str) or text not in binding.mapping:
+            raise Unknown(f"{name}[{_short(key)}]")
+        return binding.mapping[text]
+
+    def call_value(self, call: ast.Call, scope: Scope) -> Values:
+        func = call.func
+        name = _callee_name(func)
+        dotted = _dotted(func) or ""
+        args = [a for a in call.args if not isinstance(a, ast.Starred)]
+        if len(args) != len(call.args):
+            raise Unknown(call, "unpacks its arguments")
+        if dotted in ("os.getcwd", "Path.cwd", "pathlib.Path.cwd") or (
+            dotted == "getcwd" and self.imported_from_os("getcwd", scope)
+        ):
+            return (CWD,)
+        if dotted in ("Path.home", "pathlib.Path.home"):
+            return (Text("~"),)
+        if name in PATH_CLASSES and (isinstance(func, ast.Name) or dotted.startswith("pathlib.")):
+            if not args:
+                return (CWD,)
+            return self.path_join(args, scope)
+        if dotted.endswith("path.join") or (dotted == "join" and self.imported_from_os("join", scope)):
+            return self.path_join(args, scope)
+        os_function = dotted in (f"os.path.{name}", f"path.{name}", f"posixpath.{name}") or (
+            isinstance(func, ast.Name) and self.imported_from_os(dotted, scope))
+        if name in _PATH_FUNCTIONS and os_function and len(args) == 1:
+            return self.path_function(str(name), args[0], scope)
+        if name in ("str", "fspath") and len(args) == 1 and isinstance(func, (ast.Name, ast.Attribute)):
+            return self.evaluate(args[0], scope)
+        if name == "Code":
+            value = argument(call, "path", 0)
+            if value is not None:
+                return self.evaluate(value, scope)
+        if name == "field" and isinstance(func, (ast.Name, ast.Attribute)):
+            default = argument(call, "default", None)
+            if default is not None:
+                return self.evaluate(default, scope)
+        function = self.callee_function(func, scope) if self.may_be_ours(func) else None
+        if function is not None and function.name != "__init__":
+            return self.returned(function, call, scope)
+        if isinstance(func, ast.Attribute):
+            return self.method_value(call, func, args, scope)
+        raise Unknown(call)
+
+    def may_give_a_string(self, call: ast.Call) -> bool:
+        """A call whose value :meth:`call_value` may know: a path function, or a function of the
+        root's code (what it returns)."""
+        return _callee_name(call.func) in _STRING_CALLS or self.may_be_ours(call.func)
+
+    def may_be_ours(self, func: ast.expr) -> bool:
+        name = _callee_name(func)
+        if isinstance(func, ast.Name):
+            return name in self.facts.defined or name in self.imported
+        return isinstance(func, ast.Attribute) and (
+            name in self.facts.defined
+            or (isinstance(func.value, ast.Name) and func.value.id in self.module_aliases))
+
+    def function_scope(self, function: Function, scope: Scope) -> Scope:
+        """The scope a function's body starts with: its parameters, in the scope it is defined in."""
+        node = function.node
+        inner = Scope(scope, function, local_names=self.facts.local_names.get(id(node), frozenset()))
+        for extra in (node.args.vararg, node.args.kwarg):
+            if extra is not None:
+                inner.names[extra.arg] = Binding(reason=f"{extra.arg} collects call arguments")
+        options = self.command_options(node, scope) if node.decorator_list or node.args.defaults \
+            or node.args.kw_defaults else {}
+        for param in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
+            option = options.get(param.arg)
+            inner.names[param.arg] = Binding(parameter=function) if option is None \
+                else self.option_value(option)
+        return inner
+
+    def returns_of(self, function: Function) -> list[tuple[ast.expr, Scope]]:
+        outer = self.unwalked.pop(function, None)
+        if outer is not None:
+            quiet, self.quiet = self.quiet, True
+            try:
+                self.statements(function.node.body, self.function_scope(function, outer))
+            finally:
+                self.quiet = quiet
+        return self.returns.get(function, [])
+
+    def returned(self, function: Function, call: ast.Call, scope: Scope) -> Values:
+        """What a call of a function of the root's code returns: each ``return`` of it evaluated
+        with the parameters the call passes."""
+        owner = function.analysis
+        key = id(function.node)
+        if key in owner._returning:
+            raise Unknown(call, "calls itself")
+        owner._returning.add(key)
+        try:
+            returns = owner.returns_of(function)
+            if not returns:
+                raise Unknown(call, "returns nothing known")
+            given = self.passed_to(function, call, scope)
+            found: list[Text] = []
+            for expr, where in returns:
+                inner = Scope(where)
+                inner.parameters = {**scope.passed(), function: given}
+                found.extend(owner.evaluate(expr, inner))
+            return unique(found)
+        finally:
+            owner._returning.discard(key)
+
+    def passed_to(self, function: Function, call: ast.Call, scope: Scope) -> dict[str, Binding]:
+        """What ``call`` (in this module, in ``scope``) passes to ``function``'s parameters, as
+        evaluated here (a value that is a parameter here stays one)."""
+        given: dict[str, Binding] = {}
+        if function.method and isinstance(call.func, ast.Attribute):
+            receiver, _ = self.object_of(call.func.value, scope)
+            if receiver is not None:
+                given[_first_parameter(function) or "self"] = receiver
+        owner = function.analysis
+        for param, index in function.parameters():
+            passed = argument(call, param.arg, index)
+            if passed is None:
+                default = function.default(param.arg)
+                given[param.arg] = Binding(reason=f"{param.arg} is not passed") if default is None \
+                    else owner.binding_of(default, owner.module_scope)
+                continue
+            made = self.passed_object(passed, scope)
+            if made is not None:
+                given[param.arg] = made
+                continue
+            if isinstance(passed, ast.Constant) and isinstance(passed.value, (int, float)) \
+                    and not isinstance(passed.value, bool):
+                given[param.arg] = Binding(values=(Text(str(passed.value)),))  # in a file name
+                continue
+            try:
+                given[param.arg] = Binding(values=self.evaluate(passed, scope))
+            except ParameterValue:
+                raise
+            except NoneValue:
+                given[param.arg] = Binding(none=True)
+            except Unknown as error:
+                given[param.arg] = Binding(reason=error)
+        return given
+
+    def imported_from_os(self, name: str, scope: Scope) -> bool:
+        return name in self.os_names
+
+    def path_join(self, args: Sequence[ast.expr], scope: Scope) -> Values:
+        if not args:
+            raise Unknown("a join of nothing", "")
+        parts = [self.evaluate(args[0], scope), *(self.tail(a, scope) for a in args[1:])]
+        return product(parts, joined)
+
+    def path_function(self, name: str, arg: ast.expr, scope: Scope) -> Values:
+        values = self.evaluate(arg, scope)
+        if name in ("dirname", "basename"):
+            if any(value.rest is not None for value in values):
+                raise Unknown(arg, "is not fully known")
+            if name == "dirname":
+                return unique(Text(posixpath.dirname(value.known)) for value in values)
+            return unique(Text(posixpath.basename(value.known)) for value in values)
+        if name == "expanduser":
+            return values
+        return unique(Text(posixpath.normpath(value.known)) if value.rest is None and value.known
+                      else value for value in values)
+
+    def method_value(
+        self, call: ast.Call, func: ast.Attribute, args: list[ast.expr], scope: Scope
+    ) -> Values:
+        method = func.attr
+        if method in _IDENTITY_METHODS and not args:
+            return self.evaluate(func.value, scope)
+        if method == "get" and isinstance(func.value, ast.Name) and args:
+            try:
+                return self.lookup_key(func.value.id, args[0], scope)
+            except Unknown:
+                if len(args) < 2 or scope.lookup(func.value.id) is None \
+                        or scope.lookup(func.value.id).mapping is None:  # type: ignore[union-attr]
+                    raise
+                return self.evaluate(args[1], scope)
+        if method == "joinpath":
+            start = self.evaluate(func.value, scope)
+            return product([start, *(self.tail(a, scope) for a in args)], joined)
+        if method == "format":
+            return self.format_call(call, func, args, scope)
+        if method in ("with_suffix", "with_name") and len(args) == 1:
+            bases = self.whole(func.value, scope)
+            parts = self.whole(args[0], scope)
+            results: list[Text] = []
+            for base in bases:
+                head, last = posixpath.split(base)
+                stem = posixpath.splitext(last)[0] if method == "with_suffix" else ""
+                results.extend(Text(posixpath.join(head, stem + part)) for part in parts)
+            return unique(results)
+        raise Unknown(call)
+
+    def format_call(
+        self, call: ast.Call, func: ast.Attribute, args: list[ast.expr], scope: Scope
+    ) -> Values:
+        templates = self.evaluate(func.value, scope)
+        keywords = {k.arg: k.value for k in call.keywords if k.arg}
+        if len(keywords) != len(call.keywords):
+            raise Unknown(call, "unpacks its arguments")
+        choices = [self.constants(a, scope) for a in [*args, *keywords.values()]]
+        results: list[Text] = []
+        for template in templates:
+            if template.rest is not None:
+                raise Unknown(call, "formats a template not fully known")
+            if all(choice is not None for choice in choices):
+                for combo in _combinations(choices):
+                    named = dict(zip(keywords, combo[len(args):]))
+                    try:
+                        results.append(Text(template.known.format(*combo[: len(args)], **named)))
+                    except (IndexError, KeyError, ValueError):
+                        raise Unknown(call, "does not format") from None
+                continue
+            if not self.partial:
+                raise Unknown(call, "formats values that are not constants")
+            results.append(formatted(
+                template.known, "{", [self.single(a, scope) for a in args],
+                {key: self.single(value, scope) for key, value in keywords.items()},
+            ))
+        return unique(results)
+
+    # calls ------------------------------------------------------------------------------------
+    def calls(self, node: ast.AST, scope: Scope) -> None:
+        """Every call in ``node``, inner calls first; comprehension variables bound to what they
+        iterate over."""
+        if isinstance(node, ast.Lambda):
+            return
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            inner = Scope(scope)
+            for generator in node.generators:
+                self.calls(generator.iter, inner)
+                self.bind_loop(generator.target, generator.iter, inner)
+                for condition in generator.ifs:
+                    self.calls(condition, inner)
+            parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+            for part in parts:
+                self.calls(part, inner)
+            return
+        if isinstance(node, ast.NamedExpr):
+            self.calls(node.value, scope)
+            scope.names[node.target.id] = self.binding_of(node.value, scope)
+            return
+        for child in ast.iter_child_nodes(node):
+            self.calls(child, scope)
+        if isinstance(node, ast.Call):
+            self.call(node, scope)
+
+    def call(self, call: ast.Call, scope: Scope) -> None:
+        if self.quiet:
+            return
+        name = _callee_name(call.func)
+        if name is not None:
+            site = self.site_key(call.func, name, scope)
+            if site is not None:
+                self.call_sites.setdefault(site, []).append((call, scope.snapshot()))
+            if name == "add_argument":
+                self.add_argument(call, scope)
+        self.on_call(call, scope)
+
+    def add_argument(self, call: ast.Call, scope: Scope) -> None:
+        """Remember ``add_argument("--source-dir", default="src")`` under ``source_dir``."""
+        strings = tuple(a.value for a in call.args
+                        if isinstance(a, ast.Constant) and isinstance(a.value, str))
+        dest = argument(call, "dest", None)
+        if isinstance(dest, ast.Constant) and isinstance(dest.value, str):
+            name = dest.value
+        else:
+            long = [o for o in strings if o.startswith("--")]
+            name = (long or list(strings) or [""])[0].lstrip("-").replace("-", "_")
+        if not name:
+            return
+        default = argument(call, "default", None)
+        action = argument(call, "action", None)
+        flag = isinstance(action, ast.Constant) and action.value in (
+            "store_true", "store_false", "store_const", "count", "append_const", "version", "help")
+        if default is None:
+            binding = Binding(none=True)
+        else:
+            binding = self.binding_of(default, scope)
+            if binding.expr is not None or binding.parameter is not None:
+                binding = Binding(reason=Unknown(default))
+        options = tuple(o for o in strings if o.startswith("-"))
+        self.options[name] = Option(name, options, binding, not flag)
+
+    def site_key(self, func: ast.expr, name: str, scope: Scope) -> str | None:
+        """The key a call to a function of the repository is recorded under, None for others: a
+        function of the module or imported from the root's modules, a method called on ``self``,
+        on an instance of a class of the root or on a constructor call."""
+        if isinstance(func, ast.Name):
+            return name if name in self.facts.defined or name in self.imported else None
+        if not isinstance(func, ast.Attribute):
+            return None
+        receiver = func.value
+        if isinstance(receiver, ast.Name):
+            if receiver.id in self.module_aliases:
+                return f"{receiver.id}.{name}"
+            bound = scope.lookup(receiver.id)
+            if bound is not None and bound.instance is not None and bound.instance.klass is not None:
+                return f"{receiver.id}.{name}"
+            if bound is not None and bound.parameter is not None and bound.parameter.method \
+                    and receiver.id == _first_parameter(bound.parameter):
+                return name if name in self.facts.defined else None
+            return None
+        if isinstance(receiver, ast.Call) and name in self.facts.defined:
+            return name
+        return None
+
+    def sites_of(self, function: Function) -> list[tuple[ast.Call, Scope]]:
+        names = [name for name, group in self.functions.items() for f in group if f is function]
+        return [site for name in names for site in self.call_sites.get(name, [])]
+
+    def sites_calling(self, path: str, names: list[str]) -> list[tuple[ast.Call, Scope]]:
+        """Calls in this module of the functions ``names`` of the module at ``path``."""
+        keys = [alias for alias, (file, name) in self.imported.items()
+                if file == path and name in names]
+        keys += [f"{alias}.{name}" for alias, file in self.module_aliases.items() if file == path
+                 for name in names]
+        return [site for key in keys for site in self.call_sites.get(key, [])]
+
+    def through_calls(
+        self, expr: ast.expr, scope: Scope, function: Function | None, depth: int
+    ) -> list[Resolution]:
+        """The values ``expr`` takes at each call of the function it depends on, with the call
+        sites that give them, or why not."""
+        try:
+            return [Resolution(self.evaluate(expr, scope), "")]
+        except ParameterValue as error:
+            target = error.function if isinstance(error.function, Function) else function
+            if target is None or depth >= MAX_CALL_DEPTH:
+                return [Resolution(None, str(error))]
+            if target.analysis is not self:
+                return [Resolution(None, str(error))]
+            routes = [target]
+            if function is not None and function is not target and function.method \
+                    and target.name == "__init__" and function.klass is target.klass:
+                routes.insert(0, function)  # a call of the method knows the instance
+            results: list[Resolution] = []
+            for route in routes:
+                sites = [(call, site_scope, self) for call, site_scope in self.sites_of(route)]
+                for call, site_scope, site in sites + self.external_sites.get(route, []):
+                    for bound, outer in self.bind_for(route, function, call, site_scope, site,
+                                                      scope, depth):
+                        for found in self.through_calls(expr, bound, None, depth + 1):
+                            results.append(dataclasses.replace(
+                                found, sites=(*found.sites, Site(site, call), *outer)))
+                if any(found.values is not None for found in results):
+                    break
+            if not results:
+                return [Resolution(None, f"{error.name} is a parameter of {target.name}(){NO_CALL}")]
+            return results
+        except Unknown as error:
+            return [Resolution(None, str(error))]
+
+    def bind_for(
+        self, target: Function, function: Function | None, call: ast.Call, site_scope: Scope,
+        site: Analysis, scope: Scope, depth: int,
+    ) -> list[tuple[Scope, tuple[Site, ...]]]:
+        """``scope`` with ``target``'s parameters bound to what ``call`` passes (see
+        :meth:`bind_calls`); when ``target`` is the ``__init__`` of the class a method ``function``
+        belongs to, ``self`` is bound to the instance the call makes."""
+        if function is not None and function is not target and target.klass is not None \
+                and function.klass is target.klass and target.name == "__init__":
+            bound = Scope(scope)
+            instance = Instance(target.klass, call, site_scope, site)
+            bound.parameters = {function: {_first_parameter(function) or "self":
+                                           Binding(instance=instance)}}
+            return [(bound, ())]
+        return self.bind_calls(target, call, site_scope, site, scope, depth)
+
+    def bind_call(
+        self, function: Function, call: ast.Call, site_scope: Scope, site: Analysis,
+        scope: Scope, depth: int,
+    ) -> Scope:
+        """``scope`` with ``function``'s parameters bound to every value ``call`` (in ``site``) may
+        pass them."""
+        options = self.bind_calls(function, call, site_scope, site, scope, depth)
+        if len(options) == 1:
+            return options[0][0]
+        bound = Scope(scope)
+        bound.parameters = {function: merge([(option.parameters or {})[function]
+                                             for option, _ in options])}
+        return bound
+
+    def bind_calls(
+        self, function: Function, call: ast.Call, site_scope: Scope, site: Analysis,
+        scope: Scope, depth: int,
+    ) -> list[tuple[Scope, tuple[Site, ...]]]:
+        """``scope`` with ``function``'s parameters bound to what ``call`` (in ``site``) passes.
+        When an argument is itself a parameter of the calling function, one scope per call of that
+        function that gives it a value, with those calls (innermost first)."""
+        fixed: dict[str, Binding] = {}
+        chained: tuple[str, list[Resolution]] | None = None
+        if function.method and isinstance(call.func, ast.Attribute):
+            receiver, _ = site.object_of(call.func.value, site_scope)
+            if receiver is not None and receiver.instance is not None:
+                fixed[_first_parameter(function) or "self"] = receiver
+        for param, index in function.parameters():
+            passed = argument(call, param.arg, index)
+            evaluator, where = (site, site_scope) if passed is not None else (self, scope)
+            passed = passed if passed is not None else function.default(param.arg)
+            if passed is None:
+                fixed[param.arg] = Binding(reason=f"{param.arg} is not passed")
+                continue
+            if isinstance(passed, ast.Constant) and passed.value is None:
+                fixed[param.arg] = Binding(none=True)
+                continue
+            object_binding = evaluator.passed_object(passed, where)
+            if object_binding is not None:
+                fixed[param.arg] = object_binding
+                continue
+            found = evaluator.through_calls(passed, where, where.function, depth + 1)
+            known = [resolution for resolution in found if resolution.values is not None]
+            if chained is None and any(resolution.sites for resolution in known):
+                chained = (param.arg, known)
+                continue
+            values = tuple(v for resolution in known for v in resolution.values or ())
+            if values:
+                fixed[param.arg] = Binding(values=unique(values))
+            else:
+                reasons = [resolution.reason for resolution in found]
+                fixed[param.arg] = Binding(reason=reasons[0] if reasons else "unknown")
+        options = []
+        for values, outer in ([(r.values or (), r.sites) for r in chained[1]] if chained
+                              else [((), ())]):
+            bound = Scope(scope)
+            given = dict(fixed)
+            if chained is not None:
+                given[chained[0]] = Binding(values=values)
+            bound.parameters = {**scope.passed(), function: given}
+            options.append((bound, outer))
+        return options
+
+    def passed_object(self, expr: ast.expr, scope: Scope) -> Binding | None:
+        """An object passed as an argument (an instance, a namespace) that analysis follows."""
+        if isinstance(expr, ast.Name):
+            binding = scope.lookup(expr.id)
+            if binding is not None and (binding.instance is not None or binding.module_file
+                                        or binding.klass is not None):
+                return binding
+        return None
+
+    def display_line(self, line: int) -> int:
+        if self.line_map is None or not 0 < line <= len(self.line_map):
+            return line
+        return self.line_map[line - 1]
+
+
+NO_CALL = " and no call in this file passes it"
+
+
+# helpers --------------------------------------------------------------------------------------
+def _touches(lines: Sequence[int], node: ast.AST) -> bool:
+    """One of ``lines`` (sorted) is within the lines ``node`` spans."""
+    start = getattr(node, "lineno", 0)
+    index = bisect.bisect_left(lines, start)
+    return index < len(lines) and lines[index] <= (getattr(node, "end_lineno", None) or start)
+
+
+touches = _touches
+
+
+def _short(expr: ast.AST) -> str:
+    text = ast.unparse(expr)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _dotted(expr: ast.expr) -> str | None:
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Attribute):
+        base = _dotted(expr.value)
+        return None if base is None else f"{base}.{expr.attr}"
+    return None
+
+
+dotted = _dotted
+
+
+def _callee_name(expr: ast.expr) -> str | None:
+    func = expr.func if isinstance(expr, ast.Call) else expr
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+callee_name = _callee_name
+
+
+def _first_parameter(function: Function) -> str | None:
+    params = [*function.node.args.posonlyargs, *function.node.args.args]
+    return params[0].arg if params else None
+
+
+def argument(call: ast.expr, keyword: str, position: int | None) -> ast.expr | None:
+    """The argument a call passes as ``keyword`` or at ``position`` (not after a ``*args``)."""
+    if not isinstance(call, ast.Call):
+        return None
+    for item in call.keywords:
+        if item.arg == keyword:
+            return item.value
+    if position is not None and position < len(call.args):
+        passed = call.args[position]
+        if not any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
+            return passed
+    return None
+
+
+def _combinations(choices: Sequence[list[object] | None]) -> list[list[object]]:
+    combos = itertools.islice(itertools.product(*(choice or [] for choice in choices)),
+                              MAX_ALTERNATIVES)
+    return [list(combo) for combo in combos]
+
+
+def walk_calls(node: ast.AST) -> Iterator[ast.Call]:
+    for child in ast.walk(node):
+        if isinstance(child, ast.Call):
+            yield child

@@ -1,0 +1,556 @@
+"""The write analysis of one module: its calls that write a file where a run loses it, with the path
+each writes, through :mod:`snapshot_guard.pyanalysis` in partial mode (a known beginning is enough).
+
+A write whose path depends on a parameter is resolved at the calls that pass it, in the module or
+in another module of the root that imports the function; it is then reported at that call, where
+the path is written."""
+from __future__ import annotations
+
+import ast
+import bisect
+import dataclasses
+import fnmatch
+import posixpath
+import re
+from collections.abc import Iterable, Iterator, Sequence
+
+from snapshot_guard.pyanalysis.evaluate import Analysis, Option
+from snapshot_guard.pyanalysis.modules import Modules
+from snapshot_guard.pyanalysis.scopes import Binding, Function, ModuleFacts, Scope
+from snapshot_guard.pyanalysis.values import (
+    ParameterValue,
+    Text,
+    Unknown,
+    Values,
+    strip_dot,
+    unique,
+)
+from snapshot_guard.writes.calls import (
+    FUNCTIONS,
+    INERT_METHODS,
+    LOG_WRITERS,
+    LOGGED_OBJECTS,
+    METHODS,
+    MLFLOW_FLAVOUR_SAVE,
+    MLFLOW_SAVE,
+    MOVES,
+    OPENERS,
+    PATH_BUILDERS,
+    UPLOADS,
+    WRITE_MODE,
+    Arg,
+    arg,
+    argument,
+    call_label,
+    qualified,
+)
+from snapshot_guard.writes.jobs import KEPT_FOLDERS, CommandLines, JobCommand, bare
+
+_OWN_METHODS = frozenset(("save", "save_model", "save_checkpoint"))
+"""Methods whose meaning a class of the user's own defines: ``self.save("best")`` may build any path."""
+_NOT_LOCAL = re.compile(r"[~$/\\]|[A-Za-z][\w+.-]*:")
+"""Absolute, home, variable-expanded, Windows drive or URL (``s3://``, ``azureml://``) paths."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Write:
+    call: ast.Call
+    """The call a finding points at: the write itself, or the call that passes its path."""
+    target: ast.expr
+    label: str
+    value: Text
+    to_logs: bool
+    through: str | None = None
+    """For a write reported where its path is passed: the writing call and where it is."""
+    names: frozenset[str] | None = None
+    """The names in ``target`` that hold (part of) the path; None: every name in it."""
+
+
+@dataclasses.dataclass(frozen=True)
+class _Deferred:
+    """A write whose path depends on a parameter of ``needs``."""
+
+    call: ast.Call
+    target: ast.expr
+    label: str
+    to_logs: bool
+    scope: Scope
+    needs: Function
+    function: Function | None
+    """The function the write is in."""
+
+
+def is_lost(value: Text) -> bool:
+    """The path is relative and outside ``outputs/`` and ``logs/`` for certain."""
+    known = value.known.replace("\\", "/")
+    if _NOT_LOCAL.match(known):
+        return False
+    known = strip_dot(known)
+    if value.rest is None:
+        path = posixpath.normpath(known) if known else "."
+        first = path.split("/", 1)[0]
+        return path != "." and first not in KEPT_FOLDERS
+    if "/" in known:
+        return known.split("/", 1)[0] not in KEPT_FOLDERS + ("", ".")
+    return bool(known) and not any(name.startswith(known) for name in KEPT_FOLDERS + ("..",))
+
+
+def normalized(value: Text) -> str:
+    display = strip_dot(value.display.replace("\\", "/"))
+    return posixpath.normpath(display) if value.rest is None and display else display
+
+
+_DEFINITION = re.compile(r"(?:def|class)\s+\Z")
+
+
+def lines_containing(text: str, words: Iterable[str],
+                     unless_after: re.Pattern[str] | None = None) -> list[int]:
+    """The sorted numbers of the lines where one of ``words`` occurs (substring search in C), but
+    where the text before it on its line ends with ``unless_after``."""
+    positions = []
+    for word in words:
+        found = text.find(word)
+        while found != -1:
+            if unless_after is None or not unless_after.search(
+                    text, text.rfind("\n", 0, found) + 1, found):
+                positions.append(found)
+            found = text.find(word, found + len(word))
+    positions.sort()
+    lines: list[int] = []
+    position, line = 0, 1
+    for found in positions:
+        line += text.count("\n", position, found)
+        position = found
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
+
+
+def _touches(lines: Sequence[int], node: ast.AST) -> bool:
+    start = getattr(node, "lineno", 0)
+    index = bisect.bisect_left(lines, start)
+    return index < len(lines) and lines[index] <= (getattr(node, "end_lineno", None) or start)
+
+
+class ModuleWrites(Analysis):
+    """The writes of one module (or a notebook's code cells), found in one walk."""
+
+    def __init__(
+        self, relpath: str, tree: ast.Module, text: str, modules: Modules,
+        commands: CommandLines | None, trigger_lines: list[int], notebook: bool = False,
+    ) -> None:
+        super().__init__(relpath, tree, modules, partial=True, notebook=notebook)
+        self.text = text
+        self.commands = commands
+        self.triggers = trigger_lines
+        self.writes: list[Write] = []
+        self.deferred: list[_Deferred] = []
+        self.kept: list[Text] = []
+        """Paths this module uploads, copies or moves to a kept place."""
+        self.examined: set[int] = set()
+        self.written: dict[int, Values] = {}
+        """What each write call writes, by ``id`` of the call: a name assigned its result names the
+        file (``path = explainer.save("explainer")``)."""
+        self.logged_models: set[str] = set()
+        """Names of the objects ``mlflow.<flavour>.log_model`` logs to the run."""
+        self.call_lines = sorted({*trigger_lines, *self.lines_calling()})
+        self.empty = _opened_for_nothing(self.facts)
+        """Openers whose file object nothing writes to: they leave an empty file, not a result."""
+
+    def lines_calling(self) -> list[int]:
+        """The lines of calls the walk must see besides the writes: of the module's own functions
+        and classes, of names from the root's modules (their functions may write), and of
+        ``add_argument``."""
+        words = {*self.facts.defined, "add_argument"}
+        for module, level, name in self.facts.imports:
+            if self.modules.locate(module, level, self.path) is not None or (
+                "." in module and self.modules.locate(module.rsplit(".", 1)[0], level, self.path)
+            ):
+                words.add(name)
+        return lines_containing(self.text, (f"{word}(" for word in words), _DEFINITION)
+
+    def file_value(self) -> Text:
+        return Text(self.path)
+
+    def value_binding(self, value: ast.expr, scope: Scope) -> Binding | None:
+        written = self.written.get(id(value))
+        return Binding(values=written) if written else None
+
+    def option_value(self, option: Option) -> Binding:
+        runs = self.commands.of(self.path) if self.commands is not None else None
+        if not runs or not option.strings:
+            return Binding(reason=Unknown(option.strings[0] if option.strings else option.dest,
+                                          "is set by a command line analysis cannot see"))
+        return _option_binding(option, runs)
+
+    def values(self, node: ast.expr, scope: Scope) -> Values | None:
+        try:
+            return self.evaluate(node, scope)
+        except Unknown:
+            return None
+
+    def on_call(self, call: ast.Call, scope: Scope) -> None:
+        if _touches(self.triggers, call):
+            self.examine(call, scope)
+
+    def examine(self, call: ast.Call, scope: Scope) -> None:
+        name = qualified(call.func, self.facts.aliases)
+        method = call.func.attr if isinstance(call.func, ast.Attribute) else None
+        if name in LOGGED_OBJECTS:
+            return
+        if method in UPLOADS or name == "wandb.save":
+            for passed in [*call.args, *(keyword.value for keyword in call.keywords)]:
+                self.kept.extend(self.values(passed, scope) or ())
+            return
+        if name in MOVES:
+            source = argument(call, MOVES[name])
+            destination = argument(call, arg(1, "dst"))
+            if source is not None and (destination is None or not self.lost_at(destination, scope)):
+                self.kept.extend(self.values(source, scope) or ())
+        if name is not None and name.startswith("mlflow.") and name.endswith(".log_model"):
+            logged = argument(call, arg(0))
+            logged = logged if logged is not None else next(
+                (k.value for k in call.keywords if k.arg and k.arg.endswith("model")), None)
+            if isinstance(logged, ast.Name):
+                self.logged_models.add(logged.id)
+            return
+        target = self.target(call, name, method, scope)
+        if target is None or id(call) in self.empty:
+            return
+        self.examined.add(id(call))
+        label = call_label(call.func)
+        to_logs = name in LOG_WRITERS
+        try:
+            values = self.evaluate(target, scope)
+        except ParameterValue as error:
+            if isinstance(error.function, Function):
+                self.deferred.append(_Deferred(call, target, label, to_logs, scope.snapshot(),
+                                               error.function, scope.function))
+            return
+        except Unknown:
+            return
+        self.written[id(call)] = values
+        names = frozenset(node.id for node in ast.walk(target) if isinstance(node, ast.Name)
+                          and _holds_text(scope.lookup(node.id)))
+        for value in values:
+            if is_lost(value):
+                self.writes.append(Write(call, target, label, value,
+                                         to_logs or value.display.endswith(".log"), names=names))
+
+    def target(self, call: ast.Call, name: str | None, method: str | None,
+               scope: Scope) -> ast.expr | None:
+        """The argument naming the file ``call`` writes; None when it writes none."""
+        if name is not None:
+            if name in FUNCTIONS:
+                return argument(call, FUNCTIONS[name])
+            if name in OPENERS:
+                path, mode, default = OPENERS[name]
+                return argument(call, path) if _writes_in_mode(call, mode, default) else None
+            if name in MLFLOW_SAVE:
+                return argument(call, MLFLOW_SAVE[name])
+            if name.startswith("mlflow.") and name.endswith(".save_model"):
+                return argument(call, MLFLOW_FLAVOUR_SAVE)
+            return None
+        if method is None:
+            return None
+        assert isinstance(call.func, ast.Attribute)
+        receiver = call.func.value
+        if method in ("write_text", "write_bytes") or (
+            method == "open" and _writes_in_mode(call, arg(0, "mode"), "r")
+        ):
+            return receiver
+        if method in ("rename", "replace") and len(call.args) == 1:
+            if not self.lost_at(call.args[0], scope):
+                self.kept.extend(self.values(receiver, scope) or ())
+            return None
+        if method in METHODS and not self.own_method(receiver, method, scope):
+            return argument(call, METHODS[method])
+        return None
+
+    def own_method(self, receiver: ast.expr, method: str, scope: Scope) -> bool:
+        """``receiver.method`` is a method the user's own class defines (its writes, if any, are
+        found in its body)."""
+        if not isinstance(receiver, ast.Name):
+            return False
+        if receiver.id in ("self", "cls"):
+            klass = scope.function.klass if scope.function is not None else None
+            return method in _OWN_METHODS or (klass is not None and method in klass.body)
+        binding = scope.lookup(receiver.id)
+        instance = binding.instance if binding is not None else None
+        return instance is not None and instance.klass is not None and method in instance.klass.body
+
+    def lost_at(self, node: ast.expr, scope: Scope) -> bool:
+        values = self.values(node, scope)
+        return values is not None and all(is_lost(value) for value in values)
+
+    # writes whose path a caller gives ---------------------------------------------------------
+    def resolve_deferred(self) -> None:
+        """Report each write whose path depends on a parameter at the calls in this module that
+        make it lost."""
+        for deferred in self.deferred:
+            for found in self.through_calls(deferred.target, deferred.scope, deferred.function, 0):
+                if found.values is None or not found.sites:
+                    continue
+                site = found.sites[-1]
+                through = f"{deferred.label} at line {self.display_line(deferred.call.lineno)}"
+                self.report_at(site.call, found.values, deferred, through)
+
+    def pull(self) -> None:
+        """Report the writes of other modules' functions that this module's calls make lost (the
+        path passed, or passed on through other functions of that module)."""
+        calls = [(call, site_scope, self.callee_function(call.func, site_scope))
+                 for sites in self.call_sites.values() for call, site_scope in sites]
+        called = {callee for _, _, callee in calls}
+        for call, site_scope, callee in calls:
+            other = callee.analysis if callee is not None else None
+            if callee is None or other is self or not isinstance(other, ModuleWrites):
+                continue
+            other.external_sites = {callee: [(call, site_scope, self)]}
+            try:
+                for deferred in other.deferred:
+                    if deferred.function in called and deferred.function is not callee \
+                            and callee.name == "__init__":
+                        continue  # the calls of the method say it, with the instance they use
+                    through = f"{deferred.label} in {other.path}:{deferred.call.lineno}"
+                    for found in other.through_calls(deferred.target, deferred.scope,
+                                                     deferred.function, 0):
+                        here = [site for site in found.sites if site.analysis is self]
+                        if found.values is not None and here:
+                            self.report_at(here[-1].call, found.values, deferred, through)
+            finally:
+                other.external_sites = {}
+
+    def report_at(self, call: ast.Call, values: Values, deferred: _Deferred, through: str) -> None:
+        passed = ast.Tuple(elts=[*call.args, *(keyword.value for keyword in call.keywords)],
+                           ctx=ast.Load())
+        for value in values:
+            if is_lost(value):
+                self.examined.add(id(call))
+                self.writes.append(Write(call, passed, call_label(call.func), value,
+                                         deferred.to_logs or value.display.endswith(".log"), through))
+
+
+class _Uses(Analysis):
+    """The second walk, over the lines that mention a written file: the paths other calls use
+    (read back, passed to a tool, deleted), which makes the written file a scratch file."""
+
+    def __init__(self, writes: ModuleWrites, lines: list[int]) -> None:
+        super().__init__(writes.path, writes.tree, writes.modules, partial=True,
+                         notebook=writes.notebook, facts=writes.facts)
+        self.writes = writes
+        self.lines = lines
+        self.call_lines = lines
+        self.skip_inits = True
+        self.used: set[str] = set()
+
+    def file_value(self) -> Text:
+        return Text(self.path)
+
+    def value_binding(self, value: ast.expr, scope: Scope) -> Binding | None:
+        return self.writes.value_binding(value, scope)
+
+    def option_value(self, option: Option) -> Binding:
+        return self.writes.option_value(option)
+
+    def on_call(self, call: ast.Call, scope: Scope) -> None:
+        if id(call) in self.writes.examined or not _touches(self.lines, call):
+            return
+        name = qualified(call.func, self.writes.facts.aliases)
+        if name is not None and (name.startswith("os.path.") or name in PATH_BUILDERS
+                                 or name in LOGGED_OBJECTS):
+            return
+        made = self.callee_class(call.func, scope)
+        if made is not None and made.dataclass:
+            return  # a settings object made, not a file used
+        if isinstance(call.func, ast.Attribute) and call.func.attr in INERT_METHODS:
+            return
+        arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
+        while arguments:
+            passed = arguments.pop()
+            if isinstance(passed, (ast.List, ast.Tuple, ast.Set)):
+                arguments.extend(passed.elts)
+                continue
+            if isinstance(passed, ast.Dict):
+                arguments.extend(passed.values)
+                continue
+            try:
+                values = self.evaluate(passed, scope)
+            except Unknown:
+                continue
+            for value in values:
+                self.used.add(normalized(value))
+                # A command line: ``os.system("python eval.py --model model.pt")``.
+                self.used.update(_strip_quotes(word) for word in value.display.split()[1:])
+
+
+def lost_writes(analysis: ModuleWrites) -> Iterator[Write]:
+    """The module's writes that nothing in it uploads, moves, copies or uses again."""
+    if not analysis.writes:
+        return
+    mentions = _mention_lines(analysis.text, _mentions(analysis.writes))
+    uses = _Uses(analysis, mentions)
+    written = {line for write in analysis.writes
+               for line in range(write.call.lineno, (write.call.end_lineno or write.call.lineno) + 1)}
+    if not set(mentions) <= written:  # another line names a written file
+        uses.run()
+    kept = [normalized(value) for value in analysis.kept]
+    seen: set[tuple[int, str]] = set()
+    for write in analysis.writes:
+        if _saves_a_logged_model(write.call, analysis) or _said_better(write, analysis.writes):
+            continue
+        path = normalized(write.value)
+        if (id(write.call), path) in seen:
+            continue
+        seen.add((id(write.call), path))
+        if path not in uses.used and not any(
+            path == place or place in (".", "") or path.startswith(place + "/") for place in kept
+        ):
+            yield write
+
+
+def _said_better(write: Write, writes: Sequence[Write]) -> bool:
+    """A write of a function reported with a partial path where another call reports the same
+    write with a path that fits it (``Saver()`` gives ``artifacts/*``, ``saver.save(m, "m.pkl")``
+    ``artifacts/m.pkl``): the second says it."""
+    if write.through is None or write.value.rest is None:
+        return False
+    pattern = write.value.display
+    return any(other.through == write.through and other.value.rest is None
+               and fnmatch.fnmatchcase(other.value.known, pattern) for other in writes)
+
+
+def _saves_a_logged_model(call: ast.Call, analysis: ModuleWrites) -> bool:
+    """``mlflow.<flavour>.save_model(model, path)`` of a model the module also logs to the run
+    (``log_model``): the local copy is lost, not the model."""
+    name = qualified(call.func, analysis.facts.aliases) or ""
+    if not (name.startswith("mlflow.") and name.endswith(".save_model")):
+        return False
+    saved = argument(call, arg(1 if name in MLFLOW_SAVE else 0))
+    saved = saved if saved is not None else next(
+        (k.value for k in call.keywords if k.arg and k.arg.endswith("model")), None)
+    return isinstance(saved, ast.Name) and saved.id in analysis.logged_models
+
+
+def fix(write: Write) -> str:
+    path = normalized(write.value)
+    if path.startswith("../"):
+        path = path.rsplit("/", 1)[-1]
+    return f"{'logs' if write.to_logs else 'outputs'}/{path}"
+
+
+def _mentions(writes: Iterable[Write]) -> set[str]:
+    """What a line that uses one of ``writes``' files must contain: its name or a name in its path."""
+    words = set()
+    for write in writes:
+        words.add(posixpath.basename(write.value.known.rstrip("/")) or write.value.known)
+        words.update(write.names if write.names is not None else (
+            node.id for node in ast.walk(write.target) if isinstance(node, ast.Name)))
+    words.discard("")
+    return words
+
+
+_ASSIGNED = re.compile(r"[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[^=]")
+
+
+def _mention_lines(text: str, words: set[str]) -> list[int]:
+    """The lines that name a written file: by one of ``words``, or by a name a line that does
+    assigns (``source = "model"`` then ``copy_tree(source, target)``)."""
+    lines = lines_containing(text, words)
+    source = text.split("\n") if lines else []
+    assigned = set()
+    for line in lines:
+        match = _ASSIGNED.match(source[line - 1])
+        if match and match.group(1) not in words:
+            assigned.add(match.group(1))
+    return sorted({*lines, *lines_containing(text, assigned)}) if assigned else lines
+
+
+def _holds_text(binding: Binding | None) -> bool:
+    """A name bound to something that may be a path (not a number, an unknown value, a model)."""
+    return binding is not None and bool(binding.values or binding.expr or binding.module
+                                        or binding.parameter or binding.items)
+
+
+def _strip_quotes(word: str) -> str:
+    return normalized(Text(word.strip("\"'")))
+
+
+def _writes_in_mode(call: ast.Call, where: Arg, default: str) -> bool:
+    mode = argument(call, where)
+    if mode is None:
+        return bool(WRITE_MODE.search(default))
+    return isinstance(mode, ast.Constant) and isinstance(mode.value, str) and bool(
+        WRITE_MODE.search(mode.value)
+    )
+
+
+def _opened_for_nothing(facts: ModuleFacts) -> set[int]:
+    """``with open(path, "wb") as f:`` where the body never uses ``f``, and ``open(path, "w")``
+    closed at once: an empty file is all such a call leaves."""
+    found: set[int] = set()
+    for node in facts.withs:
+        for item in node.items:
+            opener = item.context_expr
+            if not isinstance(opener, ast.Call) or not _is_opener(opener, facts.aliases):
+                continue
+            handle = item.optional_vars
+            if handle is None or (isinstance(handle, ast.Name) and not any(
+                isinstance(use, ast.Name) and use.id == handle.id
+                for statement in node.body for use in ast.walk(statement)
+            )):
+                found.add(id(opener))
+    for statement in facts.expressions:
+        call = statement.value
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
+                and call.func.attr == "close" and isinstance(call.func.value, ast.Call) \
+                and _is_opener(call.func.value, facts.aliases):
+            found.add(id(call.func.value))
+    return found
+
+
+def _is_opener(call: ast.Call, aliases: dict[str, str]) -> bool:
+    return qualified(call.func, aliases) in OPENERS or (
+        isinstance(call.func, ast.Attribute) and call.func.attr == "open")
+
+
+def _option_binding(option: Option, runs: Sequence[JobCommand]) -> Binding:
+    """What ``args.DEST`` holds in the runs of the script: the value each command line gives the
+    option, or its default where a command line does not set it."""
+    values: list[Text] = []
+    none = False
+    for run in runs:
+        given, value = _given(option, run.words)
+        if not given:
+            if run.opaque:
+                return Binding(reason=Unknown(option.strings[0], "may be set by the command line"))
+            if option.default.values:
+                values.extend(option.default.values)
+            elif option.default.none:
+                none = True
+            else:
+                return option.default
+        elif value is None or "$" in value or "{{" in value:
+            return Binding(reason=Unknown(option.strings[0], "is set by the job's command line"))
+        else:
+            values.append(Text(value))
+    if none:
+        return Binding(none=True) if not values else Binding(
+            reason=Unknown(option.strings[0], "is set by some command lines only"))
+    return Binding(values=unique(values))
+
+
+def _given(option: Option, words: Sequence[str]) -> tuple[bool, str | None]:
+    """Whether ``words`` set ``option``, and the value they give it (None: not known)."""
+    for index, written in enumerate(words):
+        word = bare(written)
+        if word in option.strings:
+            if not option.takes_value or written.startswith("$[["):
+                return True, None  # an optional part: the option may be set
+            return True, bare(words[index + 1]) if index + 1 < len(words) else None
+        for string in option.strings:
+            if string.startswith("--") and word.startswith(string + "="):
+                return True, word[len(string) + 1:]
+            if word.startswith("--") and len(word) > 2 and string.startswith(word.split("=")[0]):
+                return True, None  # an abbreviation argparse accepts
+    return False, None
+

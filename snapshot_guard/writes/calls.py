@@ -1,0 +1,218 @@
+"""The calls that write a file, and where their destination is; the calls that upload, copy or move
+a file somewhere it is kept; and the calls that only build, test or log a path."""
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+
+
+@dataclasses.dataclass(frozen=True)
+class Arg:
+    """Where a call takes an argument: a position (None: keyword only) and its keyword names."""
+
+    position: int | None
+    keywords: tuple[str, ...]
+
+
+def arg(position: int | None, *keywords: str) -> Arg:
+    return Arg(position, keywords)
+
+
+def argument(call: ast.Call, where: Arg) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg in where.keywords:
+            return keyword.value
+    if where.position is not None and where.position < len(call.args):
+        candidate = call.args[where.position]
+        if not any(isinstance(passed, ast.Starred) for passed in call.args[: where.position + 1]):
+            return candidate
+    return None
+
+
+# Module functions by qualified name (after import aliases): where their destination path is.
+FUNCTIONS: dict[str, Arg] = {
+    **dict.fromkeys(("numpy.save", "numpy.savez", "numpy.savez_compressed"), arg(0, "file")),
+    "numpy.savetxt": arg(0, "fname"),
+    **dict.fromkeys(("torch.save", "torch.jit.save", "onnx.save", "onnx.save_model"), arg(1, "f")),
+    "torch.onnx.export": arg(2, "f"),
+    **dict.fromkeys(
+        ("safetensors.torch.save_file", "safetensors.numpy.save_file"), arg(1, "filename")
+    ),
+    **dict.fromkeys(("joblib.dump", "sklearn.externals.joblib.dump",
+                     "sklearn.externals.joblib.numpy_pickle.dump"), arg(1, "filename")),
+    "pandas.to_pickle": arg(1, "filepath_or_buffer"),
+    **dict.fromkeys(("matplotlib.pyplot.savefig", "pylab.savefig"), arg(0, "fname")),
+    "matplotlib.pyplot.imsave": arg(0, "fname"),
+    "tensorflow.saved_model.save": arg(1, "export_dir"),
+    **dict.fromkeys(
+        ("tensorflow.keras.models.save_model", "keras.models.save_model",
+         "keras.saving.save_model", "tensorflow.keras.saving.save_model"),
+        arg(1, "filepath"),
+    ),
+    "xgboost.Booster.save_model": arg(1, "fname"),
+    "lightgbm.Booster.save_model": arg(1, "filename"),
+    **dict.fromkeys(
+        ("shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.copytree", "shutil.move",
+         "distutils.dir_util.copy_tree", "distutils.file_util.copy_file"),
+        arg(1, "dst"),
+    ),
+    "cv2.imwrite": arg(0, "filename"),
+    "cv2.VideoWriter": arg(0, "filename"),
+    **dict.fromkeys(("imageio.imwrite", "imageio.v2.imwrite", "imageio.v3.imwrite"), arg(0, "uri")),
+    "skimage.io.imsave": arg(0, "fname"),
+    "scipy.io.savemat": arg(0, "file_name"),
+    "soundfile.write": arg(0, "file"),
+    "torchaudio.save": arg(0, "uri", "filepath"),
+    "torchvision.utils.save_image": arg(1, "fp"),
+    "pandas.ExcelWriter": arg(0, "path"),
+    **dict.fromkeys(
+        ("keras.callbacks.ModelCheckpoint", "tensorflow.keras.callbacks.ModelCheckpoint",
+         "keras.callbacks.BackupAndRestore", "tensorflow.keras.callbacks.BackupAndRestore"),
+        arg(0, "filepath", "backup_dir"),
+    ),
+    **dict.fromkeys(
+        ("pytorch_lightning.callbacks.ModelCheckpoint", "lightning.pytorch.callbacks.ModelCheckpoint",
+         "pytorch_lightning.callbacks.model_checkpoint.ModelCheckpoint"),
+        arg(0, "dirpath"),
+    ),
+    **dict.fromkeys(("pytorch_lightning.Trainer", "lightning.pytorch.Trainer", "lightning.Trainer",
+                     "pytorch_lightning.trainer.Trainer"), arg(None, "default_root_dir")),
+    "ray.tune.run": arg(None, "local_dir", "storage_path"),
+    **dict.fromkeys(("ray.train.RunConfig", "ray.air.RunConfig", "ray.air.config.RunConfig",
+                     "ray.tune.RunConfig"), arg(None, "storage_path", "local_dir")),
+    **dict.fromkeys(("keras.callbacks.CSVLogger", "tensorflow.keras.callbacks.CSVLogger"),
+                    arg(0, "filename")),
+    **dict.fromkeys(("keras.callbacks.TensorBoard", "tensorflow.keras.callbacks.TensorBoard"),
+                    arg(0, "log_dir")),
+    **dict.fromkeys(
+        ("logging.FileHandler", "logging.handlers.RotatingFileHandler",
+         "logging.handlers.TimedRotatingFileHandler"),
+        arg(0, "filename"),
+    ),
+    "logging.basicConfig": arg(None, "filename"),
+    "torch.utils.tensorboard.SummaryWriter": arg(0, "log_dir"),
+    "tensorboardX.SummaryWriter": arg(0, "logdir", "log_dir"),
+    "tensorflow.summary.create_file_writer": arg(0, "logdir"),
+}
+LOG_WRITERS = frozenset(
+    name for name in FUNCTIONS if name.startswith(("logging.", "torch.utils.", "tensorboardX.",
+                                                   "tensorflow.summary."))
+    or name.endswith(("TensorBoard", "CSVLogger"))
+)
+MLFLOW_SAVE = {"mlflow.pyfunc.save_model": arg(0, "path")}
+"""``mlflow.<flavour>.save_model(model, path)``; pyfunc's takes the path first."""
+MLFLOW_FLAVOUR_SAVE = arg(1, "path")
+
+# Openers write only in some modes: (path, mode, default mode).
+OPENERS: dict[str, tuple[Arg, Arg, str]] = {
+    **dict.fromkeys(("open", "io.open", "codecs.open"), (arg(0, "file"), arg(1, "mode"), "r")),
+    **dict.fromkeys(
+        ("gzip.open", "bz2.open", "lzma.open"), (arg(0, "filename"), arg(1, "mode"), "rb")
+    ),
+    "h5py.File": (arg(0, "name"), arg(1, "mode"), "r"),
+    "zipfile.ZipFile": (arg(0, "file"), arg(1, "mode"), "r"),
+    "tarfile.open": (arg(0, "name"), arg(1, "mode"), "r"),
+}
+WRITE_MODE = re.compile(r"[wax+]")
+
+# Methods of objects (a data frame, a model, a figure): where their destination path is.
+METHODS: dict[str, Arg] = {
+    **dict.fromkeys(("to_csv", "to_json", "to_hdf"), arg(0, "path_or_buf")),
+    **dict.fromkeys(
+        ("to_parquet", "to_pickle", "to_feather", "to_stata", "to_orc", "to_netcdf", "to_disk"),
+        arg(0, "path"),
+    ),
+    "to_excel": arg(0, "excel_writer"),
+    "to_xml": arg(0, "path_or_buffer"),
+    **dict.fromkeys(("to_html", "to_latex", "to_markdown"), arg(0, "buf")),
+    **dict.fromkeys(("write_csv", "write_parquet", "write_image", "write_html"), arg(0, "file")),
+    "savefig": arg(0, "fname"),
+    "save": arg(0, "filepath", "filename", "fp", "path", "file", "fname"),
+    "save_weights": arg(0, "filepath"),
+    "save_model": arg(0, "fname", "filename", "filepath", "path", "output_dir", "model_path"),
+    "save_pretrained": arg(0, "save_directory"),
+    "save_vocabulary": arg(0, "save_directory"),
+    "save_checkpoint": arg(0, "filepath"),
+    "save_state": arg(0, "output_dir"),
+    "tofile": arg(0, "fid", "file"),
+    "save_word2vec_format": arg(0, "fname"),
+}
+# A path passed to one of these is uploaded (or, for copy and move, kept elsewhere): not lost.
+UPLOADS = frozenset(
+    ("log_artifact", "log_artifacts", "upload_file", "upload_files", "upload_folder", "log_image",
+     "add_file", "add_dir")
+)
+LOGGED_OBJECTS = frozenset(("mlflow.log_image", "mlflow.log_figure", "mlflow.log_text",
+                            "mlflow.log_dict", "mlflow.log_table"))
+"""They log an object under a name in the run: the name is no local file."""
+MOVES: dict[str, Arg] = {
+    **dict.fromkeys(
+        ("shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.copytree", "shutil.move",
+         "distutils.dir_util.copy_tree", "distutils.file_util.copy_file"),
+        arg(0, "src"),
+    ),
+    **dict.fromkeys(("os.rename", "os.replace"), arg(0, "src")),
+}
+TRIGGERS = (
+    "open", "File", "save", "to_", "dump", "copy", "move", "rename", "replace", "imwrite", "imsave",
+    "write", "Writer", "tofile", "export", "basicConfig", "log_artifact", "upload_", "log_image",
+    "add_file", "add_dir", "log_model", "Checkpoint", "Logger", "TensorBoard", "BackupAndRestore",
+    "default_root_dir", "local_dir", "storage_path",
+)
+"""Words on every line that can hold a write, upload or move: a cheap filter before the AST."""
+
+PATH_BUILDERS = frozenset((
+    "os.path.join", "posixpath.join", "pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath",
+    "pathlib.PurePosixPath", "os.getcwd", "pathlib.Path.cwd", "str", "os.fspath", "os.makedirs",
+    "os.mkdir", "print", "types.SimpleNamespace", "argparse.Namespace", "dict", "dataclasses.field",
+))
+INERT_METHODS = frozenset((
+    "debug", "info", "warning", "warn", "error", "exception", "critical", "format", "joinpath",
+    "with_suffix", "with_name", "resolve", "absolute", "expanduser", "mkdir", "exists", "append",
+    "add_argument", "set_defaults",
+))
+"""Calls that take a path without consuming the file: logging it, building or testing it."""
+
+# Names that mean these modules even where the file does not import them (a snippet, a notebook
+# whose import cell did not parse, a star import).
+CONVENTIONAL_NAMES = {
+    "open": "open", "str": "str", "os": "os", "shutil": "shutil", "torch": "torch", "np": "numpy",
+    "numpy": "numpy", "pd": "pandas", "plt": "matplotlib.pyplot", "joblib": "joblib",
+    "tf": "tensorflow", "keras": "keras", "mlflow": "mlflow", "cv2": "cv2", "wandb": "wandb",
+    "print": "print",
+}
+
+
+def qualified(func: ast.expr, aliases: dict[str, str]) -> str | None:
+    """``plt.savefig`` -> ``matplotlib.pyplot.savefig``: the dotted name, through imports; None
+    unless the root name is imported, a builtin or a module's conventional name."""
+    parts: list[str] = []
+    node = func
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    root = aliases.get(node.id)
+    if root is None:
+        root = CONVENTIONAL_NAMES.get(node.id)
+    if not root:
+        return None
+    return ".".join([root, *reversed(parts)])
+
+
+def call_label(func: ast.expr) -> str:
+    """The call as written: ``torch.save``, ``df.to_csv``, ``(...).write_text``."""
+    parts: list[str] = []
+    node = func
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    elif isinstance(node, ast.Call):
+        parts.append(call_label(node.func) + "(...)")
+    elif parts:
+        parts.append("(...)")
+    return ".".join(reversed(parts))

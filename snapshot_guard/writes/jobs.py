@@ -1,0 +1,197 @@
+"""Which files of a snapshot root are a job's code, and the command lines that run them."""
+from __future__ import annotations
+
+import ast
+import dataclasses
+import posixpath
+import re
+import shlex
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+import yaml
+
+from snapshot_guard.pyanalysis.values import strip_dot
+
+KEPT_FOLDERS = ("outputs", "logs")
+Reader = Callable[[str], bytes]
+"""Returns the bytes of a file named by its path relative to the root; raises OSError."""
+
+_NOT_JOB_FOLDERS = frozenset(
+    ("test", "tests", "testing", "site-packages", "dist-packages", "node_modules", "__pycache__",
+     "venv", "virtualenv") + KEPT_FOLDERS
+)
+_NOT_JOB_FILE = re.compile(r"(?:test_.*|.*_test|conftest|setup)\.py\Z")
+_SUBMIT_CALLS = ("ScriptRunConfig", "PythonScriptStep", "CommandStep", "ParallelRunStep",
+                 "HyperDriveConfig", "AutoMLConfig", "Estimator", "Workspace.from_config",
+                 "Workspace.get", "load_job")
+_V1_SUBMITTERS = frozenset((
+    "azureml.core.Experiment", "azureml.core.experiment.Experiment", "azureml.core.Workspace",
+    "azureml.core.workspace.Workspace", "azureml.pipeline.core.Pipeline",
+))
+_V1_SUBMIT_CALLS = ("submit", "Experiment", "Pipeline")
+_V2_SUBMIT_CALLS = ("create_or_update", "begin_create_or_update")
+_NOTEBOOK_NAME = re.compile(r"[\w./\\-]*\.ipynb\b")
+REFERENCE_SUFFIXES = (".py", ".yml", ".yaml", ".sh", ".cmd", ".bat", ".ps1")
+REFERENCE_NAMES = ("Makefile", "Dockerfile", "MLproject")
+"""Files where a job's command can run a notebook (with papermill or nbconvert)."""
+_SERVICES = ("streamlit", "flask", "fastapi", "gradio", "dash")
+
+
+def may_be_job_code(relpath: str) -> bool:
+    """False for tests, setup scripts, hidden, vendored and virtual-environment folders."""
+    *folders, name = relpath.split("/")
+    if any(part.startswith(".") or part in _NOT_JOB_FOLDERS for part in folders):
+        return False
+    return not _NOT_JOB_FILE.match(name)
+
+
+def is_reference(relpath: str) -> bool:
+    return relpath.endswith(REFERENCE_SUFFIXES) or posixpath.basename(relpath) in REFERENCE_NAMES
+
+
+def notebooks_mentioned(relpaths: Sequence[str], texts: Iterable[str]) -> set[str]:
+    """The notebooks of ``relpaths`` that ``texts`` (scripts, YAML files, shell commands beside
+    them that run papermill or nbconvert) name: only those notebooks are job code."""
+    referenced = {strip_dot(name.replace("\\", "/")) for text in texts
+                  for name in _NOTEBOOK_NAME.findall(text)}
+    return {
+        path for path in relpaths if path.endswith(".ipynb")
+        and any(path == name or path.endswith("/" + name) or name.endswith("/" + path)
+                for name in referenced)
+    }
+
+
+def runs_elsewhere(text: str, tree: ast.Module, aliases: Mapping[str, str]) -> bool:
+    """The file is not a job's code: it submits jobs (so it runs on the user's machine), it is a
+    deployment's scoring script (``init()`` and ``run()``), or it is a web app."""
+    functions = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    if {"init", "run"} <= functions:
+        return True
+    modules = set(aliases.values())
+    if any(name.split(".", 1)[0] in _SERVICES for name in modules):
+        return True
+    if any(has_call(text, name) for name in _SUBMIT_CALLS):
+        return True
+    if modules & _V1_SUBMITTERS and any(has_call(text, name) for name in _V1_SUBMIT_CALLS):
+        return True
+    if not any(name.startswith("azure.ai.ml") for name in modules):
+        return False
+    commands = [name for name, qualified in aliases.items() if qualified == "azure.ai.ml.command"]
+    return any(has_call(text, name) for name in [*_V2_SUBMIT_CALLS, *commands]) or bool(
+        re.search(r"@\s*(?:dsl\.)?pipeline\b", text)
+    )
+
+
+def has_call(text: str, name: str) -> bool:
+    """``name(`` occurs in ``text`` as a whole name (``.name(`` included): a substring search in C
+    first, as the regex alternative costs more than parsing on large files."""
+    start = text.find(name)
+    while start != -1:
+        before = text[start - 1] if start else " "
+        after = text[start + len(name) : start + len(name) + 8].lstrip()
+        if not (before.isalnum() or before == "_") and after.startswith("("):
+            return True
+        start = text.find(name, start + len(name))
+    return False
+
+
+# --- the command lines that run a script -------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class JobCommand:
+    """One run of a script: the words after it on a job's command line."""
+
+    script: str
+    """The script, POSIX relative to the snapshot root."""
+    words: tuple[str, ...]
+    opaque: bool
+    """A word may stand for options analysis cannot see (``${{inputs.args}}``, ``$@``)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class CommandLines:
+    """The command lines of the jobs that run from a snapshot root, by script."""
+
+    by_script: dict[str, list[JobCommand]]
+
+    def of(self, script: str) -> list[JobCommand] | None:
+        """The runs of ``script``; None when no job command known runs it."""
+        return self.by_script.get(script)
+
+
+_PYTHON = re.compile(r"(?:.*/)?python[\d.]*\Z")
+_SEPARATORS = frozenset(("&&", "||", ";", "|", "&", "(", ")"))
+
+
+def parse_commands(lines: Iterable[str]) -> CommandLines | None:
+    """The scripts the command lines run and their words; None when one does not split as a shell
+    would (its scripts, and so every script's options, are then unknown)."""
+    by_script: dict[str, list[JobCommand]] = {}
+    for line in lines:
+        try:
+            lexer = shlex.shlex(line.replace("\\\n", " "), posix=True, punctuation_chars=";&|()")
+            lexer.whitespace_split = True
+            words = list(lexer)
+        except ValueError:
+            return None
+        segment: list[str] = []
+        for word in [*words, ";"]:
+            if word not in _SEPARATORS:
+                segment.append(word)
+                continue
+            found = _script_of(segment)
+            if found is not None:
+                script, rest = found
+                opaque = any(_opaque(word, previous) for previous, word in zip(["", *rest], rest))
+                by_script.setdefault(script, []).append(JobCommand(script, tuple(rest), opaque))
+            segment = []
+    return CommandLines(by_script)
+
+
+def _script_of(words: list[str]) -> tuple[str, list[str]] | None:
+    for index, word in enumerate(words):
+        if word.endswith(".py") and not word.startswith("-"):
+            return posixpath.normpath(strip_dot(word)), words[index + 1:]
+        if word == "-m" and index and _PYTHON.match(words[index - 1]) and index + 1 < len(words):
+            return words[index + 1].replace(".", "/") + ".py", words[index + 2:]
+    return None
+
+
+def bare(word: str) -> str:
+    """The word without the marks of an optional part of a component's command (``$[[...]]``)."""
+    return word.removeprefix("$[[").removesuffix("]]")
+
+
+def _opaque(word: str, previous: str) -> bool:
+    """A word that may expand to options: an expansion not in an option's value position."""
+    word, previous = bare(word), bare(previous)
+    if "$" not in word:
+        return False
+    return not (previous.startswith("-") and "=" not in previous)
+
+
+def commands_in_yaml(relpath: str, text: str) -> list[str] | None:
+    """The ``command:`` of the Azure ML jobs and components in a YAML file of the root whose code is
+    the root itself; None when the file is not such YAML."""
+    if "command" not in text:
+        return None
+    try:
+        documents = list(yaml.safe_load_all(text))
+    except (yaml.YAMLError, RecursionError):
+        return None
+    folder = posixpath.dirname(relpath)
+    found: list[str] = []
+    stack: list[object] = documents
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        stack.extend(node.values())
+        command, code = node.get("command"), node.get("code")
+        if isinstance(command, str) and isinstance(code, str) and not code.startswith("azureml:") \
+                and posixpath.normpath(posixpath.join(folder, code.removeprefix("file:"))) == ".":
+            found.append(command)
+    return found or None

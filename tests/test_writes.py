@@ -1,0 +1,908 @@
+"""The write analysis of ``snapshot-outputs-misuse``: realistic training code, paths followed through
+names, functions, modules and configuration objects, and what is not job code."""
+from __future__ import annotations
+
+import json
+import posixpath
+import textwrap
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from snapshot_guard.writes import LostWrite, analyse_source, find_lost_writes
+
+
+def lost(source: str) -> list[tuple[int, str, str]]:
+    return [(write.line, write.call, write.target)
+            for write in analyse_source(textwrap.dedent(source), "train.py")]
+
+
+# --- the write analysis: realistic scripts -----------------------------------------------------
+
+TORCH_SCRIPT = """
+import argparse
+import os
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import torch
+
+CHECKPOINTS = "checkpoints"
+
+
+def train(model, loader, epochs):
+    losses = []
+    for epoch in range(epochs):
+        losses.append(sum(model(batch).item() for batch in loader))
+        torch.save(model.state_dict(), os.path.join(CHECKPOINTS, f"epoch_{epoch}.pt"))
+    return losses
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", required=True)
+    args = parser.parse_args()
+    model = torch.nn.Linear(4, 1)
+    losses = train(model, [], 3)
+    plt.plot(losses)
+    plt.savefig("loss.png")
+    torch.save(model, "model.pt")
+    pd.DataFrame({"loss": losses}).to_csv("predictions.csv", index=False)
+    torch.save(model, "outputs/model.pt")
+    plt.savefig(os.path.join("logs", "loss.png"))
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_the_plain_cases_of_a_torch_script_are_caught() -> None:
+    assert lost(TORCH_SCRIPT) == [
+        (16, "torch.save", "checkpoints/epoch_*.pt"),
+        (27, "plt.savefig", "loss.png"),
+        (28, "torch.save", "model.pt"),
+        (29, "pd.DataFrame(...).to_csv", "predictions.csv"),
+    ]
+
+
+def test_the_plain_cases_are_caught_in_a_snippet_without_imports() -> None:
+    assert lost("""
+        torch.save(model, "model.pt")
+        df.to_csv("predictions.csv")
+        plt.savefig("loss.png")
+    """) == [(2, "torch.save", "model.pt"), (3, "df.to_csv", "predictions.csv"),
+             (4, "plt.savefig", "loss.png")]
+
+
+def test_each_report_says_where_to_write_instead() -> None:
+    writes = analyse_source(TORCH_SCRIPT, "src/train.py")
+    assert [write.fix for write in writes] == [
+        "outputs/checkpoints/epoch_*.pt", "outputs/loss.png", "outputs/model.pt",
+        "outputs/predictions.csv",
+    ]
+    assert {write.file for write in writes} == {"src/train.py"}
+
+
+ARGPARSE_V2_SCRIPT = """
+import argparse
+import os
+from pathlib import Path
+
+import joblib
+import mlflow
+import pandas as pd
+from sklearn.ensemble import RandomForestClassifier
+
+
+def main(args):
+    frame = pd.read_csv(Path(args.data) / "train.csv")
+    model = RandomForestClassifier().fit(frame.drop(columns="y"), frame["y"])
+    joblib.dump(model, Path(args.model_output) / "model.pkl")
+    joblib.dump(model, os.path.join(args.model_output, "model.pkl"))
+    frame.to_csv(args.predictions, index=False)
+    frame.to_parquet(f"{args.output_dir}/scored.parquet")
+    with open(os.path.join(os.environ["AZUREML_OUTPUT_DIR"], "metrics.json"), "w") as handle:
+        handle.write("{}")
+    mlflow.sklearn.save_model(model, path=args.model_output)
+    output = Path(args.output_dir)
+    (output / "done.txt").write_text("ok")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data")
+    parser.add_argument("--model_output", default="model")
+    parser.add_argument("--predictions", default="predictions.csv")
+    parser.add_argument("--output_dir", default="out")
+    main(parser.parse_args())
+"""
+
+
+def test_argparse_and_environment_outputs_are_never_reported() -> None:
+    assert lost(ARGPARSE_V2_SCRIPT) == []
+
+
+SKLEARN_SCRIPT = """
+import json
+import os
+import pickle
+
+import joblib
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+OUTPUT_DIR = "./outputs"
+MODEL_DIR = "models"
+os.makedirs(OUTPUT_DIR, exist_ok=True)
+
+model = LogisticRegression().fit(np.zeros((2, 2)), [0, 1])
+joblib.dump(model, os.path.join(OUTPUT_DIR, "model.joblib"))
+joblib.dump(model, os.path.join(MODEL_DIR, "model.joblib"))
+with open("model.pkl", "wb") as handle:
+    pickle.dump(model, handle)
+with open(os.path.join(OUTPUT_DIR, "metrics.json"), "w") as handle:
+    json.dump({"accuracy": 1.0}, handle)
+np.savetxt("coefficients.txt", model.coef_)
+np.save("/tmp/cache.npy", model.coef_)
+with open("config.json") as handle:
+    config = json.load(handle)
+"""
+
+
+def test_sklearn_script_module_constants_resolve() -> None:
+    assert lost(SKLEARN_SCRIPT) == [
+        (16, "joblib.dump", "models/model.joblib"),
+        (17, "open", "model.pkl"),
+        (21, "np.savetxt", "coefficients.txt"),
+    ]
+
+
+KERAS_SCRIPT = """
+import tensorflow as tf
+from tensorflow import keras
+
+model = keras.Sequential([keras.layers.Dense(1)])
+model.fit(x, y, callbacks=[keras.callbacks.TensorBoard(log_dir="./logs")])
+model.save("saved_model")
+model.save_weights("outputs/weights.h5")
+tf.saved_model.save(model, "export/1")
+keras.models.save_model(model, filepath="model.keras")
+"""
+
+
+def test_keras_saves_are_caught() -> None:
+    assert lost(KERAS_SCRIPT) == [
+        (7, "model.save", "saved_model"),
+        (9, "tf.saved_model.save", "export/1"),
+        (10, "keras.models.save_model", "model.keras"),
+    ]
+
+
+def test_hugging_face_and_mlflow_saves() -> None:
+    assert lost("""
+        import mlflow
+        trainer.save_model("./results")
+        tokenizer.save_pretrained(training_args.output_dir)
+        model.save_pretrained("outputs/model")
+        mlflow.pytorch.save_model(model, "mlflow_model")
+    """) == [(3, "trainer.save_model", "./results"),
+             (6, "mlflow.pytorch.save_model", "mlflow_model")]
+
+
+def test_pathlib_shutil_logging_and_openers() -> None:
+    assert lost("""
+        import logging, shutil, h5py
+        from pathlib import Path
+        RESULTS = Path("results")
+        (RESULTS / "summary.txt").write_text("done")
+        Path("outputs", "summary.txt").write_text("done")
+        with (RESULTS / "log.csv").open("a") as handle:
+            handle.write("1\\n")
+        Path("notes.txt").open().read()
+        shutil.copy("config.yaml", "artifacts/config.yaml")
+        shutil.copy("config.yaml", "outputs/")
+        logging.basicConfig(filename="train.log", level=logging.INFO)
+        h5py.File("features.h5", "w")
+        h5py.File("inputs.h5")
+    """) == [(5, "(...).write_text", "results/summary.txt"), (7, "(...).open", "results/log.csv"),
+             (10, "shutil.copy", "artifacts/config.yaml"), (12, "logging.basicConfig", "train.log"),
+             (13, "h5py.File", "features.h5")]
+
+
+def test_logs_go_to_logs() -> None:
+    writes = analyse_source('import logging\nlogging.FileHandler("run.log")\n', "train.py")
+    assert [write.fix for write in writes] == ["logs/run.log"]
+
+
+def test_string_formatting_keeps_what_is_known() -> None:
+    assert lost("""
+        import numpy as np
+        FOLDER = "embeddings"
+        np.save("emb_%03d.npy" % epoch, array)
+        np.save("emb_{}.npy".format(epoch), array)
+        np.save("emb_" + str(epoch) + ".npy", array)
+        np.save(f"{run_dir}/emb.npy", array)
+        np.save(f"out{suffix}.npy", array)
+        np.save("{}/emb_{}.npy".format(FOLDER, epoch), array)
+        np.save("%s/emb.npy" % FOLDER, array)
+        np.save("{folder}/emb.npy".format(folder="outputs"), array)
+        np.save("{}/emb.npy".format(run_dir), array)
+    """) == [(4, "np.save", "emb_*.npy"), (5, "np.save", "emb_*.npy"), (6, "np.save", "emb_*.npy"),
+             (9, "np.save", "embeddings/emb_*.npy"), (10, "np.save", "embeddings/emb.npy")]
+
+
+def test_absolute_home_and_remote_paths_are_deliberate() -> None:
+    assert lost("""
+        df.to_csv("/tmp/predictions.csv")
+        df.to_csv("~/predictions.csv")
+        df.to_csv("s3://bucket/predictions.csv")
+        df.to_parquet("abfss://data@account.dfs.core.windows.net/scored")
+        df.to_csv("C:\\\\results\\\\predictions.csv")
+        df.to_csv("outputs\\\\predictions.csv")
+        df.to_csv(".\\\\logs\\\\predictions.csv")
+    """) == []
+
+
+def test_names_rebound_in_branches_hold_either_value_and_shadowed_names_are_unknown() -> None:
+    assert lost("""
+        import torch
+        PATH = "model.pt"
+        def by_parameter(PATH):
+            torch.save(model, PATH)
+        def rebound(best):
+            path = "last.pt"
+            if best:
+                path = "best.pt"
+            torch.save(model, path)
+        def loop(paths):
+            for path in paths:
+                torch.save(model, path)
+            [torch.save(model, PATH) for PATH in paths]
+        def local():
+            name = "local.pt"
+            torch.save(model, name)
+        torch.save(model, PATH)
+    """) == [(10, "torch.save", "best.pt"), (10, "torch.save", "last.pt"),
+             (17, "torch.save", "local.pt"), (18, "torch.save", "model.pt")]
+
+
+def test_files_uploaded_moved_read_back_or_deleted_are_not_lost() -> None:
+    assert lost("""
+        import os, shutil, mlflow, torch, subprocess, joblib
+        import matplotlib.pyplot as plt
+        from azureml.core import Run
+        run = Run.get_context()
+        plt.savefig("loss.png")
+        mlflow.log_artifact("loss.png")
+        plt.savefig("plots/accuracy.png")
+        mlflow.log_artifacts("plots")
+        df.to_csv("scores.csv")
+        run.upload_file(name="outputs/scores.csv", path_or_stream="scores.csv")
+        torch.save(model, "model.pt")
+        shutil.move("model.pt", "outputs/model.pt")
+        torch.save(model.state_dict(), "best.pt")
+        model.load_state_dict(torch.load("best.pt"))
+        with open("tool.yaml", "w") as handle:
+            handle.write(config)
+        subprocess.run(["tool", "--config", "tool.yaml"], check=True)
+        joblib.dump(model, "model.joblib")
+        mlflow.pyfunc.log_model("model", artifacts={"model": "model.joblib"})
+        df.to_csv("scratch.csv")
+        os.remove("scratch.csv")
+        df.to_csv("kept_nowhere.csv")
+        print("wrote", "kept_nowhere.csv")
+    """) == [(23, "df.to_csv", "kept_nowhere.csv")]
+
+
+def test_the_allow_comment_silences_its_line() -> None:
+    assert lost("""
+        torch.save(model, "model.pt")  # snapshot-guard: allow
+        df.to_csv(
+            "predictions.csv",
+            index=False,  # snapshot-guard: allow
+        )
+        img.save("prediction.png")
+    """) == [(7, "img.save", "prediction.png")]
+
+
+@pytest.mark.parametrize("submitter", [
+    "from azureml.core import ScriptRunConfig\nconfig = ScriptRunConfig(source_directory='.')\n",
+    "from azureml.core import Experiment\nExperiment(ws, 'train').submit(config)\n",
+    "from azureml.pipeline.core import Pipeline\nPipeline(ws, steps=[step]).submit('train')\n",
+    "from azure.ai.ml import MLClient, command\njob = command(code='./src', command='python t.py')\n",
+    "from azure.ai.ml import MLClient\nml_client.jobs.create_or_update(job)\n",
+    "import json\ndef init():\n    global model\ndef run(raw):\n    return json.loads(raw)\n",
+    "import streamlit as st\nst.title('demo')\n",
+])
+def test_files_that_submit_jobs_score_or_serve_are_not_job_code(submitter: str) -> None:
+    assert lost(submitter + "open('run_id.txt', 'w').write(run.id)\n") == []
+
+
+def test_a_job_script_using_the_run_and_sklearn_pipelines_is_job_code() -> None:
+    assert lost("""
+        from azureml.core import Run
+        from sklearn.pipeline import Pipeline
+        from concurrent.futures import ThreadPoolExecutor
+        run = Run.get_context()
+        pipeline = Pipeline([("model", model)])
+        ThreadPoolExecutor().submit(print, 1)
+        pipeline.fit(x, y)
+        import joblib
+        joblib.dump(pipeline, "pipeline.pkl")
+    """) == [(10, "joblib.dump", "pipeline.pkl")]
+
+
+def test_a_file_that_changes_directory_is_not_judged() -> None:
+    assert lost("import os\nos.chdir(os.path.dirname(__file__))\ndf.to_csv('x.csv')\n") == []
+
+
+def test_self_save_is_the_users_own_method() -> None:
+    assert lost("""
+        class Agent:
+            def checkpoint(self):
+                self.save("best")
+                self.model.save("agent_model")
+    """) == [(5, "self.model.save", "agent_model")]
+
+
+segment = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_-", min_size=1, max_size=8)
+
+
+@given(st.lists(segment, min_size=1, max_size=3), st.sampled_from(["", "./"]))
+def test_a_constant_relative_path_is_lost_unless_under_outputs_or_logs(
+    parts: list[str], prefix: str
+) -> None:
+    path = prefix + "/".join(parts)
+    found = lost(f"import torch\ntorch.save(model, {path!r})\n")
+    if parts[0] in ("outputs", "logs"):
+        assert found == []
+    else:
+        assert found == [(2, "torch.save", path)]
+
+
+@given(st.sampled_from(["outputs", "logs", "/tmp", "/mnt/azureml"]), st.lists(segment, max_size=3))
+def test_a_kept_or_absolute_folder_is_never_reported(folder: str, parts: list[str]) -> None:
+    joined = ", ".join(repr(part) for part in [folder, *parts])
+    assert lost(f"import os, joblib\njoblib.dump(m, os.path.join({joined}))\n") == []
+
+
+STATEMENTS = [
+    "import os", "import torch", "import numpy as np", "from pathlib import Path",
+    "import matplotlib.pyplot as plt", "import mlflow", "import shutil",
+    "{name} = {path!r}", "{name} = os.path.join({path!r}, 'x.bin')", "{name} = Path({path!r}) / 'y'",
+    "{name} = f'{{{other}}}/{path}'", "{name} += 'suffix'", "for {name} in range(3):\n    pass",
+    "def f({name}):\n    torch.save(m, {name})", "torch.save(m, {name})", "np.save({path!r}, a)",
+    "plt.savefig(os.path.join({name}, {path!r}))", "mlflow.log_artifact({name})",
+    "shutil.move({name}, {path!r})", "with open({name}, 'w') as h:\n    h.write('')",
+    "df.to_csv({path!r} + {name})", "open({path!r}).read()",
+    "class C:\n    {name} = {path!r}\n    def m(self):\n        self.save({name})",
+    "[torch.save(m, {name}) for {name} in paths]", "del {name}", "global {name}",
+]
+path_text = st.one_of(
+    st.builds("/".join, st.lists(segment, min_size=1, max_size=3)),
+    st.sampled_from(["outputs/m.pt", "./logs/x", "/tmp/x", "~/x", "s3://b/x", "..", ".", ""]),
+)
+
+
+@given(st.lists(st.tuples(st.sampled_from(STATEMENTS), st.sampled_from(["a", "b", "p"]),
+                          st.sampled_from(["a", "b", "p"]), path_text), max_size=12))
+def test_any_mix_of_statements_reports_only_relative_paths_outside_outputs_and_logs(
+    statements: list[tuple[str, str, str, str]]
+) -> None:
+    source = "\n".join(template.format(name=name, other=other, path=path)
+                       for template, name, other, path in statements) + "\n"
+    try:
+        writes = analyse_source(source, "mix.py")
+    except SyntaxError:
+        return  # ``global`` after a use, for one: Python rejects it too
+    for write in writes:
+        first = posixpath.normpath(write.target).split("/", 1)[0]
+        assert first not in (".", "outputs", "logs") and not write.target.startswith(("/", "~", "s3:"))
+        assert 1 <= write.line <= source.count("\n")
+        assert write.fix.startswith(("outputs/", "logs/"))
+
+
+# --- job code: notebooks, tests, files that do not parse ---------------------------------------
+
+
+def notebook(*cells: str, markdown: str = "# Training") -> bytes:
+    document = {
+        "cells": [{"cell_type": "markdown", "metadata": {}, "source": [markdown]}] + [
+            {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+             "source": textwrap.dedent(cell).lstrip("\n").splitlines(keepends=True)}
+            for cell in cells
+        ],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+    }
+    return json.dumps(document).encode()
+
+
+TRAIN_NOTEBOOK = notebook(
+    """
+    %matplotlib inline
+    !pip install -q seaborn
+    import matplotlib.pyplot as plt
+    files = !ls data
+    """,
+    """
+    %%time
+    plt.plot([1, 2, 3])
+    plt.savefig("loss.png")
+    """,
+    """
+    %%bash
+    echo "not python" > notes.txt
+    """,
+    "df.to_csv('outputs/predictions.csv')\ndf.to_csv('predictions.csv')\n",
+)
+
+
+def analyse(files: dict[str, bytes]) -> tuple[list[LostWrite], list[tuple[str, str]]]:
+    result = find_lost_writes(sorted(files), files.__getitem__)
+    return result.writes, [(item.file, item.reason) for item in result.skipped]
+
+
+def test_a_notebook_the_job_runs_with_papermill_is_job_code() -> None:
+    writes, skipped = analyse({
+        "notebooks/train.ipynb": TRAIN_NOTEBOOK,
+        "notebooks/explore.ipynb": TRAIN_NOTEBOOK,
+        "run.sh": b"papermill notebooks/train.ipynb outputs/train.ipynb -p epochs 3\n",
+    })
+    assert [(w.file, w.cell, w.line, w.target) for w in writes] == [
+        ("notebooks/train.ipynb", 3, 3, "loss.png"),
+        ("notebooks/train.ipynb", 5, 2, "predictions.csv"),
+    ]
+    assert skipped == []
+
+
+@pytest.mark.parametrize("runner", [
+    ("job.yml", b"command: jupyter nbconvert --to notebook --execute train.ipynb\n"),
+    ("src/run.py", b"import papermill as pm\npm.execute_notebook('train.ipynb', 'outputs/t.ipynb')\n"),
+    ("Makefile", b"train:\n\tpapermill ./train.ipynb outputs/train.ipynb\n"),
+])
+def test_nbconvert_or_papermill_anywhere_in_the_root_makes_a_notebook_job_code(
+    runner: tuple[str, bytes]
+) -> None:
+    writes, _ = analyse({"train.ipynb": TRAIN_NOTEBOOK, runner[0]: runner[1]})
+    assert len(writes) == 2
+
+
+def test_notebooks_nobody_runs_tests_and_vendored_code_are_not_job_code() -> None:
+    bad = b"import torch\ntorch.save(model, 'model.pt')\n"
+    writes, skipped = analyse({
+        "explore.ipynb": TRAIN_NOTEBOOK,
+        "tests/test_train.py": bad,
+        "test_model.py": bad,
+        "conftest.py": bad,
+        ".venv/lib/site.py": bad,
+        "train.py": bad,
+    })
+    assert [write.file for write in writes] == ["train.py"]
+    assert skipped == []
+
+
+def test_files_that_cannot_be_parsed_are_skipped_with_one_line() -> None:
+    writes, skipped = analyse({
+        "broken.py": b"def train(:\n    torch.save(model, 'model.pt')\n",
+        "legacy.py": b"print 'saved'\n",
+        "quiet.py": b"print 'nothing to see'\n",  # no word of a write: not parsed
+        "latin.py": b"x = '\xff'  # saved\n",
+        "bad.ipynb": b"{not json",
+        "old.ipynb": json.dumps({"worksheets": [], "nbformat": 3}).encode(),
+        "half.ipynb": notebook("def broken(:\n", "df.to_csv('x.csv')\n"),
+        "run.sh": b"papermill bad.ipynb o.ipynb; papermill old.ipynb o.ipynb; papermill half.ipynb o\n",
+    })
+    assert [(write.file, write.target) for write in writes] == [("half.ipynb", "x.csv")]
+    assert skipped == [
+        ("bad.ipynb", "not valid notebook JSON (Expecting property name enclosed in double quotes: "
+                      "line 1 column 2 (char 1))"),
+        ("broken.py", "syntax error at line 1 (invalid syntax)"),
+        ("half.ipynb", "cell 2: syntax error, the other cells analysed"),
+        ("latin.py", "syntax error (invalid or missing encoding declaration)"),
+        ("legacy.py", "syntax error at line 1 (Missing parentheses in call to 'print'. Did you mean "
+                      "print(...)?)"),
+        ("old.ipynb", "not a notebook: no list of cells (nbformat 4 expected)"),
+    ]
+
+
+# --- paths followed further: functions, modules, attributes, the file's folder ------------------
+
+def lost_in(files: dict[str, str], commands: list[str] | None = None,
+            ) -> list[tuple[str, int, str, str]]:
+    """(file, line, call, target) of the lost writes of a root made of ``files``."""
+    data = {name: textwrap.dedent(text).lstrip("\n").encode() for name, text in files.items()}
+    result = find_lost_writes(sorted(data), data.__getitem__, commands=commands)
+    assert result.skipped == []
+    return [(write.file, write.line, write.call, write.target) for write in result.writes]
+
+
+def test_a_helper_that_writes_its_parameter_is_reported_where_the_path_is_passed() -> None:
+    assert lost("""
+        import matplotlib.pyplot as plt
+
+        def save(fig, path):
+            fig.savefig(path)
+
+        def report(fig):
+            save(fig, "plots/roc.png")
+            save(fig, "outputs/roc.png")
+            save(fig, ARGS.plot)
+    """) == [(8, "save", "plots/roc.png")]
+
+
+def test_a_parameter_joined_into_a_path_resolves_at_each_call() -> None:
+    writes = analyse_source(textwrap.dedent("""
+        import os
+        import numpy as np
+
+        def dump_features(features, out_dir, name="feats.npy"):
+            np.save(os.path.join(out_dir, name), features)
+
+        dump_features(train, "cache")
+        dump_features(test, out_dir="outputs")
+        dump_features(test, "cache", name="test.npy")
+    """), "train.py")
+    assert [(w.line, w.call, w.target, w.through) for w in writes] == [
+        (8, "dump_features", "cache/feats.npy", "np.save at line 6"),
+        (10, "dump_features", "cache/test.npy", "np.save at line 6"),
+    ]
+
+
+def test_helpers_through_two_calls_and_methods_of_the_same_class() -> None:
+    assert lost("""
+        import torch
+
+        def save_model(model, folder):
+            torch.save(model, f"{folder}/model.pt")
+
+        def finish(model, folder):
+            save_model(model, folder)
+
+        class Trainer:
+            def checkpoint(self, name):
+                torch.save(self.model, name)
+
+            def fit(self):
+                self.checkpoint("last.ckpt")
+
+        finish(net, "artifacts")
+    """) == [(15, "self.checkpoint", "last.ckpt"), (17, "finish", "artifacts/model.pt")]
+
+
+def test_a_notebook_helper_defined_in_one_cell_and_called_in_another() -> None:
+    writes, skipped = analyse({
+        "train.ipynb": notebook(
+            "import matplotlib.pyplot as plt\n\ndef save_plot(fig, name):\n    fig.savefig(name)\n",
+            "fig = plt.figure()\nsave_plot(fig, 'confusion.png')\n",
+        ),
+        "job.yml": b"command: papermill train.ipynb outputs/train.ipynb\n",
+    })
+    assert [(w.cell, w.line, w.call, w.target) for w in writes] == [
+        (3, 2, "save_plot", "confusion.png")]
+    assert skipped == []
+
+
+def test_constants_of_a_config_module_of_the_root() -> None:
+    assert lost_in({
+        "config.py": """
+            import os
+            OUTPUT_DIR = "results"
+            MODEL_PATH = os.path.join(OUTPUT_DIR, "model.pkl")
+            KEPT = "outputs/model.pkl"
+            """,
+        "src/__init__.py": "",
+        "src/settings.py": "CHECKPOINTS = 'checkpoints'\n",
+        "train.py": """
+            import joblib
+            import config
+            from config import MODEL_PATH, KEPT
+            from src.settings import CHECKPOINTS
+            from src import settings
+            joblib.dump(model, MODEL_PATH)
+            joblib.dump(model, KEPT)
+            joblib.dump(model, config.OUTPUT_DIR + "/scaler.pkl")
+            joblib.dump(model, f"{CHECKPOINTS}/last.pkl")
+            joblib.dump(model, settings.CHECKPOINTS + "/best.pkl")
+            """,
+    }) == [("train.py", 6, "joblib.dump", "results/model.pkl"),
+           ("train.py", 8, "joblib.dump", "results/scaler.pkl"),
+           ("train.py", 9, "joblib.dump", "checkpoints/last.pkl"),
+           ("train.py", 10, "joblib.dump", "checkpoints/best.pkl")]
+
+
+def test_a_helper_of_another_module_is_reported_where_this_module_calls_it() -> None:
+    assert lost_in({
+        "utils.py": """
+            import os
+            import matplotlib.pyplot as plt
+
+            def save_figure(fig, name, folder="figures"):
+                os.makedirs(folder, exist_ok=True)
+                fig.savefig(os.path.join(folder, name))
+            """,
+        "train.py": """
+            import utils
+            from utils import save_figure
+            save_figure(fig, "loss.png")
+            utils.save_figure(fig, "roc.png", folder="outputs")
+            """,
+    }) == [("train.py", 3, "save_figure", "figures/loss.png")]
+
+
+def test_dataclass_class_and_namespace_settings() -> None:
+    assert lost("""
+        import dataclasses
+        import types
+        import torch
+
+        @dataclasses.dataclass
+        class Config:
+            epochs: int = 3
+            checkpoint_dir: str = "checkpoints"
+            log_dir: str = dataclasses.field(default="outputs/tb")
+
+        class Paths:
+            MODELS = "models"
+
+        settings = Config()
+        custom = Config(epochs=1, checkpoint_dir="outputs/ckpt")
+        ns = types.SimpleNamespace(out="results", kept="logs")
+        torch.save(model, f"{settings.checkpoint_dir}/last.pt")
+        torch.save(model, f"{custom.checkpoint_dir}/last.pt")
+        torch.save(model, settings.log_dir + "/x.pt")
+        torch.save(model, Paths.MODELS + "/best.pt")
+        torch.save(model, ns.out + "/final.pt")
+        torch.save(model, ns.kept + "/final.pt")
+    """) == [(18, "torch.save", "checkpoints/last.pt"), (21, "torch.save", "models/best.pt"),
+             (22, "torch.save", "results/final.pt")]
+
+
+def test_self_attributes_set_in_init() -> None:
+    assert lost("""
+        import os
+        import torch
+
+        class Trainer:
+            def __init__(self, model, out_dir="weights"):
+                self.model = model
+                self.out_dir = out_dir
+                self.plots = "plots"
+
+            def save(self):
+                torch.save(self.model, os.path.join(self.out_dir, "model.pt"))
+                self.figure.savefig(os.path.join(self.plots, "loss.png"))
+
+        Trainer(net).save()
+        Trainer(net, out_dir="outputs").save()
+    """) == [(13, "self.figure.savefig", "plots/loss.png"), (15, "Trainer", "weights/model.pt")]
+
+
+def test_an_attribute_set_again_elsewhere_is_not_known() -> None:
+    assert lost("""
+        import torch
+
+        class Trainer:
+            def __init__(self):
+                self.out = "weights"
+
+            def resume(self, folder):
+                self.out = folder
+
+            def save(self):
+                torch.save(self.model, self.out + "/model.pt")
+    """) == []
+
+
+ARGPARSE_TRAIN = """
+    import argparse, os, torch
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data")
+    parser.add_argument("--model-dir", default="model")
+    parser.add_argument("--plots", default="outputs/plots")
+    args = parser.parse_args()
+    torch.save(net, os.path.join(args.model_dir, "net.pt"))
+    torch.save(net, os.path.join(args.plots, "net.pt"))
+"""
+
+
+@pytest.mark.parametrize(("command", "found"), [
+    (None, []),
+    ("python train.py --data ${{inputs.data}}", [("train.py", 7, "torch.save", "model/net.pt")]),
+    ("python train.py --data ${{inputs.data}} --model-dir ${{outputs.model}}", []),
+    ("python train.py --model-dir checkpoints", [("train.py", 7, "torch.save", "checkpoints/net.pt")]),
+    ("python train.py --model-dir=./outputs/model", []),
+    ("python train.py ${{inputs.extra_args}}", []),
+    ("python other.py --data x", []),
+])
+def test_argparse_defaults_count_where_the_jobs_command_line_is_known(
+    command: str | None, found: list[tuple[str, int, str, str]]
+) -> None:
+    assert lost_in({"train.py": ARGPARSE_TRAIN}, None if command is None else [command]) == found
+
+
+def test_the_command_line_of_a_job_yaml_in_the_root() -> None:
+    assert lost_in({
+        "train.py": ARGPARSE_TRAIN,
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: >-
+              python train.py --data ${{inputs.data}}
+            environment: azureml:sklearn:1
+            """,
+    }) == [("train.py", 7, "torch.save", "model/net.pt")]
+
+
+def test_paths_relative_to_the_files_own_folder() -> None:
+    assert lost_in({
+        "src/train.py": """
+            import os
+            from pathlib import Path
+            import joblib
+            HERE = os.path.dirname(os.path.abspath(__file__))
+            ROOT = Path(__file__).resolve().parent.parent
+            joblib.dump(model, os.path.join(HERE, "model.pkl"))
+            joblib.dump(model, ROOT / "outputs" / "model.pkl")
+            joblib.dump(model, ROOT / "artifacts" / "model.pkl")
+            """,
+    }) == [("src/train.py", 6, "joblib.dump", "src/model.pkl"),
+           ("src/train.py", 8, "joblib.dump", "artifacts/model.pkl")]
+
+
+def test_more_save_flavours() -> None:
+    assert lost("""
+        import mlflow
+        import xgboost as xgb
+        import lightgbm as lgb
+        from catboost import CatBoostClassifier
+        from sklearn.externals import joblib
+        from sklearn.externals.joblib import dump
+        mlflow.sklearn.save_model(model, "sk_model")
+        mlflow.pyfunc.save_model("pyfunc_model", python_model=wrapper)
+        mlflow.lightgbm.save_model(booster, path="outputs/lgb")
+        CatBoostClassifier().fit(x, y).save_model("model.cbm")
+        booster = lgb.train(params, data)
+        booster.save_model("lgb.txt")
+        xgb.Booster.save_model(bst, "booster.json")
+        clf.get_booster().save_model("xgb.json")
+        joblib.dump(model, "model.joblib")
+        dump(model, "scaler.joblib")
+    """) == [(8, "mlflow.sklearn.save_model", "sk_model"),
+             (9, "mlflow.pyfunc.save_model", "pyfunc_model"),
+             (11, "CatBoostClassifier(...).fit(...).save_model", "model.cbm"),
+             (13, "booster.save_model", "lgb.txt"),
+             (14, "xgb.Booster.save_model", "booster.json"),
+             (15, "clf.get_booster(...).save_model", "xgb.json"),
+             (16, "joblib.dump", "model.joblib"), (17, "dump", "scaler.joblib")]
+
+
+def test_a_file_opened_and_left_empty_is_not_a_lost_result() -> None:
+    assert lost("""
+        import joblib
+        with open("model.pkl", "wb") as handle:
+            joblib.dump(model, "outputs/model.pkl")
+        open("done.flag", "w").close()
+        with open("model2.pkl", "wb") as handle:
+            joblib.dump(model, handle)
+    """) == [(6, "open", "model2.pkl")]
+
+
+def test_what_only_the_run_knows_stays_unreported() -> None:
+    assert lost("""
+        import os, sys, datetime, torch
+        out = os.environ.get("OUT_DIR", "models")
+        torch.save(model, os.path.join(out, "a.pt"))
+        torch.save(model, sys.argv[1])
+        torch.save(model, os.path.join(os.getenv("AZUREML_MODEL_DIR"), "b.pt"))
+        name = row["name"]
+        torch.save(model, name)
+        torch.save(model, f"{datetime.date.today()}/c.pt")
+        torch.save(model, input("where? "))
+    """) == []
+
+
+def test_a_saved_path_returned_and_uploaded_and_a_local_copy_of_a_logged_model() -> None:
+    assert lost("""
+        import mlflow
+        from azureml.core import Run
+        run = Run.get_context()
+        path = explainer.save("scoring_explainer")
+        run.upload_file("explainer.pkl", path)
+        mlflow.keras.log_model(keras_model=model, artifact_path="model")
+        mlflow.keras.save_model(keras_model=model, path="model_copy")
+        mlflow.sklearn.save_model(other, "other_model")
+    """) == [(9, "mlflow.sklearn.save_model", "other_model")]
+
+
+def test_a_path_a_function_of_the_root_returns() -> None:
+    assert lost_in({
+        "paths.py": """
+            import os
+            RESULTS = "results"
+
+            def results_file(name):
+                return os.path.join(RESULTS, name)
+            """,
+        "train.py": """
+            import os, torch
+            import paths
+
+            def checkpoint_path(epoch, folder="ckpt"):
+                return os.path.join(folder, f"epoch_{epoch}.pt")
+
+            torch.save(model, checkpoint_path(3))
+            torch.save(model, checkpoint_path(3, folder="outputs"))
+            torch.save(model, paths.results_file("model.pt"))
+            """,
+    }) == [("train.py", 7, "torch.save", "ckpt/epoch_3.pt"),
+           ("train.py", 9, "torch.save", "results/model.pt")]
+
+
+def test_a_method_called_on_an_instance_of_a_class_of_another_module() -> None:
+    assert lost_in({
+        "saver.py": """
+            import os, joblib
+            class Saver:
+                def __init__(self, root="artifacts"):
+                    self.root = root
+                def save(self, obj, name):
+                    joblib.dump(obj, os.path.join(self.root, name))
+            """,
+        "train.py": """
+            from saver import Saver
+            saver = Saver()
+            saver.save(model, "model.pkl")
+            Saver("outputs").save(model, "model.pkl")
+            """,
+    }) == [("train.py", 3, "saver.save", "artifacts/model.pkl")]
+
+
+@pytest.mark.parametrize(("command", "found"), [
+    (None, []), ("python train.py", [("train.py", 6, "torch.save", "exports/model.pt")]),
+    ("python train.py --out ${{outputs.model}}", []),
+])
+def test_click_and_typer_option_defaults(
+    command: str | None, found: list[tuple[str, int, str, str]]
+) -> None:
+    commands = None if command is None else [command]
+    assert lost_in({"train.py": """
+        import os, click, torch
+
+        @click.command()
+        @click.option("--out", default="exports")
+        def main(out):
+            torch.save(model, os.path.join(out, "model.pt"))
+        """}, commands) == found
+    typer_found = [(file, 4, call, target) for file, _, call, target in found]
+    assert lost_in({"train.py": """
+        import os, typer, torch
+
+        def main(out: str = typer.Option("exports", "--out")):
+            torch.save(model, os.path.join(out, "model.pt"))
+        """}, commands) == typer_found
+
+
+def test_ray_and_objects_logged_under_a_name() -> None:
+    assert lost("""
+        import io, mlflow
+        import matplotlib.pyplot as plt
+        from ray import tune
+        tune.run(trainable, local_dir="ray_results")
+        buffer = io.BytesIO()
+        plt.savefig(buffer, format="png")
+        mlflow.log_image(buffer, "plot.png")
+        plt.savefig("plot.png")
+    """) == [(5, "tune.run", "ray_results"), (9, "plt.savefig", "plot.png")]
+
+
+def test_a_file_copied_out_through_a_name_another_line_assigns() -> None:
+    assert lost("""
+        import mlflow
+        from distutils.dir_util import copy_tree
+        mlflow.sklearn.save_model(model, "model")
+        source = "model"
+        copy_tree(source, ARGS.model_output)
+        mlflow.sklearn.save_model(model, "other_model")
+    """) == [(7, "mlflow.sklearn.save_model", "other_model")]

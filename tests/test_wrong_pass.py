@@ -1,0 +1,303 @@
+"""No wrong "Passed": commits that break a snapshot, tried as a user (and another user of the machine)
+trying to get them through would, each through a real ``git commit`` with the four hooks installed by
+pre-commit. The limits are 1 MB and 20 files, set in the repository's configuration."""
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import HookRepo, git, make_repo
+from test_sensitive_files import pem
+
+HOOKS = ("snapshot-size-limit", "snapshot-file-count", "snapshot-sensitive-files",
+         "snapshot-outputs-misuse")
+LIMITS = "defaults: {max_size: 1MB, max_files: 20}\n"
+pytestmark = pytest.mark.slow
+
+
+def sparse(path: Path, size: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.truncate(size)
+
+
+def many(folder: Path, count: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for index in range(count):
+        (folder / f"{index:03}.txt").write_text("x\n")
+
+
+@pytest.fixture
+def guarded(hook_repo: HookRepo, repo: Path) -> Path:
+    """A repository with the four hooks installed, 1 MB / 20-file limits, and one small commit."""
+    hook_repo.install(repo, *HOOKS)
+    (repo / ".snapshot-guard.yaml").write_text(LIMITS)
+    (repo / ".amlignore").write_text(".git\n")
+    (repo / "train.py").write_text("print('train')\n")
+    git(repo, "add", "-A")
+    first = hook_repo.commit(repo, "-qm", "small")
+    assert first.returncode == 0, first.stdout
+    return repo
+
+
+def blocked(result: subprocess.CompletedProcess[str]) -> bool:
+    return result.returncode != 0 and "Traceback" not in result.stdout
+
+
+@pytest.mark.parametrize("name", ["-h", "--help", "--max-size=900GB", "--max-files=100000", "--version",
+                                  "--source=worktree", "--root=nowhere", "--", "-"])
+def test_a_file_named_like_an_option_changes_nothing(
+    hook_repo: HookRepo, guarded: Path, name: str
+) -> None:
+    sparse(guarded / name, 2 * 1024 * 1024)
+    git(guarded, "add", "--", name)
+    result = hook_repo.commit(guarded, "-m", "odd name")
+    assert blocked(result), result.stdout
+    assert "snapshot-size-limit: FAILED: . (SDK v1, staged files" in result.stdout
+
+
+def test_allow_star_named_file_does_not_silence_the_secret_check(hook_repo: HookRepo, guarded: Path) -> None:
+    (guarded / "--allow=*").write_text("")
+    (guarded / "deploy.pem").write_text(pem())
+    git(guarded, "add", "--", "--allow=*", "deploy.pem")
+    result = hook_repo.commit(guarded, "-m", "key")
+    assert blocked(result), result.stdout
+    assert "deploy.pem" in result.stdout
+
+
+def test_deleting_the_amlignore_touches_its_root(hook_repo: HookRepo, guarded: Path) -> None:
+    src = guarded / "src"
+    (src / "data").mkdir(parents=True)
+    (src / "data" / "blob.bin").write_bytes(os.urandom(3 * 1024 * 1024))
+    (src / ".amlignore").write_text("data/\n")
+    (src / "train.py").write_text("")
+    (guarded / ".snapshot-guard.yaml").write_text(LIMITS + "roots: [src]\n")
+    git(guarded, "add", "-A")
+    passed = hook_repo.commit(guarded, "-qm", "data excluded")
+    assert passed.returncode == 0, passed.stdout
+    git(guarded, "rm", "-q", "src/.amlignore")
+    result = hook_repo.commit(guarded, "-m", "drop the amlignore")
+    assert blocked(result), result.stdout
+    assert "snapshot-size-limit: FAILED: src (SDK v1, staged files" in result.stdout
+
+
+def test_a_change_behind_a_link_touches_the_root(hook_repo: HookRepo, guarded: Path) -> None:
+    (guarded / "shared").mkdir()
+    (guarded / "shared" / "util.py").write_text("")
+    (guarded / "src").mkdir()
+    (guarded / "src" / "train.py").write_text("")
+    os.symlink("../shared", guarded / "src" / "shared")
+    (guarded / ".snapshot-guard.yaml").write_text(LIMITS + "roots: [src]\n")
+    git(guarded, "add", "-A")
+    passed = hook_repo.commit(guarded, "-qm", "link")
+    assert passed.returncode == 0, passed.stdout
+    many(guarded / "shared" / "more", 40)
+    git(guarded, "add", "shared")
+    result = hook_repo.commit(guarded, "-m", "files behind the link")
+    assert blocked(result), result.stdout
+    assert "snapshot-file-count: FAILED: src" in result.stdout
+
+
+def test_a_configuration_change_touches_every_root(hook_repo: HookRepo, guarded: Path) -> None:
+    (guarded / "src").mkdir()
+    many(guarded / "src", 30)
+    (guarded / ".snapshot-guard.yaml").write_text(
+        LIMITS + "roots: [{path: src, max_files: 100}]\n")
+    git(guarded, "add", "-A")
+    passed = hook_repo.commit(guarded, "-qm", "a root allowed 100 files")
+    assert passed.returncode == 0, passed.stdout
+    (guarded / ".snapshot-guard.yaml").write_text(LIMITS + "roots: [src]\n")
+    git(guarded, "add", ".snapshot-guard.yaml")
+    result = hook_repo.commit(guarded, "-m", "back to 20")
+    assert blocked(result), result.stdout
+
+
+def test_an_exported_pre_commit_variable_and_repeated_commits(hook_repo: HookRepo, guarded: Path) -> None:
+    (guarded / "notes.md").write_text("notes\n")
+    git(guarded, "add", "notes.md")
+    env = {"PRE_COMMIT": "1", "PRE_COMMIT_FROM_REF": "HEAD", "PRE_COMMIT_TO_REF": "HEAD"}
+    first = subprocess.run(["git", "commit", "-qm", "small"], cwd=guarded, env=hook_repo.env(env),
+                           capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stdout + first.stderr
+    sparse(guarded / "big.bin", 2 * 1024 * 1024)
+    git(guarded, "add", "big.bin")
+    second = subprocess.run(["git", "commit", "-m", "big"], cwd=guarded, env=hook_repo.env(env),
+                            capture_output=True, text=True, check=False)
+    assert blocked(second), second.stdout
+
+
+def test_a_pid_namespace_that_sees_the_outer_proc(hook_repo: HookRepo, guarded: Path) -> None:
+    unshare = shutil.which("unshare")
+    probe = subprocess.run([unshare or "unshare", "--pid", "--fork", "true"], capture_output=True,
+                           check=False) if unshare else None
+    if probe is None or probe.returncode != 0:
+        pytest.skip("this machine cannot create a PID namespace (needs unshare and the right)")
+    sparse(guarded / "big.bin", 2 * 1024 * 1024)
+    git(guarded, "add", "big.bin")
+    result = subprocess.run([unshare or "", "--pid", "--fork", "git", "commit", "-m", "big"], cwd=guarded,
+                            env=hook_repo.env(), capture_output=True, text=True, check=False)
+    assert blocked(result), result.stdout
+
+
+def test_another_user_cannot_plant_a_pass(hook_repo: HookRepo, guarded: Path, tmp_path: Path) -> None:
+    if os.geteuid() != 0 or shutil.which("useradd") is None:
+        pytest.skip("creating a second user needs root and useradd")
+    name = "sg-other"
+    subprocess.run(["useradd", "--no-create-home", name], capture_output=True, check=False)
+    other = pwd.getpwnam(name)
+    victim_file = tmp_path / "precious.txt"
+    victim_file.write_text("keep me\n")
+    # What the other user can prepare in the shared temporary folder: the folder the old
+    # once-per-run records used, full of records and a link to a file of the victim's.
+    planted = Path("/tmp") / f"snapshot-guard-{os.getuid()}"
+    shutil.rmtree(planted, ignore_errors=True)
+    planted.mkdir(mode=0o777, exist_ok=True)
+    os.chown(planted, other.pw_uid, other.pw_gid)
+    for index in range(64):
+        (planted / f"{index:064x}").write_text('[{"options": [], "roots": [], "done": []}]')
+    os.symlink(victim_file, planted / "link")
+    try:
+        sparse(guarded / "big.bin", 2 * 1024 * 1024)
+        git(guarded, "add", "big.bin")
+        result = hook_repo.commit(guarded, "-m", "big")
+        assert blocked(result), result.stdout
+        assert victim_file.read_text() == "keep me\n"
+    finally:
+        shutil.rmtree(planted, ignore_errors=True)
+
+
+def test_the_count_hook_sees_what_a_hook_before_it_wrote(hook_repo: HookRepo, repo: Path) -> None:
+    (repo / "make_files.py").write_text(
+        "import pathlib\n"
+        "pathlib.Path('cache').mkdir(exist_ok=True)\n"
+        "for index in range(50):\n"
+        "    pathlib.Path('cache', f'{index}.tmp').write_text('')\n")
+    ours = f"- repo: {hook_repo.path}\n  rev: {hook_repo.rev}\n  hooks:\n"
+    (repo / ".pre-commit-config.yaml").write_text(
+        "repos:\n" + ours + "  - id: snapshot-size-limit\n"
+        "- repo: local\n  hooks:\n  - id: make-files\n    name: make-files\n    language: system\n"
+        f"    entry: {sys.executable} make_files.py\n    always_run: true\n    pass_filenames: false\n"
+        + ours + "  - id: snapshot-file-count\n")
+    subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=repo, env=hook_repo.env(),
+                   check=True, capture_output=True)
+    (repo / ".gitignore").write_text("cache/\n")
+    (repo / ".amlignore").write_text(".git\n")
+    (repo / ".snapshot-guard.yaml").write_text(LIMITS)
+    git(repo, "add", "-A")
+    result = hook_repo.commit(repo, "-m", "files appear during the run")
+    assert blocked(result), result.stdout
+    assert "snapshot-size-limit: FAILED" not in result.stdout
+    assert "snapshot-file-count: FAILED: . (SDK v1, folder on disk)" in result.stdout
+
+
+def test_explicit_zero_limits_are_limits(hook_repo: HookRepo, guarded: Path) -> None:
+    (guarded / ".snapshot-guard.yaml").write_text("defaults: {max_files: 0}\n")
+    git(guarded, "add", ".snapshot-guard.yaml")
+    result = hook_repo.commit(guarded, "-m", "no files allowed")
+    assert blocked(result), result.stdout
+    assert "file count: 4 files > limit 0 files" in result.stdout or "> limit 0 files" in result.stdout
+
+
+def test_a_partial_clone_is_judged_or_refused_never_guessed(
+    hook_repo: HookRepo, tmp_path: Path
+) -> None:
+    server = make_repo(tmp_path / "server")
+    (server / "a").mkdir()
+    (server / "a" / "x.py").write_text("print(1)\n")
+    (server / "b").mkdir()
+    (server / "b" / "big.bin").write_bytes(os.urandom(600_000))
+    git(server, "add", "-A")
+    git(server, "commit", "-qm", "both")
+    git(server, "config", "uploadpack.allowFilter", "true")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--filter=blob:none", "--sparse", f"file://{server}", str(clone))
+    git(clone, "config", "user.name", "Test")
+    git(clone, "config", "user.email", "test@example.invalid")
+    git(clone, "sparse-checkout", "set", "a")
+    hook_repo.install(clone, *HOOKS)
+    (clone / ".snapshot-guard.yaml").write_text(LIMITS)
+    (clone / "a" / "more.bin").write_bytes(os.urandom(600_000))
+    git(clone, "add", "-A")
+    big_id = git(clone, "rev-parse", "HEAD:b/big.bin").strip()
+    server.rename(tmp_path / "server-gone")  # a fetch would fail loudly, and must not be tried
+    result = hook_repo.commit(clone, "-m", "over the limit with the blob, under without it")
+    assert result.returncode != 0, result.stdout
+    assert "partial clone" in result.stdout, result.stdout
+    assert "Traceback" not in result.stdout
+    present = git(clone, "cat-file", "--batch-all-objects", "--batch-check=%(objectname)")
+    assert big_id not in present.split(), "the hooks fetched a blob"
+
+
+def test_ctrl_c_ends_with_one_line_and_130(repo: Path, tmp_path: Path) -> None:
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    started = tmp_path / "git-started"
+    (fake / "git").write_text(f"#!/bin/sh\ntouch {started}\nexec sleep 60\n")
+    (fake / "git").chmod(0o755)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "snapshot_guard", "scan", "."], cwd=repo, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"})
+    for _ in range(600):
+        if started.exists():
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert err.strip().count("\n") == 0 and "interrupted" in err
+
+
+def test_a_yaml_alias_bomb_is_one_short_line(repo: Path) -> None:
+    levels = ["&a0 [x, x, x, x, x, x, x, x, x]"]
+    levels += [f"&a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 9)]
+    (repo / ".snapshot-guard.yaml").write_text(
+        f"roots: [{', '.join(levels)}]\ndefaults: {{max_files: *a8}}\n")
+    result = subprocess.run([sys.executable, "-m", "snapshot_guard", "scan"], cwd=repo, capture_output=True,
+                            text=True, check=False, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and len(result.stderr) < 400, result.stderr[:400]
+    assert "defaults.max_files" in result.stderr
+
+
+def test_a_folder_named_amlignore_in_the_index_is_bad_input(repo: Path) -> None:
+    (repo / ".amlignore").mkdir()
+    (repo / ".amlignore" / "x").write_text("data/\n")
+    git(repo, "add", "-A")
+    for view in ("index", "worktree"):
+        result = subprocess.run([sys.executable, "-m", "snapshot_guard", "scan", "--source", view], cwd=repo,
+                                capture_output=True, text=True, check=False)
+        assert result.returncode == 2, (view, result.stdout, result.stderr)
+        assert ".amlignore: is a folder" in result.stderr
+
+
+def test_scanning_a_git_ignored_folder(repo: Path) -> None:
+    (repo / ".gitignore").write_text("scratch/\n")
+    (repo / "scratch").mkdir()
+    (repo / "scratch" / "run.py").write_text("")
+    result = subprocess.run([sys.executable, "-m", "snapshot_guard", "scan", "scratch"], cwd=repo,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "scratch" in result.stdout
+
+
+def test_an_unchecked_submodule_is_always_a_note(hook_repo: HookRepo, repo: Path, tmp_path: Path) -> None:
+    library = make_repo(tmp_path / "library")
+    (library / "lib.py").write_text("")
+    git(library, "add", "-A")
+    git(library, "commit", "-qm", "lib")
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "lib")
+    git(repo, "commit", "-qm", "submodule")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(repo), str(clone))
+    result = subprocess.run([sys.executable, "-m", "snapshot_guard", "scan", "--source", "index",
+                             "--checks", "limits"], cwd=clone, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "submodule lib is not checked out" in result.stdout
