@@ -702,6 +702,7 @@ FILE_NAME = st.text(alphabet="ab []*?!#\\\t.é\x0b-^", min_size=1, max_size=5).f
     lambda name: name not in (".", "..", ".amlignore", ".gitignore"))
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(FILE_NAME, min_size=1, max_size=3), st.booleans(), st.lists(FILE_NAME, max_size=4))
 def test_ignore_line_leaves_out_exactly_that_path(parts: list[str], folder: bool,
@@ -726,6 +727,7 @@ def test_ignore_line_leaves_out_exactly_that_path(parts: list[str], folder: bool
             assert siblings <= set(files), (line, siblings - set(files))
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tree=trees(links=False))
 def test_v1_pruned_folder_is_what_create_merkletree_never_enters(tree: Tree) -> None:
