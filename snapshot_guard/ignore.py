@@ -433,6 +433,8 @@ _SLASHLESS_SET = "[^/]"
 _ANY_NAME = "[^/]*"
 _LITERAL = re.compile(r"(?:[^\\.^$*+?{}\[\]|()]|\\[^0-9A-Za-z])*")
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_SIMPLE_NAME = re.compile(r"(?:[^\\.^$*+?{}\[\]|()/]|\\[^0-9A-Za-z/]|\[\^/\][*+]?)*")
+"""A name regex of plain and escaped characters other than a slash, ``[^/]``, ``[^/]*``, ``[^/]+``."""
 
 
 def _literal(regex: str) -> str | None:
@@ -454,9 +456,8 @@ def _is_plain(path: str) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _is_name(regex: str) -> bool:
     """Whether ``regex`` matches only texts without a slash, one character at a time."""
-    tail = _literal(regex[len(_ANY_NAME):]) if regex.startswith(_ANY_NAME) else None
-    if tail is not None:
-        return "/" not in tail
+    if _SIMPLE_NAME.fullmatch(regex):
+        return True
     try:
         tests = char_tests(regex)
     except (re.error, ValueError):
@@ -468,7 +469,7 @@ def _is_name(regex: str) -> bool:
 def _is_regex(regex: str) -> bool:
     """Whether a part of a rule's regex is a regex of its own (a part cut in a group is not)."""
     try:
-        literal_prefix(regex)
+        literal_prefix(regex), backtracks_badly(regex)  # what ``_Regexes`` will ask, parsed once
     except (re.error, ValueError):
         return False
     return True
@@ -534,11 +535,12 @@ class _RegexGroup:
     that matches names the rule. For all of them (``every``), it is empty groups after lookaheads:
     the groups that take part name the matches."""
 
-    def __init__(self, indexed: Iterable[tuple[int, str]]) -> None:
+    def __init__(self, indexed: Iterable[tuple[int, str, bool]]) -> None:
+        """``indexed``: each regex with its rule index and whether it backtracks badly."""
         self.safe: list[tuple[int, str]] = []
         risky: list[tuple[int, str]] = []
-        for index, regex in indexed:
-            (risky if backtracks_badly(regex) else self.safe).append((index, regex))
+        for index, regex, backtracks in indexed:
+            (risky if backtracks else self.safe).append((index, regex))
         self.safe.sort(reverse=True)
         self.safe_indices = [index for index, _ in self.safe]
         self.alternation: Callable[[str], re.Match[str] | None] | None = None
@@ -571,12 +573,13 @@ class _Regexes:
     start with (``part_*.csv``: ``part_``), so a text meets only the groups it starts like."""
 
     def __init__(self, indexed: Iterable[tuple[int, str]]) -> None:
-        by_start: dict[str, list[tuple[int, str]]] = {}
+        by_start: dict[str, list[tuple[int, str, bool]]] = {}
         for index, regex in indexed:
-            by_start.setdefault(literal_prefix(regex), []).append((index, regex))
+            start = literal_prefix(regex)
+            by_start.setdefault(start, []).append((index, regex, backtracks_badly(regex)))
         self.groups = {start: _RegexGroup(regexes) for start, regexes in by_start.items()}
         self.lengths = sorted({len(start) for start in self.groups})
-        self.top = max((index for regexes in by_start.values() for index, _ in regexes), default=-1)
+        self.top = max((entry[0] for regexes in by_start.values() for entry in regexes), default=-1)
         """The highest index: a text needs no test when a higher rule already decides it."""
 
     def _groups(self, text: str) -> list[_RegexGroup]:

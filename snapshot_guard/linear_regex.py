@@ -53,10 +53,10 @@ _CACHE_LIMIT = 100_000
 """Remembered steps per automaton; past it they are forgotten (the time stays linear)."""
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=64)
 def _parse(regex: str) -> _Items:
-    """``regex`` as Python's parser reads it (remembered: one rule's regex is asked several
-    questions)."""
+    """``regex`` as Python's parser reads it (remembered a little: one regex is asked several
+    questions in a row)."""
     with warnings.catch_warnings():  # a set like "[[]" is a "possible nested set"
         warnings.simplefilter("ignore")
         parsed = parser.parse(regex)
@@ -128,6 +128,7 @@ def literal_text(regex: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def literal_prefix(regex: str) -> str:
     """The text every match of ``regex`` starts with: its leading plain characters."""
     prefix = []
@@ -166,6 +167,7 @@ def _choices(items: _Items) -> tuple[float, int]:
     return repeats, optionals
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def backtracks_badly(regex: str) -> bool:
     """Whether ``re`` could take more than quadratic time on ``regex``.
 
