@@ -298,31 +298,12 @@ def _root_paths(root: str) -> tuple[list[str], bool]:
     return paths, False
 
 
-def _matching_rules(rules: list[IgnoreRule], spec: IgnoreSpec, paths: list[str]) -> set[IgnoreRule]:
-    """The rules that match at least one of ``paths``: one combined match per path, the spec
-    rebuilt without a rule once it is known to match."""
-    remaining = list(rules)
-    alive: set[IgnoreRule] = set()
-    candidates = IgnoreSpec(spec.path, tuple(remaining), spec.sdk)
-    for path in paths:
-        while remaining:
-            rule = candidates.decide(path)
-            if rule is None:
-                break
-            alive.add(rule)
-            remaining.remove(rule)
-            candidates = IgnoreSpec(spec.path, tuple(remaining), spec.sdk)
-        if not remaining:
-            break
-    return alive
-
-
 def _dead_patterns(root: str, spec: IgnoreSpec, top: str) -> list[Finding]:
     rules = [rule for rule in spec.rules if rule.line > 0]
     if spec.path is None or not rules:
         return []
     paths, truncated = _root_paths(root)
-    alive = _matching_rules(rules, spec, paths)
+    alive = spec.matching_rules(paths)
     shown = display_path(spec.path, top)
     findings = []
     quiet = []
