@@ -881,7 +881,7 @@ def test_pre_commit_catches_the_uncommitted_env_and_notebook_outputs(hook_repo: 
     result = hook_repo.run(repo, "snapshot-sensitive-files")
     assert result.returncode == 1, result.stdout + result.stderr
     assert ".env:1: error: azure-storage-key" in result.stdout
-    assert "nb/.ipynb_checkpoints/a-checkpoint.ipynb:" in result.stdout
+    assert "nb/.ipynb_checkpoints/a-checkpoint.ipynb (cell 1, line " in result.stdout
     assert "add `.ipynb_checkpoints/` to .amlignore" in unwrapped(result.stdout)
     assert secret[:8] not in result.stdout
 
