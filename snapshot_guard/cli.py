@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from snapshot_guard import entry, limits, plan, report
 from snapshot_guard.findings import Finding, display_path, printable
-from snapshot_guard.ignore import IgnoreRule
+from snapshot_guard.ignore import IgnoreRule, load_ignore, v1_pruned_folder
 
 CHECKS = ("limits", "sensitive", "outputs", "lint")
 FIXABLE = ("limits", "sensitive", "outputs")
@@ -203,8 +203,6 @@ def explain_path(path: str, run: plan.Plan) -> Explanation:
         return Explanation(path, False, False, None, None, None, None, None,
                            f"{path}: outside every snapshot root: not uploaded")
     root = max(roots, key=lambda item: len(item.path))
-    from snapshot_guard.ignore import load_ignore
-
     spec = load_ignore(root.path, root.sdk)
     ignore_file = display_path(spec.path, run.top) if spec.path else None
     relative = os.path.relpath(absolute, root.path).replace(os.sep, "/")
@@ -214,18 +212,14 @@ def explain_path(path: str, run: plan.Plan) -> Explanation:
         return Explanation(path, uploaded, counted, root.display, root.sdk, ignore_file,
                            rule.line if rule else None, rule.pattern if rule else None, text)
 
-    if root.sdk == "v1":
-        parts = relative.split("/")
-        for depth in range(1, len(parts)):
-            folder = "/".join(parts[:depth])
-            rule = spec.decide(folder)
-            if rule is not None and rule.excludes:
-                decided = spec.decide(relative)
-                counted = decided is None or not decided.excludes
-                size_note = "; azureml-core's size check still counts it" if counted else ""
-                return explained(False, counted, rule, f"{path}: not uploaded {where}: its folder "
-                                 f"{folder} is excluded by {_rule_text(spec.path, rule, run.top)}"
-                                 f"{size_note}")
+    pruned = v1_pruned_folder(spec, relative) if root.sdk == "v1" else None
+    if pruned is not None:
+        folder, pruning = pruned
+        decided = spec.decide(relative)
+        counted = decided is None or not decided.excludes
+        size_note = "; azureml-core's size check still counts it" if counted else ""
+        return explained(False, counted, pruning, f"{path}: not uploaded {where}: its folder {folder} "
+                         f"is excluded by {_rule_text(spec.path, pruning, run.top)}{size_note}")
     rule = spec.decide(relative)
     if rule is None:
         return explained(True, True, None, f"{path}: uploaded {where}: no pattern matches it")

@@ -32,6 +32,7 @@ from snapshot_guard.ignore import (
     governing_file,
     read_lines,
     spec_from_lines,
+    unread_gitignore,
 )
 from snapshot_guard.sizes import format_size
 from snapshot_guard.snapshot import Snapshot, SnapshotFile, take_snapshot
@@ -108,14 +109,8 @@ def _checked_spec(
             kept.append("\n")
             continue
         kept.append(line)
-    return spec_from_lines(kept, sdk, governing, _unused_gitignore(root, governing))
-
-
-def _unused_gitignore(root: str, governing: str) -> str | None:
-    gitignore = os.path.join(root, GITIGNORE)
-    if os.path.basename(governing) == AMLIGNORE and os.path.isfile(gitignore):
-        return gitignore
-    return None
+    unread = unread_gitignore(lambda name: os.path.exists(os.path.join(root, name)))
+    return spec_from_lines(kept, sdk, governing, unread and os.path.join(root, unread))
 
 
 def _starts_with_bom(path: str) -> bool:

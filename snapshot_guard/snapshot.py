@@ -31,9 +31,12 @@ from snapshot_guard.ignore import (
     GITIGNORE,
     IgnoreSpec,
     decode_lines,
+    governing_name,
     load_ignore,
     read_lines,
     spec_from_lines,
+    unread_gitignore,
+    v1_pruned_folder,
 )
 
 Source = Literal["index", "worktree"]
@@ -444,7 +447,7 @@ def _index_ignore(repo: git.Repo, root_rel: str, staged: dict[str, tuple[str, st
                   ) -> IgnoreSpec:
     """The root's ignore file as staged; ``staged``: its ``.amlignore`` and ``.gitignore`` entries
     (name -> mode, object id)."""
-    chosen = next((name for name in (AMLIGNORE, GITIGNORE) if name in staged), None)
+    chosen = governing_name(staged.__contains__)
     if chosen is None:
         return spec_from_lines([], sdk, None)
     path = os.path.join(repo.top, root_rel, chosen)
@@ -454,9 +457,8 @@ def _index_ignore(repo: git.Repo, root_rel: str, staged: dict[str, tuple[str, st
     else:
         data = git.object_contents(repo, [object_id]).get(object_id, b"")
         lines = decode_lines(data, path, sdk)
-    unused = os.path.join(repo.top, root_rel, GITIGNORE) \
-        if chosen == AMLIGNORE and GITIGNORE in staged else None
-    return spec_from_lines(lines, sdk, path, unused)
+    unread = unread_gitignore(staged.__contains__)
+    return spec_from_lines(lines, sdk, path, unread and os.path.join(repo.top, root_rel, unread))
 
 
 def staged_files(repo: git.Repo, root: str, within: tuple[str, ...] = ()) -> list[SnapshotFile]:
@@ -576,29 +578,9 @@ def _listed_ignore(repo: git.Repo, listing: _IndexListing, root_rel: str, sdk: S
 
 
 def _v1_upload(counted: list[tuple[str, int]], spec: IgnoreSpec) -> list[tuple[str, int]]:
-    """What azureml-core's upload sends of the files its size check counts (sorted by path): it
-    never enters an excluded folder (tested as ``a/b``)."""
-    pruned: dict[str, bool] = {"": False}
-
-    def is_pruned(folder: str) -> bool:
-        missing = []
-        while folder not in pruned:
-            missing.append(folder)
-            folder = folder.rpartition("/")[0]
-        verdict = pruned[folder]
-        for path in reversed(missing):
-            verdict = pruned[path] = verdict or spec.excludes(path)
-        return verdict
-
-    uploaded = []
-    folder, pruned_here = "", False
-    for relpath, size in counted:  # sorted: a folder's files come one after another
-        parent = relpath.rpartition("/")[0]
-        if parent != folder:
-            folder, pruned_here = parent, is_pruned(parent)
-        if not pruned_here:
-            uploaded.append((relpath, size))
-    return uploaded
+    """What azureml-core's upload sends of the files its size check counts: it never enters an
+    excluded folder."""
+    return [(relpath, size) for relpath, size in counted if v1_pruned_folder(spec, relpath) is None]
 
 
 # ---------------------------------------------------------------------------------------------
