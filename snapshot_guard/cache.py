@@ -26,6 +26,7 @@ _DIGEST_LENGTH = 64
 _MAX_ENTRY_BYTES = 1 << 30
 _STALE_SECONDS = 3600
 """A temporary file this old was left by a killed run."""
+_UNUSED_SECONDS = 90 * 24 * 3600
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -141,13 +142,15 @@ def _open_folder(create: bool) -> int | None:
 
 
 def _remove_stale(folder: int) -> None:
-    """Remove the temporary files of runs killed over an hour ago."""
-    limit = time.time() - _STALE_SECONDS
+    """Remove the temporary files of runs killed over an hour ago, and entries nothing has written for
+    three months (of repositories gone, most likely; one still in use computes its entry again)."""
+    now = time.time()
     with os.scandir(folder) as entries:
         for entry in entries:
-            if entry.name.startswith(".") and entry.name.endswith(".tmp"):
-                try:
-                    if entry.stat(follow_symlinks=False).st_mtime < limit:
-                        os.unlink(entry.name, dir_fd=folder)
-                except OSError:
-                    pass
+            temporary = entry.name.startswith(".") and entry.name.endswith(".tmp")
+            try:
+                if entry.stat(follow_symlinks=False).st_mtime < \
+                        now - (_STALE_SECONDS if temporary else _UNUSED_SECONDS):
+                    os.unlink(entry.name, dir_fd=folder)
+            except OSError:
+                pass

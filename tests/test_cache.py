@@ -85,7 +85,7 @@ def test_an_entry_that_is_not_whole_is_not_read(home: Path) -> None:
     assert cache.read("entry") is None
 
 
-def test_what_killed_writers_left_is_removed_once_old(home: Path) -> None:
+def test_what_killed_writers_left_and_long_unused_entries_are_removed(home: Path) -> None:
     cache.write("entry", b"payload")
     folder = home / "snapshot-guard"
     old, fresh = folder / ".entry.1.tmp", folder / ".entry.2.tmp"
@@ -93,9 +93,14 @@ def test_what_killed_writers_left_is_removed_once_old(home: Path) -> None:
     fresh.write_bytes(b"half")
     two_hours_ago = time.time() - 7200
     os.utime(old, (two_hours_ago, two_hours_ago))
+    cache.write("forgotten", b"payload")
+    cache.write("recent", b"payload")
+    a_year_ago = time.time() - 365 * 24 * 3600
+    os.utime(folder / "forgotten", (a_year_ago, a_year_ago))
     cache.write("entry", b"payload")
     assert not old.exists() and fresh.exists()
-    assert cache.read("entry") == b"payload"
+    assert cache.read("entry") == b"payload" and cache.read("recent") == b"payload"
+    assert not (folder / "forgotten").exists()
 
 
 def test_no_home_or_no_writable_place_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
