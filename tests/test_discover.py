@@ -625,6 +625,17 @@ def test_committed_files_are_judged_by_what_their_blob_holds(
     assert {item.root for item in discover_roots(str(repo))} == roots
 
 
+def test_a_folder_inside_a_repository_is_listed_from_itself(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo, {"project/job.py": "print(1)\n", "other/job.py": STEP.format("outside")})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "two projects")
+    (repo / "project/job.py").write_text(STEP.format("src"))  # changed, not staged
+    assert [item.root for item in discover_roots(str(repo / "project"))] == ["src"]
+    assert [item.root for item in fresh(repo / "project", monkeypatch)] == ["src"]
+
+
 def test_a_file_a_smudge_filter_writes_is_read_from_the_work_tree(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

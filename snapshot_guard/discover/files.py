@@ -100,7 +100,7 @@ def repository_candidates(top: str, known: Facts | None) -> Listing | None:
     outputs = _git_outputs(top, [
         ["config", "-z", "--get-regexp", r"^filter\..*\.(smudge|process)$"],
         ["ls-files", "-z", "--stage", "--", *_GLOBS],
-        ["diff-files", "-z", "--name-only", "--", *_GLOBS],
+        ["diff-files", "-z", "--name-only", "--relative", "--", *_GLOBS],  # paths as ls-files gives
         untracked_files,
     ], searches=1)
     if outputs is None:
