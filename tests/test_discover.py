@@ -636,6 +636,26 @@ def test_a_folder_inside_a_repository_is_listed_from_itself(
     assert [item.root for item in fresh(repo / "project", monkeypatch)] == ["src"]
 
 
+def test_a_partial_clone_fetches_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    origin = make_repo(tmp_path / "origin")
+    write(origin, {"here/job.py": STEP.format("src"), "away/job.py": STEP.format("far")})
+    git(origin, "add", "-A")
+    git(origin, "commit", "-qm", "two jobs")
+    git(origin, "config", "uploadpack.allowFilter", "true")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--filter=blob:none", "--no-checkout", f"file://{origin}", str(clone))
+    git(clone, "sparse-checkout", "set", "here")
+    git(clone, "checkout", "-q", "main")
+
+    def objects() -> int:
+        return len(git(clone, "cat-file", "--batch-all-objects", "--batch-check").splitlines())
+
+    before = objects()
+    assert [item.root for item in discover_roots(str(clone))] == ["here/src"]
+    assert [item.root for item in fresh(clone, monkeypatch)] == ["here/src"]
+    assert objects() == before, "a blob was fetched"
+
+
 def test_a_file_a_smudge_filter_writes_is_read_from_the_work_tree(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
