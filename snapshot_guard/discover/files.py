@@ -105,39 +105,52 @@ def repository_candidates(top: str, known: Facts | None) -> Listing | None:
     ], searches=1)
     if outputs is None:
         return None
-    drivers, staged, changed_output, untracked = outputs
-    changed = set(changed_output.split(b"\0"))
-    chosen: list[bytes] = []
-    clean: list[tuple[bytes, bytes]] = []
+    drivers, staged, changed, untracked = outputs
+    on_disk, committed = _staged_files(staged, set(changed.split(b"\0")))
+    if drivers:  # a smudge filter may write what the blob does not hold: read the file
+        filtered = _filtered(top, [path for path, _ in committed])
+        on_disk += [path for path, _ in committed if path in filtered]
+        committed = [(path, blob) for path, blob in committed if path not in filtered]
+    facts, holding, unread = _holding(top, committed, known)
+    chosen = [path for path in on_disk + unread if _is_file(os.path.join(top, os.fsdecode(path)))]
+    return Listing(_paths(top, chosen + holding + untracked.split(b"\0")), facts)
+
+
+def _staged_files(staged: bytes, changed: set[bytes]) -> tuple[list[bytes], list[tuple[bytes, bytes]]]:
+    """The regular files of ``git ls-files --stage`` (git grep reads no link, no submodule): those to
+    read from the disk (changed, or unmerged), and those as committed, with their blob id."""
+    on_disk: list[bytes] = []
+    committed: list[tuple[bytes, bytes]] = []
     for record in staged.split(b"\0"):
-        if record[:6] not in _REGULAR_MODES:  # links and submodules, which git grep skips too
+        if record[:6] not in _REGULAR_MODES:
             continue
         info, _, path = record.partition(b"\t")
         if info[-1:] != b"0" or path in changed:
-            chosen.append(path)
+            on_disk.append(path)
         else:
-            clean.append((path, info[7:-2]))
-    filtered = _filtered(top, [path for path, _ in clean]) if drivers else None
-    if filtered:  # a smudge filter writes what the blob does not hold: read the file
-        chosen.extend(path for path, _ in clean if path in filtered)
-        clean = [(path, blob) for path, blob in clean if path not in filtered]
-    chosen = [path for path in chosen if _is_file(os.path.join(top, os.fsdecode(path)))]
+            committed.append((path, info[7:-2]))
+    return on_disk, committed
+
+
+def _holding(top: str, committed: list[tuple[bytes, bytes]], known: Facts
+             ) -> tuple[Facts, list[bytes], list[bytes]]:
+    """The facts of the ``committed`` files' blobs (``known``, and what the blobs it does not know
+    hold), the files whose blob holds a marker of their kind, and those whose blob is missing."""
+    holding: list[bytes] = []
     unknown: dict[bytes, list[bytes]] = {}
-    for path, blob in clean:
+    for path, blob in committed:
         bits = known.get(blob)
         if bits is None:
             unknown.setdefault(blob, []).append(path)
         elif bits & _wanted(path):
-            chosen.append(path)
-    facts: Facts = known
-    if unknown or len({blob for _, blob in clean}) != len(known):
-        read, missing = _blob_facts(top, list(unknown))
-        facts = {**{blob: known[blob] for _, blob in clean if blob in known}, **read}
-        for blob in missing:  # read from the work tree, as for a changed file
-            chosen.extend(unknown.pop(blob))
-        chosen.extend(path for blob, paths in unknown.items() for path in paths
-                      if read[blob] & _wanted(path))
-    return Listing(_paths(top, chosen + untracked.split(b"\0")), facts)
+            holding.append(path)
+    if not unknown and len({blob for _, blob in committed}) == len(known):
+        return known, holding, []
+    read, missing = _blob_facts(top, list(unknown))
+    facts = {**{blob: known[blob] for _, blob in committed if blob in known}, **read}
+    holding += [path for blob, paths in unknown.items() if blob in read for path in paths
+                if read[blob] & _wanted(path)]
+    return facts, holding, [path for blob in missing for path in unknown[blob]]
 
 
 def _filtered(top: str, paths: list[bytes]) -> set[bytes]:
