@@ -746,7 +746,7 @@ def test_no_record_of_another_run_changes_a_result(
 ) -> None:
     """A wrapper exporting PRE_COMMIT, a PID namespace, a run killed while it kept its result: each
     run finds what a run without any cache finds."""
-    write(repo, {f"pkg{index}/job.py": STEP.format(f"src{index}") for index in range(200)})
+    write(repo, {f"pkg{index}/job.py": STEP.format(f"src{index}") for index in range(60)})
     script = ("import json, sys\nfrom snapshot_guard.discover import discover_roots\n"
               "print(json.dumps([item.root for item in discover_roots(sys.argv[1])]))\n")
 
@@ -758,7 +758,7 @@ def test_no_record_of_another_run_changes_a_result(
         assert roots == [item.root for item in fresh(repo, monkeypatch)]
         return roots
 
-    assert len(run()) == 200
+    assert len(run()) == 60
     (repo / "pkg7/job.py").write_text(STEP.format("other"))
     assert "pkg7/other" in run()
     unshare = shutil.which("unshare")
@@ -767,7 +767,7 @@ def test_no_record_of_another_run_changes_a_result(
     if probe is not None and probe.returncode == 0:
         (repo / "pkg8/job.py").write_text(STEP.format("third"))
         assert "pkg8/third" in run(unshare or "", "--pid", "--fork")
-    for delay in (0.05, 0.2, 0.5):
+    for delay in (0.05, 0.3):
         (repo / "pkg9/job.py").write_text(STEP.format(f"killed{delay}"))
         process = subprocess.Popen([sys.executable, "-c", script, str(repo)],
                                    stdout=subprocess.DEVNULL)
