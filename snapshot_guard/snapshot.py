@@ -57,6 +57,22 @@ class SnapshotFile(NamedTuple):
     or ``outside-git``."""
 
 
+Uploaded = list[tuple[str, int, str]]
+
+
+@dataclasses.dataclass
+class _Log:
+    """What a walk says besides its files and bytes."""
+
+    notes: list[str] = dataclasses.field(default_factory=list)
+    problems: list[str] = dataclasses.field(default_factory=list)
+    unknown: list[str] = dataclasses.field(default_factory=list)
+
+
+Walker = Callable[[IgnoreSpec, _Log], tuple[Uploaded, int]]
+"""Judges a root's files under an ignore file: ``(uploaded, total_bytes)``."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Snapshot:
     root: str
@@ -76,8 +92,8 @@ class Snapshot:
     ``total_bytes`` is then only a lower bound."""
     notes: list[str] = dataclasses.field(default_factory=list)
     """Things worth a warning line (dropped unreadable files, submodules not checked out)."""
-    tree: Callable[[], Folder] | None = dataclasses.field(default=None, repr=False)
-    """The root's folder, for walking it again (``measure_with``)."""
+    walker: Walker | None = dataclasses.field(default=None, repr=False)
+    """Judges the root's files again under another ignore file (``measure_with``, ``files_with``)."""
     repo: git.Repo | None = dataclasses.field(default=None, repr=False)
     """The repository that holds a work-tree root, asked for the files' origins."""
 
@@ -527,8 +543,8 @@ def _tree_ignore(tree: _IndexTree, root_rel: str, sdk: Sdk) -> IgnoreSpec:
     return _index_ignore(tree.repo, root_rel, staged, sdk)
 
 
-def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, log: _Log, within: tuple[str, ...]
-                ) -> tuple[Uploaded, int, IgnoreSpec] | None:
+def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, within: tuple[str, ...]
+                ) -> tuple[Walker, IgnoreSpec] | None:
     """The index view of a root whose staged entries are all plain files, judged from the listing
     alone, without building folders: the common case, and the one a large repository needs fast.
     None when the root holds a link, a submodule or a conflict (the folder walk handles those)."""
@@ -537,8 +553,17 @@ def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, log: _Log, within: tupl
                              if within else (root_rel,))
     if any(path.startswith(prefix) for _, _, _, path in listing.special):
         return None
-    spec = _listed_ignore(repo, listing, root_rel, sdk)
     indices, relpaths = _root_entries(listing, prefix, within)
+
+    def judge(spec: IgnoreSpec, log: _Log) -> tuple[Uploaded, int]:
+        return _judge_listed(listing, indices, relpaths, spec, log)
+
+    return judge, _listed_ignore(repo, listing, root_rel, sdk)
+
+
+def _judge_listed(listing: _IndexListing, indices: Sequence[int], relpaths: list[str],
+                  spec: IgnoreSpec, log: _Log) -> tuple[Uploaded, int]:
+    """The SDK's verdict on the listed files: v1's size check and upload, or v2's."""
     # Judged while git is still sizing the entries.
     kept = [(relpath, index) for index, relpath, excluded
             in zip(indices, relpaths, spec.exclusions(relpaths)) if not excluded]
@@ -549,8 +574,8 @@ def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, log: _Log, within: tupl
         log.unknown.extend(unknown)
         counted = [(relpath, max(size, 0)) for relpath, size in counted]
     total = sum(size for _, size in counted)
-    uploaded = counted if sdk == "v2" else _v1_upload(counted, spec)
-    return [(relpath, size, "committed") for relpath, size in uploaded], total, spec
+    uploaded = counted if spec.sdk == "v2" else _v1_upload(counted, spec)
+    return [(relpath, size, "committed") for relpath, size in uploaded], total
 
 
 def _root_entries(listing: _IndexListing, prefix: str, within: tuple[str, ...]
@@ -585,17 +610,6 @@ def _v1_upload(counted: list[tuple[str, int]], spec: IgnoreSpec) -> list[tuple[s
 
 # ---------------------------------------------------------------------------------------------
 # The SDK walks. Each returns ``(uploaded, total_bytes)``: uploaded as (path, size, origin).
-
-Uploaded = list[tuple[str, int, str]]
-
-
-@dataclasses.dataclass
-class _Log:
-    """What a walk says besides its files and bytes."""
-
-    notes: list[str] = dataclasses.field(default_factory=list)
-    problems: list[str] = dataclasses.field(default_factory=list)
-    unknown: list[str] = dataclasses.field(default_factory=list)
 
 
 def _v1_walk(top: Folder, spec: IgnoreSpec, log: _Log) -> tuple[Uploaded, int]:
@@ -826,33 +840,30 @@ def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None,
         root_rel = "" if root_rel == "." else root_rel
         if root_rel.startswith("../"):
             raise SnapshotInputError(f"{root}: outside the repository {repo.top}")
-        index_repo = repo
-
-        def load() -> Folder:
-            tree = _index_tree(index_repo)
-            return _only(tree.folders.get(root_rel) or _index_folder(index_repo.top, root_rel,
-                                                                     "committed"), within)
-
-        flat = _flat_index(repo, root_rel, sdk, log, within)
+        flat = _flat_index(repo, root_rel, sdk, within)
         if flat is not None:
-            uploaded, total, spec = flat
+            walker, spec = flat
         else:
             tree = _index_tree(repo)
             log.notes.extend(text for path, text in tree.notes if _inside(path, root_rel))
             spec = _tree_ignore(tree, root_rel, sdk)
-            uploaded, total = _walk(load(), spec, log, root)
+            walker = _walker(_only(tree.folders.get(root_rel) or
+                                   _index_folder(repo.top, root_rel, "committed"), within), root)
     else:
-        folder = _only(Folder(root, os.path.realpath(root), _scan), within)
-
-        def load() -> Folder:
-            return folder
-
+        walker = _walker(_only(Folder(root, os.path.realpath(root), _scan), within), root)
         spec = load_ignore(root, sdk)
-        uploaded, total = _walk(folder, spec, log, root)
+    uploaded, total = walker(spec, log)
     uploaded.sort()
     files = list(map(SnapshotFile._make, uploaded))
     return Snapshot(root, display or display_path(root, top), sdk, source, spec, files, total,
-                    log.problems, sorted(set(log.unknown)), log.notes, load, repo)
+                    log.problems, sorted(set(log.unknown)), log.notes, walker, repo)
+
+
+def _walker(folder: Folder, base: str) -> Walker:
+    def walk(spec: IgnoreSpec, log: _Log) -> tuple[Uploaded, int]:
+        return _walk(folder, spec, log, base)
+
+    return walk
 
 
 def _walk(folder: Folder, spec: IgnoreSpec, log: _Log, base: str) -> tuple[Uploaded, int]:
@@ -863,15 +874,15 @@ def _walk(folder: Folder, spec: IgnoreSpec, log: _Log, base: str) -> tuple[Uploa
 
 def measure_with(snapshot: Snapshot, spec: IgnoreSpec) -> tuple[int, int]:
     """``(total_bytes, file_count)`` of ``snapshot`` had its root been governed by ``spec``."""
-    assert snapshot.tree is not None
-    uploaded, total = _walk(snapshot.tree(), spec, _Log(), snapshot.root)
+    assert snapshot.walker is not None
+    uploaded, total = snapshot.walker(spec, _Log())
     return total, len(uploaded)
 
 
 def files_with(snapshot: Snapshot, spec: IgnoreSpec) -> list[SnapshotFile]:
     """What the upload of ``snapshot`` sends had its root been governed by ``spec``, sorted (the
     size map's view of what patterns remove)."""
-    assert snapshot.tree is not None
-    uploaded, _ = _walk(snapshot.tree(), spec, _Log(), snapshot.root)
+    assert snapshot.walker is not None
+    uploaded, _ = snapshot.walker(spec, _Log())
     uploaded.sort()
     return list(map(SnapshotFile._make, uploaded))
