@@ -146,6 +146,11 @@ def scan_files(snapshot: Snapshot, items: Sequence[SnapshotFile], the_plan: plan
     readers = openers(snapshot, [item.path for item in items])
     found = []
     for item in items:
+        if item.size < 0:  # a blob this partial clone does not hold, and no copy on disk
+            found.append(Finding(CHECK, _repo_path(snapshot, item.path), "not-read", None, "warning",
+                                 "not read: this partial clone does not hold its content; fetch it "
+                                 "(git sparse-checkout add) to have it checked"))
+            continue
         for detection in sensitive.scan_content(readers[item.path], item.path, max(item.size, 0),
                                                 options.settings):
             is_uploaded = uploaded(item.path)

@@ -499,8 +499,8 @@ Opener = Callable[[], BinaryIO]
 def openers(snapshot: Snapshot, relpaths: Iterable[str]) -> dict[str, Opener]:
     """How to read each of these files of ``snapshot`` (relative to its root) as the snapshot holds
     it: from disk, except a staged file whose work-tree copy differs from the index (``git commit
-    -a``, ``--source index`` by hand; never under pre-commit, which stashes such changes), whose
-    staged content is read from git."""
+    -a``, ``--source index`` by hand; never under pre-commit, which stashes such changes) or is not
+    there (a sparse checkout), whose staged content is read from git."""
     wanted = list(relpaths)
     found: dict[str, Opener] = {path: _disk_opener(os.path.join(snapshot.root, path)) for path in wanted}
     if snapshot.source != "index" or snapshot.repo is None or not wanted:
@@ -508,6 +508,7 @@ def openers(snapshot: Snapshot, relpaths: Iterable[str]) -> dict[str, Opener]:
     repo, prefix = snapshot.repo, _prefix(snapshot.root, snapshot.repo.top)
     differ = {path[len(prefix):] for path in git.unstaged_paths(repo, prefix.rstrip("/"))
               if path.startswith(prefix)}.intersection(wanted)
+    differ.update(path for path in wanted if not os.path.lexists(os.path.join(snapshot.root, path)))
     if differ:
         listing = _index_listing(repo, (prefix.rstrip("/"),))
         ids = {path[len(prefix):]: object_id
