@@ -27,6 +27,18 @@ class Repo:
     """Absolute path of the work tree's top folder."""
     own_env: bool = False
     """Run git with the repository variables removed (for submodules)."""
+    index: str = ""
+    """Absolute path of the index file git commits from (``GIT_INDEX_FILE`` when set)."""
+
+    def index_state(self) -> tuple[str, int, int, int]:
+        """What tells one state of the index from another: its path, size, change time, inode."""
+        path = os.environ.get("GIT_INDEX_FILE") if not self.own_env else None
+        path = os.path.abspath(path) if path else self.index
+        try:
+            info = os.stat(path)
+        except OSError:
+            return path, -1, -1, -1
+        return path, info.st_size, info.st_mtime_ns, info.st_ino
 
 
 def _env(repo: Repo) -> dict[str, str]:
@@ -55,14 +67,15 @@ def find_repo(path: str) -> Repo | None:
     folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
     try:
         result = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"], cwd=folder or ".", capture_output=True,
-            check=False,
+            ["git", "rev-parse", "--show-toplevel", "--git-path", "index"],
+            cwd=folder or ".", capture_output=True, check=False,
         )
     except (FileNotFoundError, NotADirectoryError):
         return None
     if result.returncode != 0:
         return None
-    return Repo(os.fsdecode(result.stdout.rstrip(b"\n")))
+    top, index = os.fsdecode(result.stdout).rstrip("\n").split("\n")[:2]
+    return Repo(top, index=os.path.join(os.path.abspath(folder or "."), index))
 
 
 def submodule_repo(repo: Repo, path: str) -> Repo | None:
@@ -252,6 +265,12 @@ def start_unstaged(repo: Repo, pathspecs: Sequence[str]) -> subprocess.Popen[byt
             *[f":(top,literal){p}" for p in pathspecs]]
     return subprocess.Popen(["git", *args], cwd=repo.top, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
+
+
+def unstaged_paths(repo: Repo, folder: str = "") -> list[str]:
+    """The tracked files below ``folder`` whose work-tree copy differs from the index."""
+    return _split_z(run_git(repo, ["diff", "--name-only", "-z", "--no-ext-diff", "--no-renames",
+                                   *_below([folder])]))
 
 
 def staged_changes(repo: Repo) -> frozenset[str]:

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import argparse
 import bisect
-import json
 import os
 import posixpath
 import subprocess
+import sys
 from collections.abc import Sequence
 
-from snapshot_guard import entry, plan
+from snapshot_guard import entry, plan, report
 from snapshot_guard.errors import Sdk, SnapshotInputError
-from snapshot_guard.findings import Finding, Severity, display_path, plural, printable
+from snapshot_guard.findings import Finding, Severity, display_path, plural
 from snapshot_guard.git import find_repo
 from snapshot_guard.ignore import (
     AMLIGNORE,
@@ -32,6 +32,7 @@ from snapshot_guard.ignore import (
     governing_file,
     read_lines,
     spec_from_lines,
+    unread_gitignore,
 )
 from snapshot_guard.sizes import format_size
 from snapshot_guard.snapshot import Snapshot, SnapshotFile, take_snapshot
@@ -53,9 +54,11 @@ def _shown(items: Sequence[str]) -> str:
 
 
 def lint_root(root: str, display: str, sdk: Sdk, top: str,
-              taken: Snapshot | None = None) -> list[Finding]:
+              taken: Snapshot | None = None, dead_patterns: bool = True) -> list[Finding]:
     """Everything wrong with the ignore files of the snapshot root ``root`` (shown as ``display``);
-    ``taken``: a work-tree snapshot of it the caller already has, so the tree is not walked again."""
+    ``taken``: a work-tree snapshot of it the caller already has, so the tree is not walked again;
+    ``dead_patterns`` False leaves out the patterns that match nothing (a walk of every folder,
+    which a failing hook leaves to ``snapshot-guard lint``)."""
     root = os.path.abspath(root)
     governing = governing_file(root)
     findings: list[Finding] = []
@@ -67,7 +70,8 @@ def lint_root(root: str, display: str, sdk: Sdk, top: str,
         findings.extend(_shadowed_gitignore(sdk, spec, snapshot, top))
         findings.extend(_uploaded_git_folder(root, display, spec, snapshot, top))
         findings.extend(_unread_ignore_files(root, sdk, snapshot, top))
-    findings.extend(_dead_patterns(root, spec, top))
+    if dead_patterns:
+        findings.extend(_dead_patterns(root, spec, top))
     return findings
 
 
@@ -105,14 +109,8 @@ def _checked_spec(
             kept.append("\n")
             continue
         kept.append(line)
-    return spec_from_lines(kept, sdk, governing, _unused_gitignore(root, governing))
-
-
-def _unused_gitignore(root: str, governing: str) -> str | None:
-    gitignore = os.path.join(root, GITIGNORE)
-    if os.path.basename(governing) == AMLIGNORE and os.path.isfile(gitignore):
-        return gitignore
-    return None
+    unread = unread_gitignore(lambda name: os.path.exists(os.path.join(root, name)))
+    return spec_from_lines(kept, sdk, governing, unread and os.path.join(root, unread))
 
 
 def _starts_with_bom(path: str) -> bool:
@@ -145,10 +143,12 @@ def _shadowed_gitignore(sdk: Sdk, spec: IgnoreSpec, snapshot: Snapshot, top: str
     repeated = {rule.pattern.strip() for rule in spec.rules}
     missing = [rule.pattern.strip() for rule in git_spec.rules
                if rule.line > 0 and rule.pattern.strip() not in repeated]
-    uploaded = [item.path for item in snapshot.files if git_spec.excludes(item.path)]
+    hidden = [item for item, excluded in zip(snapshot.files, git_spec.exclusions(
+        item.path for item in snapshot.files)) if excluded]
+    uploaded = [item.path for item in hidden]
     if not missing and not uploaded:
         return []
-    size = sum(item.size for item in snapshot.files if git_spec.excludes(item.path))
+    size = sum(item.size for item in hidden)
     message = (f"{AMLIGNORE} exists, so Azure ML does not read {display_path(spec.unused_gitignore, top)}")
     if missing:
         message += f"; patterns it does not repeat: {_shown(missing)}"
@@ -237,7 +237,12 @@ def _no_effect(path: str, relpaths: list[str], sdk: Sdk, top: str, why: str) -> 
     except SnapshotInputError:
         return None
     deciding: dict[IgnoreRule, list[str]] = {}
-    for relpath in relpaths:
+    if not spec.rules:
+        return None
+    # The batched verdict first: only the paths a pattern excludes are asked which one.
+    for relpath, excluded in zip(relpaths, spec.exclusions(relpaths)):
+        if not excluded:
+            continue
         rule = spec.decide(relpath)
         if rule is not None and rule.excludes and rule.line > 0:
             deciding.setdefault(rule, []).append(relpath)
@@ -288,31 +293,12 @@ def _root_paths(root: str) -> tuple[list[str], bool]:
     return paths, False
 
 
-def _matching_rules(rules: list[IgnoreRule], spec: IgnoreSpec, paths: list[str]) -> set[IgnoreRule]:
-    """The rules that match at least one of ``paths``: one combined match per path, the spec
-    rebuilt without a rule once it is known to match."""
-    remaining = list(rules)
-    alive: set[IgnoreRule] = set()
-    candidates = IgnoreSpec(spec.path, tuple(remaining), spec.sdk)
-    for path in paths:
-        while remaining:
-            rule = candidates.decide(path)
-            if rule is None:
-                break
-            alive.add(rule)
-            remaining.remove(rule)
-            candidates = IgnoreSpec(spec.path, tuple(remaining), spec.sdk)
-        if not remaining:
-            break
-    return alive
-
-
 def _dead_patterns(root: str, spec: IgnoreSpec, top: str) -> list[Finding]:
     rules = [rule for rule in spec.rules if rule.line > 0]
     if spec.path is None or not rules:
         return []
     paths, truncated = _root_paths(root)
-    alive = _matching_rules(rules, spec, paths)
+    alive = spec.matching_rules(paths)
     shown = display_path(spec.path, top)
     findings = []
     quiet = []
@@ -364,29 +350,31 @@ def _typo_hint(pattern: str, spec: IgnoreSpec, paths: list[str]) -> str | None:
 
 def lint_main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="snapshot-guard lint",
+        prog="snapshot-guard lint", allow_abbrev=False,
         description="Find ignore-file mistakes that change what an Azure ML job uploads.",
     )
     parser.add_argument("roots", nargs="*", metavar="ROOT",
                         help="snapshot roots (default: configured or discovered, else the top)")
-    plan.add_common_options(parser, default_source="worktree", limits=False)
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    plan.add_common_options(parser, default_source="worktree", limits=False, source=False)
+    report.add_output_options(parser)
     args = parser.parse_args(argv)
     args.root = [*args.root, *args.roots]
 
     def work() -> int:
         the_plan = plan.make_plan(args)
-        findings = [finding for root in the_plan.roots
-                    for finding in lint_root(root.path, root.display, root.sdk, the_plan.top)]
+        findings = []
+        with report.progress() as shown:
+            for root in the_plan.roots:
+                shown.step(f"linting {root.display}")
+                findings += lint_root(root.path, root.display, root.sdk, the_plan.top)
         if args.format == "json":
-            print(json.dumps({"findings": [finding.as_json() for finding in findings]}, indent=2))
+            print(report.document("lint", the_plan, [report.root_json(root, the_plan.top)
+                                                     for root in the_plan.roots], findings))
+        elif args.format == "sarif":
+            print(report.sarif(findings, the_plan.top))
         else:
-            for finding in findings:
-                print(printable(finding.as_text()))
-            errors = sum(finding.severity == "error" for finding in findings)
-            roots = ", ".join(root.display for root in the_plan.roots)
-            print(f"snapshot-guard lint: {plural(len(findings), 'finding')} ({plural(errors, 'error')}) "
-                  f"in {printable(roots)}")
+            style = report.style_for(sys.stdout)
+            report.emit(report.lint_text(findings, the_plan, style), style)
         return 1 if any(finding.severity == "error" for finding in findings) else 0
 
     return entry.guarded("snapshot-guard lint", work)

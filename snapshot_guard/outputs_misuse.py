@@ -18,11 +18,11 @@ import shlex
 import sys
 from collections.abc import Callable, Collection, Sequence
 
-from snapshot_guard import entry, git, ignore, plan, report, writes
+from snapshot_guard import entry, ignore, limits, plan, report, writes
 from snapshot_guard.findings import Finding, printable
 from snapshot_guard.ignore import AMLIGNORE
 from snapshot_guard.sizes import format_size
-from snapshot_guard.snapshot import Snapshot, SnapshotFile, staged_contents, take_snapshot
+from snapshot_guard.snapshot import Snapshot, SnapshotFile, openers, take_snapshot
 
 CHECK = "snapshot-outputs-misuse"
 RUN_FOLDERS = ("outputs", "logs")
@@ -30,6 +30,8 @@ LOCAL_RUN_FOLDERS = ("azureml-logs", "azureml-setup", ".azureml")
 PLACEHOLDERS = (".gitkeep", ".keep", ".gitignore")
 """Files that only keep a folder in git; tiny, and not results."""
 _EXAMPLES = 3
+FOLDER_KINDS = ("committed-run-folder", "committed-local-run-files", "uploaded-run-folder")
+"""The findings a ``/folder/`` line in the root's ``.amlignore`` fixes (for the snapshot)."""
 
 
 def _repo_path(snapshot: Snapshot, relpath: str) -> str:
@@ -40,9 +42,14 @@ def _allowed(spec: Callable[[str], bool], *paths: str) -> bool:
     return any(spec(path) for path in paths)
 
 
+def folder_line(folder: str) -> str:
+    """The ``.amlignore`` line that keeps ``folder`` (relative to the root) out of the snapshot."""
+    return ignore.ignore_line(folder, folder=True) or f"/{folder}/"
+
+
 def _fix_line(snapshot: Snapshot, folder: str) -> str:
     """Where the ``/folder/`` line goes: the governing ignore file, or a new ``.amlignore``."""
-    line = ignore.ignore_line(folder, folder=True) or f"/{folder}/"
+    line = folder_line(folder)
     governing = snapshot.ignore.path
     if governing is None:
         target = _repo_path(snapshot, AMLIGNORE)
@@ -105,15 +112,12 @@ def _folder_findings(
     return found
 
 
-def _reader(snapshot: Snapshot, repo: git.Repo | None, wanted: Sequence[str]) -> writes.Reader:
-    """Reads a file of the snapshot: its staged content for the index, else the file on disk."""
-    staged = staged_contents(repo, snapshot.root, wanted) \
-        if snapshot.source == "index" and repo is not None else {}
+def _reader(snapshot: Snapshot, wanted: Sequence[str]) -> writes.Reader:
+    """Reads a file of the snapshot as the snapshot holds it."""
+    readers = openers(snapshot, wanted)
 
     def read(relpath: str) -> bytes:
-        if relpath in staged:
-            return staged[relpath]
-        with open(os.path.join(snapshot.root, relpath), "rb") as handle:
+        with readers[relpath]() as handle:
             return handle.read()
 
     return read
@@ -138,12 +142,12 @@ def _commands(the_plan: plan.Plan, root: plan.RootSettings) -> list[str] | None:
 
 
 def _write_findings(
-    snapshot: Snapshot, repo: git.Repo | None, allow: Callable[[str], bool], strict: bool,
+    snapshot: Snapshot, allow: Callable[[str], bool], strict: bool,
     only: Collection[str] | None, commands: Sequence[str] | None,
 ) -> list[Finding]:
     """Rule 3, and the files it could not read."""
     files = _code_files(snapshot)
-    analysis = writes.find_lost_writes(files, _reader(snapshot, repo, files), only, commands)
+    analysis = writes.find_lost_writes(files, _reader(snapshot, files), only, commands)
     found = []
     for write in analysis.writes:
         path = _repo_path(snapshot, write.file)
@@ -180,7 +184,7 @@ def findings_for(
     found = _folder_findings(snapshot, spec, committed) if folders else []
     if analyse_code:
         strict = bool(configured.strict) if strict is None else strict
-        found += _write_findings(snapshot, run.repo, spec, strict, only, commands)
+        found += _write_findings(snapshot, spec, strict, only, commands)
     return found
 
 
@@ -192,12 +196,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--allow", action="append", default=[], metavar="PATTERN",
                         help="gitwildmatch pattern of files or write targets not to report "
                              "(repeatable; adds to the configuration's outputs.allow)")
+    report.add_output_options(parser, fix=f"exclude the outputs/, logs/ and local run folders it "
+                                          f"reports in the root's {AMLIGNORE} (committed files still "
+                                          f"need git rm --cached); the hook still fails, so that "
+                                          f"you review and stage the change")
     args, filenames = plan.parse_hook_args(parser, sys.argv[1:] if argv is None else argv)
 
     def work() -> int:
         the_plan = plan.make_plan(args, filenames)
         found: list[Finding] = []
+        lines: dict[plan.RootSettings, list[str]] = {}
         for root in the_plan.touched:
+            prefix = "" if root.display == "." else root.display + "/"
             changed = the_plan.changed_in(root)
             # A change to code is judged with every module of the root (what it imports, the
             # notebooks it runs); otherwise only the run's folders can hold a finding.
@@ -209,13 +219,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                                          within if number == 0 else RUN_FOLDERS + LOCAL_RUN_FOLDERS)
                 # The first view judges what is committed and the code; the second adds what only
                 # the folder on disk holds.
-                found += findings_for(snapshot, the_plan, allow=args.allow, strict=args.strict,
-                                      committed=number == 0, analyse_code=number == 0 and code,
-                                      only=changed, commands=commands)
-        unique = list(dict.fromkeys(found))
-        if unique:
-            print("\n".join(report.finding_lines(unique)))
-        return 1 if any(finding.severity == "error" for finding in unique) else 0
+                new = findings_for(snapshot, the_plan, allow=args.allow, strict=args.strict,
+                                   committed=number == 0, analyse_code=number == 0 and code,
+                                   only=changed, commands=commands)
+                found += new
+                lines.setdefault(root, []).extend(
+                    folder_line(finding.path[len(prefix):]) for finding in new
+                    if finding.kind in FOLDER_KINDS and finding.path.startswith(prefix))
+        return report.finding_hook(CHECK, the_plan, found, limits.fix_findings(lines, args.fix),
+                                   args.format)
 
     return entry.guarded(CHECK, work)
 

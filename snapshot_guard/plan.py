@@ -119,15 +119,18 @@ def _count(text: str) -> int:
 
 
 def add_common_options(parser: argparse.ArgumentParser, default_source: str = "both",
-                       limits: bool = True) -> None:
+                       limits: bool = True, source: bool = True) -> None:
     group = parser.add_argument_group("snapshot roots and limits")
     group.add_argument("--root", action="append", default=[], metavar="DIR",
                        help="a job's source directory (repeatable; default: the configured or "
                             "discovered roots, else the repository top)")
     group.add_argument("--sdk", choices=SDKS, help="whose walk to reproduce (default: v1)")
-    group.add_argument("--source", choices=SOURCES, default=default_source,
-                       help=f"what to judge: the staged files, the folder on disk, or both "
-                            f"(default: {default_source})")
+    if source:
+        group.add_argument("--source", choices=SOURCES, default=default_source,
+                           help=f"what to judge: the staged files, the folder on disk, or both "
+                                f"(default: {default_source})")
+    else:
+        parser.set_defaults(source=default_source)
     group.add_argument("--config", metavar="FILE",
                        help="configuration file (default: .snapshot-guard.yaml or pyproject.toml)")
     if limits:
@@ -313,19 +316,40 @@ def touched_roots(repo: git.Repo, roots: Sequence[RootSettings], changed: frozen
         return []
     if changed & configuration:
         return list(roots)
-    touched = []
+    inside: dict[RootSettings, set[str]] = {}
     for root in roots:
-        inside = [display_path(root.path, repo.top), display_path(os.path.realpath(root.path), repo.top)]
-        prefixes = {"" if folder == "." else folder for folder in inside
-                    if not folder.startswith("../") and folder != ".."}
-        inside_root = any(_below(path, prefix) for path in changed for prefix in prefixes)
-        if inside_root or changed.intersection(root.declared_in) or \
-                (prefixes and _changed_behind_links(repo, prefixes, changed)):
-            touched.append(root)
-    return touched
+        names = [display_path(root.path, repo.top), display_path(os.path.realpath(root.path), repo.top)]
+        inside[root] = {"" if folder == "." else folder for folder in names
+                        if not folder.startswith("../") and folder != ".."}
+    direct = {root for root in roots if changed.intersection(root.declared_in)
+              or any(_below(path, prefix) for path in changed for prefix in inside[root])}
+    links = _StagedLinks(repo)
+    links.read({folder for root in roots if root not in direct for folder in inside[root]})
+    return [root for root in roots if root in direct
+            or (inside[root] and _changed_behind_links(links, inside[root], changed))]
 
 
-def _changed_behind_links(repo: git.Repo, folders: set[str], changed: frozenset[str]) -> bool:
+class _StagedLinks:
+    """The staged links below some folders, asked of git for many folders at once."""
+
+    def __init__(self, repo: git.Repo) -> None:
+        self.repo = repo
+        self.known: dict[str, str] = {}
+        """Link path -> the target it stores (relative to the top)."""
+        self.read_below: set[str] = set()
+
+    def read(self, folders: set[str]) -> None:
+        new = folders - self.read_below
+        if new:
+            self.known.update(git.staged_links(self.repo, sorted(new)))
+            self.read_below |= new
+
+    def below(self, folder: str) -> dict[str, str]:
+        self.read({folder})
+        return {link: stored for link, stored in self.known.items() if _below(link, folder)}
+
+
+def _changed_behind_links(links: _StagedLinks, folders: set[str], changed: frozenset[str]) -> bool:
     """Whether a staged link below ``folders`` leads, directly or through further links, to a
     changed path."""
     seen: set[str] = set()
@@ -336,9 +360,10 @@ def _changed_behind_links(repo: git.Repo, folders: set[str], changed: frozenset[
             return False
         seen |= pending
         targets = set()
-        for link, stored in git.staged_links(repo, sorted(pending)).items():
+        for link, stored in {link: stored for folder in pending
+                             for link, stored in links.below(folder).items()}.items():
             target = posixpath.normpath(posixpath.join(posixpath.dirname(link), stored)) \
-                if not posixpath.isabs(stored) else display_path(stored, repo.top)
+                if not posixpath.isabs(stored) else display_path(stored, links.repo.top)
             if target == ".." or target.startswith("../"):
                 continue
             target = "" if target == "." else target

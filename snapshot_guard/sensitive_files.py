@@ -12,20 +12,19 @@ as the run exists; a commit stays in git history for everyone who can clone. Two
 from __future__ import annotations
 
 import dataclasses
-import io
 import os
 import posixpath
 import shlex
 import sys
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 
-from snapshot_guard import entry, git, ignore, plan, report, sensitive
-from snapshot_guard.findings import Finding, plural, printable
+from snapshot_guard import entry, ignore, limits, plan, report, sensitive
+from snapshot_guard.findings import Finding, printable
 from snapshot_guard.ignore import AMLIGNORE, GITIGNORE
 from snapshot_guard.snapshot import (
     Snapshot,
     SnapshotFile,
-    staged_contents,
+    openers,
     staged_files,
     take_snapshot,
 )
@@ -38,7 +37,7 @@ def _repo_path(snapshot: Snapshot, relpath: str) -> str:
     return relpath if snapshot.display == "." else posixpath.join(snapshot.display, relpath)
 
 
-def _excluding_line(relpath: str) -> str:
+def excluding_line(relpath: str) -> str:
     """The ``.amlignore`` line for ``relpath``: its folder where the folder holds nothing else a
     job needs (checkpoints, credential folders, ``.git``), else the file itself."""
     parts = relpath.split("/")
@@ -51,7 +50,7 @@ def _excluding_line(relpath: str) -> str:
 
 
 def _amlignore_fix(snapshot: Snapshot, relpath: str) -> str:
-    line = _excluding_line(relpath)
+    line = excluding_line(relpath)
     governing = snapshot.ignore.path
     if governing is None:
         return f"create {_repo_path(snapshot, AMLIGNORE)} with the line `{line}`"
@@ -118,38 +117,6 @@ def _fix(snapshot: Snapshot, item: SnapshotFile, detection: sensitive.Detection,
     return "; ".join(steps)
 
 
-def _changed_on_disk(repo: git.Repo, snapshot: Snapshot, wanted: Collection[str]) -> set[str]:
-    """Which of ``wanted`` differ on disk from what is staged (under pre-commit: none, it stashes
-    them; by hand, ``git commit -a`` or ``--source index``: some)."""
-    prefix = "" if snapshot.display == "." else snapshot.display + "/"
-    pathspecs = [f":(top,literal){snapshot.display}"] if prefix else []
-    changed = {path[len(prefix):] for path in git.run_git(
-        repo, ["diff", "--name-only", "-z", "--no-ext-diff", "--no-renames", "--", *pathspecs]
-    ).decode(errors="surrogateescape").split("\0") if path.startswith(prefix) and path}
-    return changed & set(wanted)
-
-
-def _openers(snapshot: Snapshot, repo: git.Repo | None, items: Sequence[SnapshotFile]
-             ) -> dict[str, sensitive.Opener]:
-    """How to read each file: the file on disk, or its staged content where the two differ."""
-    openers: dict[str, sensitive.Opener] = {
-        item.path: _file_opener(os.path.join(snapshot.root, item.path)) for item in items}
-    staged = [item.path for item in items if item.origin == "committed"]
-    if repo is not None and staged:
-        differ = _changed_on_disk(repo, snapshot, staged)
-        for path, data in staged_contents(repo, snapshot.root, differ).items():
-            openers[path] = _bytes_opener(data)
-    return openers
-
-
-def _bytes_opener(data: bytes) -> sensitive.Opener:
-    return lambda: io.BytesIO(data)
-
-
-def _file_opener(path: str) -> sensitive.Opener:
-    return lambda: open(path, "rb")
-
-
 @dataclasses.dataclass(frozen=True)
 class Options:
     """This hook's own options, the command line's over the configuration's."""
@@ -176,10 +143,15 @@ def scan_files(snapshot: Snapshot, items: Sequence[SnapshotFile], the_plan: plan
     allowed = options.allowed
     items = [item for item in items
              if not (allowed(item.path) or allowed(_repo_path(snapshot, item.path)))]
-    openers = _openers(snapshot, the_plan.repo, items)
+    readers = openers(snapshot, [item.path for item in items])
     found = []
     for item in items:
-        for detection in sensitive.scan_content(openers[item.path], item.path, max(item.size, 0),
+        if item.size < 0:  # a blob this partial clone does not hold, and no copy on disk
+            found.append(Finding(CHECK, _repo_path(snapshot, item.path), "not-read", None, "warning",
+                                 "not read: this partial clone does not hold its content; fetch it "
+                                 "(git sparse-checkout add) to have it checked"))
+            continue
+        for detection in sensitive.scan_content(readers[item.path], item.path, max(item.size, 0),
                                                 options.settings):
             is_uploaded = uploaded(item.path)
             why, fix = _why(snapshot, item, is_uploaded), _fix(snapshot, item, detection, is_uploaded)
@@ -219,6 +191,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                              f"{sensitive.DEFAULT_DATA_THRESHOLD // 1024}KiB)")
     parser.add_argument("--max-read", type=plan.size_argument, metavar="SIZE",
                         help="read at most this much of each file as text (default: 2MiB)")
+    report.add_output_options(parser, fix=f"exclude every uploaded file it reports in the root's "
+                                          f"{AMLIGNORE} (a committed file still needs git rm "
+                                          f"--cached); the hook still fails, so that you review "
+                                          f"and stage the change")
     args, filenames = plan.parse_hook_args(parser, sys.argv[1:] if argv is None else argv)
 
     def work() -> int:
@@ -226,6 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = options_for(the_plan, args.allow, args.data_threshold, args.max_read)
         views = [view for view in the_plan.views if view == "index" or not args.no_worktree]
         found: list[Finding] = []
+        lines: dict[plan.RootSettings, list[str]] = {}
         for root in the_plan.touched:
             changed = the_plan.changed_in(root)
             for view in views:
@@ -233,16 +210,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 # anywhere in the root.
                 within = plan.top_names(changed) if view == "index" else ()
                 snapshot = take_snapshot(root.path, root.sdk, view, the_plan.repo, root.display, within)
-                found += findings_for(snapshot, the_plan, options, changed)
-        unique = list(dict.fromkeys(found))
-        lines = report.finding_lines(unique)
-        if unique:
-            errors = sum(finding.severity == "error" for finding in unique)
-            lines.append(f"{CHECK}: {plural(errors, 'error')}, "
-                         f"{plural(len(unique) - errors, 'warning')}; secrets are masked")
-        if lines:
-            print("\n".join(lines))
-        return 1 if any(finding.severity == "error" for finding in unique) else 0
+                new = findings_for(snapshot, the_plan, options, changed)
+                found += new
+                uploaded = {item.path for item in snapshot.files}
+                prefix = "" if root.display == "." else root.display + "/"
+                lines.setdefault(root, []).extend(
+                    excluding_line(finding.path[len(prefix):]) for finding in new
+                    if finding.path.startswith(prefix) and finding.path[len(prefix):] in uploaded)
+        return report.finding_hook(CHECK, the_plan, found, limits.fix_findings(lines, args.fix),
+                                   args.format, "secrets are masked")
 
     return entry.guarded(CHECK, work)
 

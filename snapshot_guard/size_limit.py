@@ -5,9 +5,12 @@ import sys
 from collections.abc import Sequence
 
 from snapshot_guard import entry, git, plan, report
-from snapshot_guard.limits import Limit, measure
+from snapshot_guard.limits import Limit, measure, root_reports
 
 CHECK = "snapshot-size-limit"
+FIX_HELP = ("append to each failing root's .amlignore the fewest lines that bring it under both "
+            "limits (created with the .gitignore lines when missing); the hook still fails, so "
+            "that you review and stage the change")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -16,8 +19,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def check_limit(check: str, limit: Limit, description: str, argv: Sequence[str] | None) -> int:
-    """A limit hook: plan the roots the run touches, measure each view, report what does not pass."""
+    """A limit hook: plan the roots the run touches, measure each view, report what does not pass
+    (and with ``--fix``, fix it)."""
     parser = plan.hook_parser(check, description)
+    report.add_output_options(parser, fix=FIX_HELP)
     args, filenames = plan.parse_hook_args(parser, sys.argv[1:] if argv is None else argv)
 
     def work() -> int:
@@ -28,17 +33,25 @@ def check_limit(check: str, limit: Limit, description: str, argv: Sequence[str] 
             if the_plan.repo and on_disk else None
         measured = [measure(root, view, the_plan) for root in the_plan.touched
                     for view in the_plan.views]
-        lines = report.limit_report(check, limit, measured, the_plan)
+        reports = root_reports(the_plan, measured, (limit,), fix=args.fix)
         changed = git.unstaged(unstaged) if unstaged else []
         differ = [root for root in on_disk if any(
             root == "." or path == root or path.startswith(root + "/") for path in changed)]
-        if differ:
-            lines.append(f"{check}: note: unstaged changes in {', '.join(differ)}: the folder on "
-                         f"disk differs from what the commit holds")
-        if lines:
-            print("\n".join(lines))
+        notes = [f"unstaged changes in {', '.join(differ)}: the folder on disk differs from what "
+                 f"the commit holds"] if differ else []
+        lint = [finding for item in reports for finding in item.lint]
+        if args.format == "json":
+            print(report.document(check, the_plan, report.reports_json(reports, the_plan), lint,
+                                  notes))
+        elif args.format == "sarif":
+            print(report.sarif([*report.limit_findings(reports, (limit,), the_plan.top), *lint],
+                               the_plan.top))
+        else:
+            style = report.style_for(sys.stdout)
+            report.emit(report.limit_text(check, limit, reports, the_plan, style, notes), style)
         statuses = [item.verdict(limit).status for item in measured]
-        return 1 if "fail" in statuses else 2 if "unknown" in statuses else 0
+        fixed = any(item.applied for item in reports)
+        return 1 if "fail" in statuses or fixed else 2 if "unknown" in statuses else 0
 
     return entry.guarded(check, work)
 

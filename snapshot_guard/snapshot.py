@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import io
 import os
 import posixpath
 import re
 import stat
 from collections.abc import Iterable, Sequence
-from typing import Any, Callable, Literal, NamedTuple
+from typing import Any, BinaryIO, Callable, Literal, NamedTuple
 
 from snapshot_guard import git
 from snapshot_guard.errors import Sdk, SnapshotInputError
@@ -30,9 +31,12 @@ from snapshot_guard.ignore import (
     GITIGNORE,
     IgnoreSpec,
     decode_lines,
+    governing_name,
     load_ignore,
     read_lines,
     spec_from_lines,
+    unread_gitignore,
+    v1_pruned_folder,
 )
 
 Source = Literal["index", "worktree"]
@@ -51,6 +55,22 @@ class SnapshotFile(NamedTuple):
     origin: str
     """``committed``, ``untracked``, ``ignored`` (by git), ``git`` (in a ``.git`` folder), ``submodule``
     or ``outside-git``."""
+
+
+Uploaded = list[tuple[str, int, str]]
+
+
+@dataclasses.dataclass
+class _Log:
+    """What a walk says besides its files and bytes."""
+
+    notes: list[str] = dataclasses.field(default_factory=list)
+    problems: list[str] = dataclasses.field(default_factory=list)
+    unknown: list[str] = dataclasses.field(default_factory=list)
+
+
+Walker = Callable[[IgnoreSpec, _Log], tuple[Uploaded, int]]
+"""Judges a root's files under an ignore file: ``(uploaded, total_bytes)``."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,8 +92,8 @@ class Snapshot:
     ``total_bytes`` is then only a lower bound."""
     notes: list[str] = dataclasses.field(default_factory=list)
     """Things worth a warning line (dropped unreadable files, submodules not checked out)."""
-    tree: Callable[[], Folder] | None = dataclasses.field(default=None, repr=False)
-    """The root's folder, for walking it again (``measure_with``)."""
+    walker: Walker | None = dataclasses.field(default=None, repr=False)
+    """Judges the root's files again under another ignore file (``measure_with``, ``files_with``)."""
     repo: git.Repo | None = dataclasses.field(default=None, repr=False)
     """The repository that holds a work-tree root, asked for the files' origins."""
 
@@ -280,12 +300,13 @@ def _sized(listing: _IndexListing) -> _IndexListing:
     return listing
 
 
-_LISTINGS: dict[tuple[str, str, tuple[str, ...]], _IndexListing] = {}
-_TREES: dict[tuple[str, str], _IndexTree] = {}
+_LISTINGS: dict[tuple[object, ...], _IndexListing] = {}
+_TREES: dict[tuple[object, ...], _IndexTree] = {}
 
 
-def _index_key(repo: git.Repo) -> tuple[str, str]:
-    return repo.top, os.environ.get("GIT_INDEX_FILE", "")
+def _index_key(repo: git.Repo) -> tuple[object, ...]:
+    """Listings are read once per state of the index (a process that stages again reads again)."""
+    return (repo.top, *repo.index_state())
 
 
 def _index_listing(repo: git.Repo, paths: tuple[str, ...] = ()) -> _IndexListing:
@@ -442,7 +463,7 @@ def _index_ignore(repo: git.Repo, root_rel: str, staged: dict[str, tuple[str, st
                   ) -> IgnoreSpec:
     """The root's ignore file as staged; ``staged``: its ``.amlignore`` and ``.gitignore`` entries
     (name -> mode, object id)."""
-    chosen = next((name for name in (AMLIGNORE, GITIGNORE) if name in staged), None)
+    chosen = governing_name(staged.__contains__)
     if chosen is None:
         return spec_from_lines([], sdk, None)
     path = os.path.join(repo.top, root_rel, chosen)
@@ -452,9 +473,8 @@ def _index_ignore(repo: git.Repo, root_rel: str, staged: dict[str, tuple[str, st
     else:
         data = git.object_contents(repo, [object_id]).get(object_id, b"")
         lines = decode_lines(data, path, sdk)
-    unused = os.path.join(repo.top, root_rel, GITIGNORE) \
-        if chosen == AMLIGNORE and GITIGNORE in staged else None
-    return spec_from_lines(lines, sdk, path, unused)
+    unread = unread_gitignore(staged.__contains__)
+    return spec_from_lines(lines, sdk, path, unread and os.path.join(repo.top, root_rel, unread))
 
 
 def staged_files(repo: git.Repo, root: str, within: tuple[str, ...] = ()) -> list[SnapshotFile]:
@@ -472,19 +492,40 @@ def staged_files(repo: git.Repo, root: str, within: tuple[str, ...] = ()) -> lis
     return found
 
 
-def staged_contents(repo: git.Repo, root: str, relpaths: Iterable[str]) -> dict[str, bytes]:
-    """The staged content of these files (relative to ``root``), looked up in the index listing
-    the snapshot already read; a path not staged as a plain file is left out."""
-    prefix = _prefix(os.path.abspath(root), repo.top)
-    wanted = {prefix + relpath for relpath in relpaths}
-    listing = _index_listing(repo, (prefix.rstrip("/"),))
-    ids = {path[len(prefix):]: object_id
-           for mode, object_id, stage, path in (git.parse_record(listing.records[index])
-                                                for index, path in enumerate(listing.paths)
-                                                if path in wanted)
-           if stage == "0" and mode.startswith("100")}
-    contents = git.object_contents(repo, ids.values())
-    return {relpath: contents[object_id] for relpath, object_id in ids.items() if object_id in contents}
+Opener = Callable[[], BinaryIO]
+"""Opens a file's content for reading."""
+
+
+def openers(snapshot: Snapshot, relpaths: Iterable[str]) -> dict[str, Opener]:
+    """How to read each of these files of ``snapshot`` (relative to its root) as the snapshot holds
+    it: from disk, except a staged file whose work-tree copy differs from the index (``git commit
+    -a``, ``--source index`` by hand; never under pre-commit, which stashes such changes) or is not
+    there (a sparse checkout), whose staged content is read from git."""
+    wanted = list(relpaths)
+    found: dict[str, Opener] = {path: _disk_opener(os.path.join(snapshot.root, path)) for path in wanted}
+    if snapshot.source != "index" or snapshot.repo is None or not wanted:
+        return found
+    repo, prefix = snapshot.repo, _prefix(snapshot.root, snapshot.repo.top)
+    differ = {path[len(prefix):] for path in git.unstaged_paths(repo, prefix.rstrip("/"))
+              if path.startswith(prefix)}.intersection(wanted)
+    differ.update(path for path in wanted if not os.path.lexists(os.path.join(snapshot.root, path)))
+    if differ:
+        listing = _index_listing(repo, (prefix.rstrip("/"),))
+        ids = {path[len(prefix):]: object_id
+               for mode, object_id, stage, path in map(git.parse_record, listing.records)
+               if path[len(prefix):] in differ and stage == "0" and mode.startswith("100")}
+        contents = git.object_contents(repo, ids.values())
+        found.update((relpath, _bytes_opener(contents.get(object_id, b"")))
+                     for relpath, object_id in ids.items())
+    return found
+
+
+def _disk_opener(path: str) -> Opener:
+    return lambda: open(path, "rb")
+
+
+def _bytes_opener(data: bytes) -> Opener:
+    return lambda: io.BytesIO(data)
 
 
 def _no_ignore_folder(repo: git.Repo, root_rel: str, staged_below: bool) -> None:
@@ -503,8 +544,8 @@ def _tree_ignore(tree: _IndexTree, root_rel: str, sdk: Sdk) -> IgnoreSpec:
     return _index_ignore(tree.repo, root_rel, staged, sdk)
 
 
-def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, log: _Log, within: tuple[str, ...]
-                ) -> tuple[Uploaded, int, IgnoreSpec] | None:
+def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, within: tuple[str, ...]
+                ) -> tuple[Walker, IgnoreSpec] | None:
     """The index view of a root whose staged entries are all plain files, judged from the listing
     alone, without building folders: the common case, and the one a large repository needs fast.
     None when the root holds a link, a submodule or a conflict (the folder walk handles those)."""
@@ -513,8 +554,17 @@ def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, log: _Log, within: tupl
                              if within else (root_rel,))
     if any(path.startswith(prefix) for _, _, _, path in listing.special):
         return None
-    spec = _listed_ignore(repo, listing, root_rel, sdk)
     indices, relpaths = _root_entries(listing, prefix, within)
+
+    def judge(spec: IgnoreSpec, log: _Log) -> tuple[Uploaded, int]:
+        return _judge_listed(listing, indices, relpaths, spec, log)
+
+    return judge, _listed_ignore(repo, listing, root_rel, sdk)
+
+
+def _judge_listed(listing: _IndexListing, indices: Sequence[int], relpaths: list[str],
+                  spec: IgnoreSpec, log: _Log) -> tuple[Uploaded, int]:
+    """The SDK's verdict on the listed files: v1's size check and upload, or v2's."""
     # Judged while git is still sizing the entries.
     kept = [(relpath, index) for index, relpath, excluded
             in zip(indices, relpaths, spec.exclusions(relpaths)) if not excluded]
@@ -525,8 +575,8 @@ def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, log: _Log, within: tupl
         log.unknown.extend(unknown)
         counted = [(relpath, max(size, 0)) for relpath, size in counted]
     total = sum(size for _, size in counted)
-    uploaded = counted if sdk == "v2" else _v1_upload(counted, spec)
-    return [(relpath, size, "committed") for relpath, size in uploaded], total, spec
+    uploaded = counted if spec.sdk == "v2" else _v1_upload(counted, spec)
+    return [(relpath, size, "committed") for relpath, size in uploaded], total
 
 
 def _root_entries(listing: _IndexListing, prefix: str, within: tuple[str, ...]
@@ -554,44 +604,13 @@ def _listed_ignore(repo: git.Repo, listing: _IndexListing, root_rel: str, sdk: S
 
 
 def _v1_upload(counted: list[tuple[str, int]], spec: IgnoreSpec) -> list[tuple[str, int]]:
-    """What azureml-core's upload sends of the files its size check counts (sorted by path): it
-    never enters an excluded folder (tested as ``a/b``)."""
-    pruned: dict[str, bool] = {"": False}
-
-    def is_pruned(folder: str) -> bool:
-        missing = []
-        while folder not in pruned:
-            missing.append(folder)
-            folder = folder.rpartition("/")[0]
-        verdict = pruned[folder]
-        for path in reversed(missing):
-            verdict = pruned[path] = verdict or spec.excludes(path)
-        return verdict
-
-    uploaded = []
-    folder, pruned_here = "", False
-    for relpath, size in counted:  # sorted: a folder's files come one after another
-        parent = relpath.rpartition("/")[0]
-        if parent != folder:
-            folder, pruned_here = parent, is_pruned(parent)
-        if not pruned_here:
-            uploaded.append((relpath, size))
-    return uploaded
+    """What azureml-core's upload sends of the files its size check counts: it never enters an
+    excluded folder."""
+    return [(relpath, size) for relpath, size in counted if v1_pruned_folder(spec, relpath) is None]
 
 
 # ---------------------------------------------------------------------------------------------
 # The SDK walks. Each returns ``(uploaded, total_bytes)``: uploaded as (path, size, origin).
-
-Uploaded = list[tuple[str, int, str]]
-
-
-@dataclasses.dataclass
-class _Log:
-    """What a walk says besides its files and bytes."""
-
-    notes: list[str] = dataclasses.field(default_factory=list)
-    problems: list[str] = dataclasses.field(default_factory=list)
-    unknown: list[str] = dataclasses.field(default_factory=list)
 
 
 def _v1_walk(top: Folder, spec: IgnoreSpec, log: _Log) -> tuple[Uploaded, int]:
@@ -822,33 +841,30 @@ def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None,
         root_rel = "" if root_rel == "." else root_rel
         if root_rel.startswith("../"):
             raise SnapshotInputError(f"{root}: outside the repository {repo.top}")
-        index_repo = repo
-
-        def load() -> Folder:
-            tree = _index_tree(index_repo)
-            return _only(tree.folders.get(root_rel) or _index_folder(index_repo.top, root_rel,
-                                                                     "committed"), within)
-
-        flat = _flat_index(repo, root_rel, sdk, log, within)
+        flat = _flat_index(repo, root_rel, sdk, within)
         if flat is not None:
-            uploaded, total, spec = flat
+            walker, spec = flat
         else:
             tree = _index_tree(repo)
             log.notes.extend(text for path, text in tree.notes if _inside(path, root_rel))
             spec = _tree_ignore(tree, root_rel, sdk)
-            uploaded, total = _walk(load(), spec, log, root)
+            walker = _walker(_only(tree.folders.get(root_rel) or
+                                   _index_folder(repo.top, root_rel, "committed"), within), root)
     else:
-        folder = _only(Folder(root, os.path.realpath(root), _scan), within)
-
-        def load() -> Folder:
-            return folder
-
+        walker = _walker(_only(Folder(root, os.path.realpath(root), _scan), within), root)
         spec = load_ignore(root, sdk)
-        uploaded, total = _walk(folder, spec, log, root)
+    uploaded, total = walker(spec, log)
     uploaded.sort()
     files = list(map(SnapshotFile._make, uploaded))
     return Snapshot(root, display or display_path(root, top), sdk, source, spec, files, total,
-                    log.problems, sorted(set(log.unknown)), log.notes, load, repo)
+                    log.problems, sorted(set(log.unknown)), log.notes, walker, repo)
+
+
+def _walker(folder: Folder, base: str) -> Walker:
+    def walk(spec: IgnoreSpec, log: _Log) -> tuple[Uploaded, int]:
+        return _walk(folder, spec, log, base)
+
+    return walk
 
 
 def _walk(folder: Folder, spec: IgnoreSpec, log: _Log, base: str) -> tuple[Uploaded, int]:
@@ -859,6 +875,15 @@ def _walk(folder: Folder, spec: IgnoreSpec, log: _Log, base: str) -> tuple[Uploa
 
 def measure_with(snapshot: Snapshot, spec: IgnoreSpec) -> tuple[int, int]:
     """``(total_bytes, file_count)`` of ``snapshot`` had its root been governed by ``spec``."""
-    assert snapshot.tree is not None
-    uploaded, total = _walk(snapshot.tree(), spec, _Log(), snapshot.root)
+    assert snapshot.walker is not None
+    uploaded, total = snapshot.walker(spec, _Log())
     return total, len(uploaded)
+
+
+def files_with(snapshot: Snapshot, spec: IgnoreSpec) -> list[SnapshotFile]:
+    """What the upload of ``snapshot`` sends had its root been governed by ``spec``, sorted (the
+    size map's view of what patterns remove)."""
+    assert snapshot.walker is not None
+    uploaded, _ = snapshot.walker(spec, _Log())
+    uploaded.sort()
+    return list(map(SnapshotFile._make, uploaded))

@@ -23,6 +23,31 @@ def git(cwd: Path, *args: str) -> str:
     return result.stdout
 
 
+def unwrapped(text: str, width: int = 80) -> str:
+    """A report with its wrapped lines joined again: a continuation is indented two more than the
+    line it continues, and its first word did not fit on that line."""
+    lines: list[str] = []
+    last = ""
+    for line in text.splitlines():
+        depth = len(line) - len(line.lstrip(" "))
+        word = line.split()[0] if line.strip() else ""
+        if lines and word and depth == len(lines[-1]) - len(lines[-1].lstrip(" ")) + 2 \
+                and len(last) + 1 + len(word) > width:
+            lines[-1] += " " + line.strip()
+        else:
+            lines.append(line)
+        last = line
+    return "\n".join(lines)
+
+
+def map_row(report: str, name: str) -> str:
+    """The size map's row of the entry ``name`` (a file, or a folder with its slash)."""
+    rows = [line for line in report.splitlines()
+            if line.rstrip().endswith(("─ " + name, "- " + name)) or ("─ " + name + "  ") in line]
+    assert rows, f"no row for {name} in:\n{report}"
+    return rows[0]
+
+
 def make_repo(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     git(path, "init", "-q", "-b", "main")
@@ -37,6 +62,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "hook_repo" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """What runs keep for later runs goes to a folder of the test session, not the user's."""
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache-home"))
+    yield
+    if previous is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
 
 
 @pytest.fixture

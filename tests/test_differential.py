@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from snapshot_guard.errors import Sdk, SnapshotInputError
 from snapshot_guard.git import find_repo
+from snapshot_guard.ignore import ignore_line, load_ignore, v1_pruned_folder
 from snapshot_guard.snapshot import Snapshot, take_snapshot
 
 SDKS: tuple[Sdk, ...] = ("v1", "v2")
@@ -693,3 +694,54 @@ def test_an_unreadable_folder(tmp_path: Path) -> None:
         assert "ours" not in v2 and "locked/in.txt" not in v2["files"]  # type: ignore[operator]
     finally:
         os.chmod(locked, 0o755)
+
+
+# --- the ignore module's answers, against the SDKs walking a tree ---------------------------------
+
+FILE_NAME = st.text(alphabet="ab []*?!#\\\t.é\x0b-^", min_size=1, max_size=5).filter(
+    lambda name: name not in (".", "..", ".amlignore", ".gitignore"))
+
+
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(FILE_NAME, min_size=1, max_size=3), st.booleans(), st.lists(FILE_NAME, max_size=4))
+def test_ignore_line_leaves_out_exactly_that_path(parts: list[str], folder: bool,
+                                                  others: list[str]) -> None:
+    """The line ``ignore_line`` writes, appended to an ``.amlignore``, leaves out the path (a
+    folder: everything below it) in azureml-core's size check and upload and in azure-ai-ml's
+    upload, and nothing else: siblings with similar names stay."""
+    relpath = "/".join(parts)
+    line = ignore_line(relpath, folder=folder)
+    assert line is not None
+    target = relpath + "/inside.txt" if folder else relpath
+    parent = relpath.rpartition("/")[0]
+    siblings = {f"{parent}/{name}" if parent else name for name in [*others, parts[-1] + "x"]}
+    siblings = {path for path in siblings if path != relpath} | {"train.py"}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = build(Path(tmp), {target: b"t", **{path: b"s" for path in siblings},
+                                 ".amlignore": f"*.nothing\n{line}\n".encode()})
+        sent = [sdk_oracles.v1_size_files(root), sdk_oracles.v1_upload_files(root),
+                sdk_oracles.v2_upload_files(root)]
+        for files in sent:
+            assert target not in files, (line, target)
+            assert siblings <= set(files), (line, siblings - set(files))
+
+
+@pytest.mark.slow
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tree=trees(links=False))
+def test_v1_pruned_folder_is_what_create_merkletree_never_enters(tree: Tree) -> None:
+    """A file is uploaded by azureml-core exactly when the spec keeps it and no folder above it is
+    pruned."""
+    tree = dataclasses.replace(tree, ignore_files={
+        name: content for name, content in tree.ignore_files.items() if "/" not in name})
+    with tempfile.TemporaryDirectory() as tmp:
+        write_tree(Path(tmp), tree)
+        try:
+            uploaded = sdk_oracles.v1_upload_files(tmp)
+            spec = load_ignore(tmp, "v1")
+        except Exception:  # the ignore file fails the submission: compared elsewhere
+            return
+        for path in [*tree.files, *tree.ignore_files]:
+            kept = not spec.excludes(path) and v1_pruned_folder(spec, path) is None
+            assert kept == (path in uploaded), path

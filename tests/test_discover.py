@@ -1,18 +1,32 @@
 """Root discovery: realistic repositories built in tmp_path, read without running anything."""
 from __future__ import annotations
 
+import dataclasses
+import importlib.util
 import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
+from conftest import git, make_repo
 
+from snapshot_guard import cache
 from snapshot_guard.discover import (
+    DeclaredRoot,
     discover_roots,
     notebook_advice,
     pipeline_advice,
     roots_main,
 )
+from snapshot_guard.discover import files as discover_files
+from snapshot_guard.discover.files import Inputs, repository_candidates
 
 
 def write(top: Path, files: dict[str, str]) -> Path:
@@ -539,3 +553,315 @@ def test_the_command_line_of_each_job_when_it_is_known(tmp_path: Path) -> None:
         ("submit_v2.py", 2, "python train.py --lr ${{inputs.lr}}"),
         ("job.yml", 2, "python train.py --data ${{inputs.data}}"),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Listing in a repository, and reuse by a later run only when it would read the same.
+
+STEP = "from azureml.core import ScriptRunConfig\nScriptRunConfig(source_directory='{}')\n"
+
+
+def fresh(top: Path, monkeypatch: pytest.MonkeyPatch) -> list[DeclaredRoot]:
+    """Discovery with no cache to read or keep (what git grep lists, everything analysed)."""
+    with monkeypatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", os.devnull)
+        return discover_roots(str(top))
+
+
+def kept() -> dict[str, int]:
+    """The cache's entries and their inodes: an entry written again is a new file."""
+    folder = cache.folder_path()
+    assert folder is not None
+    return {entry.name: entry.inode() for entry in os.scandir(folder)} if os.path.isdir(folder) else {}
+
+
+def test_committed_files_are_judged_by_what_their_blob_holds(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo, {
+        "committed/aml.py": STEP.format("a"), "committed/plain.py": "print('no sdk')\n",
+        "committed/job.yml": "command: python x.py\ncode: src\nenvironment: e\n",
+        "committed/other.yml": "key: value\n",
+        "committed/nb.ipynb": notebook(STEP.format("nb")),
+        "dirty/gains.py": "print('later')\n", "dirty/loses.py": STEP.format("lost"),
+        "typechange.py": STEP.format("t"), "deleted.py": STEP.format("d"),
+        "node_modules/pkg/x.py": STEP.format("vendored"), "conflict.py": "x = 1\n",
+        ".gitignore": "ignored.py\n",
+    })
+    (repo / "binary.py").write_bytes(b"\0" + STEP.format("binary").encode())
+    (repo / "link.py").symlink_to("committed/aml.py")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "files")
+    git(repo, "checkout", "-qb", "other")
+    (repo / "conflict.py").write_text(STEP.format("theirs"))
+    git(repo, "commit", "-qam", "theirs")
+    git(repo, "checkout", "-q", "main")
+    (repo / "conflict.py").write_text(STEP.format("ours"))
+    git(repo, "commit", "-qam", "ours")
+    subprocess.run(["git", "merge", "-q", "other"], cwd=repo, capture_output=True, check=False)
+    write(repo, {"dirty/gains.py": STEP.format("gained"), "dirty/loses.py": "print('lost')\n",
+                 "staged.py": STEP.format("s"), "untracked/new.py": STEP.format("new"),
+                 "ignored.py": STEP.format("ignored"), "intent.py": STEP.format("intent")})
+    git(repo, "add", "staged.py")
+    git(repo, "add", "-N", "intent.py")
+    (repo / "typechange.py").unlink()
+    (repo / "typechange.py").symlink_to("committed/aml.py")
+    (repo / "deleted.py").unlink()
+
+    grep = repository_candidates(str(repo), None)
+    cold = repository_candidates(str(repo), {})
+    assert grep is not None and cold is not None
+    warm = repository_candidates(str(repo), cold.facts)
+    assert warm is not None and warm.candidates == cold.candidates and warm.facts is cold.facts
+    listed = {os.path.relpath(path, repo) for path in grep.candidates}
+    assert listed == {"committed/aml.py", "committed/job.yml", "committed/nb.ipynb", "binary.py",
+                      "dirty/gains.py", "staged.py", "untracked/new.py", "conflict.py", "intent.py"}
+    assert {os.path.relpath(path, repo) for path in cold.candidates} - listed == {"dirty/loses.py"}, \
+        "a changed file is listed to be read whatever it holds"
+    roots = {item.root for item in fresh(repo, monkeypatch)}
+    assert roots == {"committed/a", "committed/src", "committed/nb", "dirty/gained", "s",
+                     "untracked/new", "intent"}
+    assert {item.root for item in discover_roots(str(repo))} == roots
+    assert {item.root for item in discover_roots(str(repo))} == roots
+
+
+def test_a_folder_inside_a_repository_is_listed_from_itself(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo, {"project/job.py": "print(1)\n", "other/job.py": STEP.format("outside")})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "two projects")
+    (repo / "project/job.py").write_text(STEP.format("src"))  # changed, not staged
+    assert [item.root for item in discover_roots(str(repo / "project"))] == ["src"]
+    assert [item.root for item in fresh(repo / "project", monkeypatch)] == ["src"]
+
+
+def test_a_partial_clone_fetches_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    origin = make_repo(tmp_path / "origin")
+    write(origin, {"here/job.py": STEP.format("src"), "away/job.py": STEP.format("far")})
+    git(origin, "add", "-A")
+    git(origin, "commit", "-qm", "two jobs")
+    git(origin, "config", "uploadpack.allowFilter", "true")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--filter=blob:none", "--no-checkout", f"file://{origin}", str(clone))
+    git(clone, "sparse-checkout", "set", "here")
+    git(clone, "checkout", "-q", "main")
+
+    def objects() -> int:
+        return len(git(clone, "cat-file", "--batch-all-objects", "--batch-check").splitlines())
+
+    before = objects()
+    assert [item.root for item in discover_roots(str(clone))] == ["here/src"]
+    assert [item.root for item in fresh(clone, monkeypatch)] == ["here/src"]
+    assert objects() == before, "a blob was fetched"
+
+
+def test_a_file_a_smudge_filter_writes_is_read_from_the_work_tree(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git(repo, "config", "filter.hide.clean", "sed s/azureml/xxxxxxx/")  # committed without the word
+    git(repo, "config", "filter.hide.smudge", "cat")
+    write(repo, {".gitattributes": "hidden.py filter=hide\n", "hidden.py": STEP.format("src"),
+                 "plain.py": "print(1)\n"})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "filtered")
+    assert "azureml" not in git(repo, "show", "HEAD:hidden.py")
+    cold = repository_candidates(str(repo), {})
+    assert cold is not None and [os.path.basename(path) for path in cold.candidates] == ["hidden.py"]
+    assert [item.root for item in discover_roots(str(repo))] == ["src"]
+    assert [item.root for item in fresh(repo, monkeypatch)] == ["src"]
+
+
+def test_roots_are_reused_only_while_everything_read_is_the_same(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo, {
+        "jobs/settings.py": "FOLDER = 'src'\n",
+        "jobs/submit.py": """
+            from azureml.core import ScriptRunConfig
+            from settings import FOLDER
+            a = ScriptRunConfig(source_directory=FOLDER, script="train.py")
+            b = ScriptRunConfig(source_directory="shared", script="run.py")
+            c = ScriptRunConfig(source_directory="~/elsewhere", script="run.py")
+            """,
+        "jobs/src/train.py": "",
+    })
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "jobs")
+    first = discover_roots(str(repo))
+    entries = kept()
+    assert discover_roots(str(repo)) == first and kept() == entries, "not reused"
+    home = os.path.expanduser("~")
+    assert [item.root for item in first] == [
+        "jobs/src", "jobs/shared", os.path.relpath(os.path.join(home, "elsewhere"), repo)]
+
+    def changed() -> list[str | None]:
+        found = discover_roots(str(repo))
+        assert found == fresh(repo, monkeypatch)
+        return [item.root for item in found]
+
+    (repo / "jobs/settings.py").write_text("FOLDER = 'sr2'\n")  # unstaged, same size
+    assert changed()[0] == "jobs/sr2"
+    (repo / "shared").mkdir()  # an empty folder: nothing git lists, but where a path leads
+    assert changed()[1] == "shared"
+    monkeypatch.setenv("HOME", str(repo / "home"))
+    assert changed()[2] == "home/elsewhere"
+    settings = repo / "jobs/settings.py"
+    before = settings.stat()
+    settings.write_text("FOLDER = 'sr3'\n")  # same size, same modification time
+    os.utime(settings, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert changed()[0] == "jobs/sr3"
+    write(repo, {"more/job.py": STEP.format("extra")})  # untracked
+    assert "more/extra" in changed()
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "all")
+    roots = changed()
+    entries = kept()
+    assert [item.root for item in discover_roots(str(repo))] == roots and kept() == entries
+
+
+def test_a_file_changed_moments_ago_is_recorded_by_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = str(tmp_path / "job.py")
+    Path(path).write_text(STEP.format("src"))
+    inputs = Inputs(str(tmp_path))
+    assert inputs.read_text(path) == STEP.format("src")
+    recorded = inputs.reads[path]
+    assert recorded.identity is not None and recorded.digest is not None
+    assert inputs.unchanged()
+    # the same identity with other content: what a rewrite within one timestamp tick looks like
+    inputs.reads[path] = dataclasses.replace(recorded, digest="0" * 64)
+    assert not inputs.unchanged()
+    monkeypatch.setattr(discover_files, "_RACY_NS", -10**18)  # as if the file had been written long ago
+    older = Inputs(str(tmp_path))
+    older.read_text(path)
+    assert older.reads[path].digest is None and older.unchanged()
+    Path(path).write_text(STEP.format("srd"))
+    assert not older.unchanged()
+
+
+def test_no_record_of_another_run_changes_a_result(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wrapper exporting PRE_COMMIT, a PID namespace, a run killed while it kept its result: each
+    run finds what a run without any cache finds."""
+    write(repo, {f"pkg{index}/job.py": STEP.format(f"src{index}") for index in range(60)})
+    script = ("import json, sys\nfrom snapshot_guard.discover import discover_roots\n"
+              "print(json.dumps([item.root for item in discover_roots(sys.argv[1])]))\n")
+
+    def run(*prefix: str) -> list[str]:
+        result = subprocess.run([*prefix, sys.executable, "-c", script, str(repo)],
+                                env={**os.environ, "PRE_COMMIT": "1"}, capture_output=True,
+                                text=True, check=True)
+        roots: list[str] = json.loads(result.stdout)
+        assert roots == [item.root for item in fresh(repo, monkeypatch)]
+        return roots
+
+    assert len(run()) == 60
+    (repo / "pkg7/job.py").write_text(STEP.format("other"))
+    assert "pkg7/other" in run()
+    unshare = shutil.which("unshare")
+    probe = subprocess.run([unshare or "unshare", "--pid", "--fork", "true"], capture_output=True,
+                           check=False) if unshare else None
+    if probe is not None and probe.returncode == 0:
+        (repo / "pkg8/job.py").write_text(STEP.format("third"))
+        assert "pkg8/third" in run(unshare or "", "--pid", "--fork")
+    for delay in (0.05, 0.3):
+        (repo / "pkg9/job.py").write_text(STEP.format(f"killed{delay}"))
+        process = subprocess.Popen([sys.executable, "-c", script, str(repo)],
+                                   stdout=subprocess.DEVNULL)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        (repo / "pkg9/job.py").write_text(STEP.format(f"after{delay}"))
+        assert f"pkg9/after{delay}" in run()
+    folder = cache.folder_path()
+    assert folder is not None
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        if not name.startswith("."):
+            with open(path, "r+b") as handle:  # what a disk that lost the end of a write leaves
+                handle.truncate(os.path.getsize(path) // 2)
+    (repo / "pkg9/job.py").write_text(STEP.format("truncated"))
+    assert "pkg9/truncated" in run()
+
+
+def test_another_users_entry_is_never_read(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if os.geteuid() != 0 or shutil.which("useradd") is None or shutil.which("runuser") is None:
+        pytest.skip("creating a second user needs root, useradd and runuser")
+    subprocess.run(["useradd", "--no-create-home", "sg-other"], capture_output=True, check=False)
+    write(repo, {"submit.py": STEP.format("src")})
+    shared = Path(tempfile.mkdtemp(prefix="sg-shared-", dir="/tmp"))
+    try:
+        os.chmod(shared, 0o1777)
+        monkeypatch.setenv("XDG_CACHE_HOME", str(shared))
+        assert [item.root for item in discover_roots(str(repo))] == ["src"]
+        folder = shared / "snapshot-guard"
+        (name,) = [name for name in os.listdir(folder) if name.startswith("discover-")]
+        entry = json.loads(cache.read(name) or b"")
+        entry["roots"] = []  # the entry another user would plant: nothing to check here
+        cache.write(name, json.dumps(entry).encode())
+        assert discover_roots(str(repo)) == [], "the planted entry is well formed"
+        (shared / "planted").write_bytes((folder / name).read_bytes())
+        os.chmod(shared / "planted", 0o644)
+        shutil.rmtree(folder)
+        subprocess.run(["runuser", "-u", "sg-other", "--", "sh", "-c",
+                        f"umask 022 && mkdir -m 777 {folder} && cp {shared / 'planted'} {folder / name}"
+                        f" && chmod 600 {folder / name}"], check=True)
+        assert [item.root for item in discover_roots(str(repo))] == ["src"]
+    finally:
+        shutil.rmtree(shared)
+
+
+def test_a_pipe_named_like_code_is_not_read(tmp_path: Path) -> None:
+    write(tmp_path, {"job.py": STEP.format("src")})
+    os.mkfifo(tmp_path / "waits.py")
+    script = ("import sys\nfrom snapshot_guard.discover import discover_roots\n"
+              "print(len(discover_roots(sys.argv[1])))\n")
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True,
+                            text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "1"
+
+
+CORPUS_MODULE = Path(__file__).resolve().parent.parent / "benchmarks" / "discover_corpus.py"
+
+
+@pytest.mark.parametrize("state", ["committed", "staged", "untracked"])
+def test_the_corpus_finds_the_same_roots_with_and_without_a_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, state: str
+) -> None:
+    spec = importlib.util.spec_from_file_location("discover_corpus", CORPUS_MODULE)
+    assert spec is not None and spec.loader is not None
+    corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(corpus)
+    for name, (files, _) in corpus.CORPUS.items():
+        plain = tmp_path / "plain" / name
+        corpus._build(str(plain), files)
+        top = make_repo(tmp_path / state / name)
+        corpus._build(str(top), files)
+        if state != "untracked":
+            git(top, "add", "-A")
+        if state == "committed":
+            git(top, "commit", "-qm", "corpus")
+        expected = [dataclasses.astuple(item) for item in discover_roots(str(plain))]
+        assert expected, name
+        assert [dataclasses.astuple(item) for item in fresh(top, monkeypatch)] == expected
+        assert [dataclasses.astuple(item) for item in discover_roots(str(top))] == expected
+        assert [dataclasses.astuple(item) for item in discover_roots(str(top))] == expected
+
+
+REAL_REPOSITORIES = Path("/work/repos")
+
+
+@pytest.mark.slow  # reads every real repository three times
+@pytest.mark.skipif(not REAL_REPOSITORIES.is_dir(), reason="the real repositories are not here")
+@pytest.mark.parametrize("name", sorted(path.name for path in REAL_REPOSITORIES.glob("*+*"))
+                         if REAL_REPOSITORIES.is_dir() else [])
+def test_real_repositories_find_the_same_roots_with_and_without_a_cache(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    top = REAL_REPOSITORIES / name
+    expected = fresh(top, monkeypatch)
+    assert discover_roots(str(top)) == expected
+    assert discover_roots(str(top)) == expected

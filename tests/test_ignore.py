@@ -1,6 +1,9 @@
 """The ignore module against pathspec itself and azure-ai-ml's copy of it, pattern by pattern."""
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pathspec
@@ -10,17 +13,28 @@ from azure.ai.ml._utils._pathspec import normalize_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from snapshot_guard.errors import SnapshotInputError
-from snapshot_guard.ignore import decode_lines, load_ignore, spec_from_lines
+from snapshot_guard.errors import SDKS, SnapshotInputError
+from snapshot_guard.ignore import (
+    decode_lines,
+    governing_name,
+    ignore_line,
+    load_ignore,
+    pattern_matcher,
+    spec_from_lines,
+    unread_gitignore,
+    v1_pruned_folder,
+)
 
 NAMES = st.sampled_from(
     ["data", "src", "a", "b.py", "x.csv", "README.md", ".git", "__pycache__", "out put", "[x]",
-     "a!b", "#c", "ab", "bb", "^y", "xy", "..", "Thumbs.db", "model.pt", "d-e", "q\\r", "n\nl"]
+     "a!b", "#c", "ab", "bb", "^y", "xy", "..", "Thumbs.db", "model.pt", "d-e", "q\\r", "n\nl",
+     "x\n", "\n", "aab", "a*a", " ", "ab "]
 )
 PATHS = st.lists(NAMES, min_size=1, max_size=4).map("/".join)
 GLOB_PARTS = st.sampled_from(
     ["data", "*", "**", "*.py", "?", "[ab]", "[^x]y", "[!a]b", "a*", "src", ".git", "x.csv",
-     "[Tt]humbs.db", "\\#c", "out put", "[z", "b.py", "__pycache__", "*.[cp]*", "[[:digit:]]"]
+     "[Tt]humbs.db", "\\#c", "out put", "[z", "b.py", "__pycache__", "*.[cp]*", "[[:digit:]]",
+     "a*a*b", "[+-0]", "*[!x]*", "", "\\[x]", "*b", "x*", "a?"]
 )
 LINES = st.builds(
     lambda neg, lead, parts, trail, space: (
@@ -29,7 +43,8 @@ LINES = st.builds(
     st.booleans(), st.booleans(), st.lists(GLOB_PARTS, min_size=1, max_size=3), st.booleans(),
     st.sampled_from(["", " ", "  "]),
 ) | st.sampled_from(["# comment", "", "   ", "!", "/", "*", "**", "/**/", "!*/", "!README.md",
-                   "**/data/*.py", "src/**/*.csv", "!src/**/x.csv", "data/**", "/a/*", "**/a/b/"])
+                   "**/data/*.py", "src/**/*.csv", "!src/**/x.csv", "data/**", "/a/*", "**/a/b/",
+                   "//a", "a//b", "**/a/**/b", "a/**/*.py", "[!x]/b", "*/", "**/*", "/*"])
 
 
 def v1_verdict(lines: list[str], path: str) -> bool:
@@ -71,9 +86,7 @@ def oracle_or_error(verdict: object, lines: list[str], path: str) -> bool | None
         return None
 
 
-@settings(max_examples=600, deadline=None)
-@given(st.lists(LINES, max_size=6), st.lists(PATHS, min_size=1, max_size=12))
-def test_same_verdict_as_pathspec_and_azure_ai_ml(lines: list[str], paths: list[str]) -> None:
+def assert_same_verdicts(lines: list[str], paths: list[str]) -> None:
     for sdk, verdict in (("v1", v1_verdict), ("v2", v2_verdict)):
         expected = [oracle_or_error(verdict, lines, path) for path in paths]
         if None in expected:
@@ -81,6 +94,19 @@ def test_same_verdict_as_pathspec_and_azure_ai_ml(lines: list[str], paths: list[
                 ours(lines, sdk, paths[0])
             continue
         assert judged(lines, sdk, paths) == expected, (sdk, lines, paths)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(LINES, max_size=6), st.lists(PATHS, min_size=1, max_size=12))
+def test_same_verdict_as_pathspec_and_azure_ai_ml(lines: list[str], paths: list[str]) -> None:
+    assert_same_verdicts(lines, paths)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(LINES, min_size=8, max_size=50), st.lists(PATHS, min_size=1, max_size=25))
+def test_same_verdict_with_many_rules(lines: list[str], paths: list[str]) -> None:
+    """Many rules: shared names, folders and regexes, duplicates, negations in between."""
+    assert_same_verdicts(lines, paths)
 
 
 @pytest.mark.parametrize(
@@ -154,3 +180,138 @@ def test_explain_names_line_and_pattern() -> None:
     spec = spec_from_lines(["# data\n", "data/\n", "!data/keep.csv\n"], "v1", "/r/.amlignore")
     rule = spec.decide("data/keep.csv")
     assert rule is not None and (rule.line, rule.pattern, rule.excludes) == (3, "!data/keep.csv", False)
+
+
+# --- bounded time ---------------------------------------------------------------------------------
+
+PATHOLOGICAL = r"""
+from snapshot_guard.ignore import spec_from_lines
+star = "a*" * 8 + "b"
+many = "a" * 120
+for sdk in ("v1", "v2"):
+    for line in (star, "/" + star, "**/" + star + "/*.py", star + "/**/x", "x/" + star + "[!/]"):
+        spec = spec_from_lines([line + "\n"], sdk, "/r/.amlignore")
+        print(sdk, line, spec.exclusions([many, "x/" + many, many + "\n", many + "/y.py", "x/" + many + "b"]))
+"""
+
+
+def test_a_pattern_that_backtracks_for_ages_is_judged() -> None:
+    """Issue 10: ``a*a*a*a*a*a*a*a*b`` against 120 ``a``. ``re`` (and so each SDK) would try some
+    10**11 splits; the matcher must end, and quickly (the timeout is only a guard)."""
+    done = subprocess.run([sys.executable, "-c", PATHOLOGICAL], capture_output=True, text=True,
+                          timeout=60, check=True)
+    verdicts = [line.split(" ", 2)[2] for line in done.stdout.splitlines()]
+    assert verdicts == [
+        "[False, False, False, False, True]",   # the name: only "...b" ends in b
+        "[False, False, False, False, False]",  # at the root only
+        "[False, False, False, False, False]",  # a folder that ends in b
+        "[False, False, False, False, False]",
+        "[False, False, False, False, False]",
+    ] * 2
+
+
+# --- which file, what is pruned, the lines we write, the allow-lists -----------------------------
+
+
+@pytest.mark.parametrize(("names", "governing", "unread"), [
+    ((), None, None),
+    ((".gitignore",), ".gitignore", None),
+    ((".amlignore",), ".amlignore", None),
+    ((".amlignore", ".gitignore"), ".amlignore", ".gitignore"),
+])
+def test_governing_name(names: tuple[str, ...], governing: str | None, unread: str | None) -> None:
+    assert governing_name(names.__contains__) == governing
+    assert unread_gitignore(names.__contains__) == unread
+
+
+@pytest.mark.parametrize(("lines", "path", "pruned"), [
+    (["data"], "data/x.csv", ("data", "data")),
+    (["data/"], "data/x.csv", None),                  # tested as "data": not matched
+    (["*", "!*/", "!*.py"], "pkg/a.py", ("pkg", "*")),
+    (["a/b", "!a/b/c"], "a/b/c/d", ("a/b", "a/b")),   # the walk never meets a/b/c
+    (["a", "!a/b"], "a/b/c", ("a", "a")),             # a negation below cannot re-include
+    (["*.py"], "x.py", None),                         # a file itself is not a folder above
+])
+def test_v1_pruned_folder(lines: list[str], path: str, pruned: tuple[str, str] | None) -> None:
+    spec = spec_from_lines([line + "\n" for line in lines], "v1", "/r/.amlignore")
+    found = v1_pruned_folder(spec, path)
+    assert (found and (found[0], found[1].pattern)) == pruned
+
+
+ODD_NAMES = st.text(alphabet="ab []*?!#\\\t.é\x0b\xa0-^", min_size=1, max_size=5).filter(
+    lambda name: name not in (".", ".."))
+ODD_PATHS = st.lists(ODD_NAMES, min_size=1, max_size=3).map("/".join)
+
+
+def near_misses(relpath: str) -> list[str]:
+    """Paths a careless line would also match."""
+    parent, _, name = relpath.rpartition("/")
+    join = (parent + "/") if parent else ""
+    return [relpath + "x", relpath + " ", join + "x" + name, join + name.strip() or "x", parent or "y",
+            join + name.replace("[", "x").replace("*", "x").replace("?", "x").replace(" ", "x"),
+            relpath + "/below", "top/" + relpath]
+
+
+@settings(max_examples=300, deadline=None)
+@given(ODD_PATHS, st.booleans(), st.lists(ODD_PATHS, max_size=5))
+def test_ignore_line_excludes_exactly_that_path(relpath: str, folder: bool, others: list[str]) -> None:
+    line = ignore_line(relpath, folder=folder)
+    assert line is not None and line.startswith("/")
+    for other in [relpath, *near_misses(relpath), *others]:
+        expected = other.startswith(relpath + "/") or (other == relpath and not folder)
+        assert v1_verdict([line], other) == expected, (line, other)
+        assert v2_verdict([line], other) == expected, (line, other)
+        for sdk in ("v1", "v2"):
+            assert ours([line], sdk, other) == expected, (sdk, line, other)
+
+
+@pytest.mark.parametrize(("relpath", "folder", "line"), [
+    ("conf/a[1].env", False, "/conf/a\\[1\\].env"),
+    ("data", True, "/data/"),
+    ("!x/#y/*?\\", False, "/\\!x/\\#y/\\*\\?\\\\"),
+    ("notes ", False, "/notes[ ]"),
+    ("tab\t", False, "/tab[\t]"),
+    ("odd /folder ", True, "/odd /folder /"),
+])
+def test_ignore_line_examples(relpath: str, folder: bool, line: str) -> None:
+    assert ignore_line(relpath, folder=folder) == line
+
+
+@pytest.mark.parametrize("relpath", ["a\nb", "a\rb", "caf\udce9", "", "a//b", "/a", "a/"])
+def test_no_ignore_line_for_what_a_line_cannot_say(relpath: str) -> None:
+    assert ignore_line(relpath) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(LINES, max_size=5), st.lists(PATHS, min_size=1, max_size=8))
+def test_pattern_matcher_is_pathspec(patterns: list[str], paths: list[str]) -> None:
+    try:
+        expected = [pathspec.PathSpec.from_lines("gitwildmatch", patterns).match_file(path)
+                    for path in paths]
+    except Exception:
+        with pytest.raises(SnapshotInputError, match=r"^--allow: pattern .* is not a valid"):
+            pattern_matcher(patterns, "--allow")
+        return
+    matches = pattern_matcher(patterns, "--allow")
+    assert [matches(path) for path in paths] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LINES, max_size=10), st.lists(PATHS, min_size=1, max_size=10))
+def test_matching_rules_are_those_whose_regex_matches(lines: list[str], paths: list[str]) -> None:
+    for sdk in SDKS:
+        try:
+            spec = spec_from_lines([line + "\n" for line in lines], sdk, "/r/.amlignore")
+        except SnapshotInputError:
+            continue
+        expected = {rule for rule in spec.rules for path in paths if re.match(rule.regex, path)}
+        assert spec.matching_rules(paths) == expected, (sdk, lines, paths)
+
+
+def test_the_same_lines_are_built_once_per_sdk() -> None:
+    lines = ["*.csv\n", "!keep.csv\n", "/data/part_1.bin\n"]
+    first, again = (spec_from_lines(lines, "v1", path) for path in ("/r/.amlignore", "/s/.amlignore"))
+    assert first.rules is again.rules and first.path != again.path
+    assert spec_from_lines(lines, "v2", "/r/.amlignore").rules is not first.rules
+    with pytest.raises(SnapshotInputError, match=r"^/t/\.amlignore:2:"):  # errors name each file
+        spec_from_lines(["a\n", "[z-a]\n"], "v1", "/t/.amlignore")

@@ -3,6 +3,7 @@ the hook through the real pre-commit (the write analysis itself: test_writes.py)
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from pathlib import Path
 
@@ -32,6 +33,15 @@ def run_main(repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capture
     return code, captured.out + captured.err
 
 
+def findings_of(repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                *argv: str) -> tuple[int, list[str]]:
+    """The hook's findings, from its JSON, as ``path: severity: kind: message`` lines."""
+    code, out = run_main(repo, monkeypatch, capsys, *argv, "--format", "json")
+    return code, [f"{item['path']}{'' if item['line'] is None else ':' + str(item['line'])}: "
+                  f"{item['severity']}: {item['kind']}: {item['message']}"
+                  for item in json.loads(out)["findings"]]
+
+
 def test_committed_outputs_fail_and_say_how_to_fix(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -41,14 +51,22 @@ def test_committed_outputs_fail_and_say_how_to_fix(
     write(repo / "src" / "logs" / ".gitkeep", "")
     write(repo / "src" / ".amlignore", "*.tmp\n")
     git(repo, "add", "-A")
-    code, out = run_main(repo, monkeypatch, capsys, "--root", "src")
+    code, found = findings_of(repo, monkeypatch, capsys, "--root", "src")
     assert code == 1
-    assert out.splitlines() == [
+    assert found == [
         "src/outputs: error: committed-run-folder: 2 files (4 B) committed into outputs/ "
         "(outputs/metrics.json, outputs/model.pkl): the run writes its own outputs there; these "
         "travel in every snapshot, count against its limits and end up mixed with the run's "
         "artifacts; fix: git rm -r --cached src/outputs and add `/outputs/` to src/.amlignore",
     ]
+    code, out = run_main(repo, monkeypatch, capsys, "--root", "src")
+    assert code == 1
+    assert out.splitlines()[:2] == [
+        "src/outputs: error: committed-run-folder",
+        "    2 files (4 B) committed into outputs/ (outputs/metrics.json,",
+    ]
+    assert "    fix: git rm -r --cached src/outputs and add `/outputs/` to src/.amlignore\n" in out
+    assert "snapshot-outputs-misuse --fix would add to src/.amlignore: /outputs/\n" in out
 
 
 def test_ignored_or_allowed_run_folders_pass(
@@ -77,9 +95,9 @@ def test_local_run_leftovers_on_disk_warn_with_their_size_and_the_line_to_add(
     write(repo / "outputs" / "model.pkl")
     write(repo / "data" / "outputs" / "deep.csv")
     git(repo, "add", "train.py", ".gitignore")
-    code, out = run_main(repo, monkeypatch, capsys)
+    code, found = findings_of(repo, monkeypatch, capsys)
     assert code == 0
-    assert out.splitlines() == [
+    assert found == [
         "azureml-logs: warning: uploaded-run-folder: 1 file (2.9 KiB) on disk in azureml-logs/ "
         "(azureml-logs/70_driver_log.txt) will be uploaded with the snapshot: files a local run "
         "left (its logs, its setup), not the job's code; they travel in every snapshot and count "
@@ -102,13 +120,13 @@ def test_committed_azureml_configuration_is_a_warning_not_an_error(
     write(repo / ".azureml" / "local.runconfig", "script: train.py\n")
     write(repo / "azureml-setup" / "setup.log", "x\n")
     git(repo, "add", "-A")
-    code, out = run_main(repo, monkeypatch, capsys, "--source", "index")
-    assert code == 0, out
-    assert [line.split(": ")[:3] for line in out.splitlines()] == [
+    code, found = findings_of(repo, monkeypatch, capsys, "--source", "index")
+    assert code == 0, found
+    assert [line.split(": ")[:3] for line in found] == [
         [".azureml", "warning", "committed-local-run-files"],
         ["azureml-setup", "warning", "committed-local-run-files"],
     ]
-    assert "fix: git rm" not in out.splitlines()[0]
+    assert "fix: git rm" not in found[0] and "fix: git rm -r --cached azureml-setup" in found[1]
 
 
 def test_lost_writes_warn_and_strict_fails(
@@ -119,21 +137,22 @@ def test_lost_writes_warn_and_strict_fails(
     write(repo / "submit.py", "open('job.txt', 'w')\n")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "code")  # nothing staged: the files named are what is judged
-    code, out = run_main(repo, monkeypatch, capsys, "--root", "src", "src/train.py")
+    code, found = findings_of(repo, monkeypatch, capsys, "--root", "src", "src/train.py")
     assert code == 0
-    assert out.splitlines()[:2] == [
+    assert found[:2] == [
         "src/train.py:16: warning: lost-write: torch.save writes checkpoints/epoch_*.pt, outside "
         "./outputs and ./logs: the run loses it when the job ends; write under "
         "./outputs/checkpoints/epoch_*.pt",
         "src/train.py:27: warning: lost-write: plt.savefig writes loss.png, outside ./outputs and "
         "./logs: the run loses it when the job ends; write under ./outputs/loss.png",
     ]
-    assert len(out.splitlines()) == 4, "only the files passed, only below the root"
+    assert len(found) == 4, "only the files passed, only below the root"
     code, out = run_main(repo, monkeypatch, capsys, "--root", "src", "--strict",
                          "--allow", "checkpoints/", "--allow", "*.csv")
     assert code == 1
-    assert [line.split(": ")[:2] for line in out.splitlines()] == [
+    assert [line.split(": ")[:2] for line in out.splitlines() if not line.startswith(" ")] == [
         ["src/train.py:27", "error"], ["src/train.py:28", "error"],
+        ["snapshot-outputs-misuse", "2 errors, 0 warnings"],
     ]
     write(repo / ".snapshot-guard.yaml", "outputs: {strict: true}\n")
     code, out = run_main(repo, monkeypatch, capsys, "--root", "src", "src/score.py")
@@ -181,7 +200,8 @@ def test_pre_commit_blocks_committed_outputs(hook_repo: HookRepo, repo: Path) ->
     git(repo, "add", "-A")
     blocked = hook_repo.commit(repo, "-m", "model")
     assert blocked.returncode == 1, blocked.stdout + blocked.stderr
-    assert "outputs: error: committed-run-folder: 1 file (2 B) committed into outputs/" in blocked.stdout
+    assert "outputs: error: committed-run-folder\n    1 file (2 B) committed into outputs/" \
+        in blocked.stdout
     git(repo, "rm", "-q", "-r", "--cached", "outputs")
     write(repo / ".amlignore", "/outputs/\n")
     git(repo, "add", ".amlignore", ".pre-commit-config.yaml")
@@ -198,14 +218,15 @@ def test_pre_commit_warns_on_lost_writes_and_strict_blocks(hook_repo: HookRepo, 
     git(repo, "add", "-A")
     warned = hook_repo.run(repo, "snapshot-outputs-misuse", "--verbose")
     assert warned.returncode == 0, warned.stdout + warned.stderr
-    assert "src/train.py:28: warning: lost-write: torch.save writes model.pt" in warned.stdout
-    assert "src/broken.py: warning: skipped: syntax error at line 1 (invalid syntax)" in warned.stdout
+    assert "src/train.py:28: warning: lost-write\n    torch.save writes model.pt" in warned.stdout
+    assert "src/broken.py: warning: skipped\n    syntax error at line 1 (invalid syntax)" \
+        in warned.stdout
     assert "submit.py:3" not in warned.stdout
     write(repo / ".snapshot-guard.yaml", "outputs:\n  strict: true\n")
     git(repo, "add", ".snapshot-guard.yaml")
     blocked = hook_repo.run(repo, "snapshot-outputs-misuse")
     assert blocked.returncode == 1, blocked.stdout + blocked.stderr
-    assert "src/train.py:28: error: lost-write: torch.save writes model.pt" in blocked.stdout
+    assert "src/train.py:28: error: lost-write\n    torch.save writes model.pt" in blocked.stdout
 
 
 def test_pre_commit_bad_configuration_is_one_line(hook_repo: HookRepo, repo: Path) -> None:

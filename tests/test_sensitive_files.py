@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import HookRepo, git
+from conftest import HookRepo, git, unwrapped
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -669,15 +669,14 @@ def test_gitignored_env_is_uploaded_once_an_amlignore_exists(
     git(repo, "add", ".amlignore")
     code, out = hook(repo, monkeypatch, capsys, ".amlignore")
     assert code == 1
-    assert ".env:1: error: azure-client-secret: Microsoft Entra ID (Azure AD) client secret: " in out
+    text = unwrapped(out)
+    assert ".env:1: error: azure-client-secret\n    Microsoft Entra ID (Azure AD) client secret: " in text
     assert (
-        "(rule entra-client-secret: 40 characters with the Q~ marker of an Entra ID client secret); "
-        "why: not committed, but uploaded by a job submitted from this checkout "
-        "(git ignores it, but Azure ML reads .amlignore, not .gitignore; no pattern in .amlignore "
-        "excludes it); fix: add `/.env` to .amlignore; keep the secret in an environment variable set "
-        "at submission, a key vault or a workspace connection, and read it at run time"
-    ) in out
-    assert "add `/.env` to .amlignore" in out
+        "why: not committed, but uploaded by a job submitted from this checkout (git ignores it, but "
+        "Azure ML reads .amlignore, not .gitignore; no pattern in .amlignore excludes it)\n    fix: "
+        "add `/.env` to .amlignore; keep the secret in an environment variable set at submission, a "
+        "key vault or a workspace connection, and read it at run time"
+    ) in text
     assert secret not in out and secret[:8] not in out
     assert hook(repo, monkeypatch, capsys, "--no-worktree", ".amlignore") == (0, "")
     write(repo / ".amlignore", "data/\n.env\n")
@@ -694,15 +693,16 @@ def test_staged_secret_fails_and_untracked_data_only_warns(
     git(repo, "commit", "-qm", "code")  # nothing staged: the files named are what is judged
     code, out = hook(repo, monkeypatch, capsys, "--root", "src", "src/train.py")
     assert code == 1 - 1
-    assert "src/data/train.parquet: warning: dataset: dataset (Parquet, 2.0 MiB) (rule data-file: " in out
-    assert "2.0 MiB (from the data threshold up)); why: not committed" in out
-    assert "create src/.amlignore with the line `/data/train.parquet`" in out
+    assert "src/data/train.parquet: warning: dataset\n    dataset (Parquet, 2.0 MiB) (rule data-file: " \
+        in out
+    assert "\n    why: not committed" in unwrapped(out)
+    assert "create src/.amlignore with the line `/data/train.parquet`" in unwrapped(out)
     code, out = hook(repo, monkeypatch, capsys, "--root", "src", "src/settings.py", "src/train.py")
     assert code == 1
-    assert "src/settings.py:1: error: azure-storage-key: Azure storage account key: " in out
+    assert "src/settings.py:1: error: azure-storage-key\n    Azure storage account key: " in out
     assert ("why: staged: git publishes it, and a job uploads it with snapshot root src (the root has "
-            "no .amlignore or .gitignore)") in out
-    assert "fix: git rm --cached src/settings.py; add `/src/settings.py` to .gitignore" in out
+            "no .amlignore or .gitignore)") in unwrapped(out)
+    assert "fix: git rm --cached src/settings.py; add `/src/settings.py` to .gitignore" in unwrapped(out)
     code, out = hook(
         repo,
         monkeypatch,
@@ -772,7 +772,8 @@ def test_pre_commit_blocks_a_secret_and_passes_once_fixed(hook_repo: HookRepo, r
     git(repo, "add", "-A")
     blocked = hook_repo.run(repo, "snapshot-sensitive-files")
     assert blocked.returncode == 1, blocked.stdout + blocked.stderr
-    assert "src/settings.py:1: error: azure-storage-key: Azure storage account key: " in blocked.stdout
+    assert "src/settings.py:1: error: azure-storage-key\n    Azure storage account key: " \
+        in blocked.stdout
     assert key not in blocked.stdout and key[:8] not in blocked.stdout
     write(
         repo / "src" / "settings.py", "import os\nSTORAGE = os.environ['AZURE_STORAGE_CONNECTION_STRING']\n"
@@ -801,8 +802,8 @@ def test_pre_commit_catches_the_uncommitted_env_and_notebook_outputs(hook_repo: 
     result = hook_repo.run(repo, "snapshot-sensitive-files")
     assert result.returncode == 1, result.stdout + result.stderr
     assert ".env:1: error: azure-storage-key" in result.stdout
-    assert "nb/.ipynb_checkpoints/a-checkpoint.ipynb:" in result.stdout
-    assert "add `.ipynb_checkpoints/` to .amlignore" in result.stdout
+    assert "nb/.ipynb_checkpoints/a-checkpoint.ipynb (cell 1, line " in result.stdout
+    assert "add `.ipynb_checkpoints/` to .amlignore" in unwrapped(result.stdout)
     assert secret[:8] not in result.stdout
 
 

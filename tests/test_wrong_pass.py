@@ -202,7 +202,7 @@ def test_explicit_zero_limits_are_limits(hook_repo: HookRepo, guarded: Path) -> 
     git(guarded, "add", ".snapshot-guard.yaml")
     result = hook_repo.commit(guarded, "-m", "no files allowed")
     assert blocked(result), result.stdout
-    assert "file count: 4 files > limit 0 files" in result.stdout or "> limit 0 files" in result.stdout
+    assert "file count: 4 files, over the limit of 0 files" in result.stdout
 
 
 def test_a_partial_clone_is_judged_or_refused_never_guessed(
@@ -231,6 +231,10 @@ def test_a_partial_clone_is_judged_or_refused_never_guessed(
     assert result.returncode != 0, result.stdout
     assert "partial clone" in result.stdout, result.stdout
     assert "Traceback" not in result.stdout
+    scan = subprocess.run([sys.executable, "-m", "snapshot_guard", "scan", "--source", "index",
+                           "--checks", "sensitive", "--format", "json"], cwd=clone,
+                          capture_output=True, text=True, check=False)
+    assert '"path": "b/big.bin"' in scan.stdout and '"kind": "not-read"' in scan.stdout, scan.stdout
     present = git(clone, "cat-file", "--batch-all-objects", "--batch-check=%(objectname)")
     assert big_id not in present.split(), "the hooks fetched a blob"
 
@@ -301,3 +305,21 @@ def test_an_unchecked_submodule_is_always_a_note(hook_repo: HookRepo, repo: Path
                              "--checks", "limits"], cwd=clone, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "submodule lib is not checked out" in result.stdout
+
+
+def test_a_secret_outside_a_sparse_checkout_is_read_from_git(repo: Path, tmp_path: Path) -> None:
+    from test_sensitive_files import connection_string, storage_key
+
+    (repo / "a").mkdir()
+    (repo / "a" / "x.py").write_text("print(1)\n")
+    (repo / "b").mkdir()
+    (repo / "b" / "settings.py").write_text(f'CONN = "{connection_string(storage_key())}"\n')
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "both")
+    git(repo, "sparse-checkout", "set", "a")
+    assert not (repo / "b" / "settings.py").exists()
+    result = subprocess.run([sys.executable, "-m", "snapshot_guard", "scan", "--source", "index",
+                             "--checks", "sensitive", "--format", "json"], cwd=repo,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1, result.stderr
+    assert '"path": "b/settings.py"' in result.stdout and '"kind": "azure-storage-key"' in result.stdout

@@ -9,8 +9,9 @@ unresolved, never guessed.
 from __future__ import annotations
 
 from snapshot_guard.discover.advice import notebook_advice, pipeline_advice, roots_main
+from snapshot_guard.discover.declared import DeclaredRoot
 from snapshot_guard.discover.files import SKIPPED_DIRS
-from snapshot_guard.discover.roots import DeclaredRoot, discover_roots
+from snapshot_guard.discover.reuse import discover_roots
 
 __all__ = ["SKIPPED_DIRS", "DeclaredRoot", "discover_roots", "notebook_advice", "pipeline_advice",
            "roots_main"]

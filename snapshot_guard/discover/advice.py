@@ -9,7 +9,8 @@ import posixpath
 import sys
 from collections.abc import Sequence
 
-from snapshot_guard.discover.roots import DeclaredRoot, discover_roots
+from snapshot_guard.discover.declared import DeclaredRoot
+from snapshot_guard.discover.reuse import discover_roots
 from snapshot_guard.git import find_repo
 
 _PIPELINE_ADVICE = "Use a different subdirectory for each step"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import os
 
+from snapshot_guard.discover.files import Inputs
 from snapshot_guard.discover.python import PythonFile
 from snapshot_guard.discover.yaml_files import YamlScan, compose, is_azure_ml
 from snapshot_guard.pyanalysis.modules import Modules
@@ -12,7 +13,7 @@ from snapshot_guard.pyanalysis.notebook import Cell, python_source, read_noteboo
 
 
 def scan_notebook(
-    path: str, top: str, text: str, modules: Modules
+    path: str, top: str, text: str, modules: Modules, inputs: Inputs
 ) -> tuple[PythonFile, list[YamlScan]] | None:
     trees: list[tuple[ast.Module | None, Cell, str | None]] = []
     line_map: list[int] = []
@@ -34,7 +35,7 @@ def scan_notebook(
         trees.append((tree, cell, written))
     module = ast.Module(body=[stmt for tree, _, _ in trees if tree for stmt in tree.body],
                         type_ignores=[])
-    scan = PythonFile(path, top, module, notebook=True, modules=modules)
+    scan = PythonFile(path, top, module, notebook=True, modules=modules, inputs=inputs)
     if not scan.aml:
         return None
     scan.line_map = line_map

@@ -8,9 +8,9 @@ import dataclasses
 import os
 import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from snapshot_guard.discover.files import read_text
+from snapshot_guard.discover.files import Inputs
 from snapshot_guard.errors import Sdk
 from snapshot_guard.pyanalysis.evaluate import (
     NO_CALL,
@@ -136,10 +136,12 @@ class PythonFile(Analysis):
 
     def __init__(
         self, path: str, top: str, tree: ast.Module, notebook: bool, modules: Modules,
-        aml: bool | None = None,
+        inputs: Inputs, aml: bool | None = None,
     ) -> None:
         super().__init__(path, tree, modules, partial=False, notebook=notebook)
         self.top = top
+        self.inputs = inputs
+        """Where the files are read and the paths probed."""
         self.orphans: list[tuple[_Deferred, Function, int]] = []
         """Roots that depend on parameters of a function no call in this file passes."""
         self.cwd = os.path.dirname(path)
@@ -217,7 +219,7 @@ class PythonFile(Analysis):
             return
         target = self.expand(values[0], scope) if len(values) == 1 else None
         if target is not None:
-            self.cwd = os.path.normpath(os.path.join(self.cwd, os.path.expanduser(target)))
+            self.cwd = os.path.normpath(os.path.join(self.cwd, self.inputs.expanduser(target)))
 
     def expand(self, text: str, scope: Scope) -> str | None:
         """IPython's ``$name`` and ``{name}`` in a magic's argument, or None if not constant."""
@@ -451,10 +453,11 @@ class PythonFile(Analysis):
         """The absolute path ``value`` names and how: relative to ``cwd`` (the script's folder) or,
         when the job's ``script`` is only there or more of the path exists there, to the repository
         top."""
-        value = os.path.expanduser(value)
+        exists = self.inputs.exists
+        value = self.inputs.expanduser(value)
         if os.path.isabs(value):
             return os.path.normpath(value), "an absolute path"
-        if "\\" in value and not os.path.exists(os.path.join(cwd, value)):
+        if "\\" in value and not exists(os.path.join(cwd, value)):
             value = value.replace("\\", "/")
         if cwd == os.path.dirname(self.path):
             base = "the notebook's folder" if self.notebook else "the script's folder"
@@ -463,14 +466,14 @@ class PythonFile(Analysis):
         beside = os.path.normpath(os.path.join(cwd, value))
         at_top = os.path.normpath(os.path.join(self.top, value))
         if script and not os.path.isabs(script) and beside != at_top:
-            script_beside = os.path.isfile(os.path.join(beside, script))
-            if not script_beside and os.path.isfile(os.path.join(at_top, script)):
+            script_beside = self.inputs.isfile(os.path.join(beside, script))
+            if not script_beside and self.inputs.isfile(os.path.join(at_top, script)):
                 return at_top, f"relative to the repository top, where {script} is"
-        if os.path.exists(beside):
+        if exists(beside):
             return beside, f"relative to {base}"
-        if os.path.exists(at_top):
+        if exists(at_top):
             return at_top, f"relative to the repository top (not found in {base})"
-        if _existing_depth(at_top, self.top) > _existing_depth(beside, cwd):
+        if _existing_depth(at_top, self.top, exists) > _existing_depth(beside, cwd, exists):
             return at_top, "relative to the repository top (does not exist yet; its parent does)"
         return beside, f"relative to {base} (does not exist)"
 
@@ -478,14 +481,14 @@ class PythonFile(Analysis):
         return Text(self.path)
 
 
-def _existing_depth(path: str, base: str) -> int:
+def _existing_depth(path: str, base: str, exists: Callable[[str], bool]) -> int:
     """How many components of ``path`` below ``base`` exist."""
     relative = os.path.relpath(path, base)
     if relative == "." or relative.startswith(".."):
         return 0
     parts = relative.split(os.sep)
     depth = 0
-    while depth < len(parts) and os.path.exists(os.path.join(base, *parts[: depth + 1])):
+    while depth < len(parts) and exists(os.path.join(base, *parts[: depth + 1])):
         depth += 1
     return depth
 
@@ -503,20 +506,20 @@ def _imports_azure_ml(imported: frozenset[str]) -> bool:
     return any(name.startswith(AML_IMPORTS) for name in imported)
 
 
-def module_analyses(top: str) -> Modules:
+def module_analyses(top: str, inputs: Inputs) -> Modules:
     """The repository's modules, analysed (when code imports them) without recording roots."""
-    modules = Modules(top, os.path.isfile, read_text, os.path)
-    modules.factory = lambda path, tree: PythonFile(path, top, tree, False, modules, aml=False)
+    modules = Modules(top, inputs.isfile, inputs.read_text, os.path)
+    modules.factory = lambda path, tree: PythonFile(path, top, tree, False, modules, inputs, aml=False)
     return modules
 
 
 def scan_module(
-    path: str, top: str, text: str, modules: Modules
+    path: str, top: str, text: str, modules: Modules, inputs: Inputs
 ) -> PythonFile | None:
     tree = modules.parse(path, text)
     if tree is None:
         return None
-    scan = PythonFile(path, top, tree, notebook=False, modules=modules)
+    scan = PythonFile(path, top, tree, notebook=False, modules=modules, inputs=inputs)
     if not scan.aml:
         return None
     scan.run()

@@ -1,59 +1,39 @@
 """Every place in a repository that declares a directory an Azure ML job uploads."""
 from __future__ import annotations
 
-import dataclasses
 import os
 
-from snapshot_guard.discover.files import AML_MARKERS, candidates, read_text, relative
+from snapshot_guard.discover.declared import DeclaredRoot
+from snapshot_guard.discover.files import AML_MARKERS, YAML_SUFFIXES, Inputs, relative
 from snapshot_guard.discover.notebooks import scan_notebook
 from snapshot_guard.discover.python import PythonFile, module_analyses, scan_module
 from snapshot_guard.discover.yaml_files import YamlScan, compose, is_azure_ml
-from snapshot_guard.errors import Sdk
 
 
-@dataclasses.dataclass(frozen=True)
-class DeclaredRoot:
-    root: str | None
-    """The uploaded directory (or single file), POSIX relative to the repository top; None when
-    the value cannot be resolved statically."""
-    file: str
-    """Where it is declared, POSIX relative to the repository top."""
-    line: int
-    kind: str
-    """The call (``PythonScriptStep``) or YAML key (``jobs.train.code``) that declares it."""
-    sdk: Sdk
-    pipeline: str | None
-    """The pipeline the declaring step belongs to (its file), None for a lone job."""
-    how: str
-    """How the value was read and resolved, or why it could not be."""
-    command: str | None = None
-    """The command line of the job, when it is known whole (``python train.py --epochs 3``; SDK
-    v1: the script and its ``arguments``, ``$ARG`` for one not known)."""
-
-
-def discover_roots(top: str) -> list[DeclaredRoot]:
-    """Every place in the repository at ``top`` that declares a directory an Azure ML job uploads."""
-    top = os.path.abspath(top)
+def declared_roots(top: str, candidates: list[str], inputs: Inputs) -> list[DeclaredRoot]:
+    """Every place in ``candidates`` (absolute paths of the files that can declare one, sorted) that
+    declares a directory an Azure ML job uploads; ``top`` is the repository top. Every file is read,
+    and every path probed, through ``inputs``."""
     declared: list[DeclaredRoot] = []
     yaml_files: list[str] = []
     referenced: dict[str, str | None] = {}
     """Component and job YAML files code loads or pipelines use, with that pipeline's file."""
-    modules = module_analyses(top)
+    modules = module_analyses(top, inputs)
     loads: list[tuple[str, str, int, bool]] = []
     """``load_component`` calls: (YAML file, calling file, line, whether in a pipeline file)."""
     scans: list[tuple[PythonFile, list[YamlScan]]] = []
-    for path in candidates(top):
-        if path.endswith((".yml", ".yaml")):
+    for path in candidates:
+        if path.endswith(YAML_SUFFIXES):
             yaml_files.append(path)
             continue
-        text = read_text(path)
+        text = inputs.read_text(path)
         if text is None or not any(marker in text for marker in AML_MARKERS):
             continue
         try:
             if path.endswith(".ipynb"):
-                scan = scan_notebook(path, top, text, modules)
+                scan = scan_notebook(path, top, text, modules, inputs)
             else:
-                module = scan_module(path, top, text, modules)
+                module = scan_module(path, top, text, modules, inputs)
                 scan = None if module is None else (module, [])
         except RecursionError:  # a pathologically deep expression: not a file to read by hand
             continue
@@ -72,8 +52,8 @@ def discover_roots(top: str) -> list[DeclaredRoot]:
         for yaml_scan in written:
             declared.extend(_yaml_roots(yaml_scan, file, None, top))
     documents = {}
-    for path in sorted(set(yaml_files) | {ref for ref in referenced if os.path.isfile(ref)}):
-        text = read_text(path)
+    for path in sorted(set(yaml_files) | {ref for ref in referenced if inputs.isfile(ref)}):
+        text = inputs.read_text(path)
         forced = path in referenced
         if text is None or (not forced and "code" not in text):
             continue
