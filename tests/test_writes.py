@@ -676,7 +676,8 @@ def test_self_attributes_set_in_init() -> None:
 
         Trainer(net).save()
         Trainer(net, out_dir="outputs").save()
-    """) == [(13, "self.figure.savefig", "plots/loss.png"), (15, "Trainer", "weights/model.pt")]
+    """) == [(13, "self.figure.savefig", "plots/loss.png"),
+             (15, "Trainer(...).save", "weights/model.pt")]
 
 
 def test_an_attribute_set_again_elsewhere_is_not_known() -> None:

@@ -23,6 +23,7 @@ from snapshot_guard.pyanalysis.modules import Modules
 from snapshot_guard.pyanalysis.scopes import (
     Binding,
     ClassInfo,
+    Closure,
     Function,
     Instance,
     ModuleFacts,
@@ -133,9 +134,44 @@ class Analysis:
         hold none of them is not entered (but ``__init__``, whose ``self`` attributes count, unless
         ``skip_inits``)."""
         self.skip_inits = False
+        self.defer_parameters = False
+        """Partial mode: a parameter anywhere in a value (not only at its beginning) raises
+        ParameterValue, so the value is taken at the calls that pass it."""
+        self.function_sites: dict[Function, list[tuple[ast.Call, Scope]]] = {}
+        """The calls of each function of the repository this module makes, however it is named
+        there (a closure bound to a name, a method of an object a call returned)."""
+        self.pending: dict[int, list[Function]] = {}
+        """Functions whose bodies are walked when the module or class body they are defined in is
+        done (by ``id`` of its scope)."""
+        self.unknown_starts = False
+        """Partial mode: a path whose beginning is not known is still known by its end
+        (``*/model.pkl``), to recognise the file an upload or copy takes."""
+        self.made: dict[int, Function] = {}
+        """The function of each ``def`` (by ``id`` of its node)."""
+        self.late_bodies = False
+        """Walk function bodies when their module or class body is done, with the globals of the
+        finished module (as they are when ``main()`` runs at the end), not where they are
+        defined."""
 
     def run(self) -> None:
         self.statements(self.tree.body, self.module_scope)
+        self.walk_pending(self.module_scope)
+
+    def walk_pending(self, scope: Scope) -> None:
+        """Walk the bodies of the functions defined in ``scope`` (the module, or a class body)
+        now that it is complete: they run after it, when every name of it is bound."""
+        pending = self.pending.pop(id(scope), [])
+        for function in pending:
+            self.walk_body(function, scope)
+
+    def walk_body(self, function: Function, scope: Scope) -> Scope:
+        self.unwalked.pop(function, None)
+        self.returns.pop(function, None)
+        inner = self.function_scope(function, scope)
+        self.classes.append(None)
+        self.statements(function.node.body, inner)
+        self.classes.pop()
+        return inner
 
     # hooks for clients ------------------------------------------------------------------------
     def on_call(self, call: ast.Call, scope: Scope) -> None:
@@ -325,18 +361,21 @@ class Analysis:
         params = [*node.args.posonlyargs, *node.args.args]
         static = any(_callee_name(d) == "staticmethod" for d in node.decorator_list)
         method = klass is not None and bool(params) and not static
-        function = Function(node, method, klass, self)
-        registered = klass.name if klass is not None and node.name == "__init__" else node.name
-        self.functions.setdefault(registered, []).append(function)
+        function = self.made.get(id(node))
+        if function is None:  # a body walked again (quietly first, for what it returns) keeps it
+            function = self.made[id(node)] = Function(node, method, klass, self, outer=scope.function)
+            registered = klass.name if klass is not None and node.name == "__init__" else node.name
+            self.functions.setdefault(registered, []).append(function)
         scope.names[node.name] = Binding(function=function)
         if self.call_lines is not None and (node.name != "__init__" or self.skip_inits) \
                 and not _touches(self.call_lines, node):
             self.unwalked[function] = scope.snapshot() if scope.parent is not None else scope
             return
-        inner = self.function_scope(function, scope)
-        self.classes.append(None)
-        self.statements(node.body, inner)
-        self.classes.pop()
+        if self.late_bodies and node.name != "__init__" and (scope.parent is None or scope.is_class):
+            self.pending.setdefault(id(scope), []).append(function)
+            self.unwalked[function] = scope
+            return
+        inner = self.walk_body(function, scope)
         if klass is not None and node.name == "__init__":
             klass.init = function
             klass.init_scope = inner
@@ -394,9 +433,10 @@ class Analysis:
         inner = Scope(scope, is_class=True)
         self.classes.append(klass)
         self.statements(node.body, inner)
-        self.classes.pop()
         klass.body = inner.names
         scope.names[node.name] = Binding(klass=klass)
+        self.walk_pending(inner)
+        self.classes.pop()
 
     # bindings ---------------------------------------------------------------------------------
     def bind(self, target: ast.expr, value: ast.expr, scope: Scope) -> None:
@@ -443,14 +483,10 @@ class Analysis:
             ):
                 return known
         if isinstance(value, ast.Dict):
-            mapping: dict[str, Values] = {}
-            for key, item in zip(value.keys, value.values):
-                if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                    try:
-                        mapping[key.value] = self.evaluate(item, scope)
-                    except Unknown:
-                        continue
-            return Binding(mapping=mapping, reason="a dict")
+            mapping = {key.value: self.binding_of(item, scope)
+                       for key, item in zip(value.keys, value.values)
+                       if isinstance(key, ast.Constant) and isinstance(key.value, str)}
+            return Binding(mapping=mapping, literal=value, reason="a dict")
         if isinstance(value, (ast.List, ast.Tuple)):
             items: list[Text] = []
             for element in value.elts:
@@ -459,7 +495,7 @@ class Analysis:
                 except Unknown:
                     return Binding(reason="a list with values that are not constants")
             return Binding(items=tuple(items))
-        if isinstance(value, ast.Call) and not self.may_give_a_string(value):
+        if isinstance(value, ast.Call) and not self.may_give_a_string(value, scope):
             return Binding(reason=Unknown(value))
         try:
             return Binding(values=self.evaluate(value, scope))
@@ -475,7 +511,8 @@ class Analysis:
         ``SimpleNamespace``, an argparse namespace."""
         name = _callee_name(call.func)
         if name in ("parse_args", "parse_known_args") and isinstance(call.func, ast.Attribute):
-            return Binding(reason="command-line arguments", instance=Instance(parser=True))
+            return Binding(reason="command-line arguments",
+                           instance=Instance(parser=True, analysis=self))
         if name == "SimpleNamespace":
             attributes = {k.arg: self.binding_of(k.value, scope) for k in call.keywords if k.arg}
             if len(attributes) == len(call.keywords):
@@ -486,6 +523,72 @@ class Analysis:
             klass = found
             return Binding(instance=Instance(klass, call, scope.snapshot(), self),
                            reason=f"an instance of {klass.name}")
+        if name == "field":
+            factory = argument(call, "default_factory", None)
+            if isinstance(factory, ast.Lambda) and isinstance(factory.body, ast.Call):
+                return self.object_binding(factory.body, scope)
+            made = self.callee_class(factory, scope) if factory is not None else None
+            if made is not None:
+                return Binding(instance=Instance(made), reason=f"an instance of {made.name}")
+        if self.may_be_ours(call.func, scope):
+            function = self.callee_function(call.func, scope)
+            if function is not None and function.name != "__init__":
+                return self.returned_object(function, call, scope)
+        return None
+
+    def returned_object(self, function: Function, call: ast.Call, scope: Scope) -> Binding | None:
+        """What a call of a function of the repository returns, when every ``return`` of it gives
+        the same object analysis follows: an instance (``Config.default()``), an argparse
+        namespace (``args = parse_args()``), a dict, or a function defined inside it (a closure,
+        bound to the parameters this call passes)."""
+        owner = function.analysis
+        key = id(function.node)
+        if key in owner._returning:
+            return None
+        owner._returning.add(key)
+        try:
+            returns = owner.returns_of(function)
+            try:
+                given = self.passed_to(function, call, scope)
+            except Unknown:
+                given = {}
+            found: list[Binding] = []
+            for expr, where in returns:
+                inner = Scope(where)
+                inner.parameters = {**scope.passed(), function: given}
+                made = owner.returned_binding(expr, inner)
+                if made is None:
+                    return None
+                found.append(made)
+        finally:
+            owner._returning.discard(key)
+        if not found or any(not _same_object(found[0], other) for other in found[1:]):
+            return None
+        made = found[0]
+        if made.function is not None and function.encloses(made.function):
+            return Binding(function=made.function,
+                           closure=Closure(function, call, scope.snapshot(), self))
+        return made
+
+    def returned_binding(self, expr: ast.expr, scope: Scope) -> Binding | None:
+        """The object ``return expr`` gives in ``scope`` (with the call's parameters), if any."""
+        if isinstance(expr, ast.Call):
+            return self.object_binding(expr, scope)
+        if isinstance(expr, ast.Dict):
+            return self.binding_of(expr, scope)
+        if not isinstance(expr, ast.Name):
+            return None
+        binding = scope.lookup(expr.id)
+        if binding is None:
+            return None
+        instance = binding.instance
+        if instance is not None and instance.scope is not None and scope.parameters:
+            bound = Scope(instance.scope)
+            bound.parameters = scope.parameters
+            return dataclasses.replace(binding, instance=dataclasses.replace(instance, scope=bound))
+        if instance is not None or binding.function is not None or binding.mapping is not None \
+                or binding.klass is not None:
+            return binding
         return None
 
     def callee_class(self, func: ast.expr, scope: Scope) -> ClassInfo | None:
@@ -510,8 +613,20 @@ class Analysis:
         if isinstance(expr, ast.Name):
             binding = scope.lookup(expr.id)
             if binding is not None and binding.parameter is not None:
-                binding = scope.parameter(binding.parameter, expr.id) or binding
+                passed = scope.parameter(binding.parameter, expr.id)
+                if passed is None and strict and not _is_self(binding.parameter, expr.id):
+                    raise ParameterValue(expr.id, binding.parameter)
+                binding = passed or binding
             return self.followed(binding)
+        if isinstance(expr, ast.Call):
+            return self.object_binding(expr, scope), self
+        if isinstance(expr, ast.Subscript):
+            container, analysis = self.object_of(expr.value, scope, strict)
+            key = expr.slice
+            if container is not None and container.mapping is not None \
+                    and isinstance(key, ast.Constant) and isinstance(key.value, str):
+                return container.mapping.get(key.value), analysis
+            return None, self
         if isinstance(expr, ast.Attribute):
             owner, _ = self.object_of(expr.value, scope, strict)
             if owner is not None and owner.module_file is not None:
@@ -578,16 +693,58 @@ class Analysis:
         return binding, self
 
     def bind_loop(self, target: ast.expr, iterable: ast.expr, scope: Scope) -> None:
-        items: Values | None = None
+        """Bind a loop's target to the strings it takes: the items of a list or tuple literal (or
+        a name bound to one), the first part of ``enumerate`` over one, the parts of ``zip``, the
+        keys of a dict and, in ``.items()``, the string values too."""
+        if isinstance(target, ast.Name):
+            items = self.loop_items(iterable, scope)
+            if items:
+                scope.names[target.id] = Binding(values=unique(items))
+                return
+        elif isinstance(target, ast.Tuple) and isinstance(iterable, ast.Call):
+            parts = self.loop_parts(iterable, len(target.elts), scope)
+            if parts is not None:
+                for element, items in zip(target.elts, parts):
+                    if isinstance(element, ast.Name) and items:
+                        scope.names[element.id] = Binding(values=unique(items))
+                    else:
+                        self.rebind(element, scope, "is a loop variable")
+                return
+        self.rebind(target, scope, "is a loop variable")
+
+    def loop_items(self, iterable: ast.expr, scope: Scope) -> Values | None:
         if isinstance(iterable, (ast.List, ast.Tuple, ast.Set)):
-            items = self.binding_of(ast.List(elts=list(iterable.elts), ctx=ast.Load()), scope).items
-        elif isinstance(iterable, ast.Name):
-            known = scope.lookup(iterable.id)
-            items = known.items if known is not None else None
-        if isinstance(target, ast.Name) and items:
-            scope.names[target.id] = Binding(values=unique(items))
-        else:
-            self.rebind(target, scope, "is a loop variable")
+            return self.binding_of(ast.List(elts=list(iterable.elts), ctx=ast.Load()), scope).items
+        if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute) \
+                and iterable.func.attr == "keys" and not iterable.args:
+            iterable = iterable.func.value
+        try:
+            known, _ = self.object_of(iterable, scope) if isinstance(
+                iterable, (ast.Name, ast.Attribute, ast.Subscript)) else (None, self)
+        except Unknown:
+            return None
+        if known is not None and known.items is not None:
+            return known.items
+        if known is not None and known.mapping is not None and known.mapping:
+            return tuple(Text(key) for key in known.mapping)
+        if isinstance(iterable, (ast.Dict)):
+            keys = [key.value for key in iterable.keys
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str)]
+            return tuple(Text(key) for key in keys) if len(keys) == len(iterable.keys) else None
+        return None
+
+    def loop_parts(self, call: ast.Call, count: int, scope: Scope) -> list[Values | None] | None:
+        """What each name of ``for a, b in zip(...)``/``enumerate(...)``/``d.items()`` takes."""
+        name = _callee_name(call.func)
+        if name == "enumerate" and isinstance(call.func, ast.Name) and count == 2 and call.args:
+            return [None, self.loop_items(call.args[0], scope)]
+        if name == "zip" and isinstance(call.func, ast.Name) and len(call.args) == count:
+            return [self.loop_items(part, scope) for part in call.args]
+        if name == "items" and isinstance(call.func, ast.Attribute) and count == 2 \
+                and not call.args:
+            keys = self.loop_items(call.func.value, scope)
+            return [keys, None] if keys else None
+        return None
 
     # values -----------------------------------------------------------------------------------
     def evaluate(self, expr: ast.expr, scope: Scope) -> Values:
@@ -624,6 +781,10 @@ class Analysis:
             return self.evaluate(expr, scope)
         try:
             return self.evaluate(expr, scope)
+        except ParameterValue:
+            if self.defer_parameters:
+                raise
+            return (STAR,)
         except Unknown:
             return (STAR,)
 
@@ -654,7 +815,8 @@ class Analysis:
         return product(parts, concatenated) if parts else (Text(""),)
 
     def binary(self, expr: ast.BinOp, scope: Scope) -> Values:
-        left = self.evaluate(expr.left, scope)
+        left = self.start(expr.left, scope) if isinstance(expr.op, ast.Div) \
+            else self.evaluate(expr.left, scope)
         if isinstance(expr.op, ast.Mod):
             return self.percent(expr, left, scope)
         if not isinstance(expr.op, (ast.Add, ast.Div)):
@@ -782,6 +944,8 @@ class Analysis:
             return tuple(Text(dirname(whole)) for whole in self.whole(expr.value, scope))
         if expr.attr == "curdir" and _dotted(expr.value) in ("os", "os.path"):
             return (Text("."),)
+        if expr.attr == "sep" and _dotted(expr.value) in ("os", "os.path", "posixpath"):
+            return (Text("/"),)
         if expr.attr == "name" and isinstance(expr.value, (ast.Call, ast.BinOp)):
             return tuple(Text(posixpath.basename(whole.rstrip("/")))
                          for whole in self.whole(expr.value, scope))
@@ -824,11 +988,12 @@ class Analysis:
                 raise Unknown(expr)
             return self.binding_values(attr, binding, scope)
         if instance.parser:
-            option = self.options.get(attr)
+            parsed = instance.analysis or self
+            option = parsed.options.get(attr)
             if option is None:
                 raise Unknown(expr, "is not an option of this file's parser")
-            binding = self.option_value(option)
-            return self.binding_values(_short(expr), binding, self.module_scope)
+            binding = parsed.option_value(option)
+            return parsed.binding_values(_short(expr), binding, parsed.module_scope)
         klass = instance.klass
         if klass is None:
             raise Unknown(expr)
@@ -851,9 +1016,33 @@ class Analysis:
                 return owner.binding_values(attr, init_binding, bound)
             return owner.binding_values(attr, init_binding, klass.init_scope)
         binding = klass.body.get(attr)
+        if binding is not None and binding.function is not None \
+                and binding.function.decorated("property", "cached_property"):
+            return self.property_value(binding.function, instance, scope)
         if binding is not None:
             return owner.binding_values(attr, binding, owner.module_scope)
         raise Unknown(expr)
+
+    def property_value(self, function: Function, instance: Instance, scope: Scope) -> Values:
+        """What a ``@property`` of the instance's class returns for that instance."""
+        owner = function.analysis
+        key = id(function.node)
+        if key in owner._returning:
+            raise Unknown(function.name, "is defined in terms of itself")
+        owner._returning.add(key)
+        try:
+            returns = owner.returns_of(function)
+            if not returns:
+                raise Unknown(function.name, "returns nothing known")
+            given = {_first_parameter(function) or "self": Binding(instance=instance)}
+            found: list[Text] = []
+            for expr, where in returns:
+                inner = Scope(where)
+                inner.parameters = {**scope.passed(), function: given}
+                found.extend(owner.evaluate(expr, inner))
+            return unique(found)
+        finally:
+            owner._returning.discard(key)
 
     @staticmethod
     def constructor_argument(klass: ClassInfo, call: ast.Call, attr: str) -> ast.expr | None:
@@ -870,14 +1059,12 @@ class Analysis:
         return None
 
     def subscript(self, expr: ast.Subscript, scope: Scope) -> Values:
-        if isinstance(expr.value, ast.Name):
-            return self.lookup_key(expr.value.id, expr.slice, scope)
         if isinstance(expr.value, ast.Attribute) and expr.value.attr == "parents":
             index = expr.slice
             if isinstance(index, ast.Constant) and isinstance(index.value, int):
                 levels = index.value + 1
                 return tuple(Text(dirname(whole, levels)) for whole in self.whole(expr.value.value, scope))
-        raise Unknown(expr)
+        return self.lookup_key(expr.value, expr.slice, scope)
 
     def whole(self, expr: ast.expr, scope: Scope) -> list[str]:
         values = self.evaluate(expr, scope)
@@ -885,15 +1072,21 @@ class Analysis:
             raise Unknown(expr, "is not fully known")
         return [value.known for value in values]
 
-    def lookup_key(self, name: str, key: ast.expr, scope: Scope) -> Values:
-        """``name[key]`` for a dict literal bound to ``name`` and a constant key."""
-        binding = scope.lookup(name)
+    def lookup_key(self, container: ast.expr, key: ast.expr, scope: Scope,
+                   default: ast.expr | None = None) -> Values:
+        """``container[key]`` (or ``container.get(key, default)``) for a dict literal and a
+        constant key: the dict bound to a name, passed to a parameter, an attribute, a value of
+        another dict."""
+        binding, _ = self.object_of(container, scope, strict=True)
         if binding is None or binding.mapping is None:
-            raise Unknown(f"{name}[...]")
-        text = key.value if isinstance(key, ast.Constant) else None
-        if not isinstance(text, str) or text not in binding.mapping:
-            raise Unknown(f"{name}[{_short(key)}]")
-        return binding.mapping[text]
+            raise Unknown(f"{_short(container)}[...]")
+        text = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+        found = binding.mapping.get(text) if text is not None else None
+        if text is None or found is None:
+            if default is not None and text is not None:
+                return self.evaluate(default, scope)
+            raise Unknown(f"{_short(container)}[{_short(key)}]")
+        return self.binding_values(text, found, scope)
 
     def call_value(self, call: ast.Call, scope: Scope) -> Values:
         func = call.func
@@ -928,36 +1121,59 @@ class Analysis:
             default = argument(call, "default", None)
             if default is not None:
                 return self.evaluate(default, scope)
-        function = self.callee_function(func, scope) if self.may_be_ours(func) else None
+        function = self.callee_function(func, scope) if self.may_be_ours(func, scope) else None
         if function is not None and function.name != "__init__":
             return self.returned(function, call, scope)
         if isinstance(func, ast.Attribute):
             return self.method_value(call, func, args, scope)
         raise Unknown(call)
 
-    def may_give_a_string(self, call: ast.Call) -> bool:
+    def may_give_a_string(self, call: ast.Call, scope: Scope | None = None) -> bool:
         """A call whose value :meth:`call_value` may know: a path function, or a function of the
         root's code (what it returns)."""
-        return _callee_name(call.func) in _STRING_CALLS or self.may_be_ours(call.func)
+        return _callee_name(call.func) in _STRING_CALLS or self.may_be_ours(call.func, scope)
 
-    def may_be_ours(self, func: ast.expr) -> bool:
+    def may_be_ours(self, func: ast.expr, scope: Scope | None = None) -> bool:
+        """``func`` may be a function of the repository: a name defined or imported from its
+        modules, or bound to one; a method of a class of it, an instance, a module of it."""
         name = _callee_name(func)
         if isinstance(func, ast.Name):
-            return name in self.facts.defined or name in self.imported
-        return isinstance(func, ast.Attribute) and (
-            name in self.facts.defined
-            or (isinstance(func.value, ast.Name) and func.value.id in self.module_aliases))
+            if name in self.facts.defined or name in self.imported:
+                return True
+            bound = scope.lookup(func.id) if scope is not None else None
+            return bound is not None and (bound.function is not None or bound.klass is not None)
+        if not isinstance(func, ast.Attribute):
+            return False
+        if name in self.facts.defined:
+            return True
+        base = func.value
+        while isinstance(base, ast.Attribute):
+            base = base.value
+        if isinstance(base, ast.Call):
+            return self.may_be_ours(base.func, scope)
+        if not isinstance(base, ast.Name):
+            return False
+        if base.id in self.module_aliases or base.id in self.imported or base.id in self.facts.defined:
+            return True
+        bound = scope.lookup(base.id) if scope is not None else None
+        return bound is not None and (bound.klass is not None or bound.module_file is not None or (
+            bound.instance is not None and bound.instance.klass is not None))
 
     def function_scope(self, function: Function, scope: Scope) -> Scope:
         """The scope a function's body starts with: its parameters, in the scope it is defined in."""
         node = function.node
         inner = Scope(scope, function, local_names=self.facts.local_names.get(id(node), frozenset()))
+        if function.method and function.klass is not None and function.decorated("classmethod"):
+            first = _first_parameter(function) or "cls"
+            inner.names[first] = Binding(klass=function.klass)
         for extra in (node.args.vararg, node.args.kwarg):
             if extra is not None:
                 inner.names[extra.arg] = Binding(reason=f"{extra.arg} collects call arguments")
         options = self.command_options(node, scope) if node.decorator_list or node.args.defaults \
             or node.args.kw_defaults else {}
         for param in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
+            if param.arg in inner.names:
+                continue
             option = options.get(param.arg)
             inner.names[param.arg] = Binding(parameter=function) if option is None \
                 else self.option_value(option)
@@ -1035,8 +1251,17 @@ class Analysis:
     def path_join(self, args: Sequence[ast.expr], scope: Scope) -> Values:
         if not args:
             raise Unknown("a join of nothing", "")
-        parts = [self.evaluate(args[0], scope), *(self.tail(a, scope) for a in args[1:])]
+        parts = [self.start(args[0], scope), *(self.tail(a, scope) for a in args[1:])]
         return product(parts, joined)
+
+    def start(self, expr: ast.expr, scope: Scope) -> Values:
+        """The first part of a join or a ``/``: ``*`` when not known, with ``unknown_starts``."""
+        if not self.unknown_starts:
+            return self.evaluate(expr, scope)
+        try:
+            return self.evaluate(expr, scope)
+        except Unknown:
+            return (STAR,)
 
     def path_function(self, name: str, arg: ast.expr, scope: Scope) -> Values:
         values = self.evaluate(arg, scope)
@@ -1057,14 +1282,18 @@ class Analysis:
         method = func.attr
         if method in _IDENTITY_METHODS and not args:
             return self.evaluate(func.value, scope)
-        if method == "get" and isinstance(func.value, ast.Name) and args:
-            try:
-                return self.lookup_key(func.value.id, args[0], scope)
-            except Unknown:
-                if len(args) < 2 or scope.lookup(func.value.id) is None \
-                        or scope.lookup(func.value.id).mapping is None:  # type: ignore[union-attr]
-                    raise
-                return self.evaluate(args[1], scope)
+        if method == "get" and args:
+            return self.lookup_key(func.value, args[0], scope, args[1] if len(args) > 1 else None)
+        if method == "join" and len(args) == 1 and isinstance(args[0], (ast.List, ast.Tuple)) \
+                and args[0].elts and not call.keywords:
+            elements = args[0].elts
+            parts = [self.evaluate(elements[0], scope), *(self.tail(e, scope) for e in elements[1:])]
+            joins: list[Text] = []
+            for separator in self.whole(func.value, scope):
+                spaced = [parts[0], *(part for later in parts[1:] for part in ((Text(separator),),
+                                                                                later))]
+                joins.extend(product(spaced, concatenated))
+            return unique(joins)
         if method == "joinpath":
             start = self.evaluate(func.value, scope)
             return product([start, *(self.tail(a, scope) for a in args)], joined)
@@ -1072,12 +1301,12 @@ class Analysis:
             return self.format_call(call, func, args, scope)
         if method in ("with_suffix", "with_name") and len(args) == 1:
             bases = self.whole(func.value, scope)
-            parts = self.whole(args[0], scope)
+            endings = self.whole(args[0], scope)
             results: list[Text] = []
             for base in bases:
                 head, last = posixpath.split(base)
                 stem = posixpath.splitext(last)[0] if method == "with_suffix" else ""
-                results.extend(Text(posixpath.join(head, stem + part)) for part in parts)
+                results.extend(Text(posixpath.join(head, stem + ending)) for ending in endings)
             return unique(results)
         raise Unknown(call)
 
@@ -1141,8 +1370,15 @@ class Analysis:
         name = _callee_name(call.func)
         if name is not None:
             site = self.site_key(call.func, name, scope)
+            snapshot = None
             if site is not None:
-                self.call_sites.setdefault(site, []).append((call, scope.snapshot()))
+                snapshot = scope.snapshot()
+                self.call_sites.setdefault(site, []).append((call, snapshot))
+            if site is not None or self.may_be_ours(call.func, scope):
+                function = self.callee_function(call.func, scope)
+                if function is not None:
+                    self.function_sites.setdefault(function, []).append(
+                        (call, snapshot or scope.snapshot()))
             if name == "add_argument":
                 self.add_argument(call, scope)
         self.on_call(call, scope)
@@ -1197,7 +1433,10 @@ class Analysis:
 
     def sites_of(self, function: Function) -> list[tuple[ast.Call, Scope]]:
         names = [name for name, group in self.functions.items() for f in group if f is function]
-        return [site for name in names for site in self.call_sites.get(name, [])]
+        found = [site for name in names for site in self.call_sites.get(name, [])]
+        seen = {id(call) for call, _ in found}
+        return found + [site for site in self.function_sites.get(function, [])
+                        if id(site[0]) not in seen]
 
     def sites_calling(self, path: str, names: list[str]) -> list[tuple[ast.Call, Scope]]:
         """Calls in this module of the functions ``names`` of the module at ``path``."""
@@ -1221,9 +1460,12 @@ class Analysis:
             if target.analysis is not self:
                 return [Resolution(None, str(error))]
             routes = [target]
-            if function is not None and function is not target and function.method \
-                    and target.name == "__init__" and function.klass is target.klass:
-                routes.insert(0, function)  # a call of the method knows the instance
+            if function is not None and function is not target and (
+                (function.method and target.name == "__init__" and function.klass is target.klass)
+                or target.encloses(function)
+            ):
+                routes.insert(0, function)  # a call of the method knows the instance, a call of
+                # the closure the call that made it
             results: list[Resolution] = []
             for route in routes:
                 sites = [(call, site_scope, self) for call, site_scope in self.sites_of(route)]
@@ -1309,6 +1551,7 @@ class Analysis:
             else:
                 reasons = [resolution.reason for resolution in found]
                 fixed[param.arg] = Binding(reason=reasons[0] if reasons else "unknown")
+        enclosing = self.enclosing_parameters(function, call, site_scope, site, scope, depth)
         options = []
         for values, outer in ([(r.values or (), r.sites) for r in chained[1]] if chained
                               else [((), ())]):
@@ -1316,16 +1559,36 @@ class Analysis:
             given = dict(fixed)
             if chained is not None:
                 given[chained[0]] = Binding(values=values)
-            bound.parameters = {**scope.passed(), function: given}
+            bound.parameters = {**scope.passed(), **enclosing, function: given}
             options.append((bound, outer))
         return options
 
+    def enclosing_parameters(
+        self, function: Function, call: ast.Call, site_scope: Scope, site: Analysis, scope: Scope,
+        depth: int,
+    ) -> dict[Function, dict[str, Binding]]:
+        """For a closure (``function`` as a call returned it): the parameters of the functions it
+        is defined in, as the call that made it passed them."""
+        if function.outer is None or depth >= MAX_CALL_DEPTH:
+            return {}
+        made, _ = site.object_of(call.func, site_scope)
+        closure = made.closure if made is not None else None
+        if closure is None or not closure.outer.encloses(function):
+            return {}
+        outer = closure.outer.analysis
+        options = outer.bind_calls(closure.outer, closure.call, closure.scope, closure.analysis,
+                                   scope, depth + 1)
+        return dict(options[0][0].parameters or {}) if len(options) == 1 else {}
+
     def passed_object(self, expr: ast.expr, scope: Scope) -> Binding | None:
         """An object passed as an argument (an instance, a namespace) that analysis follows."""
-        if isinstance(expr, ast.Name):
-            binding = scope.lookup(expr.id)
+        if isinstance(expr, (ast.Name, ast.Attribute, ast.Subscript)):
+            try:
+                binding, _ = self.object_of(expr, scope)
+            except Unknown:
+                return None
             if binding is not None and (binding.instance is not None or binding.module_file
-                                        or binding.klass is not None):
+                                        or binding.klass is not None or binding.mapping is not None):
                 return binding
         return None
 
@@ -1381,6 +1644,20 @@ callee_name = _callee_name
 def _first_parameter(function: Function) -> str | None:
     params = [*function.node.args.posonlyargs, *function.node.args.args]
     return params[0].arg if params else None
+
+
+def _same_object(one: Binding, other: Binding) -> bool:
+    if one is other:
+        return True
+    if one.instance is not None and other.instance is not None:
+        return one.instance.klass is other.instance.klass and one.instance.call is other.instance.call \
+            and one.instance.parser == other.instance.parser
+    return one.function is not None and one.function is other.function
+
+
+def _is_self(function: Function, name: str) -> bool:
+    """``name`` is a method's ``self``."""
+    return function.method and name == _first_parameter(function)
 
 
 def argument(call: ast.expr, keyword: str, position: int | None) -> ast.expr | None:
