@@ -486,9 +486,10 @@ def test_notebooks_nobody_runs_tests_and_vendored_code_are_not_job_code() -> Non
 def test_files_that_cannot_be_parsed_are_skipped_with_one_line() -> None:
     writes, skipped = analyse({
         "broken.py": b"def train(:\n    torch.save(model, 'model.pt')\n",
-        "legacy.py": b"print 'saved'\n",
+        "legacy.py": b"print 'saved'\nopen('log.txt', 'w')\n",
         "quiet.py": b"print 'nothing to see'\n",  # no word of a write: not parsed
-        "latin.py": b"x = '\xff'  # saved\n",
+        "constants.py": b"print 'saved'\n",  # nor a call
+        "latin.py": b"x = '\xff'  # save(x)\n",
         "bad.ipynb": b"{not json",
         "old.ipynb": json.dumps({"worksheets": [], "nbformat": 3}).encode(),
         "half.ipynb": notebook("def broken(:\n", "df.to_csv('x.csv')\n"),
@@ -907,3 +908,245 @@ def test_a_file_copied_out_through_a_name_another_line_assigns() -> None:
         copy_tree(source, ARGS.model_output)
         mlflow.sklearn.save_model(model, "other_model")
     """) == [(7, "mlflow.sklearn.save_model", "other_model")]
+
+
+# --- writers no table lists: by family, by output keyword --------------------------------------
+
+def test_writers_known_by_their_name_need_a_path_like_value() -> None:
+    assert lost("""
+        import polars as pl
+        import srsly
+        frame = pl.read_csv("raw.csv")
+        frame.write_ipc("frame.arrow")
+        frame.write_ndjson("records/frame.ndjson")
+        srsly.write_json("labels.json", labels)
+        learner.export("export.pkl")
+        frame.to_sql("schema.table", connection)
+        frame.to_dict("records")
+        handle.write("done.")
+        results.save_hyperparameters("model.lr")
+        writer.write_summary("epoch/loss.txt")
+        frame.write_ipc("outputs/frame.arrow")
+        accelerator.save(model.state_dict(), "model.pt")
+    """) == [(5, "frame.write_ipc", "frame.arrow"), (6, "frame.write_ndjson", "records/frame.ndjson"),
+             (7, "srsly.write_json", "labels.json"), (8, "learner.export", "export.pkl"),
+             (15, "accelerator.save", "model.pt")]
+
+
+def test_output_keywords_of_library_calls_are_writes_but_not_of_readers_or_trackers() -> None:
+    assert lost("""
+        import wandb
+        from transformers import Seq2SeqTrainingArguments, TrainingArguments
+        from huggingface_hub import snapshot_download
+        from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger, WandbLogger
+        args = TrainingArguments(output_dir="results", logging_dir="logs/tb")
+        s2s = Seq2SeqTrainingArguments("./t5-finetuned")
+        snapshot_download("bert-base-uncased", local_dir="bert")
+        wandb.init(project="p", dir="wandb_runs")
+        WandbLogger(save_dir="wandb_logs")
+        TensorBoardLogger(save_dir="tb_logs")
+        CSVLogger("csv_logs", name="run")
+        load_dataset("imdb", cache_dir="hf_cache")
+        run_training(train_file="train.csv", output_dir="checkpoints")
+        settings = dict(output_dir="not_written_here")
+    """) == [(6, "TrainingArguments", "results"), (11, "TensorBoardLogger", "tb_logs"),
+             (12, "CSVLogger", "csv_logs"), (14, "run_training", "checkpoints")]
+
+
+def test_more_library_writers() -> None:
+    assert lost("""
+        import shutil, tarfile
+        import imageio
+        import plotly.io as pio
+        import pyarrow.parquet as pq
+        from loguru import logger
+        from matplotlib.backends.backend_pdf import PdfPages
+        from omegaconf import OmegaConf
+        from skops.io import dump
+        pq.write_table(table, "table.parquet")
+        pio.write_html(fig, file="report/plot.html")
+        imageio.mimsave("train.gif", frames)
+        pdf = PdfPages("report.pdf")
+        OmegaConf.save(cfg, "config.yaml")
+        dump(model, "model.skops")
+        logger.add("train.log")
+        logger.add("logs/train.log")
+        shutil.make_archive("bundle", "gztar", "model")
+        datasets.save_to_disk("tokenized")
+        model.config.to_json_file("config.json")
+        lit_model.to_onnx("model.onnx", sample)
+    """) == [(10, "pq.write_table", "table.parquet"), (11, "pio.write_html", "report/plot.html"),
+             (12, "imageio.mimsave", "train.gif"), (13, "PdfPages", "report.pdf"),
+             (14, "OmegaConf.save", "config.yaml"), (15, "dump", "model.skops"),
+             (16, "logger.add", "train.log"), (18, "shutil.make_archive", "bundle.tar.gz"),
+             (19, "datasets.save_to_disk", "tokenized"),
+             (20, "model.config.to_json_file", "config.json"), (21, "lit_model.to_onnx", "model.onnx")]
+
+
+def test_a_dict_config_is_reported_at_each_handlers_file_name() -> None:
+    assert lost("""
+        import logging.config
+        LOG = "app.log"
+        CONFIG = {
+            "version": 1,
+            "handlers": {
+                "file": {"class": "logging.FileHandler", "filename": LOG},
+                "kept": {"class": "logging.FileHandler", "filename": "logs/kept.log"},
+                "console": {"class": "logging.StreamHandler"},
+            },
+        }
+        logging.config.dictConfig(CONFIG)
+    """) == [(7, "logging.config.dictConfig", "app.log")]
+
+
+def test_a_handler_object_passed_on_is_not_its_file_used_again() -> None:
+    assert lost("""
+        import logging
+        handler = logging.FileHandler("debug/debug.log")
+        logging.getLogger("debug").addHandler(handler)
+    """) == [(3, "logging.FileHandler", "debug/debug.log")]
+
+
+# --- moves, copies out, what is said elsewhere ---------------------------------------------------
+
+def test_a_file_moved_is_lost_where_it_is_moved_to() -> None:
+    assert lost("""
+        import contextlib, json, os
+        from pathlib import Path
+
+        @contextlib.contextmanager
+        def atomic_write(path, suffix=".part"):
+            partial = f"{path}{suffix}"
+            with open(partial, "w") as handle:
+                yield handle
+            os.replace(partial, path)
+
+        with atomic_write("summary.json") as handle:
+            json.dump({}, handle)
+        with atomic_write("outputs/summary.json") as handle:
+            json.dump({}, handle)
+        Path("draft.txt").write_text("x")
+        Path("draft.txt").rename("final.txt")
+        open("staged.csv", "w").write("a,b")
+        os.rename("staged.csv", "outputs/staged.csv")
+    """) == [(12, "atomic_write", "summary.json"), (17, "Path(...).rename", "final.txt")]
+
+
+def test_a_copy_out_from_an_unknown_folder_is_known_by_its_file_name() -> None:
+    assert lost("""
+        import os, shutil
+        learner.export("classifier.pth")
+        shutil.copyfile(os.path.join(learner.path, "classifier.pth"), "outputs/classifier.pth")
+        learner.export("other.pth")
+    """) == [(5, "learner.export", "other.pth")]
+
+
+def test_a_write_no_call_of_its_module_reaches_is_reported_at_the_write_unless_a_caller_is() -> None:
+    files = {
+        "plots.py": """
+            def save(fig, name):
+                fig.savefig(f"plots/{name}.png")
+            """,
+        "train.py": """
+            from plots import save
+            save(fig, "roc")
+            """,
+    }
+    assert lost_in(files) == [("train.py", 2, "save", "plots/roc.png")]
+    del files["train.py"]
+    assert lost_in(files) == [("plots.py", 2, "fig.savefig", "plots/*.png")]
+
+
+# --- objects followed: closures, factories, properties, dicts ----------------------------------
+
+def test_a_closure_writes_with_the_folder_its_factory_was_given() -> None:
+    files = {
+        "utils.py": """
+            import os, torch
+
+            def make_checkpointer(folder):
+                def checkpoint(state, step):
+                    torch.save(state, os.path.join(folder, f"step_{step}.pt"))
+                return checkpoint
+            """,
+        "train.py": """
+            from utils import make_checkpointer
+            checkpoint = make_checkpointer("ckpts")
+            kept = make_checkpointer("outputs/ckpts")
+            for step in range(3):
+                checkpoint(model.state_dict(), step)
+                kept(model.state_dict(), step)
+            """,
+    }
+    assert lost_in(files) == [("train.py", 5, "checkpoint", "ckpts/step_*.pt")]
+
+
+def test_factories_classmethods_properties_and_arguments_parsed_in_a_function() -> None:
+    assert lost_in({
+        "train.py": """
+            import argparse, os, torch
+
+            def main():
+                args = parse_args()
+                torch.save(model, os.path.join(args.ckpt_dir, "last.pt"))
+                store = Store.named()
+                store.save_best(model)
+
+            def parse_args():
+                parser = argparse.ArgumentParser()
+                parser.add_argument("--ckpt-dir", default="checkpoints")
+                parser.add_argument("--data")
+                return parser.parse_args()
+
+            class Store:
+                def __init__(self, folder, keep=3):
+                    self.folder, self.keep = folder, keep
+
+                @classmethod
+                def named(cls, name="store"):
+                    return cls(name, keep=1)
+
+                @property
+                def best(self):
+                    return os.path.join(self.folder, "best.pt")
+
+                def save_best(self, model):
+                    torch.save(model, self.best)
+
+            if __name__ == "__main__":
+                main()
+            """,
+    }, ["python train.py --data ${{inputs.data}}"]) == [
+        ("train.py", 5, "torch.save", "checkpoints/last.pt"),
+        ("train.py", 7, "store.save_best", "store/best.pt"),
+    ]
+
+
+def test_dicts_passed_to_functions_and_nested_dataclasses() -> None:
+    assert lost("""
+        import os
+        from dataclasses import dataclass, field
+        import tensorflow as tf
+
+        CONFIG = {"paths": {"checkpoints": "ckpt"}, "epochs": 3}
+
+        def callbacks(config):
+            folder = config["paths"]["checkpoints"]
+            return [tf.keras.callbacks.ModelCheckpoint(os.path.join(folder, "best.keras"))]
+
+        @dataclass
+        class Paths:
+            exports: str = "exports"
+
+        @dataclass
+        class Config:
+            paths: Paths = field(default_factory=Paths)
+
+        found = callbacks(CONFIG)
+        for name, frame in {"train": a, "test": b}.items():
+            frame.to_csv(os.path.join(Config().paths.exports, f"{name}.csv"))
+        for split, frame in zip(["valid", "holdout"], frames):
+            frame.to_csv("/".join(["splits", split + ".csv"]))
+    """) == [(20, "callbacks", "ckpt/best.keras"), (22, "frame.to_csv", "exports/test.csv"),
+             (22, "frame.to_csv", "exports/train.csv"), (24, "frame.to_csv", "splits/holdout.csv"),
+             (24, "frame.to_csv", "splits/valid.csv")]

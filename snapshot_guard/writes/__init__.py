@@ -147,7 +147,8 @@ _TRIGGER_BYTES = tuple(word.encode() for word in TRIGGERS)
 
 
 def has_trigger(data: bytes) -> bool:
-    return any(word in data for word in _TRIGGER_BYTES)
+    """``data`` may hold a write: a call, and one of the words of a write."""
+    return b"(" in data and any(word in data for word in _TRIGGER_BYTES)
 
 
 def python_text(data: bytes) -> str:
@@ -171,10 +172,10 @@ def analyse_source(text: str, filename: str, commands: Sequence[str] | None = No
     root.texts[filename] = text
     if not has_trigger(text.encode()):
         return []
-    return _analyse_module(root, filename)
+    return _said_elsewhere(_analyse_module(root, filename))
 
 
-def _analyse_module(root: _Root, relpath: str) -> list[LostWrite]:
+def _analyse_module(root: _Root, relpath: str) -> list[_Found]:
     text = root.text(relpath)
     if text is None:
         raise root.errors.get(relpath) or OSError(f"{relpath} cannot be read")
@@ -194,16 +195,35 @@ def _analyse_module(root: _Root, relpath: str) -> list[LostWrite]:
             root.texts.pop(relpath, None)
 
 
-def _findings(analysis: ModuleWrites, relpath: str, lines: list[str]) -> list[LostWrite]:
+@dataclasses.dataclass(frozen=True)
+class _Found:
+    write: LostWrite
+    source: tuple[str, int] | None = None
+    """Where the writing call is, when the finding is at a call that passes it its path."""
+    fallback: bool = False
+    """At the write, with what its parameters leave known: dropped when a call of another module
+    says it (a finding whose ``source`` it is)."""
+
+
+def _findings(analysis: ModuleWrites, relpath: str, lines: list[str]) -> list[_Found]:
     analysis.resolve_deferred()
     analysis.pull()
     found = []
     for write in lost_writes(analysis):
+        line = write.line or write.call.lineno
         span = lines[write.call.lineno - 1 : write.call.end_lineno or write.call.lineno]
-        if not any(allows(line) for line in span):
-            found.append(LostWrite(relpath, write.call.lineno, None, write.label,
-                                   write.value.display, fix(write), through=write.through))
-    return sorted(found, key=lambda write: (write.line, write.target))
+        if not any(allows(text) for text in [*span, lines[line - 1]]):
+            found.append(_Found(LostWrite(relpath, line, None, write.label, write.value.display,
+                                          fix(write), through=write.through),
+                                write.source, write.fallback))
+    return sorted(found, key=lambda item: (item.write.line, item.write.target))
+
+
+def _said_elsewhere(found: list[_Found]) -> list[LostWrite]:
+    """The findings, but those at a function's write that a call of another module reports."""
+    sources = {item.source for item in found if item.source is not None}
+    return [item.write for item in found
+            if not (item.fallback and (item.write.file, item.write.line) in sources)]
 
 
 # --- notebooks ---------------------------------------------------------------------------------
@@ -216,7 +236,7 @@ def _parses(code: str) -> bool:
     return True
 
 
-def _analyse_notebook(root: _Root, relpath: str) -> tuple[list[LostWrite], list[Skipped]]:
+def _analyse_notebook(root: _Root, relpath: str) -> tuple[list[_Found], list[Skipped]]:
     """All code cells as one module (they share one namespace); cells that do not parse alone are
     left out, and said so."""
     cells = [(cell, python_source(cell)) for cell in read_notebook(root.data(relpath))
@@ -233,7 +253,7 @@ def _analyse_notebook(root: _Root, relpath: str) -> tuple[list[LostWrite], list[
     return writes, skipped
 
 
-def _analyse_cells(root: _Root, relpath: str, cells: list[tuple[Cell, str]]) -> list[LostWrite]:
+def _analyse_cells(root: _Root, relpath: str, cells: list[tuple[Cell, str]]) -> list[_Found]:
     starts: list[int] = []
     line = 1
     for _, code in cells:
@@ -249,13 +269,14 @@ def _analyse_cells(root: _Root, relpath: str, cells: list[tuple[Cell, str]]) -> 
     if runs_elsewhere(text, tree, analysis.facts.aliases):
         return []
     writes = []
-    for write in _findings(analysis, relpath, text.split("\n")):
+    for found in _findings(analysis, relpath, text.split("\n")):
+        write = found.write
         index = bisect.bisect_right(starts, write.line) - 1
         cell = cells[index][0]
         in_cell = write.line - starts[index] + 1
-        writes.append(dataclasses.replace(
+        writes.append(dataclasses.replace(found, write=dataclasses.replace(
             write, line=in_cell, cell=cell.number, notebook_line=cell.source_lines[in_cell - 1]
-        ))
+        )))
     return writes
 
 
@@ -282,10 +303,11 @@ def find_lost_writes(
     counts where no command line sets the option."""
     root = _Root(relpaths, read, None)
     skipped: list[Skipped] = []
-    candidates, notebooks, in_root = _first_pass(root, relpaths, only, skipped)
+    job_files = _job_files(relpaths, only)
+    candidates, notebooks, in_root = _first_pass(root, relpaths, job_files, skipped)
     root.commands = _command_lines(commands, in_root)
-    writes: list[LostWrite] = []
-    for relpath in sorted(candidates | (notebooks & _job_files(relpaths, only))):
+    writes: list[_Found] = []
+    for relpath in sorted(candidates | (notebooks & job_files)):
         try:
             if relpath in notebooks:
                 found_writes, not_analysed = _analyse_notebook(root, relpath)
@@ -302,22 +324,23 @@ def find_lost_writes(
             skipped.append(Skipped(relpath, f"cannot be read ({error.strerror or error})"))
         except RecursionError:
             skipped.append(Skipped(relpath, "nested too deeply to parse"))
-    return WriteAnalysis(writes, skipped)
+    return WriteAnalysis(_said_elsewhere(writes), skipped)
 
 
 def _job_files(relpaths: Sequence[str], only: Collection[str] | None) -> set[str]:
-    return {path for path in relpaths if may_be_job_code(path) and (only is None or path in only)}
+    """The Python files and notebooks that may be job code (among ``only``, when given)."""
+    return {path for path in relpaths if path.endswith((".py", ".ipynb")) and may_be_job_code(path)
+            and (only is None or path in only)}
 
 
 def _first_pass(
-    root: _Root, relpaths: Sequence[str], only: Collection[str] | None, skipped: list[Skipped],
+    root: _Root, relpaths: Sequence[str], job_files: set[str], skipped: list[Skipped],
 ) -> tuple[set[str], set[str], dict[str, list[str]]]:
     """One read of the files that matter: the job's Python files that can hold a write (kept for
     the analysis), the files that may run a notebook (when there are notebooks), the job YAML of
     the root (its command lines). Returns the Python files to analyse, the notebooks the job runs,
     and the command lines by YAML file."""
     has_notebooks = any(path.endswith(".ipynb") for path in relpaths)
-    job_files = _job_files(relpaths, only)
     candidates: set[str] = set()
     mentioned: list[str] = []
     in_root: dict[str, list[str]] = {}

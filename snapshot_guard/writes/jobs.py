@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import posixpath
 import re
 import shlex
@@ -39,10 +40,14 @@ _SERVICES = ("streamlit", "flask", "fastapi", "gradio", "dash")
 
 def may_be_job_code(relpath: str) -> bool:
     """False for tests, setup scripts, hidden, vendored and virtual-environment folders."""
-    *folders, name = relpath.split("/")
-    if any(part.startswith(".") or part in _NOT_JOB_FOLDERS for part in folders):
-        return False
-    return not _NOT_JOB_FILE.match(name)
+    folder, _, name = relpath.rpartition("/")
+    return _job_folder(folder) and not _NOT_JOB_FILE.match(name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _job_folder(folder: str) -> bool:
+    return not folder or not any(part.startswith(".") or part in _NOT_JOB_FOLDERS
+                                 for part in folder.split("/"))
 
 
 def is_reference(relpath: str) -> bool:
