@@ -1150,3 +1150,110 @@ def test_dicts_passed_to_functions_and_nested_dataclasses() -> None:
     """) == [(20, "callbacks", "ckpt/best.keras"), (22, "frame.to_csv", "exports/test.csv"),
              (22, "frame.to_csv", "exports/train.csv"), (24, "frame.to_csv", "splits/holdout.csv"),
              (24, "frame.to_csv", "splits/valid.csv")]
+
+
+# --- configuration files, inheritance, command-line objects --------------------------------------
+
+def test_values_of_the_roots_configuration_files() -> None:
+    files = {
+        "conf/train.yaml": """
+            paths:
+              root: experiments
+              model: ${paths.root}/model.pt
+              kept: outputs/model.pt
+            output_dir: results
+            """,
+        "params.json": '{"report": "reports/summary.json", "other": "plots"}',
+        "train.py": """
+            import json, os, yaml, torch
+            from omegaconf import OmegaConf
+
+            cfg = OmegaConf.load("conf/train.yaml")
+            torch.save(model, cfg.paths.model)
+            torch.save(model, cfg.paths.kept)
+            with open("conf/train.yaml") as handle:
+                config = yaml.safe_load(handle)
+            torch.save(model, os.path.join(config["output_dir"], "m.pt"))
+            params = json.load(open("params.json"))
+            with open(params["report"], "w") as out:
+                json.dump({}, out)
+            params.update(json.load(open(os.environ["OVERRIDES"])))
+            open(os.path.join(params["other"], "x.txt"), "w").write("x")
+            missing = yaml.safe_load(open("not_in_the_root.yaml"))
+            torch.save(model, missing["model"])
+            """,
+    }
+    assert lost_in(files) == [("train.py", 5, "torch.save", "experiments/model.pt"),
+                              ("train.py", 9, "torch.save", "results/m.pt"),
+                              ("train.py", 11, "open", "reports/summary.json")]
+
+
+def test_methods_attributes_and_fields_a_class_inherits() -> None:
+    assert lost("""
+        import os, torch
+        from dataclasses import dataclass
+
+        class BaseTrainer:
+            def __init__(self, out_dir="runs"):
+                self.out_dir = out_dir
+
+            def save(self, model, name):
+                torch.save(model, os.path.join(self.out_dir, name))
+
+        class MyTrainer(BaseTrainer):
+            def fit(self):
+                pass
+
+        @dataclass
+        class Base:
+            root: str = "artifacts"
+
+        @dataclass
+        class Paths(Base):
+            sub: str = "x.pt"
+
+        MyTrainer().save(net, "net.pt")
+        MyTrainer("outputs").save(net, "net.pt")
+        torch.save(net, os.path.join(Paths().root, Paths().sub))
+    """) == [(24, "MyTrainer(...).save", "runs/net.pt"), (26, "torch.save", "artifacts/x.pt")]
+
+
+@pytest.mark.parametrize(("command", "found"), [
+    ("python train.py --data x", [("train.py", 5, "torch.save", "models/net.pt"),
+                                  ("train.py", 7, "torch.save", "models/net2.pt")]),
+    ("python train.py --data x --out ${{outputs.model}}", []),
+])
+def test_arguments_passed_whole_and_as_a_dict(command: str,
+                                              found: list[tuple[str, int, str, str]]) -> None:
+    assert lost_in({"train.py": """
+        import argparse, os, torch
+
+        def main(args):
+            torch.save(net, os.path.join(args.out, "net.pt"))
+            options = vars(args)
+            torch.save(net, os.path.join(options["out"], "net2.pt"))
+
+        def parse_args():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--out", default="models")
+            parser.add_argument("--data")
+            return parser.parse_args()
+
+        if __name__ == "__main__":
+            main(parse_args())
+        """}, [command]) == [(file, 15, "main", target) for file, _, _, target in found]
+
+
+def test_fire_exposes_a_functions_parameters_as_options() -> None:
+    files = {"train.py": """
+        import os, fire, torch
+
+        def main(data, out_dir="exports", epochs=3):
+            torch.save(net, os.path.join(out_dir, "net.pt"))
+
+        fire.Fire(main)
+        """}
+    assert lost_in(files, ["python train.py --data x"]) == [
+        ("train.py", 4, "torch.save", "exports/net.pt")]
+    assert lost_in(files, ["python train.py --data x --out_dir ${{outputs.m}}"]) == []
+    assert lost_in(files) == []

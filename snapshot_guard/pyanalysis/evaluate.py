@@ -19,6 +19,13 @@ import itertools
 import posixpath
 from collections.abc import Iterator, Sequence
 
+from snapshot_guard.pyanalysis.configs import (
+    LOADERS,
+    STREAM_LOADERS,
+    WRAPPERS,
+    data_binding,
+    parse,
+)
 from snapshot_guard.pyanalysis.modules import Modules
 from snapshot_guard.pyanalysis.scopes import (
     Binding,
@@ -49,6 +56,8 @@ from snapshot_guard.pyanalysis.values import (
 )
 
 MAX_CALL_DEPTH = 3
+_PATH_PARTS = frozenset(("name", "stem", "suffix"))
+_CHANGERS = frozenset(("update", "setdefault", "pop", "popitem", "clear", "merge_with"))
 PATH_CLASSES = frozenset(("Path", "PurePath", "PosixPath", "PurePosixPath", "WindowsPath",
                           "PureWindowsPath"))
 _DATACLASS_MARKERS = ("dataclass", "define", "frozen", "attrs", "s")
@@ -189,6 +198,11 @@ class Analysis:
         """A client's binding for an assigned value (discovery: the roots a call declared)."""
         return None
 
+    def read_config(self, path: str) -> str | None:
+        """The text of a configuration file a module loads (``path`` normalised, relative to the
+        working directory); None when it is not known (by default: never)."""
+        return None
+
     # statements -------------------------------------------------------------------------------
     def statements(self, body: Sequence[ast.stmt], scope: Scope) -> bool:
         """Walk ``body``; True when it always ends in ``return``, ``raise``, ``break`` or
@@ -223,7 +237,10 @@ class Analysis:
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             for item in stmt.items:
                 self.calls_in(item.context_expr, scope)
-                if item.optional_vars is not None:
+                opened = self.opened_file(item.context_expr, scope)
+                if isinstance(item.optional_vars, ast.Name) and opened is not None:
+                    scope.names[item.optional_vars.id] = opened
+                elif item.optional_vars is not None:
                     self.rebind(item.optional_vars, scope, "is bound by with")
             return self.statements(stmt.body, scope)
         elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
@@ -257,7 +274,18 @@ class Analysis:
             for child in ast.iter_child_nodes(stmt):
                 if isinstance(child, ast.expr):
                     self.calls_in(child, scope)
+            if isinstance(stmt, ast.Expr):
+                self.changed_in_place(stmt.value, scope)
         return False
+
+    def changed_in_place(self, expr: ast.expr, scope: Scope) -> None:
+        """``config.update(...)``: a dict changed in place no longer holds what it was bound to."""
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) \
+                and expr.func.attr in _CHANGERS and isinstance(expr.func.value, ast.Name):
+            changed = expr.func.value.id
+            known = scope.lookup(changed)
+            if known is not None and known.mapping is not None:
+                scope.names[changed] = Binding(reason=f"{changed} is changed by {expr.func.attr}()")
 
     def calls_in(self, node: ast.AST, scope: Scope) -> None:
         if self.call_lines is None or _touches(self.call_lines, node):
@@ -411,7 +439,18 @@ class Analysis:
                 given = default.args[0] if default.args else argument(default, "default", None)
                 flag = "--" + param.arg.replace("_", "-")
                 found[param.arg] = self.option_from(given, param.arg, named or (flag,), scope)
+            elif default is not None and self.fired(node):
+                flags = (f"--{param.arg}", f"--{param.arg.replace('_', '-')}")
+                found[param.arg] = self.option_from(default, param.arg, flags, scope)
         return found
+
+    def fired(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        """``fire.Fire(main)``: the function's parameters are command-line options."""
+        return any(isinstance(statement.value, ast.Call)
+                   and self.qualified(statement.value.func) == "fire.Fire"
+                   and statement.value.args and isinstance(statement.value.args[0], ast.Name)
+                   and statement.value.args[0].id == node.name
+                   for statement in self.facts.expressions)
 
     def option(self, call: ast.Call, name: str, strings: tuple[str, ...], scope: Scope) -> Option:
         return self.option_from(argument(call, "default", None), name, strings, scope)
@@ -434,9 +473,30 @@ class Analysis:
         self.classes.append(klass)
         self.statements(node.body, inner)
         klass.body = inner.names
+        self.inherit(klass, node, scope)
         scope.names[node.name] = Binding(klass=klass)
         self.walk_pending(inner)
         self.classes.pop()
+
+    def inherit(self, klass: ClassInfo, node: ast.ClassDef, scope: Scope) -> None:
+        """What a class takes from its bases that are classes of the repository: their methods
+        and class attributes, their ``__init__`` when it has none, their dataclass fields."""
+        bases = [base for base in (self.callee_class(expr, scope) for expr in node.bases)
+                 if base is not None and base is not klass]
+        if not bases:
+            return
+        body: dict[str, Binding] = {}
+        for base in reversed(bases):
+            body.update(base.body)
+        klass.body = {**body, **klass.body}
+        if klass.init is None:
+            found = next((base for base in bases if base.init is not None), None)
+            if found is not None:
+                klass.init, klass.init_scope = found.init, found.init_scope
+            klass.dataclass = klass.dataclass or any(base.dataclass for base in bases)
+        klass.reassigned = klass.reassigned.union(*(base.reassigned for base in bases))
+        inherited = [field for base in reversed(bases) for field in base.fields]
+        klass.fields = [*(field for field in inherited if field not in klass.fields), *klass.fields]
 
     # bindings ---------------------------------------------------------------------------------
     def bind(self, target: ast.expr, value: ast.expr, scope: Scope) -> None:
@@ -472,6 +532,9 @@ class Analysis:
         if client is not None:
             return client
         if isinstance(value, ast.Call):
+            if (self.qualified(value.func) in WRAPPERS or self.qualified(value.func) == "vars") \
+                    and len(value.args) == 1 and not value.keywords:
+                return self.binding_of(value.args[0], scope)  # the same object, seen as a dict
             made = self.object_binding(value, scope)
             if made is not None:
                 return made
@@ -506,13 +569,74 @@ class Analysis:
         except Unknown as error:
             return Binding(reason=error)
 
+    def opened_file(self, expr: ast.expr, scope: Scope) -> Binding | None:
+        """``open(path)``: a file object, whose ``name`` is the path."""
+        if not isinstance(expr, ast.Call) or self.qualified(expr.func) not in ("open", "io.open",
+                                                                              "codecs.open"):
+            return None
+        path = argument(expr, "file", 0)
+        try:
+            values = self.evaluate(path, scope) if path is not None else None
+        except Unknown:
+            values = None
+        return Binding(reason="a file", instance=Instance(attributes={
+            "name": Binding(values=values) if values else Binding(reason="a file name")}))
+
+    def qualified(self, func: ast.expr) -> str | None:
+        """The dotted name a call's function has through the module's imports (``np.save`` ->
+        ``numpy.save``); builtins as they are."""
+        dotted = _dotted(func)
+        if dotted is None:
+            return None
+        first, _, rest = dotted.partition(".")
+        meaning = self.facts.aliases.get(first, first)
+        return f"{meaning}.{rest}" if rest and meaning else meaning or None
+
+    def loaded_config(self, call: ast.Call, loader: str, scope: Scope) -> Binding | None:
+        """What a configuration file of the repository that ``call`` loads holds."""
+        source = call.args[0] if call.args else next(
+            (k.value for k in call.keywords if k.arg in ("stream", "fp", "f", "file")), None)
+        path: ast.expr | None = None
+        if isinstance(source, ast.Call) and self.qualified(source.func) in ("open", "io.open"):
+            path = argument(source, "file", 0)
+        elif isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute) \
+                and source.func.attr == "read_text":
+            path = source.func.value
+        elif isinstance(source, (ast.Name, ast.Attribute)):
+            made, _ = self.object_of(source, scope)
+            name = made.instance.attributes.get("name") if made is not None and made.instance \
+                and made.instance.attributes is not None else None
+            if name is not None and len(name.values) == 1:
+                path = ast.Constant(value=name.values[0].known) if name.values[0].complete else None
+            elif made is None and loader not in STREAM_LOADERS:
+                path = source
+        elif source is not None and loader not in STREAM_LOADERS:
+            path = source
+        try:
+            values = self.evaluate(path, scope) if path is not None else ()
+        except Unknown:
+            return None
+        if len(values) != 1 or not values[0].complete:
+            return None
+        text = self.read_config(posixpath.normpath(values[0].known))
+        data = parse(text, LOADERS[loader]) if text is not None else None
+        return data_binding(data) if isinstance(data, dict) else None
+
     def object_binding(self, call: ast.Call, scope: Scope) -> Binding | None:
         """What a call makes that analysis follows: an instance of a class of the repository, a
-        ``SimpleNamespace``, an argparse namespace."""
+        ``SimpleNamespace``, an argparse namespace, the data of a configuration file."""
         name = _callee_name(call.func)
         if name in ("parse_args", "parse_known_args") and isinstance(call.func, ast.Attribute):
             return Binding(reason="command-line arguments",
                            instance=Instance(parser=True, analysis=self))
+        qualified = self.qualified(call.func)
+        if qualified in LOADERS:
+            return self.loaded_config(call, qualified, scope)
+        if (qualified in WRAPPERS or qualified == "vars") and len(call.args) == 1:
+            made, _ = self.object_of(call.args[0], scope)
+            if made is not None and (made.mapping is not None or (
+                    made.instance is not None and made.instance.parser)):
+                return made
         if name == "SimpleNamespace":
             attributes = {k.arg: self.binding_of(k.value, scope) for k in call.keywords if k.arg}
             if len(attributes) == len(call.keywords):
@@ -527,9 +651,10 @@ class Analysis:
             factory = argument(call, "default_factory", None)
             if isinstance(factory, ast.Lambda) and isinstance(factory.body, ast.Call):
                 return self.object_binding(factory.body, scope)
-            made = self.callee_class(factory, scope) if factory is not None else None
-            if made is not None:
-                return Binding(instance=Instance(made), reason=f"an instance of {made.name}")
+            factory_class = self.callee_class(factory, scope) if factory is not None else None
+            if factory_class is not None:
+                return Binding(instance=Instance(factory_class),
+                               reason=f"an instance of {factory_class.name}")
         if self.may_be_ours(call.func, scope):
             function = self.callee_function(call.func, scope)
             if function is not None and function.name != "__init__":
@@ -617,6 +742,15 @@ class Analysis:
                 if passed is None and strict and not _is_self(binding.parameter, expr.id):
                     raise ParameterValue(expr.id, binding.parameter)
                 binding = passed or binding
+            if binding is not None and binding.expr is not None and not binding.values \
+                    and id(binding.expr) not in self._evaluating:
+                where = Scope(binding.scope) if binding.scope is not None else Scope(scope)
+                where.parameters = scope.passed()
+                self._evaluating.add(id(binding.expr))
+                try:  # a name bound to an object a parameter gives (``options = vars(args)``)
+                    return self.object_of(binding.expr, where, strict)
+                finally:
+                    self._evaluating.discard(id(binding.expr))
             return self.followed(binding)
         if isinstance(expr, ast.Call):
             return self.object_binding(expr, scope), self
@@ -635,6 +769,8 @@ class Analysis:
                     return other.followed(other.module_scope.names.get(expr.attr))
             if owner is not None and owner.klass is not None:
                 return owner.klass.body.get(expr.attr), owner.klass.analysis
+            if owner is not None and owner.mapping is not None:
+                return owner.mapping.get(expr.attr), self
             instance = self.instance_of(owner, expr.value)
             if instance is not None:
                 try:
@@ -946,9 +1082,15 @@ class Analysis:
             return (Text("."),)
         if expr.attr == "sep" and _dotted(expr.value) in ("os", "os.path", "posixpath"):
             return (Text("/"),)
-        if expr.attr == "name" and isinstance(expr.value, (ast.Call, ast.BinOp)):
-            return tuple(Text(posixpath.basename(whole.rstrip("/")))
-                         for whole in self.whole(expr.value, scope))
+        if expr.attr in _PATH_PARTS and isinstance(expr.value, (ast.Call, ast.BinOp)):
+            return self.path_part(expr.attr, self.whole(expr.value, scope))
+        if expr.attr in _PATH_PARTS and isinstance(expr.value, (ast.Name, ast.Attribute)):
+            try:  # a name holding a path (not an object with such an attribute)
+                wholes = self.whole(expr.value, scope)
+            except Unknown:
+                pass
+            else:
+                return self.path_part(expr.attr, wholes)
         dotted = _dotted(expr)
         if dotted is not None:
             binding = scope.lookup(dotted)
@@ -960,6 +1102,16 @@ class Analysis:
             if found is not None:
                 return found
         raise Unknown(expr)
+
+    @staticmethod
+    def path_part(part: str, paths: list[str]) -> Values:
+        """``Path(...).name``, ``.stem``, ``.suffix``."""
+        names = [posixpath.basename(path.rstrip("/")) for path in paths]
+        if part == "stem":
+            return unique(Text(posixpath.splitext(name)[0]) for name in names)
+        if part == "suffix":
+            return unique(Text(posixpath.splitext(name)[1]) for name in names)
+        return unique(Text(name) for name in names)
 
     def member(self, owner: Binding, analysis: Analysis, expr: ast.Attribute,
                scope: Scope) -> Values | None:
@@ -974,6 +1126,8 @@ class Analysis:
             return None
         if owner.instance is not None:
             return self.instance_attribute(owner.instance, attr, expr, scope)
+        if owner.mapping is not None and attr in owner.mapping:  # cfg.paths: OmegaConf, EasyDict
+            return self.binding_values(attr, owner.mapping[attr], scope)
         function = owner.parameter
         if function is not None and function.method and function.klass is not None \
                 and isinstance(expr.value, ast.Name) and expr.value.id == _first_parameter(function):
@@ -1059,6 +1213,12 @@ class Analysis:
         return None
 
     def subscript(self, expr: ast.Subscript, scope: Scope) -> Values:
+        index = expr.slice
+        if isinstance(expr.value, ast.Call) and _callee_name(expr.value.func) == "splitext" \
+                and len(expr.value.args) == 1 and isinstance(index, ast.Constant) \
+                and index.value in (0, 1):
+            return unique(Text(posixpath.splitext(whole)[int(index.value)])  # type: ignore[arg-type]
+                          for whole in self.whole(expr.value.args[0], scope))
         if isinstance(expr.value, ast.Attribute) and expr.value.attr == "parents":
             index = expr.slice
             if isinstance(index, ast.Constant) and isinstance(index.value, int):
@@ -1078,6 +1238,10 @@ class Analysis:
         constant key: the dict bound to a name, passed to a parameter, an attribute, a value of
         another dict."""
         binding, _ = self.object_of(container, scope, strict=True)
+        if binding is not None and binding.instance is not None and binding.instance.parser \
+                and isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return self.instance_attribute(binding.instance, key.value, ast.Attribute(
+                value=container, attr=key.value, ctx=ast.Load()), scope)  # vars(args)["out"]
         if binding is None or binding.mapping is None:
             raise Unknown(f"{_short(container)}[...]")
         text = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
@@ -1365,9 +1529,12 @@ class Analysis:
             self.call(node, scope)
 
     def call(self, call: ast.Call, scope: Scope) -> None:
+        name = _callee_name(call.func)
+        if name == "add_argument":
+            self.add_argument(call, scope)  # the parser's options, however the body is walked
+
         if self.quiet:
             return
-        name = _callee_name(call.func)
         if name is not None:
             site = self.site_key(call.func, name, scope)
             snapshot = None
@@ -1379,8 +1546,6 @@ class Analysis:
                 if function is not None:
                     self.function_sites.setdefault(function, []).append(
                         (call, snapshot or scope.snapshot()))
-            if name == "add_argument":
-                self.add_argument(call, scope)
         self.on_call(call, scope)
 
     def add_argument(self, call: ast.Call, scope: Scope) -> None:
@@ -1582,7 +1747,7 @@ class Analysis:
 
     def passed_object(self, expr: ast.expr, scope: Scope) -> Binding | None:
         """An object passed as an argument (an instance, a namespace) that analysis follows."""
-        if isinstance(expr, (ast.Name, ast.Attribute, ast.Subscript)):
+        if isinstance(expr, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
             try:
                 binding, _ = self.object_of(expr, scope)
             except Unknown:

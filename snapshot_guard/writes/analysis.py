@@ -234,6 +234,9 @@ class ModuleWrites(Analysis):
     def file_value(self) -> Text:
         return Text(self.path)
 
+    def read_config(self, path: str) -> str | None:
+        return self.modules.read(path) if self.modules.exists(path) else None
+
     def value_binding(self, value: ast.expr, scope: Scope) -> Binding | None:
         written = self.written.get(id(value))
         return Binding(values=written) if written else None
@@ -244,6 +247,18 @@ class ModuleWrites(Analysis):
             return Binding(reason=Unknown(option.strings[0] if option.strings else option.dest,
                                           "is set by a command line analysis cannot see"))
         return _option_binding(option, runs)
+
+    def keep_all(self, call: ast.Call, scope: Scope) -> None:
+        """Every path an upload takes, in lists and dict values too."""
+        passed = [*call.args, *(keyword.value for keyword in call.keywords)]
+        while passed:
+            node = passed.pop()
+            if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+                passed.extend(node.elts)
+            elif isinstance(node, ast.Dict):
+                passed.extend(node.values)
+            else:
+                self.kept.extend(self.kept_values(node, scope))
 
     def kept_values(self, node: ast.expr, scope: Scope) -> Values:
         """The paths an upload, copy or move takes away, known by their end if need be."""
@@ -271,8 +286,7 @@ class ModuleWrites(Analysis):
         if name in LOGGED_OBJECTS:
             return
         if method in UPLOADS or name == "wandb.save":
-            for passed in [*call.args, *(keyword.value for keyword in call.keywords)]:
-                self.kept.extend(self.kept_values(passed, scope))
+            self.keep_all(call, scope)
             return
         if name in MOVES:
             source = argument(call, MOVES[name])
@@ -283,6 +297,7 @@ class ModuleWrites(Analysis):
                                        or not self.lost_at(destination, scope)):
                 self.kept.extend(self.kept_values(source, scope))
         if name is not None and name.startswith("mlflow.") and name.endswith(".log_model"):
+            self.keep_all(call, scope)  # artifacts={"model": "model.pkl"}, code_paths=[...]
             logged = argument(call, arg(0))
             logged = logged if logged is not None else next(
                 (k.value for k in call.keywords if k.arg and k.arg.endswith("model")), None)
@@ -371,7 +386,8 @@ class ModuleWrites(Analysis):
             found = argument(call, METHODS[method])
             if found is not None and found is call.args[0] and len(call.args) > 1 \
                     and self.values(found, scope) is None and not self.is_parameter(found, scope):
-                return [Target(call.args[1], by_family=True)]  # save(obj, path)
+                return [Target(call.args[1], by_family=True,  # save(obj, path)
+                               directory=method != "save")]
             return _targets(found)
         return self.by_family(call, method, scope)
 
@@ -529,6 +545,9 @@ class _Uses(Analysis):
 
     def file_value(self) -> Text:
         return Text(self.path)
+
+    def read_config(self, path: str) -> str | None:
+        return self.writes.read_config(path)
 
     def value_binding(self, value: ast.expr, scope: Scope) -> Binding | None:
         return self.writes.value_binding(value, scope)

@@ -115,6 +115,7 @@ FUNCTIONS: dict[str, Arg] = {
     **dict.fromkeys(("torchvision.io.write_png", "torchvision.io.write_jpeg",
                      "torchvision.io.write_file"), arg(1, "filename")),
     "sklearn.tree.export_graphviz": arg(1, "out_file"),
+    "tensorflow.train.CheckpointManager": arg(1, "directory"),
 }
 CLASS_FAMILIES: dict[str, Arg] = {
     **dict.fromkeys(("lightning.TensorBoardLogger", "lightning.CSVLogger"),
@@ -206,7 +207,8 @@ MOVED_AWAY = frozenset(("shutil.move", "os.rename", "os.replace"))
 # A path passed to one of these is uploaded (or, for copy and move, kept elsewhere): not lost.
 UPLOADS = frozenset(
     ("log_artifact", "log_artifacts", "upload_file", "upload_files", "upload_folder", "log_image",
-     "add_file", "add_dir")
+     "add_file", "add_dir", "register", "register_model", "upload_blob", "upload_dir",
+     "upload_directory")
 )
 LOGGED_OBJECTS = frozenset(("mlflow.log_image", "mlflow.log_figure", "mlflow.log_text",
                             "mlflow.log_dict", "mlflow.log_table"))
@@ -224,7 +226,7 @@ TRIGGERS = (
     "write", "Writer", "tofile", "export", "basicConfig", "log_artifact", "upload_", "log_image",
     "add_file", "add_dir", "log_model", "Checkpoint", "Logger", "TensorBoard", "BackupAndRestore",
     "default_root_dir", "local_dir", "storage_path", "dictConfig", ".add(", "_dir", "dirpath",
-    "logdir", "_path=", "_file=", "make_archive", "filename", "PdfPages", "Store",
+    "logdir", "_path=", "_file=", "make_archive", "filename", "PdfPages", "Store", "register",
 )
 """Words on every line that can hold a write, upload or move: a cheap filter before the AST."""
 

@@ -1,0 +1,84 @@
+"""Configuration files a module loads (``yaml.safe_load(open("config.yaml"))``, ``json.load``,
+``toml.load``, ``OmegaConf.load``): their values, read from the file when it is one of the
+repository's, as what analysis follows of a dict (strings by key, nested)."""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Mapping
+
+import yaml
+
+from snapshot_guard.pyanalysis.scopes import Binding
+from snapshot_guard.pyanalysis.values import Text
+
+LOADERS = {
+    "yaml.safe_load": "yaml", "yaml.load": "yaml", "yaml.full_load": "yaml", "yaml.unsafe_load": "yaml",
+    "json.load": "json", "toml.load": "toml", "tomllib.load": "toml", "tomli.load": "toml",
+    "omegaconf.OmegaConf.load": "yaml",
+}
+"""Loaders by qualified name, and the format they read."""
+STREAM_LOADERS = frozenset(("json.load", "tomllib.load", "tomli.load"))
+"""Loaders that take an open file, never a path (yaml's take a file or text)."""
+WRAPPERS = frozenset(("omegaconf.OmegaConf.create", "easydict.EasyDict", "box.Box", "munch.munchify",
+                      "munch.Munch", "dotmap.DotMap", "addict.Dict", "ml_collections.ConfigDict"))
+"""Calls that wrap a dict in an object whose attributes are its keys: the dict, followed alike."""
+_INTERPOLATION = re.compile(r"\$\{([\w.]+)\}")
+
+
+def parse(text: str, kind: str) -> object:
+    """The data of a configuration file; None when it does not parse."""
+    try:
+        if kind == "json":
+            return json.loads(text)
+        if kind == "toml":
+            if sys.version_info >= (3, 11):
+                import tomllib
+            else:  # pragma: no cover - exercised on Python < 3.11 only
+                import tomli as tomllib
+            return tomllib.loads(text)
+        return yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError, RecursionError):
+        return None
+
+
+def data_binding(data: object, top: object = None) -> Binding:
+    """What analysis follows of parsed data: strings, lists of strings, dicts of those; OmegaConf's
+    ``${a.b}`` interpolations of other strings of the file resolved."""
+    top = data if top is None else top
+    if isinstance(data, str):
+        value = _interpolated(data, top)
+        return Binding(values=(Text(value),)) if value is not None else Binding(
+            reason=f"{data} refers to a value analysis cannot see")
+    if isinstance(data, Mapping):
+        return Binding(mapping={key: data_binding(value, top) for key, value in data.items()
+                                if isinstance(key, str)},
+                       reason="a mapping of a configuration file")
+    if isinstance(data, list) and data and all(isinstance(item, str) for item in data):
+        return Binding(items=tuple(Text(item) for item in data))
+    if data is None:
+        return Binding(none=True)
+    return Binding(reason="a value of a configuration file that is not a string")
+
+
+def _interpolated(value: str, top: object, depth: int = 0) -> str | None:
+    if "${" not in value:
+        return value
+    if depth > 8:
+        return None
+    failed = False
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal failed
+        found: object = top
+        for key in match.group(1).split("."):
+            found = found.get(key) if isinstance(found, Mapping) else None
+        nested = _interpolated(found, top, depth + 1) if isinstance(found, str) else None
+        if nested is None:
+            failed = True
+            return ""
+        return nested
+
+    result = _INTERPOLATION.sub(replace, value)
+    return None if failed or "${" in result else result
