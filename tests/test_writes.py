@@ -1257,3 +1257,61 @@ def test_fire_exposes_a_functions_parameters_as_options() -> None:
         ("train.py", 4, "torch.save", "exports/net.pt")]
     assert lost_in(files, ["python train.py --data x --out_dir ${{outputs.m}}"]) == []
     assert lost_in(files) == []
+
+
+# --- what the job runs, and where -----------------------------------------------------------------
+
+def test_only_the_scripts_the_jobs_run_and_what_they_import_are_judged() -> None:
+    files = {
+        "train.py": """
+            from helpers import convert
+            import joblib
+            joblib.dump(model, "model.pkl")
+            """,
+        "helpers.py": """
+            def convert(rows):
+                return rows
+
+            def list_images(images):
+                open("train_list.txt", "w").write("\\n".join(images))
+            """,
+        "prepare_data.py": """
+            open("wikipedia.txt", "w").write(text)
+            """,
+    }
+    assert lost_in(files, ["python train.py --epochs 3"]) == [
+        ("train.py", 3, "joblib.dump", "model.pkl")]
+    assert [file for file, *_ in lost_in(files)] == ["helpers.py", "prepare_data.py", "train.py"]
+
+
+def test_a_job_that_changes_directory_writes_relative_to_it() -> None:
+    files = {"src/app.py": """
+        from pathlib import Path
+        Path("../outputs/hello.txt").write_text("hi")
+        Path("model.txt").write_text("m")
+        """}
+    assert lost_in(files, ["cd src && python app.py"]) == [
+        ("src/app.py", 3, "Path(...).write_text", "model.txt")]
+    assert lost_in(files, ["cd $HOME && python src/app.py"]) == []
+
+
+def test_code_that_builds_jobs_to_submit_is_not_job_code() -> None:
+    assert lost_in({"inputs.py": """
+        import shutil
+        from pathlib import Path
+        from azure.ai.ml import Input
+
+        def staged(path):
+            stage = Path.cwd() / ".staging"
+            shutil.copy2(path, stage / "data.csv")
+            return Input(type="uri_folder", path=str(stage))
+        """}) == []
+
+
+def test_a_writer_method_of_a_store_writes_no_local_file() -> None:
+    assert lost("""
+        store_url.write_file(content, "summary.json")
+        blob_client.save_json("metrics.json", data)
+        fs.write_text("remote/metrics.json", data)
+        frame.write_json("frame.json")
+    """) == [(5, "frame.write_json", "frame.json")]

@@ -19,13 +19,19 @@ import dataclasses
 import io
 import re
 import tokenize
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 
 from snapshot_guard.pyanalysis.allow import allows
 from snapshot_guard.pyanalysis.modules import Modules
 from snapshot_guard.pyanalysis.notebook import CHANGE_DIRECTORY, Cell, python_source, read_notebook
 from snapshot_guard.pyanalysis.values import UNKNOWN, strip_dot
-from snapshot_guard.writes.analysis import ModuleWrites, fix, lines_containing, lost_writes
+from snapshot_guard.writes.analysis import (
+    ModuleWrites,
+    fix,
+    lines_containing,
+    lost_writes,
+    unreferenced,
+)
 from snapshot_guard.writes.calls import TRIGGERS
 from snapshot_guard.writes.jobs import (
     KEPT_FOLDERS,
@@ -122,16 +128,66 @@ class _Root:
         return ModuleWrites(relpath, tree, text, self.modules, self.commands,
                             lines_containing(text, TRIGGERS))
 
-    def imports_a_writer(self, relpath: str, data: bytes) -> bool:
-        """``data`` imports a module of the root that can write: its calls may make that write
-        lost."""
+    def scripts_run(self, lines: Sequence[str]) -> set[str] | None:
+        """The scripts of the root the command lines run; None when a line runs no Python script
+        of the root (a shell script, a notebook: what they run is not known)."""
+        scripts: set[str] = set()
+        for line in lines:
+            parsed = parse_commands([line])
+            if parsed is None or not parsed.by_script \
+                    or any(script not in self.relpaths for script in parsed.by_script):
+                return None
+            scripts.update(parsed.by_script)
+        return scripts
+
+    def imported_by(self, scripts: set[str]) -> set[str]:
+        """``scripts`` and the modules of the root they import, at any depth."""
+        found, queue = set(scripts), list(scripts)
+        while queue:
+            relpath = queue.pop()
+            try:
+                data = self.pending.get(relpath) or self.read(relpath)
+            except OSError:
+                continue
+            for module in self.imported(relpath, data):
+                if module not in found:
+                    found.add(module)
+                    queue.append(module)
+        return found
+
+    def imported(self, relpath: str, data: bytes) -> Iterator[str]:
+        """The modules of the root an import line of ``data`` names."""
         for match in _IMPORTS.finditer(data):
             module = (match.group(1) or match.group(2)).decode("ascii", "replace")
             level = len(module) - len(module.lstrip("."))
             found = self.modules.locate(module.lstrip("."), level, relpath)
-            if found is not None and found != relpath and self.can_write(found):
-                return True
+            if found is not None and found != relpath:
+                yield found
+            names = data[match.end():data.find(b"\n", match.end())].decode("ascii", "replace")
+            if match.group(1) is not None:  # from package import module
+                for name in re.findall(r"\w+", names.split("#", 1)[0]):
+                    sub = self.modules.locate(f"{module.lstrip('.')}.{name}".lstrip("."), level,
+                                              relpath)
+                    if sub is not None:
+                        yield sub
+
+    def named(self, name: str, file: str, python: Sequence[str]) -> bool:
+        """A Python file of the root other than ``file`` names ``name`` (it may call it)."""
+        word = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+        for relpath in python:
+            if relpath == file:
+                continue
+            try:
+                if word.search(self.pending.get(relpath) or self.read(relpath)):
+                    return True
+            except OSError:
+                continue
         return False
+
+    def imports_a_writer(self, relpath: str, data: bytes) -> bool:
+        """``data`` imports a module of the root that can write: its calls may make that write
+        lost."""
+        return any(self.can_write(found) for found in self.imported(relpath, data))
 
     def can_write(self, relpath: str) -> bool:
         """The module holds a word of a write (so one of its functions may write)."""
@@ -203,6 +259,9 @@ class _Found:
     fallback: bool = False
     """At the write, with what its parameters leave known: dropped when a call of another module
     says it (a finding whose ``source`` it is)."""
+    unreferenced: str | None = None
+    """In a module-level function its module never names: the function's name, which another
+    module must name for the write to run."""
 
 
 def _findings(analysis: ModuleWrites, relpath: str, lines: list[str]) -> list[_Found]:
@@ -215,15 +274,19 @@ def _findings(analysis: ModuleWrites, relpath: str, lines: list[str]) -> list[_F
         if not any(allows(text) for text in [*span, lines[line - 1]]):
             found.append(_Found(LostWrite(relpath, line, None, write.label, write.value.display,
                                           fix(write), through=write.through),
-                                write.source, write.fallback))
+                                write.source, write.fallback, unreferenced(write, analysis.text)))
     return sorted(found, key=lambda item: (item.write.line, item.write.target))
 
 
-def _said_elsewhere(found: list[_Found]) -> list[LostWrite]:
-    """The findings, but those at a function's write that a call of another module reports."""
+def _said_elsewhere(found: list[_Found], runs: Callable[[str, str], bool] | None = None,
+                    ) -> list[LostWrite]:
+    """The findings, but those at a function's write that a call of another module reports, and
+    those in a function that never runs (``runs(name, file)``: it may)."""
     sources = {item.source for item in found if item.source is not None}
     return [item.write for item in found
-            if not (item.fallback and (item.write.file, item.write.line) in sources)]
+            if not (item.fallback and (item.write.file, item.write.line) in sources)
+            and (item.unreferenced is None or runs is None
+                 or runs(item.unreferenced, item.write.file))]
 
 
 # --- notebooks ---------------------------------------------------------------------------------
@@ -306,6 +369,12 @@ def find_lost_writes(
     job_files = _job_files(relpaths, only)
     candidates, notebooks, in_root = _first_pass(root, relpaths, job_files, skipped)
     root.commands = _command_lines(commands, in_root)
+    scripts = None
+    if commands is not None:
+        scripts = root.scripts_run([*commands, *(line for found in in_root.values()
+                                                 for line in found)])
+        if scripts is not None:
+            candidates &= root.imported_by(scripts)
     writes: list[_Found] = []
     for relpath in sorted(candidates | (notebooks & job_files)):
         try:
@@ -324,7 +393,14 @@ def find_lost_writes(
             skipped.append(Skipped(relpath, f"cannot be read ({error.strerror or error})"))
         except RecursionError:
             skipped.append(Skipped(relpath, "nested too deeply to parse"))
-    return WriteAnalysis(_said_elsewhere(writes), skipped)
+    python = sorted(path for path in relpaths if path.endswith(".py") and may_be_job_code(path))
+
+    def runs(name: str, file: str) -> bool:
+        """A module-level function only a module of the root can call: when the job runs
+        ``file`` itself, or runs not known, it may be called from there."""
+        return scripts is None or file in scripts or root.named(name, file, python)
+
+    return WriteAnalysis(_said_elsewhere(writes, runs), skipped)
 
 
 def _job_files(relpaths: Sequence[str], only: Collection[str] | None) -> set[str]:

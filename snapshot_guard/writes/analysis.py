@@ -12,7 +12,7 @@ import dataclasses
 import fnmatch
 import posixpath
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
 from snapshot_guard.pyanalysis.evaluate import Analysis, Option
 from snapshot_guard.pyanalysis.modules import Modules
@@ -57,6 +57,9 @@ from snapshot_guard.writes.jobs import KEPT_FOLDERS, CommandLines, JobCommand, b
 
 _OWN_METHODS = frozenset(("save", "save_model", "save_checkpoint"))
 """Methods whose meaning a class of the user's own defines: ``self.save("best")`` may build any path."""
+_STORAGE = re.compile(r"stor(?:e|age)|client|blob|bucket|container|s3|gcs|adls|datalake|remote|hdfs"
+                      r"|ftp|filesystem|\bfs\b|url|uri\b|dbutils|session", re.IGNORECASE)
+"""Objects whose writers take a key of a store or a remote path (``store_url.write_file``)."""
 _NOT_LOCAL = re.compile(r"[~$/\\]|[A-Za-z][\w+.-]*:")
 """Absolute, home, variable-expanded, Windows drive or URL (``s3://``, ``azureml://``) paths."""
 
@@ -78,8 +81,8 @@ class Target:
     directory: bool = False
     """... where a bare name will do (a keyword says it is a path)."""
 
-    def lost(self, value: Text) -> bool:
-        return is_lost(value) and (
+    def lost(self, value: Text, working_dirs: Collection[str] = (".",)) -> bool:
+        return bool(working_dirs) and all(is_lost(value, folder) for folder in working_dirs) and (
             not self.by_family or looks_like_a_path(value.display, self.directory))
 
 
@@ -108,6 +111,8 @@ class Write:
     fallback: bool = False
     """Reported at a function's write with what its parameters leave known, as no call in its
     module passes them (a call elsewhere may say it better)."""
+    holder: Function | None = None
+    """The function the write is in, when reported there."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,11 +131,16 @@ class _Deferred:
     origin: Origin
 
 
-def is_lost(value: Text) -> bool:
-    """The path is relative and outside ``outputs/`` and ``logs/`` for certain."""
+def is_lost(value: Text, working_dir: str = ".") -> bool:
+    """The path is relative and outside ``outputs/`` and ``logs/`` (of the root, when the job
+    runs in ``working_dir``) for certain."""
     known = value.known.replace("\\", "/")
     if _NOT_LOCAL.match(known):
         return False
+    if working_dir != "." and known:
+        known = posixpath.join(working_dir, strip_dot(known))
+        if value.rest is None or "/" in known:
+            known = posixpath.normpath(known) + ("/" if known.endswith("/") else "")
     known = strip_dot(known)
     if value.rest is None:
         path = posixpath.normpath(known) if known else "."
@@ -208,6 +218,9 @@ class ModuleWrites(Analysis):
         self.defer_parameters = True
         self.late_bodies = True
         self.module_scope.shared = True
+        self.working_dirs = commands.working_dirs() if commands is not None else {"."}
+        """Where the jobs run (``cd src && ...``): a path is lost from each of them, or not
+        reported."""
 
     def lines_calling(self) -> list[int]:
         """The lines of calls the walk must see besides the writes: of the module's own functions
@@ -332,10 +345,11 @@ class ModuleWrites(Analysis):
         names = frozenset(node.id for node in ast.walk(target.expr) if isinstance(node, ast.Name)
                           and _holds_text(scope.lookup(node.id)))
         for value in values:
-            if target.lost(value):
+            if target.lost(value, self.working_dirs):
                 self.writes.append(Write(
                     call, target.expr, label, value, target.to_logs or value.display.endswith(".log"),
-                    names=names, line=target.line, origin=_origin(target.expr, scope)))
+                    names=names, line=target.line, origin=_origin(target.expr, scope),
+                    holder=scope.function))
 
     def without_parameters(self, target: Target, scope: Scope) -> Values | None:
         """The path with the parameters it holds after its beginning unknown (``*``)."""
@@ -389,12 +403,16 @@ class ModuleWrites(Analysis):
                 return [Target(call.args[1], by_family=True,  # save(obj, path)
                                directory=method != "save")]
             return _targets(found)
-        return self.by_family(call, method, scope)
+        if _STORAGE.search(call_label(receiver)):
+            return []  # a key in a store, a bucket, a remote file system: no local file
+        return self.by_family(call, method, scope, on_object=True)
 
-    def by_family(self, call: ast.Call, name: str, scope: Scope) -> list[Target]:
+    def by_family(self, call: ast.Call, name: str, scope: Scope,
+                  on_object: bool = False) -> list[Target]:
         """The paths a call of no table writes, known by the callee's name (``write_ipc``,
         ``export``, ``save_results``) or by an output keyword (``output_dir=``, ``save_dir=``):
-        never for a function or class of the root (its body says what it writes)."""
+        never for a function or class of the root (its body says what it writes). A method
+        (``on_object``) takes its path first."""
         last = name.rsplit(".", 1)[-1]
         if name in PATH_BUILDERS or last in INERT_METHODS or self.callee_class(call.func, scope) \
                 or (self.may_be_ours(call.func, scope)
@@ -407,7 +425,7 @@ class ModuleWrites(Analysis):
             if keyword is not None:
                 found.append(Target(keyword, by_family=True, directory=True))
             else:
-                positional = self.positional_path(call, scope)
+                positional = self.positional_path(call, scope, 1 if on_object else 2)
                 if positional is not None:
                     found.append(Target(positional, by_family=True))
         if not NOT_OUTPUT_CALLEES.search(name):
@@ -419,10 +437,10 @@ class ModuleWrites(Analysis):
                 and not any(target.expr is keyword.value for target in found))
         return found
 
-    def positional_path(self, call: ast.Call, scope: Scope) -> ast.expr | None:
-        """The first of the first two arguments that is a string (``write_json(path, data)``,
+    def positional_path(self, call: ast.Call, scope: Scope, first: int) -> ast.expr | None:
+        """The first of the ``first`` arguments that is a string (``write_json(path, data)``,
         ``dump(obj, path)``)."""
-        for candidate in call.args[:2]:
+        for candidate in call.args[:first]:
             if isinstance(candidate, ast.Starred):
                 return None
             if self.values(candidate, scope) is not None or self.is_parameter(candidate, scope):
@@ -461,7 +479,8 @@ class ModuleWrites(Analysis):
 
     def lost_at(self, node: ast.expr, scope: Scope) -> bool:
         values = self.values(node, scope)
-        return values is not None and all(is_lost(value) for value in values)
+        return values is not None and bool(self.working_dirs) and all(
+            is_lost(value, folder) for value in values for folder in self.working_dirs)
 
     # writes whose path a caller gives ---------------------------------------------------------
     def resolve_deferred(self) -> None:
@@ -482,11 +501,12 @@ class ModuleWrites(Analysis):
                 self.report_at(site.call, found.values, deferred, through, self)
             if not reached:
                 for value in deferred.fallback or ():
-                    if deferred.target.lost(value):
+                    if deferred.target.lost(value, self.working_dirs):
                         self.writes.append(Write(
                             deferred.call, deferred.target.expr, deferred.label, value,
                             deferred.target.to_logs or value.display.endswith(".log"),
-                            line=deferred.target.line, origin=deferred.origin, fallback=True))
+                            line=deferred.target.line, origin=deferred.origin, fallback=True,
+                            holder=deferred.function))
 
     def pull(self) -> None:
         """Report the writes of other modules' functions that this module's calls make lost (the
@@ -520,7 +540,7 @@ class ModuleWrites(Analysis):
         passed = ast.Tuple(elts=[*call.args, *(keyword.value for keyword in call.keywords)],
                            ctx=ast.Load())
         for value in _suffixed(values, deferred.target.suffix):
-            if deferred.target.lost(value):
+            if deferred.target.lost(value, self.working_dirs):
                 self.examined.add(id(call))
                 self.writes.append(Write(
                     call, passed, call_label(call.func), value,
@@ -554,6 +574,19 @@ class _Uses(Analysis):
 
     def option_value(self, option: Option) -> Binding:
         return self.writes.option_value(option)
+
+    def bind(self, target: ast.expr, value: ast.expr, scope: Scope) -> None:
+        """A path handed on without a call: an item of a list or tuple (a command line to run,
+        files to process), a value stored into a dict (``opt["model"] = path``)."""
+        if _touches(self.lines, value) and (
+            isinstance(value, (ast.List, ast.Tuple)) or isinstance(target, ast.Subscript)
+        ):
+            for element in value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]:
+                try:
+                    self.used.update(normalized(found) for found in self.evaluate(element, scope))
+                except Unknown:
+                    continue
+        super().bind(target, value, scope)
 
     def on_call(self, call: ast.Call, scope: Scope) -> None:
         if id(call) in self.writes.examined or not _touches(self.lines, call):
@@ -608,6 +641,18 @@ def lost_writes(analysis: ModuleWrites) -> Iterator[Write]:
         seen.add((id(write.call), path))
         if path not in uses.used and not any(_kept_by(path, place) for place in kept):
             yield write
+
+
+def unreferenced(write: Write, text: str) -> str | None:
+    """The name of the module-level function a write is in, when nothing in the module names it
+    but its ``def`` (a function no code of the module runs, unless another module does)."""
+    holder = write.holder
+    if holder is None or holder.outer is not None or holder.klass is not None \
+            or holder.node.decorator_list:
+        return None
+    name = holder.name
+    uses = sum(1 for _ in re.finditer(rf"\b{re.escape(name)}\b", text))
+    return name if uses <= 1 else None
 
 
 def _kept_by(path: str, place: str) -> bool:
