@@ -1315,3 +1315,57 @@ def test_a_writer_method_of_a_store_writes_no_local_file() -> None:
         fs.write_text("remote/metrics.json", data)
         frame.write_json("frame.json")
     """) == [(5, "frame.write_json", "frame.json")]
+
+
+HYDRA_FILES = {
+    "conf/config.yaml": """
+        defaults:
+          - model: resnet
+          - _self_
+        paths:
+          checkpoint: ckpt/last.pt
+          export: outputs/model.onnx
+        """,
+    "conf/model/resnet.yaml": "weights: weights/resnet.pt\n",
+    "train.py": """
+        import hydra, torch
+
+        @hydra.main(version_base="1.3", config_path="conf", config_name="config")
+        def main(cfg):
+            torch.save(model, cfg.paths.checkpoint)
+            torch.save(model, cfg.paths.export)
+            torch.save(model, cfg.model.weights)
+            torch.save(model, "last.pt")
+
+        main()
+        """,
+}
+
+
+@pytest.mark.parametrize(("command", "found"), [
+    ("python train.py", ["ckpt/last.pt", "weights/resnet.pt", "last.pt"]),
+    ("python train.py model.weights=${{outputs.weights}}", ["ckpt/last.pt", "last.pt"]),
+    (None, ["last.pt"]),
+])
+def test_a_hydra_config_composed_from_the_roots_files_and_the_command_line(
+    command: str | None, found: list[str]
+) -> None:
+    commands = None if command is None else [command]
+    assert [target for *_, target in lost_in(HYDRA_FILES, commands)] == found
+
+
+def test_hydra_11_defaults_run_in_a_folder_under_outputs() -> None:
+    legacy = {"train.py": HYDRA_FILES["train.py"].replace('version_base="1.3", ', "")}
+    assert lost_in(legacy, ["python train.py"]) == []
+    assert [target for *_, target in lost_in(legacy, ["python train.py hydra.job.chdir=False"])] \
+        == ["last.pt"]
+
+
+def test_the_namespace_parse_known_args_returns_first() -> None:
+    assert lost_in({"train.py": """
+        import argparse, torch
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--out", default="models")
+        args = parser.parse_known_args()[0]
+        torch.save(model, args.out + "/model.pt")
+        """}, ["python train.py"]) == [("train.py", 5, "torch.save", "models/model.pt")]

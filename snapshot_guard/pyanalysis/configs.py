@@ -3,10 +3,12 @@
 repository's, as what analysis follows of a dict (strings by key, nested)."""
 from __future__ import annotations
 
+import copy
 import json
+import posixpath
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import yaml
 
@@ -82,3 +84,50 @@ def _interpolated(value: str, top: object, depth: int = 0) -> str | None:
 
     result = _INTERPOLATION.sub(replace, value)
     return None if failed or "${" in result else result
+
+
+# --- hydra -------------------------------------------------------------------------------------
+
+UNSET = object()
+"""A value a command-line override sets to something analysis cannot see."""
+
+
+def composed(config: object, read: Callable[[str], object], folder: str) -> object:
+    """A hydra primary config with its ``defaults`` list composed: ``- model: resnet`` puts
+    ``folder/model/resnet.yaml`` under ``model`` (``read(relpath)`` gives a file's data, None
+    when it has none); entries analysis cannot compose leave the config as it is."""
+    if not isinstance(config, dict):
+        return config
+    merged = {key: value for key, value in config.items() if key != "defaults"}
+    for entry in config.get("defaults") or ():
+        if isinstance(entry, dict) and len(entry) == 1:
+            (group, option), = entry.items()
+            if isinstance(group, str) and isinstance(option, str) and not group.startswith(
+                    ("override ", "/", "hydra")):
+                loaded = read(posixpath.join(folder, group, f"{option}.yaml"))
+                if isinstance(loaded, dict):
+                    merged.setdefault(group, loaded)
+    return merged
+
+
+def overridden(config: object, words: Sequence[str]) -> object:
+    """``config`` with the command line's overrides (``paths.out=x``, ``+a=b``, ``~a``) applied;
+    a value analysis cannot see (``${{outputs.x}}``, ``$VAR``) is UNSET."""
+    if not isinstance(config, dict):
+        return config
+    config = copy.deepcopy(config)
+    for word in words:
+        if word.startswith("-") or ("=" not in word and not word.startswith("~")):
+            continue
+        key, _, value = word.lstrip("+~").partition("=")
+        *parents, last = key.split(".")
+        node: object = config
+        for part in parents:
+            node = node.setdefault(part, {}) if isinstance(node, dict) else None
+        if not isinstance(node, dict):
+            continue
+        if word.startswith("~"):
+            node.pop(last, None)
+        else:
+            node[last] = UNSET if "$" in value else value
+    return config

@@ -23,7 +23,9 @@ from snapshot_guard.pyanalysis.configs import (
     LOADERS,
     STREAM_LOADERS,
     WRAPPERS,
+    composed,
     data_binding,
+    overridden,
     parse,
 )
 from snapshot_guard.pyanalysis.modules import Modules
@@ -201,6 +203,11 @@ class Analysis:
     def read_config(self, path: str) -> str | None:
         """The text of a configuration file a module loads (``path`` normalised, relative to the
         working directory); None when it is not known (by default: never)."""
+        return None
+
+    def command_words(self) -> list[str] | None:
+        """The words after this module's script on the command line that runs it, when there is
+        one such command line and it is known (by default: never)."""
         return None
 
     # statements -------------------------------------------------------------------------------
@@ -538,6 +545,13 @@ class Analysis:
             made = self.object_binding(value, scope)
             if made is not None:
                 return made
+        if isinstance(value, ast.Subscript):
+            try:
+                item, _ = self.object_of(value, scope)
+            except Unknown:
+                item = None
+            if item is not None and (item.instance is not None or item.mapping is not None):
+                return item
         if isinstance(value, ast.Name):
             known = scope.lookup(value.id)
             if known is not None and not known.values and (
@@ -760,6 +774,10 @@ class Analysis:
             if container is not None and container.mapping is not None \
                     and isinstance(key, ast.Constant) and isinstance(key.value, str):
                 return container.mapping.get(key.value), analysis
+            if container is not None and container.instance is not None \
+                    and container.instance.parser and isinstance(key, ast.Constant) \
+                    and key.value == 0:
+                return container, analysis  # parse_known_args()[0]
             return None, self
         if isinstance(expr, ast.Attribute):
             owner, _ = self.object_of(expr.value, scope, strict)
@@ -1330,6 +1348,9 @@ class Analysis:
         if function.method and function.klass is not None and function.decorated("classmethod"):
             first = _first_parameter(function) or "cls"
             inner.names[first] = Binding(klass=function.klass)
+        hydra = self.hydra_config(node) if node.decorator_list else None
+        if hydra is not None and _first_parameter(function):
+            inner.names[_first_parameter(function) or ""] = hydra
         for extra in (node.args.vararg, node.args.kwarg):
             if extra is not None:
                 inner.names[extra.arg] = Binding(reason=f"{extra.arg} collects call arguments")
@@ -1342,6 +1363,31 @@ class Analysis:
             inner.names[param.arg] = Binding(parameter=function) if option is None \
                 else self.option_value(option)
         return inner
+
+    def hydra_config(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> Binding | None:
+        """``@hydra.main(config_path="conf", config_name="config")``: the config the function
+        gets, composed from the root's files with the command line's overrides (unknown unless
+        the command line is)."""
+        decorator = next((d for d in node.decorator_list if isinstance(d, ast.Call)
+                          and self.qualified(d.func) == "hydra.main"), None)
+        if not isinstance(decorator, ast.Call):
+            return None
+        words = self.command_words()
+        names = [argument(decorator, "config_path", 0), argument(decorator, "config_name", 1)]
+        if words is None or any(not isinstance(name, ast.Constant) or not isinstance(name.value, str)
+                                for name in names):
+            return Binding(reason="a hydra config the command line may change")
+        folder = posixpath.normpath(posixpath.join(posixpath.dirname(self.path),
+                                                   names[0].value))  # type: ignore[union-attr]
+        name = str(names[1].value)  # type: ignore[union-attr]
+
+        def read(relpath: str) -> object:
+            text = self.read_config(posixpath.normpath(relpath))
+            return parse(text, "yaml") if text is not None else None
+
+        primary = read(posixpath.join(folder, name if name.endswith(".yaml") else name + ".yaml"))
+        config = overridden(composed(primary, read, folder), words)
+        return data_binding(config) if isinstance(config, dict) else None
 
     def returns_of(self, function: Function) -> list[tuple[ast.expr, Scope]]:
         outer = self.unwalked.pop(function, None)

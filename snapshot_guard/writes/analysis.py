@@ -221,6 +221,8 @@ class ModuleWrites(Analysis):
         self.working_dirs = commands.working_dirs() if commands is not None else {"."}
         """Where the jobs run (``cd src && ...``): a path is lost from each of them, or not
         reported."""
+        if self.hydra_changes_directory():
+            self.working_dirs = {"outputs/hydra"}
 
     def lines_calling(self) -> list[int]:
         """The lines of calls the walk must see besides the writes: of the module's own functions
@@ -250,6 +252,33 @@ class ModuleWrites(Analysis):
     def read_config(self, path: str) -> str | None:
         return self.modules.read(path) if self.modules.exists(path) else None
 
+    def command_words(self) -> list[str] | None:
+        runs = self.commands.of(self.path) if self.commands is not None else None
+        if not runs or len({run.words for run in runs}) > 1:
+            return None
+        words = [bare(word) for word in runs[0].words]
+        if any("$" in word and "=" not in word.split("$", 1)[0] for word in words):
+            return None  # a word that may expand to several (``$@``, ``${{inputs.args}}``)
+        return words
+
+    def hydra_changes_directory(self) -> bool:
+        """A ``@hydra.main`` of hydra 1.1's defaults (no ``version_base``, or an old one) runs in
+        ``outputs/<date>/<time>``: relative paths land under ``outputs``."""
+        if "hydra" not in self.text:
+            return False
+        words = self.command_words() or []
+        for node in self.tree.body:
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for decorator in node.decorator_list:
+                if isinstance(decorator, ast.Call) and self.qualified(decorator.func) == "hydra.main":
+                    version = argument(decorator, arg(2, "version_base"))
+                    legacy = version is None or (isinstance(version, ast.Constant)
+                                                 and version.value in ("1.0", "1.1"))
+                    if "hydra.job.chdir=True" in words:
+                        return True
+                    return legacy and "hydra.job.chdir=False" not in words
+        return False
     def value_binding(self, value: ast.expr, scope: Scope) -> Binding | None:
         written = self.written.get(id(value))
         return Binding(values=written) if written else None
