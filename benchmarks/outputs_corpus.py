@@ -9,10 +9,13 @@ without a label is a false alarm; every label without a finding, a miss.
 
 The sets: ``dev`` was written first and the analysis grew with it; ``dev-2`` and ``dev-3`` were each
 written as a held-out set, scored once (see their notes), and then the analysis grew with them too;
-``held-out`` was written last, from other project shapes, and is scored as it is (its misses are
-listed, not fixed).
+``held-out``, ``held-out-2`` and ``held-out-3`` were each written before the analysis changed
+again, from project shapes and libraries the sets before them do not use, and scored once as
+written (their notes give that first score; the analysis then grew by families of writers and
+kinds of data flow, never by a case for one label).
 
-    python benchmarks/outputs_corpus.py [--set dev|dev-2|dev-3|held-out|all] [--verbose]
+    python benchmarks/outputs_corpus.py [--set dev|dev-2|dev-3|held-out|held-out-2|held-out-3|all]
+        [--verbose]
 """
 # ruff: noqa: E501  (the projects are code as people write it, long lines included)
 from __future__ import annotations
@@ -1744,6 +1747,445 @@ HELD_OUT_2 = [
 ]
 
 
+# --- held-out-3: written after the analysis was generalised on held-out-2, from shapes and
+# libraries no set above uses (timm-style checkpoint savers, csv writers, sentence-transformers,
+# optuna, AutoGluon, prophet, statsmodels, tf.data and TFRecords, nibabel and SimpleITK, audio
+# writers, Keras Tuner, ignite, accelerate, numpy memmap, functools.partial, pydantic settings,
+# DVC params, detectron-style configs, nbconvert notebooks). First score, as written (the honest
+# estimate of the analysis generalised on held-out-2): recall 0.757 (28/37), precision 0.903
+# (28/31). Missed: a sqlite URL's database file, a library object's folder keyword (path=,
+# directory=, dirname=), CamelCase writers (WriteImage), a module's bare write(), a
+# functools.partial, numpy.memmap, str.replace in a file name; false alarms: a pydantic
+# BaseSettings field the job's environment sets, the partial's own call, a partial path. -----------
+
+HELD_OUT_3 = [
+    Project("timm-style-saver", {
+        "saver.py": """
+            import csv
+            import os
+
+            import torch
+
+
+            class CheckpointSaver:
+                def __init__(self, model, checkpoint_dir="", recovery_dir="", max_history=5):
+                    self.model = model
+                    self.checkpoint_dir = checkpoint_dir
+                    self.recovery_dir = recovery_dir
+                    self.max_history = max_history
+                    self.extension = ".pth.tar"
+
+                def save_checkpoint(self, epoch, metric=None):
+                    path = os.path.join(self.checkpoint_dir, "last" + self.extension)
+                    torch.save({"epoch": epoch, "state_dict": self.model.state_dict()}, path)
+
+                def save_recovery(self, epoch):
+                    filename = "recovery-{}{}".format(epoch, self.extension)
+                    torch.save(self.model.state_dict(), os.path.join(self.recovery_dir, filename))
+
+
+            def update_summary(epoch, metrics, filename, write_header=False):
+                with open(filename, mode="a") as handle:
+                    writer = csv.DictWriter(handle, fieldnames=["epoch", *metrics])
+                    if write_header:
+                        writer.writeheader()
+                    writer.writerow({"epoch": epoch, **metrics})
+            """,
+        "train.py": """
+            import argparse
+            import os
+
+            from saver import CheckpointSaver, update_summary
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--data-dir")
+            parser.add_argument("--output", default="./output/train")
+            parser.add_argument("--epochs", type=int, default=10)
+            args = parser.parse_args()
+
+            output_dir = args.output
+            os.makedirs(output_dir, exist_ok=True)
+            saver = CheckpointSaver(model, checkpoint_dir=output_dir, recovery_dir=output_dir)
+            for epoch in range(args.epochs):
+                metrics = train_one_epoch(model)
+                update_summary(epoch, metrics, os.path.join(output_dir, "summary.csv"),  # lost: output/train/summary.csv
+                               write_header=epoch == 0)
+                saver.save_checkpoint(epoch)  # lost: output/train/last.pth.tar
+                saver.save_recovery(epoch)  # lost: output/train/recovery-*.pth.tar
+            """,
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: python train.py --data-dir ${{inputs.images}} --epochs 30
+            environment: azureml:timm:2
+            """,
+    }),
+    Project("sentence-transformers-finetune", {
+        "finetune.py": """
+            import os
+
+            from sentence_transformers import InputExample, SentenceTransformer, losses
+            from sentence_transformers.evaluation import EmbeddingSimilarityEvaluator
+            from torch.utils.data import DataLoader
+
+            model = SentenceTransformer("all-MiniLM-L6-v2")
+            loader = DataLoader(examples, shuffle=True, batch_size=16)
+            evaluator = EmbeddingSimilarityEvaluator.from_input_examples(dev_examples, name="sts-dev")
+            model.fit(  # lost: st-checkpoints
+                train_objectives=[(loader, losses.CosineSimilarityLoss(model))],
+                evaluator=evaluator,
+                epochs=1,
+                output_path="st-checkpoints",
+            )
+            model.save("st-final")  # lost: st-final
+            model.save(os.path.join("outputs", "st-final"))
+            evaluator(model, output_path="eval-results")  # lost: eval-results
+            """,
+    }),
+    Project("optuna-xgboost-hpo", {
+        "tune.py": """
+            import joblib
+            import mlflow
+            import optuna
+            import xgboost as xgb
+
+
+            def objective(trial):
+                params = {"max_depth": trial.suggest_int("max_depth", 2, 8)}
+                booster = xgb.train(params, dtrain)
+                booster.save_model(f"trial_{trial.number}.json")  # lost: trial_*.json
+                return evaluate(booster)
+
+
+            study = optuna.create_study(direction="maximize", storage="sqlite:///optuna.db")  # lost: optuna.db
+            study.optimize(objective, n_trials=50)
+            study.trials_dataframe().to_csv("trials.csv", index=False)  # lost: trials.csv
+            optuna.visualization.plot_optimization_history(study).write_html("history.html")  # lost: history.html
+            joblib.dump(study, "study.pkl")
+            mlflow.log_artifact("study.pkl")
+            optuna.visualization.plot_param_importances(study).write_image("outputs/importances.png")
+            """,
+    }),
+    Project("autogluon-and-prophet", {
+        "tabular.py": """
+            import pandas as pd
+            from autogluon.tabular import TabularPredictor
+
+            train = pd.read_csv("data/train.csv")
+            predictor = TabularPredictor(label="churn", path="ag_models").fit(train)  # lost: ag_models
+            predictor.leaderboard(silent=True).to_csv("leaderboard.csv")  # lost: leaderboard.csv
+            """,
+        "forecast.py": """
+            import json
+
+            import pandas as pd
+            from prophet import Prophet
+            from prophet.serialize import model_to_json
+
+            history = pd.read_csv("data/sales.csv")
+            m = Prophet().fit(history)
+            forecast = m.predict(m.make_future_dataframe(periods=30))
+            with open("serialized_model.json", "w") as fout:  # lost: serialized_model.json
+                fout.write(model_to_json(m))
+            m.plot(forecast).savefig("forecast.png")  # lost: forecast.png
+            forecast.to_csv("outputs/forecast.csv")
+            """,
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: python tabular.py && python forecast.py
+            environment: azureml:tabular:4
+            """,
+    }, commands=("python tabular.py && python forecast.py",)),
+    Project("statsmodels-arima", {
+        "arima.py": """
+            import pickle
+
+            import statsmodels.api as sm
+
+            results = sm.tsa.ARIMA(series, order=(1, 1, 1)).fit()
+            results.save("arima_results.pkl")  # lost: arima_results.pkl
+            with open("summary.txt", "w") as handle:  # lost: summary.txt
+                handle.write(results.summary().as_text())
+            with open("outputs/arima.pkl", "wb") as handle:
+                pickle.dump(results, handle)
+            """,
+    }),
+    Project("tf-data-records", {
+        "records.py": """
+            import os
+
+            import tensorflow as tf
+
+            RECORD_DIR = "tfrecords"
+            os.makedirs(RECORD_DIR, exist_ok=True)
+            with tf.io.TFRecordWriter(os.path.join(RECORD_DIR, "train.tfrecord")) as writer:
+                for example in examples:
+                    writer.write(example.SerializeToString())
+            dataset = tf.data.TFRecordDataset(os.path.join(RECORD_DIR, "train.tfrecord"))
+            dataset.save("cached_dataset")  # lost: cached_dataset
+            checkpoint = tf.train.Checkpoint(model=model)
+            checkpoint.save("tf_ckpt/ckpt")  # lost: tf_ckpt/ckpt
+            tf.saved_model.save(model, os.path.join("outputs", "saved_model"))
+            """,
+    }),
+    Project("medical-imaging", {
+        "segment.py": """
+            import argparse
+            from pathlib import Path
+
+            import nibabel as nib
+            import SimpleITK as sitk
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--scans")
+            parser.add_argument("--predictions")
+            args = parser.parse_args()
+
+            out = Path("segmentations")
+            out.mkdir(exist_ok=True)
+            for scan in sorted(Path(args.scans).glob("*.nii.gz")):
+                mask = predict(nib.load(scan))
+                nib.save(mask, out / scan.name)  # lost: segmentations/*
+                nib.save(mask, Path(args.predictions) / scan.name)
+            image = sitk.ReadImage(str(next(Path(args.scans).glob("*.mha"))))
+            sitk.WriteImage(image, "resampled.mha")  # lost: resampled.mha
+            """,
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: python segment.py --scans ${{inputs.scans}} --predictions ${{outputs.masks}}
+            environment: azureml:monai:1
+            """,
+    }),
+    Project("audio-denoise", {
+        "denoise.py": """
+            import os
+
+            import librosa
+            import soundfile as sf
+            from scipy.io import wavfile
+
+            AUDIO_OUT = "denoised"
+            os.makedirs(AUDIO_OUT, exist_ok=True)
+            y, sr = librosa.load("data/noisy.wav", sr=16000)
+            clean = denoise(y)
+            sf.write(os.path.join(AUDIO_OUT, "clean.wav"), clean, sr)  # lost: denoised/clean.wav
+            wavfile.write("clean_scipy.wav", sr, clean)  # lost: clean_scipy.wav
+            sf.write("outputs/clean.wav", clean, sr)
+            """,
+    }),
+    Project("keras-tuner-and-ignite", {
+        "tune_keras.py": """
+            import keras_tuner as kt
+
+            tuner = kt.Hyperband(build_model, objective="val_accuracy", max_epochs=10,  # lost: tuner_runs
+                                 directory="tuner_runs", project_name="mnist")
+            tuner.search(x, y, validation_split=0.2)
+            best = tuner.get_best_models(1)[0]
+            best.save("best_tuned.keras")  # lost: best_tuned.keras
+            """,
+        "train_ignite.py": """
+            from ignite.engine import Events, create_supervised_trainer
+            from ignite.handlers import ModelCheckpoint
+
+            trainer = create_supervised_trainer(model, optimizer, loss)
+            handler = ModelCheckpoint(dirname="ignite_ckpts", filename_prefix="best", n_saved=2)  # lost: ignite_ckpts
+            trainer.add_event_handler(Events.EPOCH_COMPLETED, handler, {"model": model})
+            trainer.run(loader, max_epochs=5)
+            """,
+    }),
+    Project("accelerate-partial-memmap", {
+        "train.py": """
+            import functools
+            import os
+
+            import numpy as np
+            import torch
+            from accelerate import Accelerator
+
+
+            def save_array(array, name, folder):
+                np.save(os.path.join(folder, name), array)
+
+
+            accelerator = Accelerator()
+            model, optimizer = accelerator.prepare(model, optimizer)
+            accelerator.save_state("accelerate_state")  # lost: accelerate_state
+            save_features = functools.partial(save_array, folder="features")
+            save_features(train_features, "train.npy")  # lost: features/train.npy
+            buffer = np.memmap("embeddings.dat", dtype="float32", mode="w+", shape=(1000, 128))  # lost: embeddings.dat
+            buffer[:] = embeddings
+            buffer.flush()
+            accelerator.save(model.state_dict(), os.path.join("outputs", "model.pt"))
+            """,
+    }),
+    Project("settings-and-params", {
+        "params.yaml": """
+            train:
+              model_out: models/model.joblib
+              metrics: outputs/metrics.json
+            featurize:
+              out_dir: features
+            """,
+        "settings.py": """
+            from pydantic_settings import BaseSettings
+
+
+            class Settings(BaseSettings):
+                model_dir: str = "models"
+                report_dir: str = "reports"
+            """,
+        "train.py": """
+            import json
+            import os
+
+            import joblib
+            import yaml
+
+            from settings import Settings
+
+            with open("params.yaml") as handle:
+                params = yaml.safe_load(handle)
+            joblib.dump(model, params["train"]["model_out"])  # lost: models/model.joblib
+            with open(params["train"]["metrics"], "w") as handle:
+                json.dump(metrics, handle)
+            features.to_parquet(os.path.join(params["featurize"]["out_dir"], "train.parquet"))  # lost: features/train.parquet
+            settings = Settings()
+            joblib.dump(model, os.path.join(settings.model_dir, "settings_model.joblib"))
+            """,
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: python train.py
+            environment_variables:
+              MODEL_DIR: ./outputs/model
+            environment: azureml:sk:3
+            """,
+    }),
+    Project("detectron-style-config", {
+        "train_net.py": """
+            import os
+
+            from detectron2.config import get_cfg
+            from detectron2.engine import DefaultTrainer
+
+            cfg = get_cfg()
+            cfg.merge_from_file("configs/mask_rcnn.yaml")
+            cfg.OUTPUT_DIR = "./output"
+            os.makedirs(cfg.OUTPUT_DIR, exist_ok=True)
+            with open(os.path.join(cfg.OUTPUT_DIR, "config.yaml"), "w") as handle:  # lost: output/config.yaml
+                handle.write(cfg.dump())
+            trainer = DefaultTrainer(cfg)
+            trainer.train()
+            """,
+    }),
+    Project("notebook-by-nbconvert", {
+        "analysis.ipynb": notebook(
+            """
+            import os
+            import matplotlib.pyplot as plt
+            import pandas as pd
+            """,
+            """
+            def plot_and_save(series, title, folder="charts"):
+                os.makedirs(folder, exist_ok=True)
+                ax = series.plot(title=title)
+                ax.figure.savefig(os.path.join(folder, title.replace(" ", "_") + ".png"))
+                plt.close(ax.figure)
+            """,
+            """
+            frame = pd.read_csv("data/usage.csv", parse_dates=["day"])
+            daily = frame.groupby("day").sum()
+            plot_and_save(daily["minutes"], "daily minutes")  # lost: charts/daily_minutes.png
+            plot_and_save(daily["users"], "daily users", folder="outputs/charts")
+            daily.to_excel("daily_summary.xlsx")  # lost: daily_summary.xlsx
+            """,
+        ),
+        "run_analysis.sh": "jupyter nbconvert --to notebook --execute analysis.ipynb --output outputs/analysis.ipynb\n",
+        "explore.ipynb": notebook(
+            """
+            import pandas as pd
+            pd.read_csv("data/usage.csv").describe().to_csv("describe.csv")
+            """,
+        ),
+    }),
+    Project("file-relative-and-streams", {
+        "src/pipeline/export.py": """
+            import os
+            import pickle
+            import sys
+            from pathlib import Path
+
+            HERE = os.path.dirname(os.path.abspath(__file__))
+            MODELS = os.path.join(HERE, "..", "..", "models")
+            os.makedirs(MODELS, exist_ok=True)
+            with open(os.path.join(MODELS, "encoder.pkl"), "wb") as handle:  # lost: models/encoder.pkl
+                pickle.dump(encoder, handle)
+            with Path(__file__).with_name("vocab.json").open("w") as handle:  # lost: src/pipeline/vocab.json
+                handle.write(vocab_json)
+            sys.stdout = open("export_stdout.txt", "w")  # lost: export_stdout.txt
+            print("done", file=open("outputs/done.txt", "a"))
+            with Path("cache/index.pkl").open("wb") as handle:  # lost: cache/index.pkl
+                pickle.dump(index, handle)
+            """,
+    }),
+    Project("traps-everywhere", {
+        "train.py": """
+            import os
+            import shutil
+            import subprocess
+            import tempfile
+            from pathlib import Path
+
+            import joblib
+            import mlflow
+            import torch
+            from azureml.core import Run
+
+            run = Run.get_context()
+            OUT = Path(os.environ.get("OUTPUT_DIR", "results"))
+            joblib.dump(model, OUT / "model.joblib")
+            torch.save(model, Path.home() / ".cache" / "model.pt")
+            torch.save(model, "/dev/shm/model.pt")
+            with tempfile.NamedTemporaryFile(suffix=".pt", delete=False) as tmp:
+                torch.save(model, tmp.name)
+            scratch = tempfile.mkdtemp()
+            joblib.dump(model, os.path.join(scratch, "model.joblib"))
+            joblib.dump(model, "staged.joblib")
+            shutil.move("staged.joblib", "outputs/staged.joblib")
+            torch.save(model, "handoff.pt")
+            subprocess.run(["python", "evaluate.py", "--model", "handoff.pt"], check=True)
+            plt.savefig("roc.png")
+            run.log_image("roc", path="roc.png")
+            torch.save(model, "for_mlflow.pt")
+            mlflow.log_artifact("for_mlflow.pt", artifact_path="models")
+            Path("logs/run").mkdir(parents=True, exist_ok=True)
+            Path("logs/run/notes.txt").write_text("ok")
+            torch.save(model, Path(".") / "outputs" / "final.pt")
+            torch.save(model, "./outputs/../outputs/final2.pt")
+            """,
+        "evaluate.py": """
+            import argparse
+            import torch
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--model")
+            args = parser.parse_args()
+            model = torch.load(args.model)
+            """,
+        "app.py": """
+            import gradio as gr
+
+            def predict(text):
+                open("flagged.txt", "a").write(text)
+                return text
+
+            gr.Interface(predict, "text", "text").launch()
+            """,
+    }),
+]
+
+
 # --- scoring -----------------------------------------------------------------------------------
 
 def _shown(target: str) -> str:
@@ -1800,12 +2242,12 @@ def score(projects: list[Project], verbose: bool) -> tuple[int, int, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=("dev", "dev-2", "dev-3", "held-out", "held-out-2", "all"),
-                        default="all")
+    parser.add_argument("--set", default="all", choices=(
+        "dev", "dev-2", "dev-3", "held-out", "held-out-2", "held-out-3", "all"))
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     sets = {"dev": DEV, "dev-2": DEV_2, "dev-3": DEV_3, "held-out": HELD_OUT,
-            "held-out-2": HELD_OUT_2}
+            "held-out-2": HELD_OUT_2, "held-out-3": HELD_OUT_3}
     chosen = list(sets) if args.set == "all" else [args.set]
     for name in chosen:
         start = time.perf_counter()
