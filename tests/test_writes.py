@@ -1369,3 +1369,68 @@ def test_the_namespace_parse_known_args_returns_first() -> None:
         args = parser.parse_known_args()[0]
         torch.save(model, args.out + "/model.pt")
         """}, ["python train.py"]) == [("train.py", 5, "torch.save", "models/model.pt")]
+
+
+# --- more families: CamelCase writers, library objects' folders, databases, partials ------------
+
+def test_camel_case_writers_a_modules_write_and_writer_classes() -> None:
+    assert lost("""
+        import SimpleITK as sitk
+        import tensorflow as tf
+        from scipy.io import wavfile
+        sitk.WriteImage(image, "resampled.mha")
+        wavfile.write("clean.wav", 16000, signal)
+        handle.write("not/a/file.txt")
+        with tf.io.TFRecordWriter("records/train.tfrecord") as writer:
+            writer.write(record)
+        sys.stdout.write("epoch 1/10 done")
+    """) == [(5, "sitk.WriteImage", "resampled.mha"), (6, "wavfile.write", "clean.wav"),
+             (8, "tf.io.TFRecordWriter", "records/train.tfrecord")]
+
+
+def test_the_folders_library_objects_are_told_to_write_to() -> None:
+    assert lost("""
+        import keras_tuner as kt
+        import optuna
+        from autogluon.tabular import TabularPredictor
+        from ignite.handlers import ModelCheckpoint
+        from torchvision.datasets import ImageFolder
+        TabularPredictor(label="y", path="ag_models").fit(train)
+        kt.Hyperband(build, objective="val_loss", directory="tuner_runs", project_name="x")
+        ModelCheckpoint(dirname="ignite_ckpts", filename_prefix="best")
+        ImageFolder(root="images")
+        optuna.create_study(storage="sqlite:///optuna.db")
+        optuna.create_study(storage="sqlite:////mnt/shared/optuna.db")
+        optuna.create_study(storage="postgresql://host/optuna")
+    """) == [(7, "TabularPredictor", "ag_models"), (8, "kt.Hyperband", "tuner_runs"),
+             (9, "ModelCheckpoint", "ignite_ckpts"), (11, "optuna.create_study", "optuna.db")]
+
+
+def test_a_partial_a_memmap_and_string_methods_in_a_name() -> None:
+    assert lost("""
+        import functools, os
+        import numpy as np
+
+        def save_array(array, name, folder):
+            np.save(os.path.join(folder, name), array)
+
+        save_features = functools.partial(save_array, folder="features")
+        save_features(train, "train.npy")
+        np.memmap("embeddings.dat", dtype="float32", mode="w+", shape=(10, 4))
+        np.memmap("existing.dat", dtype="float32")
+        title = "daily minutes"
+        fig.savefig(os.path.join("charts", title.replace(" ", "_") + ".png"))
+    """) == [(9, "save_features", "features/train.npy"), (10, "np.memmap", "embeddings.dat"),
+             (13, "fig.savefig", "charts/daily_minutes.png")]
+
+
+def test_settings_an_environment_sets_are_not_known() -> None:
+    assert lost("""
+        import os, joblib
+        from pydantic_settings import BaseSettings
+
+        class Settings(BaseSettings):
+            model_dir: str = "models"
+
+        joblib.dump(model, os.path.join(Settings().model_dir, "model.joblib"))
+    """) == []

@@ -59,16 +59,23 @@ from snapshot_guard.pyanalysis.values import (
 
 MAX_CALL_DEPTH = 3
 _PATH_PARTS = frozenset(("name", "stem", "suffix"))
+_STRING_METHODS = frozenset(("replace", "lower", "upper", "title", "capitalize", "removeprefix",
+                             "removesuffix", "lstrip", "rstrip", "zfill"))
+"""String methods :meth:`Analysis.method_value` applies to whole values."""
 _CHANGERS = frozenset(("update", "setdefault", "pop", "popitem", "clear", "merge_with"))
 PATH_CLASSES = frozenset(("Path", "PurePath", "PosixPath", "PurePosixPath", "WindowsPath",
                           "PureWindowsPath"))
 _DATACLASS_MARKERS = ("dataclass", "define", "frozen", "attrs", "s")
 _DATACLASS_BASES = ("BaseModel", "BaseSettings", "NamedTuple")
+_ENVIRONMENT_BASES = ("BaseSettings",)
+"""Settings classes whose fields environment variables set."""
 _PATH_FUNCTIONS = ("abspath", "realpath", "normpath", "expanduser", "dirname", "basename")
 _IDENTITY_METHODS = ("resolve", "absolute", "as_posix", "expanduser", "strip")
 _STRING_CALLS = frozenset((
     *PATH_CLASSES, *_PATH_FUNCTIONS, *_IDENTITY_METHODS, "join", "getcwd", "cwd", "home", "str",
-    "fspath", "Code", "field", "get", "joinpath", "format", "with_suffix", "with_name",
+    "fspath", "Code", "field", "get", "joinpath", "format", "with_suffix", "with_name", "replace",
+    "lower", "upper", "title", "capitalize", "removeprefix", "removesuffix", "lstrip", "rstrip",
+    "zfill",
 ))
 """The calls :meth:`Analysis.call_value` evaluates: any other call's value is not known."""
 
@@ -480,6 +487,9 @@ class Analysis:
         self.classes.append(klass)
         self.statements(node.body, inner)
         klass.body = inner.names
+        if any(_callee_name(base) in _ENVIRONMENT_BASES for base in node.bases):
+            klass.reassigned = klass.reassigned.union(klass.body, klass.fields)  # the environment
+            # sets any field
         self.inherit(klass, node, scope)
         scope.names[node.name] = Binding(klass=klass)
         self.walk_pending(inner)
@@ -646,6 +656,10 @@ class Analysis:
         qualified = self.qualified(call.func)
         if qualified in LOADERS:
             return self.loaded_config(call, qualified, scope)
+        if qualified == "functools.partial" and call.args:
+            wrapped = self.callee_function(call.args[0], scope)
+            if wrapped is not None:
+                return Binding(function=wrapped, partial=call)
         if (qualified in WRAPPERS or qualified == "vars") and len(call.args) == 1:
             made, _ = self.object_of(call.args[0], scope)
             if made is not None and (made.mapping is not None or (
@@ -1421,9 +1435,21 @@ class Analysis:
         finally:
             owner._returning.discard(key)
 
+    def unpartial(self, call: ast.Call, scope: Scope) -> ast.Call:
+        """A call of a ``functools.partial``: the call of its function, the partial's arguments
+        first."""
+        made = scope.lookup(call.func.id) if isinstance(call.func, ast.Name) else None
+        if made is None or made.partial is None:
+            return call
+        partial = made.partial
+        merged = ast.Call(func=call.func, args=[*partial.args[1:], *call.args],
+                          keywords=[*partial.keywords, *call.keywords])
+        return ast.copy_location(merged, call)
+
     def passed_to(self, function: Function, call: ast.Call, scope: Scope) -> dict[str, Binding]:
         """What ``call`` (in this module, in ``scope``) passes to ``function``'s parameters, as
         evaluated here (a value that is a parameter here stays one)."""
+        call = self.unpartial(call, scope)
         given: dict[str, Binding] = {}
         if function.method and isinstance(call.func, ast.Attribute):
             receiver, _ = self.object_of(call.func.value, scope)
@@ -1504,6 +1530,17 @@ class Analysis:
                                                                                 later))]
                 joins.extend(product(spaced, concatenated))
             return unique(joins)
+        if method in _STRING_METHODS and not call.keywords:
+            texts = self.whole(func.value, scope)
+            given = [self.whole(a, scope) for a in args]
+            applied: list[Text] = []
+            for text in texts:
+                for combo in itertools.islice(itertools.product(*given), MAX_ALTERNATIVES):
+                    try:
+                        applied.append(Text(getattr(text, method)(*combo)))
+                    except (TypeError, ValueError):
+                        raise Unknown(call, "does not apply") from None
+            return unique(applied)
         if method == "joinpath":
             start = self.evaluate(func.value, scope)
             return product([start, *(self.tail(a, scope) for a in args)], joined)
@@ -1731,6 +1768,7 @@ class Analysis:
         """``scope`` with ``function``'s parameters bound to what ``call`` (in ``site``) passes.
         When an argument is itself a parameter of the calling function, one scope per call of that
         function that gives it a value, with those calls (innermost first)."""
+        call = site.unpartial(call, site_scope)
         fixed: dict[str, Binding] = {}
         chained: tuple[str, list[Resolution]] | None = None
         if function.method and isinstance(call.func, ast.Attribute):

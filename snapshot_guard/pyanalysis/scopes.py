@@ -142,6 +142,8 @@ class Binding:
     function: Function | None = None
     closure: Closure | None = None
     """For a function a call returned: that call."""
+    partial: ast.Call | None = None
+    """For ``functools.partial(function, ...)``: that call, whose arguments come first."""
     klass: ClassInfo | None = None
     instance: Instance | None = None
     refs: tuple[int, ...] = ()
@@ -265,7 +267,7 @@ def _carries_more(binding: Binding) -> bool:
     return bool(binding.parameter or binding.expr or binding.none or binding.items is not None
                 or binding.mapping is not None or binding.module or binding.module_file
                 or binding.function or binding.klass or binding.instance or binding.refs
-                or binding.closure)
+                or binding.closure or binding.partial)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -29,6 +29,7 @@ from snapshot_guard.pyanalysis.values import (
 )
 from snapshot_guard.writes.calls import (
     ARCHIVE_SUFFIXES,
+    CLASS_OUTPUT_KEYWORD,
     INERT_METHODS,
     LOGGED_OBJECTS,
     METHODS,
@@ -38,9 +39,11 @@ from snapshot_guard.writes.calls import (
     MOVES,
     NOT_OUTPUT_CALLEES,
     OPENERS,
+    OUTPUT_CLASS,
     OUTPUT_KEYWORD,
     PATH_BUILDERS,
     PATH_KEYWORD,
+    SQLITE_FILE,
     UPLOADS,
     WRITE_MODE,
     Arg,
@@ -80,6 +83,15 @@ class Target:
     path..."""
     directory: bool = False
     """... where a bare name will do (a keyword says it is a path)."""
+    database: bool = False
+    """A SQLAlchemy URL: its file, when it is a SQLite file relative to the working directory."""
+
+    def shaped(self, values: Values) -> Values:
+        """The paths written, from the values the argument holds."""
+        if self.database:
+            values = tuple(Text(SQLITE_FILE.sub("", value.known, count=1), value.rest)
+                           for value in values if SQLITE_FILE.match(value.known))
+        return _suffixed(values, self.suffix)
 
     def lost(self, value: Text, working_dirs: Collection[str] = (".",)) -> bool:
         return bool(working_dirs) and all(is_lost(value, folder) for folder in working_dirs) and (
@@ -360,7 +372,7 @@ class ModuleWrites(Analysis):
     def examine_target(self, call: ast.Call, target: Target, label: str, callee: str,
                        scope: Scope) -> None:
         try:
-            values = _suffixed(self.evaluate(target.expr, scope), target.suffix)
+            values = target.shaped(self.evaluate(target.expr, scope))
         except ParameterValue as error:
             if isinstance(error.function, Function):
                 self.deferred.append(_Deferred(
@@ -369,8 +381,9 @@ class ModuleWrites(Analysis):
             return
         except Unknown:
             return
-        if callee[:1].islower():  # a function may return the path; a class makes an object
-            self.written[id(call)] = values
+        if callee[:1].islower() and not target.database and not target.directory:
+            self.written[id(call)] = values  # a function may return the path it writes (not a
+            # class, nor a call that writes where a keyword says: they make an object)
         names = frozenset(node.id for node in ast.walk(target.expr) if isinstance(node, ast.Name)
                           and _holds_text(scope.lookup(node.id)))
         for value in values:
@@ -384,7 +397,7 @@ class ModuleWrites(Analysis):
         """The path with the parameters it holds after its beginning unknown (``*``)."""
         self.defer_parameters = False
         try:
-            return _suffixed(self.evaluate(target.expr, scope), target.suffix)
+            return target.shaped(self.evaluate(target.expr, scope))
         except Unknown:
             return None
         finally:
@@ -448,7 +461,7 @@ class ModuleWrites(Analysis):
                     and self.callee_function(call.func, scope) is not None):
             return []
         found: list[Target] = []
-        if writer_family(last):
+        if writer_family(last, function=not on_object):
             keyword = next((k.value for k in call.keywords if k.arg and PATH_KEYWORD.search(k.arg)),
                            None)
             if keyword is not None:
@@ -457,13 +470,18 @@ class ModuleWrites(Analysis):
                 positional = self.positional_path(call, scope, 1 if on_object else 2)
                 if positional is not None:
                     found.append(Target(positional, by_family=True))
+        elif OUTPUT_CLASS.match(last) and last.endswith("Writer") and call.args:
+            found.append(Target(call.args[0], by_family=True))  # TFRecordWriter(path)
         if not NOT_OUTPUT_CALLEES.search(name):
             found.extend(
                 Target(keyword.value, to_logs=keyword.arg.startswith(("log", "tensorboard")),
                        by_family=True, directory=True)
                 for keyword in call.keywords
-                if keyword.arg and OUTPUT_KEYWORD.match(keyword.arg)
+                if keyword.arg and (OUTPUT_KEYWORD.match(keyword.arg) or (
+                    OUTPUT_CLASS.match(last) and CLASS_OUTPUT_KEYWORD.match(keyword.arg)))
                 and not any(target.expr is keyword.value for target in found))
+        found.extend(Target(keyword.value, by_family=True, database=True)
+                     for keyword in call.keywords if keyword.arg == "storage")
         return found
 
     def positional_path(self, call: ast.Call, scope: Scope, first: int) -> ast.expr | None:
@@ -568,7 +586,7 @@ class ModuleWrites(Analysis):
                   writer: ModuleWrites) -> None:
         passed = ast.Tuple(elts=[*call.args, *(keyword.value for keyword in call.keywords)],
                            ctx=ast.Load())
-        for value in _suffixed(values, deferred.target.suffix):
+        for value in deferred.target.shaped(values):
             if deferred.target.lost(value, self.working_dirs):
                 self.examined.add(id(call))
                 self.writes.append(Write(

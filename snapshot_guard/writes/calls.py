@@ -166,6 +166,7 @@ OPENERS: dict[str, tuple[Arg, Arg, str]] = {
     ),
     "h5py.File": (arg(0, "name"), arg(1, "mode"), "r"),
     "pandas.HDFStore": (arg(0, "path"), arg(1, "mode"), "a"),
+    "numpy.memmap": (arg(0, "filename"), arg(2, "mode"), "r"),
     "tables.open_file": (arg(0, "filename"), arg(1, "mode"), "r"),
     "zipfile.ZipFile": (arg(0, "file"), arg(1, "mode"), "r"),
     "tarfile.open": (arg(0, "name"), arg(1, "mode"), "r"),
@@ -227,12 +228,13 @@ TRIGGERS = (
     "add_file", "add_dir", "log_model", "Checkpoint", "Logger", "TensorBoard", "BackupAndRestore",
     "default_root_dir", "local_dir", "storage_path", "dictConfig", ".add(", "_dir", "dirpath",
     "logdir", "_path=", "_file=", "make_archive", "filename", "PdfPages", "Store", "register",
+    "Save", "Write", "Export", "Dump", "directory", "dirname", "path=", "sqlite:", "memmap",
 )
 """Words on every line that can hold a write, upload or move: a cheap filter before the AST."""
 
 # Calls no table names, recognised by family: a writer's name and a path-like argument.
 _WRITER_NAME = re.compile(
-    r"(?:save|write|export|dump|to)_\w+|export|dump|imwrite|imsave|mimsave|mimwrite|save[a-z]*\Z"
+    r"(?:save|write|export|dump|to)_\w+|export|dump|imwrite|imsave|mimsave|mimwrite|save[a-z]*"
 )
 _NOT_WRITERS = frozenset((
     "to_sql", "to_gbq", "to_dict", "to_list", "to_numpy", "to_string", "to_records", "to_frame",
@@ -264,11 +266,24 @@ that sync their folder to their own service."""
 _EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,7}\Z")
 
 
-def writer_family(name: str) -> bool:
+def writer_family(name: str, function: bool = False) -> bool:
     """A function or method name that says it writes a file (``write_ipc``, ``export``,
-    ``save_results``, ``to_file``), unless it is a known conversion."""
-    return bool(_WRITER_NAME.match(name)) and name not in _NOT_WRITERS \
-        and not name.startswith(("log_", "upload"))
+    ``save_results``, ``to_file``, ``WriteImage``; a module's own ``write``), unless it is a known
+    conversion."""
+    if function and name in ("write", "dump"):
+        return True  # wavfile.write(path, ...): a file object's write() is a method
+    return bool(_WRITER_NAME.fullmatch(name) or _CAMEL_WRITER.fullmatch(name)) \
+        and name not in _NOT_WRITERS and not name.startswith(("log_", "upload"))
+
+
+_CAMEL_WRITER = re.compile(r"(?:Save|Write|Export|Dump)[A-Z]\w*")
+OUTPUT_CLASS = re.compile(r"(?=[A-Z])\w*(?:Predictor|Trainer|Tuner|Checkpoint|Saver|Logger|Writer"
+                          r"|Recorder|Exporter|Callback|Hyperband|Search|Optimization)\Z")
+"""Library classes that write where they are told (a predictor's ``path=``, a tuner's
+``directory=``, a checkpoint handler's ``dirname=``)."""
+CLASS_OUTPUT_KEYWORD = re.compile(r"(?:path|directory|dirname|workdir|work_dir|folder)\Z")
+SQLITE_FILE = re.compile(r"sqlite:///(?!/)")
+"""A SQLAlchemy URL of a database file relative to the working directory."""
 
 
 def looks_like_a_path(shown: str, directory: bool) -> bool:
