@@ -1434,3 +1434,29 @@ def test_settings_an_environment_sets_are_not_known() -> None:
 
         joblib.dump(model, os.path.join(Settings().model_dir, "model.joblib"))
     """) == []
+
+
+def test_parameters_an_unpacked_call_may_pass_are_not_their_defaults() -> None:
+    assert lost("""
+        import torch
+
+        def run(model, output="model", log="logs"):
+            torch.save(model, output + "/model.pt")
+
+        settings = {"model": net, "output": "exports"}
+        run(**settings)
+        run(**options)
+        run(net, *rest)
+        run(net)
+    """) == [(8, "run", "exports/model.pt"), (11, "run", "model/model.pt")]
+
+
+def test_a_tool_that_rewrites_the_projects_own_files_is_not_a_run() -> None:
+    assert lost_in({
+        "README.md": "# Labs\n",
+        "scripts/update_readme.py": """
+            from pathlib import Path
+            Path("README.md").write_text("# Labs, updated")
+            Path("labs-summary.md").write_text("# Summary")
+            """,
+    }) == [("scripts/update_readme.py", 3, "Path(...).write_text", "labs-summary.md")]

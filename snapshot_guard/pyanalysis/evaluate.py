@@ -1435,6 +1435,27 @@ class Analysis:
         finally:
             owner._returning.discard(key)
 
+    def unpacked(self, call: ast.Call, name: str, index: int | None,
+                 scope: Scope) -> Binding | None:
+        """What ``*args`` or ``**kwargs`` of ``call`` may pass to parameter ``name``: the value a
+        known dict gives it, or unknown; None when they cannot pass it."""
+        starred = next((position for position, passed in enumerate(call.args)
+                        if isinstance(passed, ast.Starred)), None)
+        if starred is not None and index is not None and index >= starred:
+            return Binding(reason=f"{name} may be passed by *{_short(call.args[starred])}")
+        for keyword in call.keywords:
+            if keyword.arg is not None:
+                continue
+            try:
+                mapping, _ = self.object_of(keyword.value, scope)
+            except Unknown:
+                mapping = None
+            if mapping is None or mapping.mapping is None:
+                return Binding(reason=f"{name} may be passed by **{_short(keyword.value)}")
+            if name in mapping.mapping:
+                return mapping.mapping[name]
+        return None
+
     def unpartial(self, call: ast.Call, scope: Scope) -> ast.Call:
         """A call of a ``functools.partial``: the call of its function, the partial's arguments
         first."""
@@ -1458,6 +1479,10 @@ class Analysis:
         owner = function.analysis
         for param, index in function.parameters():
             passed = argument(call, param.arg, index)
+            unpacked = self.unpacked(call, param.arg, index, scope) if passed is None else None
+            if unpacked is not None:
+                given[param.arg] = unpacked
+                continue
             if passed is None:
                 default = function.default(param.arg)
                 given[param.arg] = Binding(reason=f"{param.arg} is not passed") if default is None \
@@ -1777,6 +1802,10 @@ class Analysis:
                 fixed[_first_parameter(function) or "self"] = receiver
         for param, index in function.parameters():
             passed = argument(call, param.arg, index)
+            unpacked = site.unpacked(call, param.arg, index, site_scope) if passed is None else None
+            if unpacked is not None:
+                fixed[param.arg] = unpacked
+                continue
             evaluator, where = (site, site_scope) if passed is not None else (self, scope)
             passed = passed if passed is not None else function.default(param.arg)
             if passed is None:

@@ -17,6 +17,7 @@ import bisect
 import codecs
 import dataclasses
 import io
+import posixpath
 import re
 import tokenize
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -400,7 +401,21 @@ def find_lost_writes(
         ``file`` itself, or runs not known, it may be called from there."""
         return scripts is None or file in scripts or root.named(name, file, python)
 
-    return WriteAnalysis(_said_elsewhere(writes, runs), skipped)
+    return WriteAnalysis([write for write in _said_elsewhere(writes, runs)
+                          if not _rewrites_the_project(write, root.relpaths)], skipped)
+
+
+_PROJECT_FILES = (".md", ".rst", ".txt", ".json", ".toml", ".cfg", ".ini", ".yaml", ".yml", ".py",
+                  ".ipynb", ".html")
+
+
+def _rewrites_the_project(write: LostWrite, relpaths: Collection[str]) -> bool:
+    """A write over a document, configuration or code file of the root itself: a tool that keeps
+    the project (a README, a generated config), not a result of a run."""
+    if UNKNOWN in write.target:
+        return False
+    path = posixpath.normpath(strip_dot(write.target))
+    return path.endswith(_PROJECT_FILES) and path in relpaths
 
 
 def _job_files(relpaths: Sequence[str], only: Collection[str] | None) -> set[str]:
