@@ -9,13 +9,12 @@ without a label is a false alarm; every label without a finding, a miss.
 
 The sets: ``dev`` was written first and the analysis grew with it; ``dev-2`` and ``dev-3`` were each
 written as a held-out set, scored once (see their notes), and then the analysis grew with them too;
-``held-out``, ``held-out-2`` and ``held-out-3`` were each written before the analysis changed
+``held-out`` and ``held-out-2`` to ``held-out-4`` were each written before the analysis changed
 again, from project shapes and libraries the sets before them do not use, and scored once as
 written (their notes give that first score; the analysis then grew by families of writers and
 kinds of data flow, never by a case for one label).
 
-    python benchmarks/outputs_corpus.py [--set dev|dev-2|dev-3|held-out|held-out-2|held-out-3|all]
-        [--verbose]
+    python benchmarks/outputs_corpus.py [--set dev|dev-2|dev-3|held-out|held-out-N|all] [--verbose]
 """
 # ruff: noqa: E501  (the projects are code as people write it, long lines included)
 from __future__ import annotations
@@ -2186,6 +2185,325 @@ HELD_OUT_3 = [
 ]
 
 
+# --- held-out-4: written after the analysis was generalised on held-out-3, from shapes and
+# libraries no set above uses (ultralytics, xarray, geopandas, openpyxl and python-docx, flax and
+# orbax checkpoints, CatBoost, matplotlib animations, bokeh and altair, jsonlines and aiofiles, the
+# torch profiler, enums, decorators, factories of path dicts). First score, as written (the
+# honest estimate of the analysis generalised on held-out-3): recall 0.781 (25/32), precision
+# 1.000 (25/25). Missed: openers of other libraries (aiofiles.open, jsonlines.open in a write
+# mode), bokeh's output_file, the torch profiler's trace handler, Enum members' values,
+# ultralytics' project= folder. --------------------------------------------------------------------
+
+HELD_OUT_4 = [
+    Project("ultralytics-detector", {
+        "train.py": """
+            import argparse
+            import shutil
+
+            from ultralytics import YOLO
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--data", default="coco128.yaml")
+            parser.add_argument("--epochs", type=int, default=50)
+            args = parser.parse_args()
+
+            model = YOLO("yolov8n.pt")
+            results = model.train(data=args.data, epochs=args.epochs, project="runs/train", name="exp")  # lost: runs/train
+            metrics = model.val(project="outputs/val")
+            shutil.copy("runs/train/exp/weights/best.pt", "outputs/best.pt")
+            shutil.copy("runs/train/exp/results.csv", "results_copy.csv")  # lost: results_copy.csv
+            """,
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: python train.py --data ${{inputs.dataset}}/data.yaml
+            environment: azureml:yolo:8
+            """,
+    }),
+    Project("climate-xarray-geopandas", {
+        "process.py": """
+            import os
+
+            import geopandas as gpd
+            import xarray as xr
+
+            ds = xr.open_dataset("data/era5.nc")
+            monthly = ds.resample(time="1M").mean()
+            monthly.to_netcdf("monthly_means.nc")  # lost: monthly_means.nc
+            monthly.to_zarr(os.path.join("stores", "monthly.zarr"))  # lost: stores/monthly.zarr
+            regions = gpd.read_file("data/regions.shp")
+            regions.to_file("regions.geojson", driver="GeoJSON")  # lost: regions.geojson
+            regions.to_file(os.path.join("outputs", "regions.gpkg"), driver="GPKG")
+            """,
+    }),
+    Project("office-reports", {
+        "report.py": """
+            import openpyxl
+            from docx import Document
+
+            workbook = openpyxl.Workbook()
+            sheet = workbook.active
+            sheet.append(["metric", "value"])
+            workbook.save("metrics.xlsx")  # lost: metrics.xlsx
+            document = Document()
+            document.add_heading("Training report", level=1)
+            document.save("report.docx")  # lost: report.docx
+            document.save("outputs/report_copy.docx")
+            """,
+    }),
+    Project("jax-flax-checkpoints", {
+        "train_flax.py": """
+            import orbax.checkpoint as ocp
+            from flax.training import checkpoints
+
+            CKPT_DIR = "flax_ckpt"
+            for step in range(10):
+                state = train_step(state)
+                checkpoints.save_checkpoint(ckpt_dir=CKPT_DIR, target=state, step=step, overwrite=True)  # lost: flax_ckpt
+            checkpointer = ocp.PyTreeCheckpointer()
+            checkpointer.save("orbax_ckpt", state)  # lost: orbax_ckpt
+            checkpoints.save_checkpoint(ckpt_dir="/tmp/flax", target=state, step=10)
+            """,
+    }),
+    Project("catboost-and-animation", {
+        "train.py": """
+            import matplotlib.animation as animation
+            import matplotlib.pyplot as plt
+            from catboost import CatBoostClassifier
+
+            model = CatBoostClassifier(iterations=500, train_dir="catboost_logs")  # lost: catboost_logs
+            model.fit(X, y, eval_set=(X_val, y_val))
+            model.save_model("catboost.cbm")  # lost: catboost.cbm
+            fig, ax = plt.subplots()
+            anim = animation.FuncAnimation(fig, update, frames=len(history))
+            anim.save("training.gif", writer="pillow")  # lost: training.gif
+            anim.save("outputs/training.mp4", writer="ffmpeg")
+            """,
+    }),
+    Project("bokeh-altair-plotly", {
+        "dashboards.py": """
+            import altair as alt
+            import plotly.offline
+            from bokeh.io import output_file, save
+            from bokeh.plotting import figure
+
+            plot = figure(title="loss")
+            plot.line(epochs, losses)
+            output_file("bokeh_loss.html")  # lost: bokeh_loss.html
+            save(plot)
+            chart = alt.Chart(frame).mark_line().encode(x="epoch", y="loss")
+            chart.save("altair_loss.html")  # lost: altair_loss.html
+            plotly.offline.plot(fig, filename="plotly_loss.html", auto_open=False)  # lost: plotly_loss.html
+            chart.save("outputs/altair_loss.json")
+            """,
+    }),
+    Project("async-and-jsonlines", {
+        "predict.py": """
+            import asyncio
+            import json
+
+            import aiofiles
+            import jsonlines
+
+
+            async def write_predictions(predictions):
+                async with aiofiles.open("predictions.json", "w") as handle:  # lost: predictions.json
+                    await handle.write(json.dumps(predictions))
+
+
+            with jsonlines.open("predictions.jsonl", mode="w") as writer:  # lost: predictions.jsonl
+                writer.write_all(rows)
+            with jsonlines.open("data/inputs.jsonl") as reader:
+                inputs = list(reader)
+            asyncio.run(write_predictions(predict(inputs)))
+            """,
+    }),
+    Project("torch-profiler-and-enum", {
+        "profile_train.py": """
+            from enum import Enum
+
+            import joblib
+            import torch
+            from torch.profiler import ProfilerActivity, profile, tensorboard_trace_handler
+
+
+            class Artifacts(str, Enum):
+                MODEL = "models/model.pt"
+                ENCODER = "models/encoder.joblib"
+                REPORT = "outputs/report.json"
+
+
+            with profile(activities=[ProfilerActivity.CPU],
+                         on_trace_ready=tensorboard_trace_handler("./log/profiler")) as prof:  # lost: log/profiler
+                train(model)
+            torch.save(model.state_dict(), Artifacts.MODEL.value)  # lost: models/model.pt
+            joblib.dump(encoder, Artifacts.ENCODER.value)  # lost: models/encoder.joblib
+            joblib.dump(report, Artifacts.REPORT.value)
+            prof.export_chrome_trace("trace.json")  # lost: trace.json
+            """,
+    }),
+    Project("decorated-helpers-and-path-factories", {
+        "utils.py": """
+            import functools
+            import os
+            import time
+
+
+            def timed():
+                def decorate(fn):
+                    @functools.wraps(fn)
+                    def wrapper(*args, **kwargs):
+                        start = time.time()
+                        result = fn(*args, **kwargs)
+                        with open("timings.log", "a") as handle:  # lost: timings.log
+                            handle.write(f"{fn.__name__} {time.time() - start:.2f}\\n")
+                        return result
+                    return wrapper
+                return decorate
+
+
+            def artifact_paths(run_name):
+                base = os.path.join("artifacts", run_name)
+                return {"model": os.path.join(base, "model.pkl"),
+                        "metrics": os.path.join("outputs", run_name, "metrics.json")}
+            """,
+        "train.py": """
+            import json
+
+            import joblib
+
+            from utils import artifact_paths, timed
+
+
+            @timed()
+            def fit(frame):
+                return train_model(frame)
+
+
+            model = fit(frame)
+            paths = artifact_paths("baseline")
+            joblib.dump(model, paths["model"])  # lost: artifacts/baseline/model.pkl
+            with open(paths["metrics"], "w") as handle:
+                json.dump(metrics, handle)
+            """,
+    }),
+    Project("dask-and-gzip", {
+        "etl.py": """
+            import gzip
+            import pickle
+
+            import dask.dataframe as dd
+
+            ddf = dd.read_csv("data/events-*.csv")
+            daily = ddf.groupby("day").value.sum()
+            daily.to_frame().to_parquet("daily_parquet")  # lost: daily_parquet
+            with gzip.open("vocab.pkl.gz", "wb") as handle:  # lost: vocab.pkl.gz
+                pickle.dump(vocab, handle)
+            with gzip.open("data/lookup.pkl.gz", "rb") as handle:
+                lookup = pickle.load(handle)
+            ddf.to_csv("outputs/events-*.csv")
+            """,
+    }),
+    Project("config-class-cwd-paths", {
+        "config.py": """
+            from pathlib import Path
+
+
+            class Config:
+                ROOT = Path.cwd()
+                ARTIFACTS = ROOT / "artifacts"
+                OUTPUTS = ROOT / "outputs"
+                LOGS = ROOT / "logs"
+                SEED = 42
+            """,
+        "train.py": """
+            import logging
+
+            import joblib
+
+            from config import Config
+
+            Config.ARTIFACTS.mkdir(exist_ok=True)
+            logging.basicConfig(filename=Config.LOGS / "train.log", level=logging.INFO)
+            joblib.dump(model, Config.ARTIFACTS / "model.joblib")  # lost: artifacts/model.joblib
+            joblib.dump(model, Config.OUTPUTS / "model.joblib")
+            (Config.ARTIFACTS / "feature_list.txt").write_text("\\n".join(features))  # lost: artifacts/feature_list.txt
+            """,
+    }),
+    Project("traps-loggers-and-uploads", {
+        "train.py": """
+            import os
+
+            import comet_ml
+            import neptune
+            import torch
+            from azureml.core import Run
+            from lightning.pytorch.loggers import CometLogger, MLFlowLogger
+
+            experiment = comet_ml.Experiment(project_name="demo")
+            run = neptune.init_run(project="team/demo")
+            logger = MLFlowLogger(experiment_name="demo", tracking_uri=os.environ["MLFLOW_TRACKING_URI"])
+            comet = CometLogger(api_key=os.environ["COMET_API_KEY"], save_dir="comet_logs")
+            aml_run = Run.get_context()
+            torch.save(model.state_dict(), "weights.pt")
+            aml_run.upload_file("outputs/weights.pt", "weights.pt")
+            torch.save(model.state_dict(), "model_for_comet.pt")
+            experiment.log_model("model", "model_for_comet.pt")
+            torch.save(model.state_dict(), "neptune_model.pt")
+            run["model"].upload("neptune_model.pt")
+            torch.save(model.state_dict(), os.path.join(os.environ["AZUREML_CR_EXECUTION_WORKING_DIR_PATH"], "m.pt"))
+            torch.save(model.state_dict(), os.path.join(os.getcwd(), "outputs", "final.pt"))
+            """,
+    }),
+    Project("thumbnails-and-sklearn-reports", {
+        "thumbnails.py": """
+            import io
+            import os
+
+            from PIL import Image
+
+            THUMBS = "thumbs"
+            os.makedirs(THUMBS, exist_ok=True)
+            for name in os.listdir("data/images"):
+                image = Image.open(os.path.join("data/images", name)).convert("L").resize((64, 64))
+                image.save(os.path.join(THUMBS, name))  # lost: thumbs/*
+                buffer = io.BytesIO()
+                image.save(buffer, format="PNG")
+            """,
+        "report.py": """
+            import matplotlib.pyplot as plt
+            from sklearn.metrics import ConfusionMatrixDisplay, classification_report
+            from sklearn.tree import export_graphviz, export_text
+
+            report = classification_report(y_test, predictions)
+            open("classification_report.txt", "w").write(report)  # lost: classification_report.txt
+            ConfusionMatrixDisplay.from_predictions(y_test, predictions)
+            plt.savefig("cm.png")  # lost: cm.png
+            export_graphviz(tree, out_file="tree.dot", feature_names=features)  # lost: tree.dot
+            rules = export_text(tree, feature_names=features)
+            print(rules)
+            """,
+    }),
+    Project("scripts-not-run", {
+        "train.py": """
+            import joblib
+            joblib.dump(model, "outputs/model.joblib")
+            joblib.dump(scaler, "scaler.joblib")  # lost: scaler.joblib
+            """,
+        "tools/make_sample.py": """
+            import pandas as pd
+            pd.read_csv("data/full.csv").sample(100).to_csv("data/sample.csv")
+            """,
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: python train.py
+            environment: azureml:sk:3
+            """,
+    }, commands=("python train.py",)),
+]
+
+
 # --- scoring -----------------------------------------------------------------------------------
 
 def _shown(target: str) -> str:
@@ -2243,11 +2561,11 @@ def score(projects: list[Project], verbose: bool) -> tuple[int, int, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", default="all", choices=(
-        "dev", "dev-2", "dev-3", "held-out", "held-out-2", "held-out-3", "all"))
+        "dev", "dev-2", "dev-3", "held-out", "held-out-2", "held-out-3", "held-out-4", "all"))
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     sets = {"dev": DEV, "dev-2": DEV_2, "dev-3": DEV_3, "held-out": HELD_OUT,
-            "held-out-2": HELD_OUT_2, "held-out-3": HELD_OUT_3}
+            "held-out-2": HELD_OUT_2, "held-out-3": HELD_OUT_3, "held-out-4": HELD_OUT_4}
     chosen = list(sets) if args.set == "all" else [args.set]
     for name in chosen:
         start = time.perf_counter()
