@@ -11,6 +11,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from snapshot_guard.writes import LostWrite, analyse_source, find_lost_writes
+from snapshot_guard.writes.calls import (
+    CLASS_FAMILIES,
+    FUNCTIONS,
+    METHODS,
+    MLFLOW_SAVE,
+    OPENERS,
+    TRIGGERS,
+    UPLOADS,
+)
 
 
 def lost(source: str) -> list[tuple[int, str, str]]:
@@ -1460,3 +1469,39 @@ def test_a_tool_that_rewrites_the_projects_own_files_is_not_a_run() -> None:
             Path("labs-summary.md").write_text("# Summary")
             """,
     }) == [("scripts/update_readme.py", 3, "Path(...).write_text", "labs-summary.md")]
+
+
+def test_every_writer_of_the_tables_has_a_word_the_line_filter_finds() -> None:
+    entries = [*FUNCTIONS.items(), *CLASS_FAMILIES.items(), *MLFLOW_SAVE.items(),
+               *((name, where) for name, (where, _, _) in OPENERS.items())]
+    for name, where in [*entries, *METHODS.items()]:
+        last = name.rsplit(".", 1)[-1]
+        by_keyword = where.position is None and all(
+            any(word in keyword for word in TRIGGERS) for keyword in where.keywords)
+        assert any(word in last or word == f".{last}(" for word in TRIGGERS) or by_keyword, name
+    assert all(any(word in name for word in TRIGGERS) for name in UPLOADS)
+
+
+def test_other_libraries_openers_in_a_write_mode_enums_and_trace_handlers() -> None:
+    assert lost("""
+        import aiofiles, jsonlines
+        from enum import Enum
+        from bokeh.io import output_file
+        from torch.profiler import tensorboard_trace_handler
+
+        class Paths(str, Enum):
+            MODEL = "models/model.pt"
+
+        async def write(rows):
+            async with aiofiles.open("rows.json", "w") as handle:
+                await handle.write(rows)
+        with jsonlines.open("preds.jsonl", mode="w") as writer:
+            writer.write_all(rows)
+        with jsonlines.open("inputs.jsonl") as reader:
+            rows = list(reader)
+        torch.save(model, Paths.MODEL.value)
+        output_file("dashboard.html")
+        tensorboard_trace_handler("./log/profiler")
+    """) == [(11, "aiofiles.open", "rows.json"), (13, "jsonlines.open", "preds.jsonl"),
+             (17, "torch.save", "models/model.pt"), (18, "output_file", "dashboard.html"),
+             (19, "tensorboard_trace_handler", "./log/profiler")]

@@ -68,6 +68,7 @@ PATH_CLASSES = frozenset(("Path", "PurePath", "PosixPath", "PurePosixPath", "Win
 _DATACLASS_MARKERS = ("dataclass", "define", "frozen", "attrs", "s")
 _DATACLASS_BASES = ("BaseModel", "BaseSettings", "NamedTuple")
 _ENVIRONMENT_BASES = ("BaseSettings",)
+_ENUM_BASES = ("Enum", "StrEnum")
 """Settings classes whose fields environment variables set."""
 _PATH_FUNCTIONS = ("abspath", "realpath", "normpath", "expanduser", "dirname", "basename")
 _IDENTITY_METHODS = ("resolve", "absolute", "as_posix", "expanduser", "strip")
@@ -1114,6 +1115,11 @@ class Analysis:
             return (Text("."),)
         if expr.attr == "sep" and _dotted(expr.value) in ("os", "os.path", "posixpath"):
             return (Text("/"),)
+        if expr.attr == "value" and isinstance(expr.value, ast.Attribute):
+            owner, _ = self.object_of(expr.value.value, scope)
+            if owner is not None and owner.klass is not None and any(
+                    _callee_name(base) in _ENUM_BASES for base in owner.klass.node.bases):
+                return self.evaluate(expr.value, scope)  # Paths.MODEL.value of an Enum
         if expr.attr in _PATH_PARTS and isinstance(expr.value, (ast.Call, ast.BinOp)):
             return self.path_part(expr.attr, self.whole(expr.value, scope))
         if expr.attr in _PATH_PARTS and isinstance(expr.value, (ast.Name, ast.Attribute)):

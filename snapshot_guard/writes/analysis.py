@@ -418,6 +418,12 @@ class ModuleWrites(Analysis):
                 path, mode, default = OPENERS[name]
                 return _targets(argument(call, path) if _writes_in_mode(call, mode, default)
                                 else None)
+            if name.rsplit(".", 1)[-1] in ("open", "open_file") and "." in name:
+                # another library's opener (aiofiles, jsonlines, fsspec): in a write mode given
+                path_arg = argument(call, arg(0, "file", "filename", "path", "uri", "name"))
+                return [Target(path_arg, by_family=True)] if path_arg is not None \
+                    and argument(call, arg(1, "mode")) is not None \
+                    and _writes_in_mode(call, arg(1, "mode"), "r") else []
             if name in MLFLOW_SAVE:
                 return _targets(argument(call, MLFLOW_SAVE[name]))
             if name.startswith("mlflow."):

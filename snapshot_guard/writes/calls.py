@@ -116,6 +116,8 @@ FUNCTIONS: dict[str, Arg] = {
                      "torchvision.io.write_file"), arg(1, "filename")),
     "sklearn.tree.export_graphviz": arg(1, "out_file"),
     "tensorflow.train.CheckpointManager": arg(1, "directory"),
+    **dict.fromkeys(("bokeh.io.output_file", "bokeh.plotting.output_file"), arg(0, "filename")),
+    "torch.profiler.tensorboard_trace_handler": arg(0, "dir_name"),
 }
 CLASS_FAMILIES: dict[str, Arg] = {
     **dict.fromkeys(("lightning.TensorBoardLogger", "lightning.CSVLogger"),
@@ -147,7 +149,8 @@ def function_writer(name: str) -> Arg | None:
     return FUNCTIONS.get(name) or CLASS_FAMILIES.get(family(name))
 LOG_WRITERS = frozenset(
     name for name in FUNCTIONS if name.startswith(("logging.", "torch.utils.", "tensorboardX.",
-                                                   "tensorflow.summary.", "loguru."))
+                                                   "tensorflow.summary.", "loguru.",
+                                                   "torch.profiler."))
     or name.endswith(("TensorBoard", "CSVLogger"))
 )
 
@@ -229,6 +232,7 @@ TRIGGERS = (
     "default_root_dir", "local_dir", "storage_path", "dictConfig", ".add(", "_dir", "dirpath",
     "logdir", "_path=", "_file=", "make_archive", "filename", "PdfPages", "Store", "register",
     "Save", "Write", "Export", "Dump", "directory", "dirname", "path=", "sqlite:", "memmap",
+    "output_file", "trace_handler",
 )
 """Words on every line that can hold a write, upload or move: a cheap filter before the AST."""
 
