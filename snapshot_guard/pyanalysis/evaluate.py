@@ -165,6 +165,8 @@ class Analysis:
         self.unknown_starts = False
         """Partial mode: a path whose beginning is not known is still known by its end
         (``*/model.pkl``), to recognise the file an upload or copy takes."""
+        self.object_returns: dict[int, bool] = {}
+        """Whether a function (by ``id`` of its node) may return an object analysis follows."""
         self.made: dict[int, Function] = {}
         """The function of each ``def`` (by ``id`` of its node)."""
         self.late_bodies = False
@@ -696,6 +698,10 @@ class Analysis:
         namespace (``args = parse_args()``), a dict, or a function defined inside it (a closure,
         bound to the parameters this call passes)."""
         owner = function.analysis
+        if id(function.node) not in owner.object_returns:
+            owner.object_returns[id(function.node)] = _may_return_an_object(function.node)
+        if not owner.object_returns[id(function.node)]:
+            return None
         key = id(function.node)
         if key in owner._returning:
             return None
@@ -1655,12 +1661,21 @@ class Analysis:
             if site is not None:
                 snapshot = scope.snapshot()
                 self.call_sites.setdefault(site, []).append((call, snapshot))
-            if site is not None or self.may_be_ours(call.func, scope):
+            if site is not None or self.called_object(call.func, scope):
                 function = self.callee_function(call.func, scope)
                 if function is not None:
                     self.function_sites.setdefault(function, []).append(
                         (call, snapshot or scope.snapshot()))
         self.on_call(call, scope)
+
+    def called_object(self, func: ast.expr, scope: Scope) -> bool:
+        """A call's function that no site key names but that may be the repository's: a name bound
+        to a function (a closure, a partial), a method of an object a call returns."""
+        if isinstance(func, ast.Name):
+            bound = scope.lookup(func.id)
+            return bound is not None and bound.function is not None
+        return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call) \
+            and self.may_be_ours(func, scope)
 
     def add_argument(self, call: ast.Call, scope: Scope) -> None:
         """Remember ``add_argument("--source-dir", default="src")`` under ``source_dir``."""
@@ -1928,6 +1943,31 @@ callee_name = _callee_name
 def _first_parameter(function: Function) -> str | None:
     params = [*function.node.args.posonlyargs, *function.node.args.args]
     return params[0].arg if params else None
+
+
+def _may_return_an_object(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A ``return`` of the function may give an object analysis follows: a call (a constructor,
+    ``parse_args()``, a loader), a dict, or a name that a call, a dict or a nested ``def`` binds
+    in it; not only tuples, strings, numbers, or names of parameters and other values."""
+    made: set[str] = set()
+    returned: list[ast.expr] = []
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        child = stack.pop()
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            made.add(child.name)
+            continue
+        if isinstance(child, ast.Lambda):
+            continue
+        if isinstance(child, ast.Return) and child.value is not None:
+            returned.append(child.value)
+        elif isinstance(child, (ast.Assign, ast.AnnAssign)) and isinstance(
+                child.value, (ast.Call, ast.Dict, ast.Name, ast.Subscript)):
+            targets = child.targets if isinstance(child, ast.Assign) else [child.target]
+            made.update(target.id for target in targets if isinstance(target, ast.Name))
+        stack.extend(ast.iter_child_nodes(child))
+    return any(isinstance(value, (ast.Call, ast.Dict))
+               or (isinstance(value, ast.Name) and value.id in made) for value in returned)
 
 
 def _same_object(one: Binding, other: Binding) -> bool:

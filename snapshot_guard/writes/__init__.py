@@ -269,13 +269,15 @@ def _findings(analysis: ModuleWrites, relpath: str, lines: list[str]) -> list[_F
     analysis.resolve_deferred()
     analysis.pull()
     found = []
+    named: dict[str, bool] = {}
     for write in lost_writes(analysis):
         line = write.line or write.call.lineno
         span = lines[write.call.lineno - 1 : write.call.end_lineno or write.call.lineno]
         if not any(allows(text) for text in [*span, lines[line - 1]]):
             found.append(_Found(LostWrite(relpath, line, None, write.label, write.value.display,
                                           fix(write), through=write.through),
-                                write.source, write.fallback, unreferenced(write, analysis.text)))
+                                write.source, write.fallback,
+                                unreferenced(write, analysis.text, named)))
     return sorted(found, key=lambda item: (item.write.line, item.write.target))
 
 

@@ -462,12 +462,19 @@ class ModuleWrites(Analysis):
         never for a function or class of the root (its body says what it writes). A method
         (``on_object``) takes its path first."""
         last = name.rsplit(".", 1)[-1]
+        family = writer_family(last, function=not on_object)
+        writer_class = bool(OUTPUT_CLASS.match(last))
+        if not (family or writer_class or any(
+            keyword.arg and (OUTPUT_KEYWORD.match(keyword.arg) or keyword.arg == "storage")
+            for keyword in call.keywords
+        )):
+            return []  # (the cheap test first: most calls are no writer)
         if name in PATH_BUILDERS or last in INERT_METHODS or self.callee_class(call.func, scope) \
                 or (self.may_be_ours(call.func, scope)
                     and self.callee_function(call.func, scope) is not None):
             return []
         found: list[Target] = []
-        if writer_family(last, function=not on_object):
+        if family:
             keyword = next((k.value for k in call.keywords if k.arg and PATH_KEYWORD.search(k.arg)),
                            None)
             if keyword is not None:
@@ -476,7 +483,7 @@ class ModuleWrites(Analysis):
                 positional = self.positional_path(call, scope, 1 if on_object else 2)
                 if positional is not None:
                     found.append(Target(positional, by_family=True))
-        elif OUTPUT_CLASS.match(last) and last.endswith("Writer") and call.args:
+        elif writer_class and last.endswith("Writer") and call.args:
             found.append(Target(call.args[0], by_family=True))  # TFRecordWriter(path)
         if not NOT_OUTPUT_CALLEES.search(name):
             found.extend(
@@ -484,7 +491,7 @@ class ModuleWrites(Analysis):
                        by_family=True, directory=True)
                 for keyword in call.keywords
                 if keyword.arg and (OUTPUT_KEYWORD.match(keyword.arg) or (
-                    OUTPUT_CLASS.match(last) and CLASS_OUTPUT_KEYWORD.match(keyword.arg)))
+                    writer_class and CLASS_OUTPUT_KEYWORD.match(keyword.arg)))
                 and not any(target.expr is keyword.value for target in found))
         found.extend(Target(keyword.value, by_family=True, database=True)
                      for keyword in call.keywords if keyword.arg == "storage")
@@ -696,16 +703,18 @@ def lost_writes(analysis: ModuleWrites) -> Iterator[Write]:
             yield write
 
 
-def unreferenced(write: Write, text: str) -> str | None:
+def unreferenced(write: Write, text: str, named: dict[str, bool]) -> str | None:
     """The name of the module-level function a write is in, when nothing in the module names it
-    but its ``def`` (a function no code of the module runs, unless another module does)."""
+    but its ``def`` (a function no code of the module runs, unless another module does);
+    ``named`` remembers the answers by name."""
     holder = write.holder
     if holder is None or holder.outer is not None or holder.klass is not None \
             or holder.node.decorator_list:
         return None
     name = holder.name
-    uses = sum(1 for _ in re.finditer(rf"\b{re.escape(name)}\b", text))
-    return name if uses <= 1 else None
+    if name not in named:
+        named[name] = text.count(name) > 1 and len(re.findall(rf"\b{re.escape(name)}\b", text)) > 1
+    return None if named[name] else name
 
 
 def _kept_by(path: str, place: str) -> bool:
