@@ -304,15 +304,8 @@ class ModuleWrites(Analysis):
 
     def keep_all(self, call: ast.Call, scope: Scope) -> None:
         """Every path an upload takes, in lists and dict values too."""
-        passed = [*call.args, *(keyword.value for keyword in call.keywords)]
-        while passed:
-            node = passed.pop()
-            if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-                passed.extend(node.elts)
-            elif isinstance(node, ast.Dict):
-                passed.extend(node.values)
-            else:
-                self.kept.extend(self.kept_values(node, scope))
+        for node in _passed(call):
+            self.kept.extend(self.kept_values(node, scope))
 
     def kept_values(self, node: ast.expr, scope: Scope) -> Values:
         """The paths an upload, copy or move takes away, known by their end if need be."""
@@ -660,15 +653,7 @@ class _Uses(Analysis):
             return  # a settings object made, not a file used
         if isinstance(call.func, ast.Attribute) and call.func.attr in INERT_METHODS:
             return
-        arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
-        while arguments:
-            passed = arguments.pop()
-            if isinstance(passed, (ast.List, ast.Tuple, ast.Set)):
-                arguments.extend(passed.elts)
-                continue
-            if isinstance(passed, ast.Dict):
-                arguments.extend(passed.values)
-                continue
+        for passed in _passed(call):
             try:
                 values = self.evaluate(passed, scope)
             except Unknown:
@@ -792,6 +777,19 @@ def _holds_text(binding: Binding | None) -> bool:
 
 def _strip_quotes(word: str) -> str:
     return normalized(Text(word.strip("\"'")))
+
+
+def _passed(call: ast.Call) -> Iterator[ast.expr]:
+    """The arguments of a call, and the items of the lists, tuples and dict values among them."""
+    arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
+    while arguments:
+        passed = arguments.pop()
+        if isinstance(passed, (ast.List, ast.Tuple, ast.Set)):
+            arguments.extend(passed.elts)
+        elif isinstance(passed, ast.Dict):
+            arguments.extend(value for value in passed.values if value is not None)
+        else:
+            yield passed
 
 
 def _origin(expr: ast.expr, scope: Scope) -> Origin:
