@@ -1,19 +1,26 @@
 """Configuration files a module loads (``yaml.safe_load(open("config.yaml"))``, ``json.load``,
-``toml.load``, ``OmegaConf.load``): their values, read from the file when it is one of the
-repository's, as what analysis follows of a dict (strings by key, nested)."""
+``toml.load``, ``OmegaConf.load``, a hydra config): their values, read from the file when it is one
+of the repository's, as what analysis follows of a dict (strings by key, nested); and the file
+object ``open()`` makes (its ``name`` is its path)."""
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import posixpath
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import yaml
 
-from snapshot_guard.pyanalysis.scopes import Binding
-from snapshot_guard.pyanalysis.values import Text
+from snapshot_guard.pyanalysis.scopes import Binding, Instance, Scope
+from snapshot_guard.pyanalysis.syntax import argument
+from snapshot_guard.pyanalysis.values import Text, Unknown
+
+if TYPE_CHECKING:
+    from snapshot_guard.pyanalysis.evaluate import Analysis
 
 LOADERS = {
     "yaml.safe_load": "yaml", "yaml.load": "yaml", "yaml.full_load": "yaml", "yaml.unsafe_load": "yaml",
@@ -84,6 +91,53 @@ def _interpolated(value: str, top: object, depth: int = 0) -> str | None:
 
     result = _INTERPOLATION.sub(replace, value)
     return None if failed or "${" in result else result
+
+
+# --- files a module loads ----------------------------------------------------------------
+
+def opened_file(analysis: Analysis, expr: ast.expr, scope: Scope) -> Binding | None:
+    """``open(path)``: a file object, whose ``name`` is the path."""
+    if not isinstance(expr, ast.Call) or analysis.qualified(expr.func) not in ("open", "io.open",
+                                                                          "codecs.open"):
+        return None
+    path = argument(expr, "file", 0)
+    try:
+        values = analysis.evaluate(path, scope) if path is not None else None
+    except Unknown:
+        values = None
+    return Binding(reason="a file", instance=Instance(attributes={
+        "name": Binding(values=values) if values else Binding(reason="a file name")}))
+
+
+def loaded_config(analysis: Analysis, call: ast.Call, loader: str, scope: Scope) -> Binding | None:
+    """What a configuration file of the repository that ``call`` loads holds."""
+    source = call.args[0] if call.args else next(
+        (k.value for k in call.keywords if k.arg in ("stream", "fp", "f", "file")), None)
+    path: ast.expr | None = None
+    if isinstance(source, ast.Call) and analysis.qualified(source.func) in ("open", "io.open"):
+        path = argument(source, "file", 0)
+    elif isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute) \
+            and source.func.attr == "read_text":
+        path = source.func.value
+    elif isinstance(source, (ast.Name, ast.Attribute)):
+        made, _ = analysis.object_of(source, scope)
+        name = made.instance.attributes.get("name") if made is not None and made.instance \
+            and made.instance.attributes is not None else None
+        if name is not None and len(name.values) == 1:
+            path = ast.Constant(value=name.values[0].known) if name.values[0].complete else None
+        elif made is None and loader not in STREAM_LOADERS:
+            path = source
+    elif source is not None and loader not in STREAM_LOADERS:
+        path = source
+    try:
+        values = analysis.evaluate(path, scope) if path is not None else ()
+    except Unknown:
+        return None
+    if len(values) != 1 or not values[0].complete:
+        return None
+    text = analysis.read_config(posixpath.normpath(values[0].known))
+    data = parse(text, LOADERS[loader]) if text is not None else None
+    return data_binding(data) if isinstance(data, dict) else None
 
 
 # --- hydra -------------------------------------------------------------------------------------

@@ -13,20 +13,18 @@ Two modes: ``partial=False`` (discovery) wants whole values and raises :class:`U
 from __future__ import annotations
 
 import ast
-import bisect
 import dataclasses
 import itertools
 import posixpath
 from collections.abc import Iterator, Sequence
 
+from snapshot_guard.pyanalysis.commandline import Option as Option
+from snapshot_guard.pyanalysis.commandline import add_argument, command_options, hydra_config
 from snapshot_guard.pyanalysis.configs import (
     LOADERS,
-    STREAM_LOADERS,
     WRAPPERS,
-    composed,
-    data_binding,
-    overridden,
-    parse,
+    loaded_config,
+    opened_file,
 )
 from snapshot_guard.pyanalysis.modules import Modules
 from snapshot_guard.pyanalysis.scopes import (
@@ -40,6 +38,11 @@ from snapshot_guard.pyanalysis.scopes import (
     merge,
     module_facts,
 )
+from snapshot_guard.pyanalysis.syntax import argument as argument
+from snapshot_guard.pyanalysis.syntax import callee_name as callee_name
+from snapshot_guard.pyanalysis.syntax import dotted as dotted
+from snapshot_guard.pyanalysis.syntax import first_parameter, touches
+from snapshot_guard.pyanalysis.syntax import short as short_text
 from snapshot_guard.pyanalysis.values import (
     CWD,
     MAX_ALTERNATIVES,
@@ -79,17 +82,6 @@ _STRING_CALLS = frozenset((
     "zfill",
 ))
 """The calls :meth:`Analysis.call_value` evaluates: any other call's value is not known."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Option:
-    """A command-line option a module's parser defines (``parser.add_argument``)."""
-
-    dest: str
-    strings: tuple[str, ...]
-    """``--model-dir``, ``-m``: empty for a positional argument."""
-    default: Binding
-    takes_value: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -254,7 +246,7 @@ class Analysis:
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             for item in stmt.items:
                 self.calls_in(item.context_expr, scope)
-                opened = self.opened_file(item.context_expr, scope)
+                opened = opened_file(self, item.context_expr, scope)
                 if isinstance(item.optional_vars, ast.Name) and opened is not None:
                     scope.names[item.optional_vars.id] = opened
                 elif item.optional_vars is not None:
@@ -305,7 +297,7 @@ class Analysis:
                 scope.names[changed] = Binding(reason=f"{changed} is changed by {expr.func.attr}()")
 
     def calls_in(self, node: ast.AST, scope: Scope) -> None:
-        if self.call_lines is None or _touches(self.call_lines, node):
+        if self.call_lines is None or touches(self.call_lines, node):
             self.calls(node, scope)
 
     def branches(self, scope: Scope, bodies: Sequence[Sequence[ast.stmt]]) -> bool:
@@ -363,7 +355,7 @@ class Analysis:
             if isinstance(node, ast.Name):
                 scope.names[node.id] = Binding(reason=f"{node.id} {why}")
             elif isinstance(node, ast.Attribute):
-                self.attribute_assigned(node, scope, Binding(reason=f"{_short(node)} {why}"))
+                self.attribute_assigned(node, scope, Binding(reason=f"{short_text(node)} {why}"))
 
     def import_names(self, stmt: ast.Import | ast.ImportFrom, scope: Scope) -> None:
         """Bind what an import brings: a module of the repository (its constants and functions read
@@ -404,7 +396,7 @@ class Analysis:
             self.calls_in(default, scope)
         klass = self.classes[-1] if self.classes else None
         params = [*node.args.posonlyargs, *node.args.args]
-        static = any(_callee_name(d) == "staticmethod" for d in node.decorator_list)
+        static = any(callee_name(d) == "staticmethod" for d in node.decorator_list)
         method = klass is not None and bool(params) and not static
         function = self.made.get(id(node))
         if function is None:  # a body walked again (quietly first, for what it returns) keeps it
@@ -413,7 +405,7 @@ class Analysis:
             self.functions.setdefault(registered, []).append(function)
         scope.names[node.name] = Binding(function=function)
         if self.call_lines is not None and (node.name != "__init__" or self.skip_inits) \
-                and not _touches(self.call_lines, node):
+                and not touches(self.call_lines, node):
             self.unwalked[function] = scope.snapshot() if scope.parent is not None else scope
             return
         if self.late_bodies and node.name != "__init__" and (scope.parent is None or scope.is_class):
@@ -425,72 +417,18 @@ class Analysis:
             klass.init = function
             klass.init_scope = inner
 
-    def command_options(self, node: ast.FunctionDef | ast.AsyncFunctionDef,
-                        scope: Scope) -> dict[str, Option]:
-        """The parameters of a command a CLI library fills from the command line: click's
-        ``@click.option("--out", default="x")`` and typer's ``out: str = typer.Option("x")``."""
-        found: dict[str, Option] = {}
-        for decorator in node.decorator_list:
-            if not isinstance(decorator, ast.Call) or _callee_name(decorator) not in ("option",
-                                                                                     "argument"):
-                continue
-            if not (_dotted(decorator.func) or "").startswith("click."):
-                continue
-            strings = [a.value for a in decorator.args
-                       if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-            plain = [text for text in strings if not text.startswith("-")]
-            long = [text for text in strings if text.startswith("--")]
-            name = (plain or long or strings or [""])[0].lstrip("-").replace("-", "_").lower()
-            if name:
-                found[name] = self.option(decorator, name, tuple(t for t in strings
-                                                               if t.startswith("-")), scope)
-        args = node.args
-        positional = [*args.posonlyargs, *args.args]
-        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
-        for param, default in [*zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)]:
-            if isinstance(default, ast.Call) and _callee_name(default) in ("Option", "Argument") \
-                    and (_dotted(default.func) or "").startswith("typer."):
-                named: tuple[str, ...] = tuple(
-                    a.value for a in default.args[1:]
-                    if isinstance(a, ast.Constant) and isinstance(a.value, str))
-                given = default.args[0] if default.args else argument(default, "default", None)
-                flag = "--" + param.arg.replace("_", "-")
-                found[param.arg] = self.option_from(given, param.arg, named or (flag,), scope)
-            elif default is not None and self.fired(node):
-                flags = (f"--{param.arg}", f"--{param.arg.replace('_', '-')}")
-                found[param.arg] = self.option_from(default, param.arg, flags, scope)
-        return found
-
-    def fired(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-        """``fire.Fire(main)``: the function's parameters are command-line options."""
-        return any(isinstance(statement.value, ast.Call)
-                   and self.qualified(statement.value.func) == "fire.Fire"
-                   and statement.value.args and isinstance(statement.value.args[0], ast.Name)
-                   and statement.value.args[0].id == node.name
-                   for statement in self.facts.expressions)
-
-    def option(self, call: ast.Call, name: str, strings: tuple[str, ...], scope: Scope) -> Option:
-        return self.option_from(argument(call, "default", None), name, strings, scope)
-
-    def option_from(self, default: ast.expr | None, name: str, strings: tuple[str, ...],
-                    scope: Scope) -> Option:
-        binding = Binding(none=True) if default is None else self.binding_of(default, scope)
-        if binding.expr is not None or binding.parameter is not None:
-            binding = Binding(reason=Unknown(default or name))
-        return Option(name, strings, binding)
-
     def class_def(self, node: ast.ClassDef, scope: Scope) -> None:
         for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
             self.calls_in(expr, scope)
         klass = ClassInfo(node, self, reassigned=self.facts.self_attributes.get(id(node), frozenset()))
-        klass.dataclass = any(_callee_name(d) in _DATACLASS_MARKERS for d in node.decorator_list) \
-            or any(_callee_name(base) in _DATACLASS_BASES for base in node.bases)
+        klass.dataclass = any(callee_name(d) in _DATACLASS_MARKERS for d in node.decorator_list) \
+            or any(callee_name(base) in _DATACLASS_BASES for base in node.bases)
         self.class_infos.setdefault(node.name, klass)
         inner = Scope(scope, is_class=True)
         self.classes.append(klass)
         self.statements(node.body, inner)
         klass.body = inner.names
-        if any(_callee_name(base) in _ENVIRONMENT_BASES for base in node.bases):
+        if any(callee_name(base) in _ENVIRONMENT_BASES for base in node.bases):
             klass.reassigned = klass.reassigned.union(klass.body, klass.fields)  # the environment
             # sets any field
         self.inherit(klass, node, scope)
@@ -522,7 +460,7 @@ class Analysis:
     def bind(self, target: ast.expr, value: ast.expr, scope: Scope) -> None:
         if isinstance(target, (ast.Tuple, ast.List)):
             values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
-            namespace = _callee_name(value) == "parse_known_args"
+            namespace = callee_name(value) == "parse_known_args"
             for index, element in enumerate(target.elts):
                 if values is not None and len(values) == len(target.elts):
                     self.bind(element, values[index], scope)
@@ -543,9 +481,9 @@ class Analysis:
             self.rebind(target, scope, "is assigned")
 
     def attribute_assigned(self, target: ast.Attribute, scope: Scope, binding: Binding) -> None:
-        dotted = _dotted(target)
-        if dotted is not None:
-            scope.names[dotted] = binding
+        chain = dotted(target)
+        if chain is not None:
+            scope.names[chain] = binding
 
     def binding_of(self, value: ast.expr, scope: Scope) -> Binding:
         client = self.value_binding(value, scope)
@@ -596,69 +534,26 @@ class Analysis:
         except Unknown as error:
             return Binding(reason=error)
 
-    def opened_file(self, expr: ast.expr, scope: Scope) -> Binding | None:
-        """``open(path)``: a file object, whose ``name`` is the path."""
-        if not isinstance(expr, ast.Call) or self.qualified(expr.func) not in ("open", "io.open",
-                                                                              "codecs.open"):
-            return None
-        path = argument(expr, "file", 0)
-        try:
-            values = self.evaluate(path, scope) if path is not None else None
-        except Unknown:
-            values = None
-        return Binding(reason="a file", instance=Instance(attributes={
-            "name": Binding(values=values) if values else Binding(reason="a file name")}))
-
     def qualified(self, func: ast.expr) -> str | None:
         """The dotted name a call's function has through the module's imports (``np.save`` ->
         ``numpy.save``); builtins as they are."""
-        dotted = _dotted(func)
-        if dotted is None:
+        chain = dotted(func)
+        if chain is None:
             return None
-        first, _, rest = dotted.partition(".")
+        first, _, rest = chain.partition(".")
         meaning = self.facts.aliases.get(first, first)
         return f"{meaning}.{rest}" if rest and meaning else meaning or None
-
-    def loaded_config(self, call: ast.Call, loader: str, scope: Scope) -> Binding | None:
-        """What a configuration file of the repository that ``call`` loads holds."""
-        source = call.args[0] if call.args else next(
-            (k.value for k in call.keywords if k.arg in ("stream", "fp", "f", "file")), None)
-        path: ast.expr | None = None
-        if isinstance(source, ast.Call) and self.qualified(source.func) in ("open", "io.open"):
-            path = argument(source, "file", 0)
-        elif isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute) \
-                and source.func.attr == "read_text":
-            path = source.func.value
-        elif isinstance(source, (ast.Name, ast.Attribute)):
-            made, _ = self.object_of(source, scope)
-            name = made.instance.attributes.get("name") if made is not None and made.instance \
-                and made.instance.attributes is not None else None
-            if name is not None and len(name.values) == 1:
-                path = ast.Constant(value=name.values[0].known) if name.values[0].complete else None
-            elif made is None and loader not in STREAM_LOADERS:
-                path = source
-        elif source is not None and loader not in STREAM_LOADERS:
-            path = source
-        try:
-            values = self.evaluate(path, scope) if path is not None else ()
-        except Unknown:
-            return None
-        if len(values) != 1 or not values[0].complete:
-            return None
-        text = self.read_config(posixpath.normpath(values[0].known))
-        data = parse(text, LOADERS[loader]) if text is not None else None
-        return data_binding(data) if isinstance(data, dict) else None
 
     def object_binding(self, call: ast.Call, scope: Scope) -> Binding | None:
         """What a call makes that analysis follows: an instance of a class of the repository, a
         ``SimpleNamespace``, an argparse namespace, the data of a configuration file."""
-        name = _callee_name(call.func)
+        name = callee_name(call.func)
         if name in ("parse_args", "parse_known_args") and isinstance(call.func, ast.Attribute):
             return Binding(reason="command-line arguments",
                            instance=Instance(parser=True, analysis=self))
         qualified = self.qualified(call.func)
         if qualified in LOADERS:
-            return self.loaded_config(call, qualified, scope)
+            return loaded_config(self, call, qualified, scope)
         if qualified == "functools.partial" and call.args:
             wrapped = self.callee_function(call.args[0], scope)
             if wrapped is not None:
@@ -828,7 +723,7 @@ class Analysis:
             return owner.instance
         function = owner.parameter
         if function is not None and function.method and function.klass is not None \
-                and isinstance(expr, ast.Name) and expr.id == _first_parameter(function):
+                and isinstance(expr, ast.Name) and expr.id == first_parameter(function):
             return Instance(function.klass)
         return None
 
@@ -910,7 +805,7 @@ class Analysis:
 
     def loop_parts(self, call: ast.Call, count: int, scope: Scope) -> list[Values | None] | None:
         """What each name of ``for a, b in zip(...)``/``enumerate(...)``/``d.items()`` takes."""
-        name = _callee_name(call.func)
+        name = callee_name(call.func)
         if name == "enumerate" and isinstance(call.func, ast.Name) and count == 2 and call.args:
             return [None, self.loop_items(call.args[0], scope)]
         if name == "zip" and isinstance(call.func, ast.Name) and len(call.args) == count:
@@ -1117,14 +1012,14 @@ class Analysis:
     def attribute(self, expr: ast.Attribute, scope: Scope) -> Values:
         if expr.attr == "parent":
             return tuple(Text(dirname(whole)) for whole in self.whole(expr.value, scope))
-        if expr.attr == "curdir" and _dotted(expr.value) in ("os", "os.path"):
+        if expr.attr == "curdir" and dotted(expr.value) in ("os", "os.path"):
             return (Text("."),)
-        if expr.attr == "sep" and _dotted(expr.value) in ("os", "os.path", "posixpath"):
+        if expr.attr == "sep" and dotted(expr.value) in ("os", "os.path", "posixpath"):
             return (Text("/"),)
         if expr.attr == "value" and isinstance(expr.value, ast.Attribute):
             owner, _ = self.object_of(expr.value.value, scope)
             if owner is not None and owner.klass is not None and any(
-                    _callee_name(base) in _ENUM_BASES for base in owner.klass.node.bases):
+                    callee_name(base) in _ENUM_BASES for base in owner.klass.node.bases):
                 return self.evaluate(expr.value, scope)  # Paths.MODEL.value of an Enum
         if expr.attr in _PATH_PARTS and isinstance(expr.value, (ast.Call, ast.BinOp)):
             return self.path_part(expr.attr, self.whole(expr.value, scope))
@@ -1135,11 +1030,11 @@ class Analysis:
                 pass
             else:
                 return self.path_part(expr.attr, wholes)
-        dotted = _dotted(expr)
-        if dotted is not None:
-            binding = scope.lookup(dotted)
+        chain = dotted(expr)
+        if chain is not None:
+            binding = scope.lookup(chain)
             if binding is not None:
-                return self.binding_values(dotted, binding, scope)
+                return self.binding_values(chain, binding, scope)
         owner, analysis = self.object_of(expr.value, scope, strict=True)
         if owner is not None:
             found = self.member(owner, analysis, expr, scope)
@@ -1162,7 +1057,7 @@ class Analysis:
         """``owner.NAME``: a module's constant, a class attribute, an instance's attribute."""
         attr = expr.attr
         if owner.module_file is not None:
-            return self.imported_constant(owner.module_file, attr, _dotted(expr) or attr)
+            return self.imported_constant(owner.module_file, attr, dotted(expr) or attr)
         if owner.klass is not None:
             binding = owner.klass.body.get(attr)
             if binding is not None:
@@ -1174,7 +1069,7 @@ class Analysis:
             return self.binding_values(attr, owner.mapping[attr], scope)
         function = owner.parameter
         if function is not None and function.method and function.klass is not None \
-                and isinstance(expr.value, ast.Name) and expr.value.id == _first_parameter(function):
+                and isinstance(expr.value, ast.Name) and expr.value.id == first_parameter(function):
             return self.instance_attribute(Instance(function.klass), attr, expr, scope)
         return None
 
@@ -1191,7 +1086,7 @@ class Analysis:
             if option is None:
                 raise Unknown(expr, "is not an option of this file's parser")
             binding = parsed.option_value(option)
-            return parsed.binding_values(_short(expr), binding, parsed.module_scope)
+            return parsed.binding_values(short_text(expr), binding, parsed.module_scope)
         klass = instance.klass
         if klass is None:
             raise Unknown(expr)
@@ -1205,7 +1100,7 @@ class Analysis:
                 return instance.analysis.evaluate(passed, instance.scope)
         init_binding = klass.init_scope.names.get(f"self.{attr}") if klass.init_scope else None
         if init_binding is None and klass.init_scope is not None and klass.init is not None:
-            first = _first_parameter(klass.init)
+            first = first_parameter(klass.init)
             init_binding = klass.init_scope.names.get(f"{first}.{attr}")
         if init_binding is not None and klass.init is not None and klass.init_scope is not None:
             if call is not None and instance.analysis is not None and instance.scope is not None:
@@ -1232,7 +1127,7 @@ class Analysis:
             returns = owner.returns_of(function)
             if not returns:
                 raise Unknown(function.name, "returns nothing known")
-            given = {_first_parameter(function) or "self": Binding(instance=instance)}
+            given = {first_parameter(function) or "self": Binding(instance=instance)}
             found: list[Text] = []
             for expr, where in returns:
                 inner = Scope(where)
@@ -1258,7 +1153,7 @@ class Analysis:
 
     def subscript(self, expr: ast.Subscript, scope: Scope) -> Values:
         index = expr.slice
-        if isinstance(expr.value, ast.Call) and _callee_name(expr.value.func) == "splitext" \
+        if isinstance(expr.value, ast.Call) and callee_name(expr.value.func) == "splitext" \
                 and len(expr.value.args) == 1 and isinstance(index, ast.Constant) \
                 and index.value in (0, 1):
             return unique(Text(posixpath.splitext(whole)[int(index.value)])  # type: ignore[arg-type]
@@ -1287,36 +1182,36 @@ class Analysis:
             return self.instance_attribute(binding.instance, key.value, ast.Attribute(
                 value=container, attr=key.value, ctx=ast.Load()), scope)  # vars(args)["out"]
         if binding is None or binding.mapping is None:
-            raise Unknown(f"{_short(container)}[...]")
+            raise Unknown(f"{short_text(container)}[...]")
         text = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
         found = binding.mapping.get(text) if text is not None else None
         if text is None or found is None:
             if default is not None and text is not None:
                 return self.evaluate(default, scope)
-            raise Unknown(f"{_short(container)}[{_short(key)}]")
+            raise Unknown(f"{short_text(container)}[{short_text(key)}]")
         return self.binding_values(text, found, scope)
 
     def call_value(self, call: ast.Call, scope: Scope) -> Values:
         func = call.func
-        name = _callee_name(func)
-        dotted = _dotted(func) or ""
+        name = callee_name(func)
+        chain = dotted(func) or ""
         args = [a for a in call.args if not isinstance(a, ast.Starred)]
         if len(args) != len(call.args):
             raise Unknown(call, "unpacks its arguments")
-        if dotted in ("os.getcwd", "Path.cwd", "pathlib.Path.cwd") or (
-            dotted == "getcwd" and self.imported_from_os("getcwd", scope)
+        if chain in ("os.getcwd", "Path.cwd", "pathlib.Path.cwd") or (
+            chain == "getcwd" and self.imported_from_os("getcwd", scope)
         ):
             return (CWD,)
-        if dotted in ("Path.home", "pathlib.Path.home"):
+        if chain in ("Path.home", "pathlib.Path.home"):
             return (Text("~"),)
-        if name in PATH_CLASSES and (isinstance(func, ast.Name) or dotted.startswith("pathlib.")):
+        if name in PATH_CLASSES and (isinstance(func, ast.Name) or chain.startswith("pathlib.")):
             if not args:
                 return (CWD,)
             return self.path_join(args, scope)
-        if dotted.endswith("path.join") or (dotted == "join" and self.imported_from_os("join", scope)):
+        if chain.endswith("path.join") or (chain == "join" and self.imported_from_os("join", scope)):
             return self.path_join(args, scope)
-        os_function = dotted in (f"os.path.{name}", f"path.{name}", f"posixpath.{name}") or (
-            isinstance(func, ast.Name) and self.imported_from_os(dotted, scope))
+        os_function = chain in (f"os.path.{name}", f"path.{name}", f"posixpath.{name}") or (
+            isinstance(func, ast.Name) and self.imported_from_os(chain, scope))
         if name in _PATH_FUNCTIONS and os_function and len(args) == 1:
             return self.path_function(str(name), args[0], scope)
         if name in ("str", "fspath") and len(args) == 1 and isinstance(func, (ast.Name, ast.Attribute)):
@@ -1339,12 +1234,12 @@ class Analysis:
     def may_give_a_string(self, call: ast.Call, scope: Scope | None = None) -> bool:
         """A call whose value :meth:`call_value` may know: a path function, or a function of the
         root's code (what it returns)."""
-        return _callee_name(call.func) in _STRING_CALLS or self.may_be_ours(call.func, scope)
+        return callee_name(call.func) in _STRING_CALLS or self.may_be_ours(call.func, scope)
 
     def may_be_ours(self, func: ast.expr, scope: Scope | None = None) -> bool:
         """``func`` may be a function of the repository: a name defined or imported from its
         modules, or bound to one; a method of a class of it, an instance, a module of it."""
-        name = _callee_name(func)
+        name = callee_name(func)
         if isinstance(func, ast.Name):
             if name in self.facts.defined or name in self.imported:
                 return True
@@ -1372,15 +1267,15 @@ class Analysis:
         node = function.node
         inner = Scope(scope, function, local_names=self.facts.local_names.get(id(node), frozenset()))
         if function.method and function.klass is not None and function.decorated("classmethod"):
-            first = _first_parameter(function) or "cls"
+            first = first_parameter(function) or "cls"
             inner.names[first] = Binding(klass=function.klass)
-        hydra = self.hydra_config(node) if node.decorator_list else None
-        if hydra is not None and _first_parameter(function):
-            inner.names[_first_parameter(function) or ""] = hydra
+        hydra = hydra_config(self, node) if node.decorator_list else None
+        if hydra is not None and first_parameter(function):
+            inner.names[first_parameter(function) or ""] = hydra
         for extra in (node.args.vararg, node.args.kwarg):
             if extra is not None:
                 inner.names[extra.arg] = Binding(reason=f"{extra.arg} collects call arguments")
-        options = self.command_options(node, scope) if node.decorator_list or node.args.defaults \
+        options = command_options(self, node, scope) if node.decorator_list or node.args.defaults \
             or node.args.kw_defaults else {}
         for param in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
             if param.arg in inner.names:
@@ -1389,31 +1284,6 @@ class Analysis:
             inner.names[param.arg] = Binding(parameter=function) if option is None \
                 else self.option_value(option)
         return inner
-
-    def hydra_config(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> Binding | None:
-        """``@hydra.main(config_path="conf", config_name="config")``: the config the function
-        gets, composed from the root's files with the command line's overrides (unknown unless
-        the command line is)."""
-        decorator = next((d for d in node.decorator_list if isinstance(d, ast.Call)
-                          and self.qualified(d.func) == "hydra.main"), None)
-        if not isinstance(decorator, ast.Call):
-            return None
-        words = self.command_words()
-        names = [argument(decorator, "config_path", 0), argument(decorator, "config_name", 1)]
-        if words is None or any(not isinstance(name, ast.Constant) or not isinstance(name.value, str)
-                                for name in names):
-            return Binding(reason="a hydra config the command line may change")
-        folder = posixpath.normpath(posixpath.join(posixpath.dirname(self.path),
-                                                   names[0].value))  # type: ignore[union-attr]
-        name = str(names[1].value)  # type: ignore[union-attr]
-
-        def read(relpath: str) -> object:
-            text = self.read_config(posixpath.normpath(relpath))
-            return parse(text, "yaml") if text is not None else None
-
-        primary = read(posixpath.join(folder, name if name.endswith(".yaml") else name + ".yaml"))
-        config = overridden(composed(primary, read, folder), words)
-        return data_binding(config) if isinstance(config, dict) else None
 
     def returns_of(self, function: Function) -> list[tuple[ast.expr, Scope]]:
         outer = self.unwalked.pop(function, None)
@@ -1454,7 +1324,7 @@ class Analysis:
         starred = next((position for position, passed in enumerate(call.args)
                         if isinstance(passed, ast.Starred)), None)
         if starred is not None and index is not None and index >= starred:
-            return Binding(reason=f"{name} may be passed by *{_short(call.args[starred])}")
+            return Binding(reason=f"{name} may be passed by *{short_text(call.args[starred])}")
         for keyword in call.keywords:
             if keyword.arg is not None:
                 continue
@@ -1463,7 +1333,7 @@ class Analysis:
             except Unknown:
                 mapping = None
             if mapping is None or mapping.mapping is None:
-                return Binding(reason=f"{name} may be passed by **{_short(keyword.value)}")
+                return Binding(reason=f"{name} may be passed by **{short_text(keyword.value)}")
             if name in mapping.mapping:
                 return mapping.mapping[name]
         return None
@@ -1487,7 +1357,7 @@ class Analysis:
         if function.method and isinstance(call.func, ast.Attribute):
             receiver, _ = self.object_of(call.func.value, scope)
             if receiver is not None:
-                given[_first_parameter(function) or "self"] = receiver
+                given[first_parameter(function) or "self"] = receiver
         owner = function.analysis
         for param, index in function.parameters():
             passed = argument(call, param.arg, index)
@@ -1649,9 +1519,9 @@ class Analysis:
             self.call(node, scope)
 
     def call(self, call: ast.Call, scope: Scope) -> None:
-        name = _callee_name(call.func)
+        name = callee_name(call.func)
         if name == "add_argument":
-            self.add_argument(call, scope)  # the parser's options, however the body is walked
+            add_argument(self, call, scope)  # the parser's options, however the body is walked
 
         if self.quiet:
             return
@@ -1677,31 +1547,6 @@ class Analysis:
         return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call) \
             and self.may_be_ours(func, scope)
 
-    def add_argument(self, call: ast.Call, scope: Scope) -> None:
-        """Remember ``add_argument("--source-dir", default="src")`` under ``source_dir``."""
-        strings = tuple(a.value for a in call.args
-                        if isinstance(a, ast.Constant) and isinstance(a.value, str))
-        dest = argument(call, "dest", None)
-        if isinstance(dest, ast.Constant) and isinstance(dest.value, str):
-            name = dest.value
-        else:
-            long = [o for o in strings if o.startswith("--")]
-            name = (long or list(strings) or [""])[0].lstrip("-").replace("-", "_")
-        if not name:
-            return
-        default = argument(call, "default", None)
-        action = argument(call, "action", None)
-        flag = isinstance(action, ast.Constant) and action.value in (
-            "store_true", "store_false", "store_const", "count", "append_const", "version", "help")
-        if default is None:
-            binding = Binding(none=True)
-        else:
-            binding = self.binding_of(default, scope)
-            if binding.expr is not None or binding.parameter is not None:
-                binding = Binding(reason=Unknown(default))
-        options = tuple(o for o in strings if o.startswith("-"))
-        self.options[name] = Option(name, options, binding, not flag)
-
     def site_key(self, func: ast.expr, name: str, scope: Scope) -> str | None:
         """The key a call to a function of the repository is recorded under, None for others: a
         function of the module or imported from the root's modules, a method called on ``self``,
@@ -1718,7 +1563,7 @@ class Analysis:
             if bound is not None and bound.instance is not None and bound.instance.klass is not None:
                 return f"{receiver.id}.{name}"
             if bound is not None and bound.parameter is not None and bound.parameter.method \
-                    and receiver.id == _first_parameter(bound.parameter):
+                    and receiver.id == first_parameter(bound.parameter):
                 return name if name in self.facts.defined else None
             return None
         if isinstance(receiver, ast.Call) and name in self.facts.defined:
@@ -1788,7 +1633,7 @@ class Analysis:
                 and function.klass is target.klass and target.name == "__init__":
             bound = Scope(scope)
             instance = Instance(target.klass, call, site_scope, site)
-            bound.parameters = {function: {_first_parameter(function) or "self":
+            bound.parameters = {function: {first_parameter(function) or "self":
                                            Binding(instance=instance)}}
             return [(bound, ())]
         return self.bind_calls(target, call, site_scope, site, scope, depth)
@@ -1820,7 +1665,7 @@ class Analysis:
         if function.method and isinstance(call.func, ast.Attribute):
             receiver, _ = site.object_of(call.func.value, site_scope)
             if receiver is not None and receiver.instance is not None:
-                fixed[_first_parameter(function) or "self"] = receiver
+                fixed[first_parameter(function) or "self"] = receiver
         for param, index in function.parameters():
             passed = argument(call, param.arg, index)
             unpacked = site.unpacked(call, param.arg, index, site_scope) if passed is None else None
@@ -1901,50 +1746,6 @@ NO_CALL = " and no call in this file passes it"
 
 
 # helpers --------------------------------------------------------------------------------------
-def _touches(lines: Sequence[int], node: ast.AST) -> bool:
-    """One of ``lines`` (sorted) is within the lines ``node`` spans."""
-    start = getattr(node, "lineno", 0)
-    index = bisect.bisect_left(lines, start)
-    return index < len(lines) and lines[index] <= (getattr(node, "end_lineno", None) or start)
-
-
-touches = _touches
-
-
-def _short(expr: ast.AST) -> str:
-    text = ast.unparse(expr)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _dotted(expr: ast.expr) -> str | None:
-    if isinstance(expr, ast.Name):
-        return expr.id
-    if isinstance(expr, ast.Attribute):
-        base = _dotted(expr.value)
-        return None if base is None else f"{base}.{expr.attr}"
-    return None
-
-
-dotted = _dotted
-
-
-def _callee_name(expr: ast.expr) -> str | None:
-    func = expr.func if isinstance(expr, ast.Call) else expr
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return None
-
-
-callee_name = _callee_name
-
-
-def _first_parameter(function: Function) -> str | None:
-    params = [*function.node.args.posonlyargs, *function.node.args.args]
-    return params[0].arg if params else None
-
-
 def _may_return_an_object(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """A ``return`` of the function may give an object analysis follows: a call (a constructor,
     ``parse_args()``, a loader), a dict, or a name that a call, a dict or a nested ``def`` binds
@@ -1981,21 +1782,7 @@ def _same_object(one: Binding, other: Binding) -> bool:
 
 def _is_self(function: Function, name: str) -> bool:
     """``name`` is a method's ``self``."""
-    return function.method and name == _first_parameter(function)
-
-
-def argument(call: ast.expr, keyword: str, position: int | None) -> ast.expr | None:
-    """The argument a call passes as ``keyword`` or at ``position`` (not after a ``*args``)."""
-    if not isinstance(call, ast.Call):
-        return None
-    for item in call.keywords:
-        if item.arg == keyword:
-            return item.value
-    if position is not None and position < len(call.args):
-        passed = call.args[position]
-        if not any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
-            return passed
-    return None
+    return function.method and name == first_parameter(function)
 
 
 def _combinations(choices: Sequence[list[object] | None]) -> list[list[object]]:

@@ -7,7 +7,6 @@ the path is written."""
 from __future__ import annotations
 
 import ast
-import bisect
 import dataclasses
 import fnmatch
 import posixpath
@@ -17,6 +16,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from snapshot_guard.pyanalysis.evaluate import Analysis, Option
 from snapshot_guard.pyanalysis.modules import Modules
 from snapshot_guard.pyanalysis.scopes import Binding, Function, ModuleFacts, Scope
+from snapshot_guard.pyanalysis.syntax import touches
 from snapshot_guard.pyanalysis.values import (
     UNKNOWN,
     ParameterValue,
@@ -194,12 +194,6 @@ def lines_containing(text: str, words: Iterable[str],
     return lines
 
 
-def _touches(lines: Sequence[int], node: ast.AST) -> bool:
-    start = getattr(node, "lineno", 0)
-    index = bisect.bisect_left(lines, start)
-    return index < len(lines) and lines[index] <= (getattr(node, "end_lineno", None) or start)
-
-
 class ModuleWrites(Analysis):
     """The writes of one module (or a notebook's code cells), found in one walk."""
 
@@ -324,7 +318,7 @@ class ModuleWrites(Analysis):
             return None
 
     def on_call(self, call: ast.Call, scope: Scope) -> None:
-        if _touches(self.triggers, call):
+        if touches(self.triggers, call):
             self.examine(call, scope)
 
     def examine(self, call: ast.Call, scope: Scope) -> None:
@@ -631,7 +625,7 @@ class _Uses(Analysis):
     def bind(self, target: ast.expr, value: ast.expr, scope: Scope) -> None:
         """A path handed on without a call: an item of a list or tuple (a command line to run,
         files to process), a value stored into a dict (``opt["model"] = path``)."""
-        if _touches(self.lines, value) and (
+        if touches(self.lines, value) and (
             isinstance(value, (ast.List, ast.Tuple)) or isinstance(target, ast.Subscript)
         ):
             for element in value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]:
@@ -642,7 +636,7 @@ class _Uses(Analysis):
         super().bind(target, value, scope)
 
     def on_call(self, call: ast.Call, scope: Scope) -> None:
-        if id(call) in self.writes.examined or not _touches(self.lines, call):
+        if id(call) in self.writes.examined or not touches(self.lines, call):
             return
         name = qualified(call.func, self.writes.facts.aliases)
         if name is not None and (name.startswith("os.path.") or name in PATH_BUILDERS
