@@ -9,21 +9,25 @@ without a label is a false alarm; every label without a finding, a miss.
 
 The sets: ``dev`` was written first and the analysis grew with it; ``dev-2`` and ``dev-3`` were each
 written as a held-out set, scored once (see their notes), and then the analysis grew with them too;
-``held-out`` was written last, from other project shapes, and is scored as it is (its misses are
-listed, not fixed).
+``held-out`` and ``held-out-2`` to ``held-out-4`` were each written before the analysis changed
+again, from project shapes and libraries the sets before them do not use, and scored once as
+written (their notes give that first score; the analysis then grew by families of writers and
+kinds of data flow, never by a case for one label).
 
-    python benchmarks/outputs_corpus.py [--set dev|dev-2|dev-3|held-out|all] [--verbose]
+    python benchmarks/outputs_corpus.py [--set dev|dev-2|dev-3|held-out|held-out-N|all] [--verbose]
 """
+# ruff: noqa: E501  (the projects are code as people write it, long lines included)
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import json
+import posixpath
 import re
 import textwrap
 import time
 
-from snapshot_guard.writes import find_lost_writes
+from snapshot_guard.writes import find_lost_writes, strip_dot
 
 _LABEL = re.compile(r"#\s*lost:\s*(.+?)\s*$")
 
@@ -898,7 +902,1614 @@ HELD_OUT = [
 ]
 
 
+# --- held-out-2: written before the analysis was changed again, from project shapes and libraries
+# the sets above do not use (Lightning loggers, Hugging Face arguments and datasets, Keras callbacks
+# built by a function, pickle/dill/cloudpickle/skops, polars and pyarrow, plotly and PdfPages,
+# imageio, nested dataclasses and properties, closures, decorators and context managers, logging
+# dictConfig and loguru, xgboost/lightgbm/mlflow flavours, OmegaConf, hydra, package-relative
+# imports) with about as many traps as writes. First score, as written: recall 0.609 (42/69),
+# precision 0.913 (42/46). Then the analysis was generalised (families of writers, kinds of data
+# flow), never for one label. -------------------------------------------------------------------
+
+HELD_OUT_2 = [
+    Project("lightning-loggers", {
+        "model.py": """
+            import lightning as L
+            import matplotlib.pyplot as plt
+            import torch
+            from torch import nn
+
+
+            class LitClassifier(L.LightningModule):
+                def __init__(self, lr=1e-3):
+                    super().__init__()
+                    self.save_hyperparameters()
+                    self.net = nn.Sequential(nn.Linear(28 * 28, 64), nn.ReLU(), nn.Linear(64, 10))
+
+                def training_step(self, batch, batch_idx):
+                    x, y = batch
+                    loss = nn.functional.cross_entropy(self.net(x.view(x.size(0), -1)), y)
+                    self.log("train_loss", loss)
+                    return loss
+
+                def on_validation_epoch_end(self):
+                    fig, ax = plt.subplots()
+                    ax.imshow(self.confusion.compute().cpu())
+                    fig.savefig(f"confusion_epoch{self.current_epoch}.png")  # lost: confusion_epoch*.png
+                    plt.close(fig)
+
+                def configure_optimizers(self):
+                    return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
+            """,
+        "train.py": """
+            import argparse
+            import os
+
+            import lightning as L
+            import torch
+            from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
+            from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
+
+            from model import LitClassifier
+
+
+            def parse_args():
+                parser = argparse.ArgumentParser()
+                parser.add_argument("--data-dir", type=str)
+                parser.add_argument("--max-epochs", type=int, default=5)
+                parser.add_argument("--ckpt-dir", type=str, default="checkpoints")
+                parser.add_argument("--export-dir", type=str, default="outputs")
+                return parser.parse_args()
+
+
+            def main():
+                args = parse_args()
+                model = LitClassifier()
+                tb_logger = TensorBoardLogger(save_dir="tb_logs", name="mnist")  # lost: tb_logs
+                csv_logger = CSVLogger("logs", name="csv")
+                checkpoint = ModelCheckpoint(dirpath=args.ckpt_dir, monitor="val_loss")  # lost: checkpoints
+                trainer = L.Trainer(
+                    max_epochs=args.max_epochs,
+                    logger=[tb_logger, csv_logger],
+                    callbacks=[checkpoint, EarlyStopping("val_loss")],
+                )
+                trainer.fit(model, datamodule=make_datamodule(args.data_dir))
+                trainer.save_checkpoint(os.path.join(args.export_dir, "final.ckpt"))
+                model.to_onnx("model.onnx", input_sample=torch.randn(1, 28 * 28))  # lost: model.onnx
+                torch.jit.save(model.to_torchscript(), os.path.join(args.export_dir, "model.pt"))
+
+
+            if __name__ == "__main__":
+                main()
+            """,
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: python train.py --data-dir ${{inputs.mnist}} --max-epochs 10
+            environment: azureml:lightning:3
+            """,
+    }),
+    Project("hf-text-classification", {
+        "finetune.py": """
+            import json
+            import subprocess
+            import sys
+
+            import numpy as np
+            from datasets import load_dataset
+            from transformers import (
+                AutoModelForSequenceClassification,
+                AutoTokenizer,
+                Trainer,
+                TrainingArguments,
+            )
+
+            MODEL_NAME = "distilbert-base-uncased"
+            RUN_NAME = "distilbert-imdb"
+
+            tokenizer = AutoTokenizer.from_pretrained(MODEL_NAME)
+            raw = load_dataset("imdb")
+            tokenized = raw.map(lambda batch: tokenizer(batch["text"], truncation=True), batched=True)
+            tokenized.save_to_disk("data/tokenized")  # lost: data/tokenized
+
+            training_args = TrainingArguments(  # lost: distilbert-imdb
+                output_dir=f"./{RUN_NAME}",
+                logging_dir="./logs/tensorboard",
+                eval_strategy="epoch",
+                num_train_epochs=3,
+            )
+            model = AutoModelForSequenceClassification.from_pretrained(MODEL_NAME, num_labels=2)
+            trainer = Trainer(model=model, args=training_args, train_dataset=tokenized["train"])
+            trainer.train()
+            trainer.save_model("outputs/model")
+            tokenizer.save_pretrained("outputs/model")
+            model.config.to_json_file("config.json")  # lost: config.json
+            with open("label_map.json", "w") as handle:  # lost: label_map.json
+                json.dump({0: "negative", 1: "positive"}, handle)
+            predictions = trainer.predict(tokenized["test"]).predictions
+            np.savetxt("test_logits.txt", predictions)  # lost: test_logits.txt
+            np.save("eval_logits.npy", predictions)
+            subprocess.run([sys.executable, "score.py", "--logits", "eval_logits.npy"], check=True)
+            model.push_to_hub("contoso/distilbert-imdb")
+            """,
+        "score.py": """
+            import argparse
+            import numpy as np
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--logits")
+            args = parser.parse_args()
+            print(np.load(args.logits).argmax(axis=1).mean())
+            """,
+    }),
+    Project("keras-tabular", {
+        "train.py": """
+            import os
+
+            import pandas as pd
+            import tensorflow as tf
+
+            CONFIG = {
+                "epochs": 20,
+                "checkpoint_dir": "training_checkpoints",
+                "tensorboard_dir": "logs/fit",
+                "export_dir": "saved_models",
+            }
+
+
+            def build_callbacks(config):
+                return [
+                    tf.keras.callbacks.ModelCheckpoint(
+                        filepath=os.path.join(config["checkpoint_dir"], "ckpt_{epoch}.weights.h5"),
+                        save_weights_only=True,
+                    ),
+                    tf.keras.callbacks.TensorBoard(log_dir=config["tensorboard_dir"]),
+                    tf.keras.callbacks.EarlyStopping(patience=3),
+                ]
+
+
+            model = build_model()
+            callbacks = build_callbacks(CONFIG)  # lost: training_checkpoints/ckpt_{epoch}.weights.h5
+            history = model.fit(train_ds, validation_data=val_ds, epochs=CONFIG["epochs"], callbacks=callbacks)
+            pd.DataFrame(history.history).to_csv("history.csv", index=False)  # lost: history.csv
+            model.save(os.path.join(CONFIG["export_dir"], "model.keras"))  # lost: saved_models/model.keras
+            model.save("tmp_model.keras")
+            reloaded = tf.keras.models.load_model("tmp_model.keras")
+            tf.saved_model.save(reloaded, "outputs/saved_model")
+            converter = tf.lite.TFLiteConverter.from_keras_model(model)
+            tflite_model = converter.convert()
+            with open("model.tflite", "wb") as handle:  # lost: model.tflite
+                handle.write(tflite_model)
+            model.save_weights(os.path.join("outputs", "final.weights.h5"))
+            """,
+    }),
+    Project("sklearn-pickles", {
+        "train.py": """
+            import os
+            import pickle
+            import shutil
+            import tempfile
+
+            import cloudpickle
+            import dill
+            import joblib
+            from skops.io import dump as skops_dump
+            from sklearn.ensemble import GradientBoostingClassifier
+            from sklearn.pipeline import Pipeline
+            from sklearn.preprocessing import StandardScaler
+
+            ARTIFACT_DIR = "artifacts"
+            os.makedirs(ARTIFACT_DIR, exist_ok=True)
+
+            pipeline = Pipeline([("scale", StandardScaler()), ("gbc", GradientBoostingClassifier())])
+            pipeline.fit(X_train, y_train)
+            with open(os.path.join(ARTIFACT_DIR, "pipeline.pkl"), "wb") as handle:  # lost: artifacts/pipeline.pkl
+                pickle.dump(pipeline, handle)
+            with open(f"{ARTIFACT_DIR}/preprocess.dill", "wb") as handle:  # lost: artifacts/preprocess.dill
+                dill.dump(preprocess, handle)
+            cloudpickle.dump(feature_fn, open("feature_fn.cloudpickle", "wb"))  # lost: feature_fn.cloudpickle
+            skops_dump(pipeline, "pipeline.skops")  # lost: pipeline.skops
+            joblib.dump(pipeline, "outputs/pipeline.joblib", compress=3)
+            shutil.make_archive("model_bundle", "zip", ARTIFACT_DIR)  # lost: model_bundle.zip
+            with tempfile.NamedTemporaryFile(suffix=".pkl") as scratch:
+                pickle.dump(pipeline, scratch)
+            scratch_dir = tempfile.mkdtemp()
+            joblib.dump(pipeline, os.path.join(scratch_dir, "pipeline.joblib"))
+            with open("outputs/feature_names.txt", "w") as handle:
+                handle.write("\\n".join(feature_names))
+            """,
+    }),
+    Project("polars-arrow-features", {
+        "features.py": """
+            import argparse
+            from pathlib import Path
+
+            import numpy as np
+            import polars as pl
+            import pyarrow.feather as feather
+            import pyarrow.parquet as pq
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--raw", type=Path, required=True)
+            parser.add_argument("--features", type=Path, required=True)
+            args = parser.parse_args()
+
+            FEATURE_DIR = Path("feature_store")
+            FEATURE_DIR.mkdir(exist_ok=True)
+
+            events = pl.read_csv(args.raw / "events.csv")
+            daily = events.group_by("day").agg(pl.col("value").sum())
+            daily.write_parquet(FEATURE_DIR / "daily.parquet")  # lost: feature_store/daily.parquet
+            daily.write_csv("daily_preview.csv")  # lost: daily_preview.csv
+            daily.write_parquet(args.features / "daily.parquet")
+            table = daily.to_arrow()
+            pq.write_table(table, "daily_table.parquet")  # lost: daily_table.parquet
+            feather.write_feather(table, str(FEATURE_DIR / "daily.feather"))  # lost: feature_store/daily.feather
+            matrix = daily.to_numpy()
+            matrix.tofile("daily.bin")  # lost: daily.bin
+            np.savez_compressed(args.features / "matrix.npz", matrix=matrix)
+            daily.write_json("outputs/daily.json")
+            """,
+        "features.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: >-
+              python features.py --raw ${{inputs.raw}} --features ${{outputs.features}}
+            environment: azureml:polars:1
+            """,
+    }),
+    Project("plotly-eda-report", {
+        "utils/__init__.py": "",
+        "utils/plotting.py": """
+            import os
+
+
+            def save_fig(fig, name, folder="plots", ext="png", dpi=150):
+                os.makedirs(folder, exist_ok=True)
+                path = os.path.join(folder, f"{name}.{ext}")
+                fig.savefig(path, dpi=dpi, bbox_inches="tight")
+                return path
+            """,
+        "report.py": """
+            import matplotlib
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+            import pandas as pd
+            import plotly.express as px
+            import plotly.io as pio
+            from matplotlib.backends.backend_pdf import PdfPages
+
+            from utils.plotting import save_fig
+
+            frame = pd.read_csv("data/sample.csv")
+            fig = px.scatter(frame, x="a", y="b")
+            fig.write_html("scatter.html")  # lost: scatter.html
+            fig.write_image("figures/scatter.png")  # lost: figures/scatter.png
+            pio.write_html(fig, file="report/interactive.html")  # lost: report/interactive.html
+            pio.write_json(fig, "outputs/scatter.json")
+            with PdfPages("report.pdf") as pdf:  # lost: report.pdf
+                for column in frame.columns:
+                    page, ax = plt.subplots()
+                    frame[column].hist(ax=ax)
+                    pdf.savefig(page)
+            histogram, ax = plt.subplots()
+            save_fig(histogram, "histogram")  # lost: plots/histogram.png
+            save_fig(histogram, "histogram", folder="outputs/plots")
+            """,
+    }),
+    Project("gan-samples", {
+        "train_gan.py": """
+            import os
+
+            import imageio
+            import torch
+            import torchvision.utils as vutils
+            import wandb
+            from PIL import Image
+
+            wandb.init(project="dcgan", dir="wandb_runs")
+            SAMPLE_DIR = os.path.join("results", "samples")
+            os.makedirs(SAMPLE_DIR, exist_ok=True)
+            frames = []
+            for epoch in range(num_epochs):
+                fake = netG(fixed_noise).detach().cpu()
+                vutils.save_image(fake, os.path.join(SAMPLE_DIR, f"epoch_{epoch:03d}.png"), normalize=True)  # lost: results/samples/epoch_*.png
+                frames.append(to_image(vutils.make_grid(fake, normalize=True)))
+            imageio.mimsave("training.gif", frames, fps=5)  # lost: training.gif
+            torch.save({"G": netG.state_dict(), "D": netD.state_dict()}, "gan.pth")  # lost: gan.pth
+            torch.save(netG.state_dict(), "generator.pth")
+            wandb.save("generator.pth")
+            torch.save(netG.state_dict(), "generator_final.pth")
+            artifact = wandb.Artifact("generator", type="model")
+            artifact.add_file("generator_final.pth")
+            wandb.log_artifact(artifact)
+            Image.fromarray(frames[-1]).save("outputs/last.png")
+            """,
+    }),
+    Project("nested-dataclass-trainer", {
+        "config.py": """
+            from dataclasses import dataclass, field
+
+
+            @dataclass
+            class Paths:
+                root: str = "experiments"
+                checkpoints: str = "experiments/checkpoints"
+                predictions: str = "outputs/predictions"
+
+
+            @dataclass
+            class TrainConfig:
+                lr: float = 3e-4
+                epochs: int = 10
+                paths: Paths = field(default_factory=Paths)
+            """,
+        "trainer.py": """
+            import json
+            import os
+
+            import torch
+
+
+            class Trainer:
+                def __init__(self, model, config):
+                    self.model = model
+                    self.config = config
+                    self.ckpt_dir = config.paths.checkpoints
+                    os.makedirs(self.ckpt_dir, exist_ok=True)
+
+                @property
+                def best_path(self):
+                    return os.path.join(self.ckpt_dir, "best.pt")
+
+                def save_best(self):
+                    torch.save(self.model.state_dict(), self.best_path)
+
+                def save_epoch(self, epoch):
+                    torch.save(self.model.state_dict(), os.path.join(self.ckpt_dir, f"epoch_{epoch}.pt"))
+
+                def dump_config(self):
+                    with open(os.path.join(self.config.paths.root, "config.json"), "w") as handle:
+                        json.dump({"lr": self.config.lr}, handle)
+
+                def write_predictions(self, frame):
+                    frame.to_csv(os.path.join(self.config.paths.predictions, "test.csv"))
+            """,
+        "train.py": """
+            from config import TrainConfig
+            from trainer import Trainer
+
+            config = TrainConfig()
+            trainer = Trainer(build_model(), config)
+            for epoch in range(config.epochs):
+                trainer.save_epoch(epoch)  # lost: experiments/checkpoints/epoch_*.pt
+            trainer.save_best()  # lost: experiments/checkpoints/best.pt
+            trainer.dump_config()  # lost: experiments/config.json
+            trainer.write_predictions(predict())
+            """,
+    }),
+    Project("closures-decorators-contexts", {
+        "utils.py": """
+            import contextlib
+            import functools
+            import json
+            import os
+            import time
+
+            import torch
+
+
+            def timed(fn):
+                @functools.wraps(fn)
+                def wrapper(*args, **kwargs):
+                    start = time.time()
+                    result = fn(*args, **kwargs)
+                    print(f"{fn.__name__} took {time.time() - start:.1f}s")
+                    return result
+                return wrapper
+
+
+            @timed
+            def save_metrics(metrics, path):
+                with open(path, "w") as handle:
+                    json.dump(metrics, handle)
+
+
+            @contextlib.contextmanager
+            def atomic_write(path):
+                tmp = path + ".tmp"
+                with open(tmp, "w") as handle:
+                    yield handle
+                os.replace(tmp, path)
+
+
+            def make_checkpointer(folder):
+                os.makedirs(folder, exist_ok=True)
+
+                def checkpoint(state, step):
+                    torch.save(state, os.path.join(folder, f"step_{step}.pt"))
+
+                return checkpoint
+            """,
+        "train.py": """
+            from utils import atomic_write, make_checkpointer, save_metrics
+
+            save_metrics({"acc": 0.9}, "metrics.json")  # lost: metrics.json
+            save_metrics({"acc": 0.9}, "outputs/metrics.json")
+            checkpoint = make_checkpointer("ckpts")
+            for step in range(0, 1000, 100):
+                checkpoint(model.state_dict(), step)  # lost: ckpts/step_*.pt
+            with atomic_write("summary.txt") as handle:  # lost: summary.txt
+                handle.write("done")
+            with atomic_write("outputs/summary.txt") as handle:
+                handle.write("done")
+            """,
+    }),
+    Project("logging-setups", {
+        "train.py": """
+            import logging
+            import logging.config
+            import logging.handlers
+            import os
+
+            import yaml
+            from loguru import logger
+
+            LOG_FILE = "training.log"
+
+            logging.config.dictConfig({
+                "version": 1,
+                "formatters": {"plain": {"format": "%(asctime)s %(message)s"}},
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+                    "file": {"class": "logging.handlers.RotatingFileHandler", "filename": LOG_FILE,  # lost: training.log
+                             "maxBytes": 10485760, "formatter": "plain"},
+                },
+                "root": {"level": "INFO", "handlers": ["console", "file"]},
+            })
+            handler = logging.handlers.TimedRotatingFileHandler("debug/debug.log", when="midnight")  # lost: debug/debug.log
+            logging.getLogger("debug").addHandler(handler)
+            logger.add("loguru_train.log", rotation="10 MB")  # lost: loguru_train.log
+            logger.add("logs/loguru.log")
+            logging.basicConfig(filename=os.path.join("logs", "basic.log"))
+            with open("logging.yaml") as handle:
+                logging.config.dictConfig(yaml.safe_load(handle))
+            logging.config.fileConfig("logging.ini")
+            """,
+    }),
+    Project("boosting-and-mlflow", {
+        "train.py": """
+            import lightgbm as lgb
+            import mlflow
+            import mlflow.lightgbm
+            import mlflow.pyfunc
+            import mlflow.sklearn
+            import mlflow.xgboost
+            import xgboost as xgb
+            from catboost import CatBoostClassifier
+
+            with mlflow.start_run():
+                booster = lgb.train(params, lgb.Dataset(X, y), num_boost_round=100)
+                booster.save_model("lgbm_model.txt")
+                mlflow.log_artifact("lgbm_model.txt")
+                booster.save_model("lgbm_best.txt", num_iteration=booster.best_iteration)  # lost: lgbm_best.txt
+                mlflow.lightgbm.log_model(booster, artifact_path="lgbm")
+
+                xgb_clf = xgb.XGBClassifier(n_estimators=200).fit(X, y)
+                xgb_clf.save_model("xgb_clf.json")  # lost: xgb_clf.json
+                xgb_clf.get_booster().dump_model("xgb_dump.txt")  # lost: xgb_dump.txt
+                mlflow.xgboost.save_model(xgb_clf, path="xgb_mlflow")  # lost: xgb_mlflow
+
+                cat = CatBoostClassifier(verbose=0).fit(X, y)
+                cat.save_model("outputs/catboost.cbm")
+                mlflow.sklearn.save_model(sk_model=pipe, path="sk_pipeline")  # lost: sk_pipeline
+                mlflow.sklearn.save_model(pipe, "outputs/sk_model")
+                mlflow.pyfunc.save_model(path="pyfunc_model", python_model=Wrapper())  # lost: pyfunc_model
+                mlflow.log_dict({"threshold": 0.5}, "config.json")
+                mlflow.log_text("trained on March data", "notes.txt")
+            """,
+    }),
+    Project("notebook-run-by-papermill", {
+        "eda.ipynb": notebook(
+            """
+            import matplotlib.pyplot as plt
+            import pandas as pd
+            """,
+            """
+            # parameters
+            data = "data/raw.csv"
+            """,
+            """
+            OUT = "figures"
+
+            def savefig(fig, name):
+                fig.savefig(f"{OUT}/{name}.png", dpi=120)
+            """,
+            """
+            frame = pd.read_csv(data)
+            fig, ax = plt.subplots()
+            frame["target"].hist(ax=ax)
+            savefig(fig, "target_dist")  # lost: figures/target_dist.png
+            """,
+            """
+            stats = frame.describe()
+            stats.to_csv("summary_stats.csv")  # lost: summary_stats.csv
+            frame.sample(1000).to_parquet("outputs/sample.parquet")
+            """,
+        ),
+        "scratch.ipynb": notebook(
+            """
+            import pandas as pd
+            pd.read_csv("data/raw.csv").head().to_csv("scratch.csv")
+            """,
+        ),
+        "eda.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: papermill eda.ipynb outputs/eda.ipynb -p data ${{inputs.data}}
+            environment: azureml:eda:1
+            """,
+    }),
+    Project("archives-and-copies", {
+        "package_model.py": """
+            import glob
+            import os
+            import shutil
+            import tarfile
+            import zipfile
+
+            import joblib
+
+            MODEL_DIR = "model"
+            os.makedirs(MODEL_DIR, exist_ok=True)
+            joblib.dump(model, os.path.join(MODEL_DIR, "model.joblib"))
+            shutil.copytree(MODEL_DIR, "outputs/model", dirs_exist_ok=True)
+            shutil.copytree(MODEL_DIR, "model_backup")  # lost: model_backup
+            with zipfile.ZipFile("submission.zip", "w", zipfile.ZIP_DEFLATED) as archive:  # lost: submission.zip
+                for path in glob.glob("preds/*.csv"):
+                    archive.write(path)
+            with tarfile.open(os.path.join("outputs", "model.tar.gz"), "w:gz") as tar:
+                tar.add(MODEL_DIR)
+            shutil.copy("config.yaml", "run_config.yaml")  # lost: run_config.yaml
+            shutil.copy2("config.yaml", "outputs/config.yaml")
+            """,
+    }),
+    Project("config-file-dumps", {
+        "train.py": """
+            import configparser
+            import json
+            import os
+
+            import toml
+            import torch
+            import yaml
+            from omegaconf import OmegaConf
+
+            cfg = OmegaConf.load("conf/train.yaml")
+            OmegaConf.save(cfg, "resolved_config.yaml")  # lost: resolved_config.yaml
+            OmegaConf.save(config=cfg, f="outputs/resolved_config.yaml")
+            with open("params_used.yaml", "w") as handle:  # lost: params_used.yaml
+                yaml.safe_dump(OmegaConf.to_container(cfg), handle)
+            toml.dump({"lr": cfg.lr}, open("hparams.toml", "w"))  # lost: hparams.toml
+            ini = configparser.ConfigParser()
+            ini["train"] = {"lr": str(cfg.lr)}
+            with open("train.ini", "w") as handle:  # lost: train.ini
+                ini.write(handle)
+            torch.save(model, cfg.paths.model)
+            os.makedirs(cfg.output_dir, exist_ok=True)
+            json.dump(metrics, open(os.path.join(cfg.output_dir, "metrics.json"), "w"))
+            """,
+    }),
+    Project("hydra-app", {
+        "train.py": """
+            import hydra
+            import torch
+            from hydra.core.hydra_config import HydraConfig
+            from omegaconf import DictConfig
+
+
+            @hydra.main(version_base="1.3", config_path="conf", config_name="config")
+            def main(cfg: DictConfig) -> None:
+                model = build(cfg.model)
+                out_dir = HydraConfig.get().runtime.output_dir
+                torch.save(model.state_dict(), f"{out_dir}/model.pt")
+                torch.save(model.state_dict(), cfg.paths.checkpoint)
+                torch.save(model.state_dict(), "last.pt")  # lost: last.pt
+
+
+            if __name__ == "__main__":
+                main()
+            """,
+    }, commands=("python train.py model=resnet18",)),
+    Project("not-job-code-2", {
+        "setup.py": """
+            from setuptools import setup
+            setup(name="churn", version="0.1")
+            open("VERSION", "w").write("0.1")
+            """,
+        "tests/conftest.py": """
+            import pandas as pd
+            import pytest
+
+            @pytest.fixture
+            def frame(tmp_path):
+                pd.DataFrame({"a": [1]}).to_csv("fixture.csv")
+                return pd.read_csv("fixture.csv")
+            """,
+        "tests/test_features.py": """
+            import joblib
+            def test_dump():
+                joblib.dump({}, "model.joblib")
+            """,
+        "submit_job.py": """
+            from azure.ai.ml import MLClient, command, Input
+            from azure.identity import DefaultAzureCredential
+
+            ml_client = MLClient.from_config(DefaultAzureCredential())
+            job = command(code=".", command="python churn.py", environment="azureml:sk:1")
+            returned = ml_client.jobs.create_or_update(job)
+            with open("job_name.txt", "w") as handle:
+                handle.write(returned.name)
+            """,
+        "deploy/score.py": """
+            import json
+            import joblib
+
+            def init():
+                global model
+                model = joblib.load("model.joblib")
+
+            def run(raw):
+                with open("requests.log", "a") as handle:
+                    handle.write(raw)
+                return json.dumps(model.predict(json.loads(raw)).tolist())
+            """,
+        "churn.py": """
+            import joblib
+            joblib.dump(model, "churn_model.joblib")  # lost: churn_model.joblib
+            """,
+    }),
+    Project("kept-folder-spellings", {
+        "evaluate.py": """
+            import os
+            from pathlib import Path
+
+            OUTPUT_DIR = "./outputs"
+            LOG_DIR = os.path.join(".", "logs")
+            out = Path.cwd() / "outputs" / "eval"
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "report.md").write_text("# Evaluation")
+            frame.to_csv(os.path.join(OUTPUT_DIR, "preds.csv"))
+            frame.to_csv(LOG_DIR + "/rows.csv")
+            frame.to_csv(os.path.join(os.getcwd(), "outputs", "cwd.csv"))
+            frame.to_csv(Path("./outputs") / "path.csv")
+            frame.to_csv("output/preds.csv")  # lost: output/preds.csv
+            frame.to_csv("./Outputs/preds.csv")  # lost: Outputs/preds.csv
+            frame.to_csv(os.path.abspath("predictions.csv"))  # lost: predictions.csv
+            frame.to_csv(os.path.join(os.getcwd(), "predictions_full.csv"))  # lost: predictions_full.csv
+            frame.to_csv("outputs_v2/preds.csv")  # lost: outputs_v2/preds.csv
+            frame.to_csv("../preds.csv")  # lost: ../preds.csv
+            """,
+    }),
+    Project("run-context-and-mounts", {
+        "train.py": """
+            import argparse
+            import os
+            import tempfile
+
+            import numpy as np
+            import torch
+            from azureml.core import Run
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--output-dir", type=str)
+            args = parser.parse_args()
+            run = Run.get_context()
+            MODEL_DIR = os.environ.get("AZUREML_MODEL_DIR", "model")
+            OUTPUT = os.getenv("OUTPUT_PATH") or "results"
+            torch.save(model, os.path.join(MODEL_DIR, "m.pt"))
+            torch.save(model, f"{OUTPUT}/m.pt")
+            torch.save(model, os.path.join(args.output_dir, "m.pt"))
+            torch.save(model, "/mnt/azureml/cr/j/outputs/m.pt")
+            torch.save(model, os.path.expanduser("~/m.pt"))
+            np.save(tempfile.mktemp(suffix=".npy"), weights)
+            with tempfile.TemporaryDirectory() as tmp:
+                torch.save(model, os.path.join(tmp, "m.pt"))
+            torch.save(model, "uploaded.pt")
+            run.upload_file("outputs/uploaded.pt", "uploaded.pt")
+            torch.save(model, "registered.pt")
+            run.upload_file(name="registered.pt", path_or_stream="registered.pt")
+            run.register_model(model_name="m", model_path="registered.pt")
+            torch.save(model, "checkpoint_for_registration.pt")  # lost: checkpoint_for_registration.pt
+            """,
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: python train.py --output-dir ${{outputs.model}}
+            environment: azureml:torch:2
+            """,
+    }),
+    Project("pipeline-components", {
+        "prep.py": """
+            import argparse
+            import os
+            from pathlib import Path
+
+            import pandas as pd
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--raw")
+            parser.add_argument("--out")
+            parser.add_argument("--sample-size", type=int, default=1000)
+            parser.add_argument("--debug-dir", default="debug")
+            args = parser.parse_args()
+            frame = pd.read_csv(Path(args.raw) / "data.csv")
+            frame.to_parquet(Path(args.out) / "prepared.parquet")
+            os.makedirs(args.debug_dir, exist_ok=True)
+            frame.head(args.sample_size).to_csv(os.path.join(args.debug_dir, "sample.csv"))  # lost: debug/sample.csv
+            """,
+        "train.py": """
+            import argparse
+            from pathlib import Path
+
+            import joblib
+            import matplotlib.pyplot as plt
+            import pandas as pd
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--prepared")
+            parser.add_argument("--model-out")
+            parser.add_argument("--plots", default="plots")
+            args = parser.parse_args()
+            frame = pd.read_parquet(Path(args.prepared) / "prepared.parquet")
+            model = fit(frame)
+            fig, ax = plt.subplots()
+            ax.barh(frame.columns, model.feature_importances_)
+            fig.savefig(Path(args.plots) / "importance.png")  # lost: plots/importance.png
+            joblib.dump(model, Path(args.model_out) / "model.joblib")
+            """,
+        "evaluate.py": """
+            import argparse
+            import json
+            import os
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--model")
+            parser.add_argument("--report", default="report")
+            args = parser.parse_args()
+            with open(os.path.join(args.report, "metrics.json"), "w") as handle:
+                json.dump({"auc": 0.8}, handle)
+            """,
+        "pipeline.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json
+            type: pipeline
+            jobs:
+              prep:
+                type: command
+                code: ./
+                command: python prep.py --raw ${{inputs.raw}} --out ${{outputs.prepared}}
+              train:
+                type: command
+                code: ./
+                command: >-
+                  python train.py --prepared ${{inputs.prepared}} --model-out ${{outputs.model}}
+              evaluate:
+                type: command
+                code: ./
+                command: python evaluate.py --model ${{inputs.model}} --report ${{outputs.report}}
+            """,
+    }),
+    Project("package-relative-imports", {
+        "src/__init__.py": "",
+        "src/paths.py": """
+            from pathlib import Path
+
+            PROJECT_ROOT = Path(__file__).resolve().parents[1]
+            ARTIFACTS = PROJECT_ROOT / "artifacts"
+            REPORTS = PROJECT_ROOT / "outputs" / "reports"
+            """,
+        "src/evaluate.py": """
+            import json
+
+            from .paths import ARTIFACTS, REPORTS
+
+
+            class Evaluator:
+                def __init__(self, name):
+                    self.name = name
+
+                @classmethod
+                def default(cls):
+                    return cls("holdout")
+
+                def write(self, scores):
+                    (ARTIFACTS / f"{self.name}_scores.json").write_text(json.dumps(scores))
+                    (REPORTS / f"{self.name}.json").write_text(json.dumps(scores))
+            """,
+        "src/train.py": """
+            import joblib
+
+            from .evaluate import Evaluator
+            from .paths import ARTIFACTS
+
+            ARTIFACTS.mkdir(exist_ok=True)
+            joblib.dump(model, ARTIFACTS / "model.joblib")  # lost: artifacts/model.joblib
+            Evaluator.default().write(scores)  # lost: artifacts/holdout_scores.json
+            Evaluator("cv").write(cv_scores)  # lost: artifacts/cv_scores.json
+            """,
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: python -m src.train
+            environment: azureml:sk:1
+            """,
+    }),
+]
+
+
+# --- held-out-3: written after the analysis was generalised on held-out-2, from shapes and
+# libraries no set above uses (timm-style checkpoint savers, csv writers, sentence-transformers,
+# optuna, AutoGluon, prophet, statsmodels, tf.data and TFRecords, nibabel and SimpleITK, audio
+# writers, Keras Tuner, ignite, accelerate, numpy memmap, functools.partial, pydantic settings,
+# DVC params, detectron-style configs, nbconvert notebooks). First score, as written (the honest
+# estimate of the analysis generalised on held-out-2): recall 0.757 (28/37), precision 0.903
+# (28/31). Missed: a sqlite URL's database file, a library object's folder keyword (path=,
+# directory=, dirname=), CamelCase writers (WriteImage), a module's bare write(), a
+# functools.partial, numpy.memmap, str.replace in a file name; false alarms: a pydantic
+# BaseSettings field the job's environment sets, the partial's own call, a partial path. -----------
+
+HELD_OUT_3 = [
+    Project("timm-style-saver", {
+        "saver.py": """
+            import csv
+            import os
+
+            import torch
+
+
+            class CheckpointSaver:
+                def __init__(self, model, checkpoint_dir="", recovery_dir="", max_history=5):
+                    self.model = model
+                    self.checkpoint_dir = checkpoint_dir
+                    self.recovery_dir = recovery_dir
+                    self.max_history = max_history
+                    self.extension = ".pth.tar"
+
+                def save_checkpoint(self, epoch, metric=None):
+                    path = os.path.join(self.checkpoint_dir, "last" + self.extension)
+                    torch.save({"epoch": epoch, "state_dict": self.model.state_dict()}, path)
+
+                def save_recovery(self, epoch):
+                    filename = "recovery-{}{}".format(epoch, self.extension)
+                    torch.save(self.model.state_dict(), os.path.join(self.recovery_dir, filename))
+
+
+            def update_summary(epoch, metrics, filename, write_header=False):
+                with open(filename, mode="a") as handle:
+                    writer = csv.DictWriter(handle, fieldnames=["epoch", *metrics])
+                    if write_header:
+                        writer.writeheader()
+                    writer.writerow({"epoch": epoch, **metrics})
+            """,
+        "train.py": """
+            import argparse
+            import os
+
+            from saver import CheckpointSaver, update_summary
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--data-dir")
+            parser.add_argument("--output", default="./output/train")
+            parser.add_argument("--epochs", type=int, default=10)
+            args = parser.parse_args()
+
+            output_dir = args.output
+            os.makedirs(output_dir, exist_ok=True)
+            saver = CheckpointSaver(model, checkpoint_dir=output_dir, recovery_dir=output_dir)
+            for epoch in range(args.epochs):
+                metrics = train_one_epoch(model)
+                update_summary(epoch, metrics, os.path.join(output_dir, "summary.csv"),  # lost: output/train/summary.csv
+                               write_header=epoch == 0)
+                saver.save_checkpoint(epoch)  # lost: output/train/last.pth.tar
+                saver.save_recovery(epoch)  # lost: output/train/recovery-*.pth.tar
+            """,
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: python train.py --data-dir ${{inputs.images}} --epochs 30
+            environment: azureml:timm:2
+            """,
+    }),
+    Project("sentence-transformers-finetune", {
+        "finetune.py": """
+            import os
+
+            from sentence_transformers import InputExample, SentenceTransformer, losses
+            from sentence_transformers.evaluation import EmbeddingSimilarityEvaluator
+            from torch.utils.data import DataLoader
+
+            model = SentenceTransformer("all-MiniLM-L6-v2")
+            loader = DataLoader(examples, shuffle=True, batch_size=16)
+            evaluator = EmbeddingSimilarityEvaluator.from_input_examples(dev_examples, name="sts-dev")
+            model.fit(  # lost: st-checkpoints
+                train_objectives=[(loader, losses.CosineSimilarityLoss(model))],
+                evaluator=evaluator,
+                epochs=1,
+                output_path="st-checkpoints",
+            )
+            model.save("st-final")  # lost: st-final
+            model.save(os.path.join("outputs", "st-final"))
+            evaluator(model, output_path="eval-results")  # lost: eval-results
+            """,
+    }),
+    Project("optuna-xgboost-hpo", {
+        "tune.py": """
+            import joblib
+            import mlflow
+            import optuna
+            import xgboost as xgb
+
+
+            def objective(trial):
+                params = {"max_depth": trial.suggest_int("max_depth", 2, 8)}
+                booster = xgb.train(params, dtrain)
+                booster.save_model(f"trial_{trial.number}.json")  # lost: trial_*.json
+                return evaluate(booster)
+
+
+            study = optuna.create_study(direction="maximize", storage="sqlite:///optuna.db")  # lost: optuna.db
+            study.optimize(objective, n_trials=50)
+            study.trials_dataframe().to_csv("trials.csv", index=False)  # lost: trials.csv
+            optuna.visualization.plot_optimization_history(study).write_html("history.html")  # lost: history.html
+            joblib.dump(study, "study.pkl")
+            mlflow.log_artifact("study.pkl")
+            optuna.visualization.plot_param_importances(study).write_image("outputs/importances.png")
+            """,
+    }),
+    Project("autogluon-and-prophet", {
+        "tabular.py": """
+            import pandas as pd
+            from autogluon.tabular import TabularPredictor
+
+            train = pd.read_csv("data/train.csv")
+            predictor = TabularPredictor(label="churn", path="ag_models").fit(train)  # lost: ag_models
+            predictor.leaderboard(silent=True).to_csv("leaderboard.csv")  # lost: leaderboard.csv
+            """,
+        "forecast.py": """
+            import json
+
+            import pandas as pd
+            from prophet import Prophet
+            from prophet.serialize import model_to_json
+
+            history = pd.read_csv("data/sales.csv")
+            m = Prophet().fit(history)
+            forecast = m.predict(m.make_future_dataframe(periods=30))
+            with open("serialized_model.json", "w") as fout:  # lost: serialized_model.json
+                fout.write(model_to_json(m))
+            m.plot(forecast).savefig("forecast.png")  # lost: forecast.png
+            forecast.to_csv("outputs/forecast.csv")
+            """,
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: python tabular.py && python forecast.py
+            environment: azureml:tabular:4
+            """,
+    }, commands=("python tabular.py && python forecast.py",)),
+    Project("statsmodels-arima", {
+        "arima.py": """
+            import pickle
+
+            import statsmodels.api as sm
+
+            results = sm.tsa.ARIMA(series, order=(1, 1, 1)).fit()
+            results.save("arima_results.pkl")  # lost: arima_results.pkl
+            with open("summary.txt", "w") as handle:  # lost: summary.txt
+                handle.write(results.summary().as_text())
+            with open("outputs/arima.pkl", "wb") as handle:
+                pickle.dump(results, handle)
+            """,
+    }),
+    Project("tf-data-records", {
+        "records.py": """
+            import os
+
+            import tensorflow as tf
+
+            RECORD_DIR = "tfrecords"
+            os.makedirs(RECORD_DIR, exist_ok=True)
+            with tf.io.TFRecordWriter(os.path.join(RECORD_DIR, "train.tfrecord")) as writer:
+                for example in examples:
+                    writer.write(example.SerializeToString())
+            dataset = tf.data.TFRecordDataset(os.path.join(RECORD_DIR, "train.tfrecord"))
+            dataset.save("cached_dataset")  # lost: cached_dataset
+            checkpoint = tf.train.Checkpoint(model=model)
+            checkpoint.save("tf_ckpt/ckpt")  # lost: tf_ckpt/ckpt
+            tf.saved_model.save(model, os.path.join("outputs", "saved_model"))
+            """,
+    }),
+    Project("medical-imaging", {
+        "segment.py": """
+            import argparse
+            from pathlib import Path
+
+            import nibabel as nib
+            import SimpleITK as sitk
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--scans")
+            parser.add_argument("--predictions")
+            args = parser.parse_args()
+
+            out = Path("segmentations")
+            out.mkdir(exist_ok=True)
+            for scan in sorted(Path(args.scans).glob("*.nii.gz")):
+                mask = predict(nib.load(scan))
+                nib.save(mask, out / scan.name)  # lost: segmentations/*
+                nib.save(mask, Path(args.predictions) / scan.name)
+            image = sitk.ReadImage(str(next(Path(args.scans).glob("*.mha"))))
+            sitk.WriteImage(image, "resampled.mha")  # lost: resampled.mha
+            """,
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: python segment.py --scans ${{inputs.scans}} --predictions ${{outputs.masks}}
+            environment: azureml:monai:1
+            """,
+    }),
+    Project("audio-denoise", {
+        "denoise.py": """
+            import os
+
+            import librosa
+            import soundfile as sf
+            from scipy.io import wavfile
+
+            AUDIO_OUT = "denoised"
+            os.makedirs(AUDIO_OUT, exist_ok=True)
+            y, sr = librosa.load("data/noisy.wav", sr=16000)
+            clean = denoise(y)
+            sf.write(os.path.join(AUDIO_OUT, "clean.wav"), clean, sr)  # lost: denoised/clean.wav
+            wavfile.write("clean_scipy.wav", sr, clean)  # lost: clean_scipy.wav
+            sf.write("outputs/clean.wav", clean, sr)
+            """,
+    }),
+    Project("keras-tuner-and-ignite", {
+        "tune_keras.py": """
+            import keras_tuner as kt
+
+            tuner = kt.Hyperband(build_model, objective="val_accuracy", max_epochs=10,  # lost: tuner_runs
+                                 directory="tuner_runs", project_name="mnist")
+            tuner.search(x, y, validation_split=0.2)
+            best = tuner.get_best_models(1)[0]
+            best.save("best_tuned.keras")  # lost: best_tuned.keras
+            """,
+        "train_ignite.py": """
+            from ignite.engine import Events, create_supervised_trainer
+            from ignite.handlers import ModelCheckpoint
+
+            trainer = create_supervised_trainer(model, optimizer, loss)
+            handler = ModelCheckpoint(dirname="ignite_ckpts", filename_prefix="best", n_saved=2)  # lost: ignite_ckpts
+            trainer.add_event_handler(Events.EPOCH_COMPLETED, handler, {"model": model})
+            trainer.run(loader, max_epochs=5)
+            """,
+    }),
+    Project("accelerate-partial-memmap", {
+        "train.py": """
+            import functools
+            import os
+
+            import numpy as np
+            import torch
+            from accelerate import Accelerator
+
+
+            def save_array(array, name, folder):
+                np.save(os.path.join(folder, name), array)
+
+
+            accelerator = Accelerator()
+            model, optimizer = accelerator.prepare(model, optimizer)
+            accelerator.save_state("accelerate_state")  # lost: accelerate_state
+            save_features = functools.partial(save_array, folder="features")
+            save_features(train_features, "train.npy")  # lost: features/train.npy
+            buffer = np.memmap("embeddings.dat", dtype="float32", mode="w+", shape=(1000, 128))  # lost: embeddings.dat
+            buffer[:] = embeddings
+            buffer.flush()
+            accelerator.save(model.state_dict(), os.path.join("outputs", "model.pt"))
+            """,
+    }),
+    Project("settings-and-params", {
+        "params.yaml": """
+            train:
+              model_out: models/model.joblib
+              metrics: outputs/metrics.json
+            featurize:
+              out_dir: features
+            """,
+        "settings.py": """
+            from pydantic_settings import BaseSettings
+
+
+            class Settings(BaseSettings):
+                model_dir: str = "models"
+                report_dir: str = "reports"
+            """,
+        "train.py": """
+            import json
+            import os
+
+            import joblib
+            import yaml
+
+            from settings import Settings
+
+            with open("params.yaml") as handle:
+                params = yaml.safe_load(handle)
+            joblib.dump(model, params["train"]["model_out"])  # lost: models/model.joblib
+            with open(params["train"]["metrics"], "w") as handle:
+                json.dump(metrics, handle)
+            features.to_parquet(os.path.join(params["featurize"]["out_dir"], "train.parquet"))  # lost: features/train.parquet
+            settings = Settings()
+            joblib.dump(model, os.path.join(settings.model_dir, "settings_model.joblib"))
+            """,
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: python train.py
+            environment_variables:
+              MODEL_DIR: ./outputs/model
+            environment: azureml:sk:3
+            """,
+    }),
+    Project("detectron-style-config", {
+        "train_net.py": """
+            import os
+
+            from detectron2.config import get_cfg
+            from detectron2.engine import DefaultTrainer
+
+            cfg = get_cfg()
+            cfg.merge_from_file("configs/mask_rcnn.yaml")
+            cfg.OUTPUT_DIR = "./output"
+            os.makedirs(cfg.OUTPUT_DIR, exist_ok=True)
+            with open(os.path.join(cfg.OUTPUT_DIR, "config.yaml"), "w") as handle:  # lost: output/config.yaml
+                handle.write(cfg.dump())
+            trainer = DefaultTrainer(cfg)
+            trainer.train()
+            """,
+    }),
+    Project("notebook-by-nbconvert", {
+        "analysis.ipynb": notebook(
+            """
+            import os
+            import matplotlib.pyplot as plt
+            import pandas as pd
+            """,
+            """
+            def plot_and_save(series, title, folder="charts"):
+                os.makedirs(folder, exist_ok=True)
+                ax = series.plot(title=title)
+                ax.figure.savefig(os.path.join(folder, title.replace(" ", "_") + ".png"))
+                plt.close(ax.figure)
+            """,
+            """
+            frame = pd.read_csv("data/usage.csv", parse_dates=["day"])
+            daily = frame.groupby("day").sum()
+            plot_and_save(daily["minutes"], "daily minutes")  # lost: charts/daily_minutes.png
+            plot_and_save(daily["users"], "daily users", folder="outputs/charts")
+            daily.to_excel("daily_summary.xlsx")  # lost: daily_summary.xlsx
+            """,
+        ),
+        "run_analysis.sh": "jupyter nbconvert --to notebook --execute analysis.ipynb --output outputs/analysis.ipynb\n",
+        "explore.ipynb": notebook(
+            """
+            import pandas as pd
+            pd.read_csv("data/usage.csv").describe().to_csv("describe.csv")
+            """,
+        ),
+    }),
+    Project("file-relative-and-streams", {
+        "src/pipeline/export.py": """
+            import os
+            import pickle
+            import sys
+            from pathlib import Path
+
+            HERE = os.path.dirname(os.path.abspath(__file__))
+            MODELS = os.path.join(HERE, "..", "..", "models")
+            os.makedirs(MODELS, exist_ok=True)
+            with open(os.path.join(MODELS, "encoder.pkl"), "wb") as handle:  # lost: models/encoder.pkl
+                pickle.dump(encoder, handle)
+            with Path(__file__).with_name("vocab.json").open("w") as handle:  # lost: src/pipeline/vocab.json
+                handle.write(vocab_json)
+            sys.stdout = open("export_stdout.txt", "w")  # lost: export_stdout.txt
+            print("done", file=open("outputs/done.txt", "a"))
+            with Path("cache/index.pkl").open("wb") as handle:  # lost: cache/index.pkl
+                pickle.dump(index, handle)
+            """,
+    }),
+    Project("traps-everywhere", {
+        "train.py": """
+            import os
+            import shutil
+            import subprocess
+            import tempfile
+            from pathlib import Path
+
+            import joblib
+            import mlflow
+            import torch
+            from azureml.core import Run
+
+            run = Run.get_context()
+            OUT = Path(os.environ.get("OUTPUT_DIR", "results"))
+            joblib.dump(model, OUT / "model.joblib")
+            torch.save(model, Path.home() / ".cache" / "model.pt")
+            torch.save(model, "/dev/shm/model.pt")
+            with tempfile.NamedTemporaryFile(suffix=".pt", delete=False) as tmp:
+                torch.save(model, tmp.name)
+            scratch = tempfile.mkdtemp()
+            joblib.dump(model, os.path.join(scratch, "model.joblib"))
+            joblib.dump(model, "staged.joblib")
+            shutil.move("staged.joblib", "outputs/staged.joblib")
+            torch.save(model, "handoff.pt")
+            subprocess.run(["python", "evaluate.py", "--model", "handoff.pt"], check=True)
+            plt.savefig("roc.png")
+            run.log_image("roc", path="roc.png")
+            torch.save(model, "for_mlflow.pt")
+            mlflow.log_artifact("for_mlflow.pt", artifact_path="models")
+            Path("logs/run").mkdir(parents=True, exist_ok=True)
+            Path("logs/run/notes.txt").write_text("ok")
+            torch.save(model, Path(".") / "outputs" / "final.pt")
+            torch.save(model, "./outputs/../outputs/final2.pt")
+            """,
+        "evaluate.py": """
+            import argparse
+            import torch
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--model")
+            args = parser.parse_args()
+            model = torch.load(args.model)
+            """,
+        "app.py": """
+            import gradio as gr
+
+            def predict(text):
+                open("flagged.txt", "a").write(text)
+                return text
+
+            gr.Interface(predict, "text", "text").launch()
+            """,
+    }),
+]
+
+
+# --- held-out-4: written after the analysis was generalised on held-out-3, from shapes and
+# libraries no set above uses (ultralytics, xarray, geopandas, openpyxl and python-docx, flax and
+# orbax checkpoints, CatBoost, matplotlib animations, bokeh and altair, jsonlines and aiofiles, the
+# torch profiler, enums, decorators, factories of path dicts). First score, as written (the
+# honest estimate of the analysis generalised on held-out-3): recall 0.781 (25/32), precision
+# 1.000 (25/25). Missed: openers of other libraries (aiofiles.open, jsonlines.open in a write
+# mode), bokeh's output_file, the torch profiler's trace handler, Enum members' values,
+# ultralytics' project= folder. --------------------------------------------------------------------
+
+HELD_OUT_4 = [
+    Project("ultralytics-detector", {
+        "train.py": """
+            import argparse
+            import shutil
+
+            from ultralytics import YOLO
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--data", default="coco128.yaml")
+            parser.add_argument("--epochs", type=int, default=50)
+            args = parser.parse_args()
+
+            model = YOLO("yolov8n.pt")
+            results = model.train(data=args.data, epochs=args.epochs, project="runs/train", name="exp")  # lost: runs/train
+            metrics = model.val(project="outputs/val")
+            shutil.copy("runs/train/exp/weights/best.pt", "outputs/best.pt")
+            shutil.copy("runs/train/exp/results.csv", "results_copy.csv")  # lost: results_copy.csv
+            """,
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: python train.py --data ${{inputs.dataset}}/data.yaml
+            environment: azureml:yolo:8
+            """,
+    }),
+    Project("climate-xarray-geopandas", {
+        "process.py": """
+            import os
+
+            import geopandas as gpd
+            import xarray as xr
+
+            ds = xr.open_dataset("data/era5.nc")
+            monthly = ds.resample(time="1M").mean()
+            monthly.to_netcdf("monthly_means.nc")  # lost: monthly_means.nc
+            monthly.to_zarr(os.path.join("stores", "monthly.zarr"))  # lost: stores/monthly.zarr
+            regions = gpd.read_file("data/regions.shp")
+            regions.to_file("regions.geojson", driver="GeoJSON")  # lost: regions.geojson
+            regions.to_file(os.path.join("outputs", "regions.gpkg"), driver="GPKG")
+            """,
+    }),
+    Project("office-reports", {
+        "report.py": """
+            import openpyxl
+            from docx import Document
+
+            workbook = openpyxl.Workbook()
+            sheet = workbook.active
+            sheet.append(["metric", "value"])
+            workbook.save("metrics.xlsx")  # lost: metrics.xlsx
+            document = Document()
+            document.add_heading("Training report", level=1)
+            document.save("report.docx")  # lost: report.docx
+            document.save("outputs/report_copy.docx")
+            """,
+    }),
+    Project("jax-flax-checkpoints", {
+        "train_flax.py": """
+            import orbax.checkpoint as ocp
+            from flax.training import checkpoints
+
+            CKPT_DIR = "flax_ckpt"
+            for step in range(10):
+                state = train_step(state)
+                checkpoints.save_checkpoint(ckpt_dir=CKPT_DIR, target=state, step=step, overwrite=True)  # lost: flax_ckpt
+            checkpointer = ocp.PyTreeCheckpointer()
+            checkpointer.save("orbax_ckpt", state)  # lost: orbax_ckpt
+            checkpoints.save_checkpoint(ckpt_dir="/tmp/flax", target=state, step=10)
+            """,
+    }),
+    Project("catboost-and-animation", {
+        "train.py": """
+            import matplotlib.animation as animation
+            import matplotlib.pyplot as plt
+            from catboost import CatBoostClassifier
+
+            model = CatBoostClassifier(iterations=500, train_dir="catboost_logs")  # lost: catboost_logs
+            model.fit(X, y, eval_set=(X_val, y_val))
+            model.save_model("catboost.cbm")  # lost: catboost.cbm
+            fig, ax = plt.subplots()
+            anim = animation.FuncAnimation(fig, update, frames=len(history))
+            anim.save("training.gif", writer="pillow")  # lost: training.gif
+            anim.save("outputs/training.mp4", writer="ffmpeg")
+            """,
+    }),
+    Project("bokeh-altair-plotly", {
+        "dashboards.py": """
+            import altair as alt
+            import plotly.offline
+            from bokeh.io import output_file, save
+            from bokeh.plotting import figure
+
+            plot = figure(title="loss")
+            plot.line(epochs, losses)
+            output_file("bokeh_loss.html")  # lost: bokeh_loss.html
+            save(plot)
+            chart = alt.Chart(frame).mark_line().encode(x="epoch", y="loss")
+            chart.save("altair_loss.html")  # lost: altair_loss.html
+            plotly.offline.plot(fig, filename="plotly_loss.html", auto_open=False)  # lost: plotly_loss.html
+            chart.save("outputs/altair_loss.json")
+            """,
+    }),
+    Project("async-and-jsonlines", {
+        "predict.py": """
+            import asyncio
+            import json
+
+            import aiofiles
+            import jsonlines
+
+
+            async def write_predictions(predictions):
+                async with aiofiles.open("predictions.json", "w") as handle:  # lost: predictions.json
+                    await handle.write(json.dumps(predictions))
+
+
+            with jsonlines.open("predictions.jsonl", mode="w") as writer:  # lost: predictions.jsonl
+                writer.write_all(rows)
+            with jsonlines.open("data/inputs.jsonl") as reader:
+                inputs = list(reader)
+            asyncio.run(write_predictions(predict(inputs)))
+            """,
+    }),
+    Project("torch-profiler-and-enum", {
+        "profile_train.py": """
+            from enum import Enum
+
+            import joblib
+            import torch
+            from torch.profiler import ProfilerActivity, profile, tensorboard_trace_handler
+
+
+            class Artifacts(str, Enum):
+                MODEL = "models/model.pt"
+                ENCODER = "models/encoder.joblib"
+                REPORT = "outputs/report.json"
+
+
+            with profile(activities=[ProfilerActivity.CPU],
+                         on_trace_ready=tensorboard_trace_handler("./log/profiler")) as prof:  # lost: log/profiler
+                train(model)
+            torch.save(model.state_dict(), Artifacts.MODEL.value)  # lost: models/model.pt
+            joblib.dump(encoder, Artifacts.ENCODER.value)  # lost: models/encoder.joblib
+            joblib.dump(report, Artifacts.REPORT.value)
+            prof.export_chrome_trace("trace.json")  # lost: trace.json
+            """,
+    }),
+    Project("decorated-helpers-and-path-factories", {
+        "utils.py": """
+            import functools
+            import os
+            import time
+
+
+            def timed():
+                def decorate(fn):
+                    @functools.wraps(fn)
+                    def wrapper(*args, **kwargs):
+                        start = time.time()
+                        result = fn(*args, **kwargs)
+                        with open("timings.log", "a") as handle:  # lost: timings.log
+                            handle.write(f"{fn.__name__} {time.time() - start:.2f}\\n")
+                        return result
+                    return wrapper
+                return decorate
+
+
+            def artifact_paths(run_name):
+                base = os.path.join("artifacts", run_name)
+                return {"model": os.path.join(base, "model.pkl"),
+                        "metrics": os.path.join("outputs", run_name, "metrics.json")}
+            """,
+        "train.py": """
+            import json
+
+            import joblib
+
+            from utils import artifact_paths, timed
+
+
+            @timed()
+            def fit(frame):
+                return train_model(frame)
+
+
+            model = fit(frame)
+            paths = artifact_paths("baseline")
+            joblib.dump(model, paths["model"])  # lost: artifacts/baseline/model.pkl
+            with open(paths["metrics"], "w") as handle:
+                json.dump(metrics, handle)
+            """,
+    }),
+    Project("dask-and-gzip", {
+        "etl.py": """
+            import gzip
+            import pickle
+
+            import dask.dataframe as dd
+
+            ddf = dd.read_csv("data/events-*.csv")
+            daily = ddf.groupby("day").value.sum()
+            daily.to_frame().to_parquet("daily_parquet")  # lost: daily_parquet
+            with gzip.open("vocab.pkl.gz", "wb") as handle:  # lost: vocab.pkl.gz
+                pickle.dump(vocab, handle)
+            with gzip.open("data/lookup.pkl.gz", "rb") as handle:
+                lookup = pickle.load(handle)
+            ddf.to_csv("outputs/events-*.csv")
+            """,
+    }),
+    Project("config-class-cwd-paths", {
+        "config.py": """
+            from pathlib import Path
+
+
+            class Config:
+                ROOT = Path.cwd()
+                ARTIFACTS = ROOT / "artifacts"
+                OUTPUTS = ROOT / "outputs"
+                LOGS = ROOT / "logs"
+                SEED = 42
+            """,
+        "train.py": """
+            import logging
+
+            import joblib
+
+            from config import Config
+
+            Config.ARTIFACTS.mkdir(exist_ok=True)
+            logging.basicConfig(filename=Config.LOGS / "train.log", level=logging.INFO)
+            joblib.dump(model, Config.ARTIFACTS / "model.joblib")  # lost: artifacts/model.joblib
+            joblib.dump(model, Config.OUTPUTS / "model.joblib")
+            (Config.ARTIFACTS / "feature_list.txt").write_text("\\n".join(features))  # lost: artifacts/feature_list.txt
+            """,
+    }),
+    Project("traps-loggers-and-uploads", {
+        "train.py": """
+            import os
+
+            import comet_ml
+            import neptune
+            import torch
+            from azureml.core import Run
+            from lightning.pytorch.loggers import CometLogger, MLFlowLogger
+
+            experiment = comet_ml.Experiment(project_name="demo")
+            run = neptune.init_run(project="team/demo")
+            logger = MLFlowLogger(experiment_name="demo", tracking_uri=os.environ["MLFLOW_TRACKING_URI"])
+            comet = CometLogger(api_key=os.environ["COMET_API_KEY"], save_dir="comet_logs")
+            aml_run = Run.get_context()
+            torch.save(model.state_dict(), "weights.pt")
+            aml_run.upload_file("outputs/weights.pt", "weights.pt")
+            torch.save(model.state_dict(), "model_for_comet.pt")
+            experiment.log_model("model", "model_for_comet.pt")
+            torch.save(model.state_dict(), "neptune_model.pt")
+            run["model"].upload("neptune_model.pt")
+            torch.save(model.state_dict(), os.path.join(os.environ["AZUREML_CR_EXECUTION_WORKING_DIR_PATH"], "m.pt"))
+            torch.save(model.state_dict(), os.path.join(os.getcwd(), "outputs", "final.pt"))
+            """,
+    }),
+    Project("thumbnails-and-sklearn-reports", {
+        "thumbnails.py": """
+            import io
+            import os
+
+            from PIL import Image
+
+            THUMBS = "thumbs"
+            os.makedirs(THUMBS, exist_ok=True)
+            for name in os.listdir("data/images"):
+                image = Image.open(os.path.join("data/images", name)).convert("L").resize((64, 64))
+                image.save(os.path.join(THUMBS, name))  # lost: thumbs/*
+                buffer = io.BytesIO()
+                image.save(buffer, format="PNG")
+            """,
+        "report.py": """
+            import matplotlib.pyplot as plt
+            from sklearn.metrics import ConfusionMatrixDisplay, classification_report
+            from sklearn.tree import export_graphviz, export_text
+
+            report = classification_report(y_test, predictions)
+            open("classification_report.txt", "w").write(report)  # lost: classification_report.txt
+            ConfusionMatrixDisplay.from_predictions(y_test, predictions)
+            plt.savefig("cm.png")  # lost: cm.png
+            export_graphviz(tree, out_file="tree.dot", feature_names=features)  # lost: tree.dot
+            rules = export_text(tree, feature_names=features)
+            print(rules)
+            """,
+    }),
+    Project("scripts-not-run", {
+        "train.py": """
+            import joblib
+            joblib.dump(model, "outputs/model.joblib")
+            joblib.dump(scaler, "scaler.joblib")  # lost: scaler.joblib
+            """,
+        "tools/make_sample.py": """
+            import pandas as pd
+            pd.read_csv("data/full.csv").sample(100).to_csv("data/sample.csv")
+            """,
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: python train.py
+            environment: azureml:sk:3
+            """,
+    }, commands=("python train.py",)),
+]
+
+
 # --- scoring -----------------------------------------------------------------------------------
+
+def _shown(target: str) -> str:
+    """A path as compared: ``./model`` and ``model`` are one path."""
+    return posixpath.normpath(strip_dot(target.strip().replace("\\", "/")))
+
 
 def labels(project: Project) -> set[tuple[str, int, str]]:
     found: set[tuple[str, int, str]] = set()
@@ -908,13 +2519,13 @@ def labels(project: Project) -> set[tuple[str, int, str]]:
                 for line, source in enumerate("".join(cell["source"]).split("\n"), start=1):
                     match = _LABEL.search(source)
                     if match:
-                        found.update((f"{name}#{cell_number}", line, target.strip())
+                        found.update((f"{name}#{cell_number}", line, _shown(target))
                                      for target in match.group(1).split(","))
             continue
         for line, source in enumerate(textwrap.dedent(text).lstrip("\n").split("\n"), start=1):
             match = _LABEL.search(source)
             if match:
-                found.update((name, line, target.strip()) for target in match.group(1).split(","))
+                found.update((name, line, _shown(target)) for target in match.group(1).split(","))
     return found
 
 
@@ -925,7 +2536,7 @@ def findings(project: Project) -> set[tuple[str, int, str]]:
         data[name] = body.encode()
     result = find_lost_writes(sorted(data), data.__getitem__,
                               commands=list(project.commands) if project.commands is not None else None)
-    return {(f"{write.file}#{write.cell}" if write.cell else write.file, write.line, write.target)
+    return {(f"{write.file}#{write.cell}" if write.cell else write.file, write.line, _shown(write.target))
             for write in result.writes}
 
 
@@ -949,10 +2560,12 @@ def score(projects: list[Project], verbose: bool) -> tuple[int, int, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=("dev", "dev-2", "dev-3", "held-out", "all"), default="all")
+    parser.add_argument("--set", default="all", choices=(
+        "dev", "dev-2", "dev-3", "held-out", "held-out-2", "held-out-3", "held-out-4", "all"))
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
-    sets = {"dev": DEV, "dev-2": DEV_2, "dev-3": DEV_3, "held-out": HELD_OUT}
+    sets = {"dev": DEV, "dev-2": DEV_2, "dev-3": DEV_3, "held-out": HELD_OUT,
+            "held-out-2": HELD_OUT_2, "held-out-3": HELD_OUT_3, "held-out-4": HELD_OUT_4}
     chosen = list(sets) if args.set == "all" else [args.set]
     for name in chosen:
         start = time.perf_counter()

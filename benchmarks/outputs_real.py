@@ -4,15 +4,18 @@ found for the root's jobs (as ``find_lost_writes(commands=...)`` takes them).
 
 Prints each lost write found (file:line, the call, the path) and, with ``--base FILE``, which ones are
 new against a previous run's JSON (``--json FILE`` writes one). A person reviews each finding: the
-precision at warning level is the share of findings that are real lost writes.
+precision at warning level is the share of findings that are real lost writes. ``--top`` analyses,
+instead, each repository's tracked files as one root with no command line known (what the hook does
+when discovery finds no root): a stress test of what is judged when nothing says what a job runs.
 
-    python benchmarks/outputs_real.py REPO... [--json FILE] [--base FILE]
+    python benchmarks/outputs_real.py REPO... [--top] [--json FILE] [--base FILE]
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import subprocess
 import time
 from collections.abc import Sequence
 
@@ -26,6 +29,22 @@ def _commands(declared: Sequence[DeclaredRoot], root: str) -> list[str] | None:
     """The command lines of the jobs that upload ``root``; None when one is not known."""
     found = [item.command for item in declared if item.root == root]
     return None if any(command is None for command in found) else [c for c in found if c]
+
+
+def analyse_top(top: str) -> list[dict[str, object]]:
+    """The tracked files of the repository as one root, no command line known."""
+    top = os.path.abspath(top)
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=top, capture_output=True, check=True)
+    files = [name for name in os.fsdecode(listed.stdout).split("\0")
+             if name and os.path.isfile(os.path.join(top, name))]
+
+    def read(relpath: str) -> bytes:
+        with open(os.path.join(top, relpath), "rb") as handle:
+            return handle.read()
+
+    return [{"file": write.file, "line": write.line, "cell": write.cell, "call": write.call,
+             "target": write.target, "through": write.through, "commands": False}
+            for write in find_lost_writes(files, read).writes]
 
 
 def analyse(top: str) -> list[dict[str, object]]:
@@ -59,6 +78,8 @@ def main() -> int:
     parser.add_argument("repos", nargs="+")
     parser.add_argument("--json", help="write the findings here")
     parser.add_argument("--base", help="mark the findings not in this earlier --json output")
+    parser.add_argument("--top", action="store_true",
+                        help="each repository's tracked files as one root, no command line known")
     args = parser.parse_args()
     base: set[tuple[str, int, str]] = set()
     if args.base:
@@ -68,7 +89,7 @@ def main() -> int:
     results = {}
     for repo in args.repos:
         start = time.perf_counter()
-        found = analyse(repo)
+        found = analyse_top(repo) if args.top else analyse(repo)
         results[os.path.basename(os.path.abspath(repo))] = found
         print(f"{repo}: {len(found)} lost writes ({time.perf_counter() - start:.1f} s)")
         for item in found:

@@ -11,6 +11,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from snapshot_guard.writes import LostWrite, analyse_source, find_lost_writes
+from snapshot_guard.writes.calls import (
+    CLASS_FAMILIES,
+    FUNCTIONS,
+    METHODS,
+    MLFLOW_SAVE,
+    OPENERS,
+    TRIGGERS,
+    UPLOADS,
+)
 
 
 def lost(source: str) -> list[tuple[int, str, str]]:
@@ -486,9 +495,10 @@ def test_notebooks_nobody_runs_tests_and_vendored_code_are_not_job_code() -> Non
 def test_files_that_cannot_be_parsed_are_skipped_with_one_line() -> None:
     writes, skipped = analyse({
         "broken.py": b"def train(:\n    torch.save(model, 'model.pt')\n",
-        "legacy.py": b"print 'saved'\n",
+        "legacy.py": b"print 'saved'\nopen('log.txt', 'w')\n",
         "quiet.py": b"print 'nothing to see'\n",  # no word of a write: not parsed
-        "latin.py": b"x = '\xff'  # saved\n",
+        "constants.py": b"print 'saved'\n",  # nor a call
+        "latin.py": b"x = '\xff'  # save(x)\n",
         "bad.ipynb": b"{not json",
         "old.ipynb": json.dumps({"worksheets": [], "nbformat": 3}).encode(),
         "half.ipynb": notebook("def broken(:\n", "df.to_csv('x.csv')\n"),
@@ -676,7 +686,8 @@ def test_self_attributes_set_in_init() -> None:
 
         Trainer(net).save()
         Trainer(net, out_dir="outputs").save()
-    """) == [(13, "self.figure.savefig", "plots/loss.png"), (15, "Trainer", "weights/model.pt")]
+    """) == [(13, "self.figure.savefig", "plots/loss.png"),
+             (15, "Trainer(...).save", "weights/model.pt")]
 
 
 def test_an_attribute_set_again_elsewhere_is_not_known() -> None:
@@ -906,3 +917,591 @@ def test_a_file_copied_out_through_a_name_another_line_assigns() -> None:
         copy_tree(source, ARGS.model_output)
         mlflow.sklearn.save_model(model, "other_model")
     """) == [(7, "mlflow.sklearn.save_model", "other_model")]
+
+
+# --- writers no table lists: by family, by output keyword --------------------------------------
+
+def test_writers_known_by_their_name_need_a_path_like_value() -> None:
+    assert lost("""
+        import polars as pl
+        import srsly
+        frame = pl.read_csv("raw.csv")
+        frame.write_ipc("frame.arrow")
+        frame.write_ndjson("records/frame.ndjson")
+        srsly.write_json("labels.json", labels)
+        learner.export("export.pkl")
+        frame.to_sql("schema.table", connection)
+        frame.to_dict("records")
+        handle.write("done.")
+        results.save_hyperparameters("model.lr")
+        writer.write_summary("epoch/loss.txt")
+        frame.write_ipc("outputs/frame.arrow")
+        accelerator.save(model.state_dict(), "model.pt")
+    """) == [(5, "frame.write_ipc", "frame.arrow"), (6, "frame.write_ndjson", "records/frame.ndjson"),
+             (7, "srsly.write_json", "labels.json"), (8, "learner.export", "export.pkl"),
+             (15, "accelerator.save", "model.pt")]
+
+
+def test_output_keywords_of_library_calls_are_writes_but_not_of_readers_or_trackers() -> None:
+    assert lost("""
+        import wandb
+        from transformers import Seq2SeqTrainingArguments, TrainingArguments
+        from huggingface_hub import snapshot_download
+        from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger, WandbLogger
+        args = TrainingArguments(output_dir="results", logging_dir="logs/tb")
+        s2s = Seq2SeqTrainingArguments("./t5-finetuned")
+        snapshot_download("bert-base-uncased", local_dir="bert")
+        wandb.init(project="p", dir="wandb_runs")
+        WandbLogger(save_dir="wandb_logs")
+        TensorBoardLogger(save_dir="tb_logs")
+        CSVLogger("csv_logs", name="run")
+        load_dataset("imdb", cache_dir="hf_cache")
+        run_training(train_file="train.csv", output_dir="checkpoints")
+        settings = dict(output_dir="not_written_here")
+    """) == [(6, "TrainingArguments", "results"), (11, "TensorBoardLogger", "tb_logs"),
+             (12, "CSVLogger", "csv_logs"), (14, "run_training", "checkpoints")]
+
+
+def test_more_library_writers() -> None:
+    assert lost("""
+        import shutil, tarfile
+        import imageio
+        import plotly.io as pio
+        import pyarrow.parquet as pq
+        from loguru import logger
+        from matplotlib.backends.backend_pdf import PdfPages
+        from omegaconf import OmegaConf
+        from skops.io import dump
+        pq.write_table(table, "table.parquet")
+        pio.write_html(fig, file="report/plot.html")
+        imageio.mimsave("train.gif", frames)
+        pdf = PdfPages("report.pdf")
+        OmegaConf.save(cfg, "config.yaml")
+        dump(model, "model.skops")
+        logger.add("train.log")
+        logger.add("logs/train.log")
+        shutil.make_archive("bundle", "gztar", "model")
+        datasets.save_to_disk("tokenized")
+        model.config.to_json_file("config.json")
+        lit_model.to_onnx("model.onnx", sample)
+    """) == [(10, "pq.write_table", "table.parquet"), (11, "pio.write_html", "report/plot.html"),
+             (12, "imageio.mimsave", "train.gif"), (13, "PdfPages", "report.pdf"),
+             (14, "OmegaConf.save", "config.yaml"), (15, "dump", "model.skops"),
+             (16, "logger.add", "train.log"), (18, "shutil.make_archive", "bundle.tar.gz"),
+             (19, "datasets.save_to_disk", "tokenized"),
+             (20, "model.config.to_json_file", "config.json"), (21, "lit_model.to_onnx", "model.onnx")]
+
+
+def test_a_dict_config_is_reported_at_each_handlers_file_name() -> None:
+    assert lost("""
+        import logging.config
+        LOG = "app.log"
+        CONFIG = {
+            "version": 1,
+            "handlers": {
+                "file": {"class": "logging.FileHandler", "filename": LOG},
+                "kept": {"class": "logging.FileHandler", "filename": "logs/kept.log"},
+                "console": {"class": "logging.StreamHandler"},
+            },
+        }
+        logging.config.dictConfig(CONFIG)
+    """) == [(7, "logging.config.dictConfig", "app.log")]
+
+
+def test_a_handler_object_passed_on_is_not_its_file_used_again() -> None:
+    assert lost("""
+        import logging
+        handler = logging.FileHandler("debug/debug.log")
+        logging.getLogger("debug").addHandler(handler)
+    """) == [(3, "logging.FileHandler", "debug/debug.log")]
+
+
+# --- moves, copies out, what is said elsewhere ---------------------------------------------------
+
+def test_a_file_moved_is_lost_where_it_is_moved_to() -> None:
+    assert lost("""
+        import contextlib, json, os
+        from pathlib import Path
+
+        @contextlib.contextmanager
+        def atomic_write(path, suffix=".part"):
+            partial = f"{path}{suffix}"
+            with open(partial, "w") as handle:
+                yield handle
+            os.replace(partial, path)
+
+        with atomic_write("summary.json") as handle:
+            json.dump({}, handle)
+        with atomic_write("outputs/summary.json") as handle:
+            json.dump({}, handle)
+        Path("draft.txt").write_text("x")
+        Path("draft.txt").rename("final.txt")
+        open("staged.csv", "w").write("a,b")
+        os.rename("staged.csv", "outputs/staged.csv")
+    """) == [(12, "atomic_write", "summary.json"), (17, "Path(...).rename", "final.txt")]
+
+
+def test_a_copy_out_from_an_unknown_folder_is_known_by_its_file_name() -> None:
+    assert lost("""
+        import os, shutil
+        learner.export("classifier.pth")
+        shutil.copyfile(os.path.join(learner.path, "classifier.pth"), "outputs/classifier.pth")
+        learner.export("other.pth")
+    """) == [(5, "learner.export", "other.pth")]
+
+
+def test_a_write_no_call_of_its_module_reaches_is_reported_at_the_write_unless_a_caller_is() -> None:
+    files = {
+        "plots.py": """
+            def save(fig, name):
+                fig.savefig(f"plots/{name}.png")
+            """,
+        "train.py": """
+            from plots import save
+            save(fig, "roc")
+            """,
+    }
+    assert lost_in(files) == [("train.py", 2, "save", "plots/roc.png")]
+    del files["train.py"]
+    assert lost_in(files) == [("plots.py", 2, "fig.savefig", "plots/*.png")]
+
+
+# --- objects followed: closures, factories, properties, dicts ----------------------------------
+
+def test_a_closure_writes_with_the_folder_its_factory_was_given() -> None:
+    files = {
+        "utils.py": """
+            import os, torch
+
+            def make_checkpointer(folder):
+                def checkpoint(state, step):
+                    torch.save(state, os.path.join(folder, f"step_{step}.pt"))
+                return checkpoint
+            """,
+        "train.py": """
+            from utils import make_checkpointer
+            checkpoint = make_checkpointer("ckpts")
+            kept = make_checkpointer("outputs/ckpts")
+            for step in range(3):
+                checkpoint(model.state_dict(), step)
+                kept(model.state_dict(), step)
+            """,
+    }
+    assert lost_in(files) == [("train.py", 5, "checkpoint", "ckpts/step_*.pt")]
+
+
+def test_factories_classmethods_properties_and_arguments_parsed_in_a_function() -> None:
+    assert lost_in({
+        "train.py": """
+            import argparse, os, torch
+
+            def main():
+                args = parse_args()
+                torch.save(model, os.path.join(args.ckpt_dir, "last.pt"))
+                store = Store.named()
+                store.save_best(model)
+
+            def parse_args():
+                parser = argparse.ArgumentParser()
+                parser.add_argument("--ckpt-dir", default="checkpoints")
+                parser.add_argument("--data")
+                return parser.parse_args()
+
+            class Store:
+                def __init__(self, folder, keep=3):
+                    self.folder, self.keep = folder, keep
+
+                @classmethod
+                def named(cls, name="store"):
+                    return cls(name, keep=1)
+
+                @property
+                def best(self):
+                    return os.path.join(self.folder, "best.pt")
+
+                def save_best(self, model):
+                    torch.save(model, self.best)
+
+            if __name__ == "__main__":
+                main()
+            """,
+    }, ["python train.py --data ${{inputs.data}}"]) == [
+        ("train.py", 5, "torch.save", "checkpoints/last.pt"),
+        ("train.py", 7, "store.save_best", "store/best.pt"),
+    ]
+
+
+def test_dicts_passed_to_functions_and_nested_dataclasses() -> None:
+    assert lost("""
+        import os
+        from dataclasses import dataclass, field
+        import tensorflow as tf
+
+        CONFIG = {"paths": {"checkpoints": "ckpt"}, "epochs": 3}
+
+        def callbacks(config):
+            folder = config["paths"]["checkpoints"]
+            return [tf.keras.callbacks.ModelCheckpoint(os.path.join(folder, "best.keras"))]
+
+        @dataclass
+        class Paths:
+            exports: str = "exports"
+
+        @dataclass
+        class Config:
+            paths: Paths = field(default_factory=Paths)
+
+        found = callbacks(CONFIG)
+        for name, frame in {"train": a, "test": b}.items():
+            frame.to_csv(os.path.join(Config().paths.exports, f"{name}.csv"))
+        for split, frame in zip(["valid", "holdout"], frames):
+            frame.to_csv("/".join(["splits", split + ".csv"]))
+    """) == [(20, "callbacks", "ckpt/best.keras"), (22, "frame.to_csv", "exports/test.csv"),
+             (22, "frame.to_csv", "exports/train.csv"), (24, "frame.to_csv", "splits/holdout.csv"),
+             (24, "frame.to_csv", "splits/valid.csv")]
+
+
+# --- configuration files, inheritance, command-line objects --------------------------------------
+
+def test_values_of_the_roots_configuration_files() -> None:
+    files = {
+        "conf/train.yaml": """
+            paths:
+              root: experiments
+              model: ${paths.root}/model.pt
+              kept: outputs/model.pt
+            output_dir: results
+            """,
+        "params.json": '{"report": "reports/summary.json", "other": "plots"}',
+        "train.py": """
+            import json, os, yaml, torch
+            from omegaconf import OmegaConf
+
+            cfg = OmegaConf.load("conf/train.yaml")
+            torch.save(model, cfg.paths.model)
+            torch.save(model, cfg.paths.kept)
+            with open("conf/train.yaml") as handle:
+                config = yaml.safe_load(handle)
+            torch.save(model, os.path.join(config["output_dir"], "m.pt"))
+            params = json.load(open("params.json"))
+            with open(params["report"], "w") as out:
+                json.dump({}, out)
+            params.update(json.load(open(os.environ["OVERRIDES"])))
+            open(os.path.join(params["other"], "x.txt"), "w").write("x")
+            missing = yaml.safe_load(open("not_in_the_root.yaml"))
+            torch.save(model, missing["model"])
+            """,
+    }
+    assert lost_in(files) == [("train.py", 5, "torch.save", "experiments/model.pt"),
+                              ("train.py", 9, "torch.save", "results/m.pt"),
+                              ("train.py", 11, "open", "reports/summary.json")]
+
+
+def test_methods_attributes_and_fields_a_class_inherits() -> None:
+    assert lost("""
+        import os, torch
+        from dataclasses import dataclass
+
+        class BaseTrainer:
+            def __init__(self, out_dir="runs"):
+                self.out_dir = out_dir
+
+            def save(self, model, name):
+                torch.save(model, os.path.join(self.out_dir, name))
+
+        class MyTrainer(BaseTrainer):
+            def fit(self):
+                pass
+
+        @dataclass
+        class Base:
+            root: str = "artifacts"
+
+        @dataclass
+        class Paths(Base):
+            sub: str = "x.pt"
+
+        MyTrainer().save(net, "net.pt")
+        MyTrainer("outputs").save(net, "net.pt")
+        torch.save(net, os.path.join(Paths().root, Paths().sub))
+    """) == [(24, "MyTrainer(...).save", "runs/net.pt"), (26, "torch.save", "artifacts/x.pt")]
+
+
+@pytest.mark.parametrize(("command", "found"), [
+    ("python train.py --data x", [("train.py", 5, "torch.save", "models/net.pt"),
+                                  ("train.py", 7, "torch.save", "models/net2.pt")]),
+    ("python train.py --data x --out ${{outputs.model}}", []),
+])
+def test_arguments_passed_whole_and_as_a_dict(command: str,
+                                              found: list[tuple[str, int, str, str]]) -> None:
+    assert lost_in({"train.py": """
+        import argparse, os, torch
+
+        def main(args):
+            torch.save(net, os.path.join(args.out, "net.pt"))
+            options = vars(args)
+            torch.save(net, os.path.join(options["out"], "net2.pt"))
+
+        def parse_args():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--out", default="models")
+            parser.add_argument("--data")
+            return parser.parse_args()
+
+        if __name__ == "__main__":
+            main(parse_args())
+        """}, [command]) == [(file, 15, "main", target) for file, _, _, target in found]
+
+
+def test_fire_exposes_a_functions_parameters_as_options() -> None:
+    files = {"train.py": """
+        import os, fire, torch
+
+        def main(data, out_dir="exports", epochs=3):
+            torch.save(net, os.path.join(out_dir, "net.pt"))
+
+        fire.Fire(main)
+        """}
+    assert lost_in(files, ["python train.py --data x"]) == [
+        ("train.py", 4, "torch.save", "exports/net.pt")]
+    assert lost_in(files, ["python train.py --data x --out_dir ${{outputs.m}}"]) == []
+    assert lost_in(files) == []
+
+
+# --- what the job runs, and where -----------------------------------------------------------------
+
+def test_only_the_scripts_the_jobs_run_and_what_they_import_are_judged() -> None:
+    files = {
+        "train.py": """
+            from helpers import convert
+            import joblib
+            joblib.dump(model, "model.pkl")
+            """,
+        "helpers.py": """
+            def convert(rows):
+                return rows
+
+            def list_images(images):
+                open("train_list.txt", "w").write("\\n".join(images))
+            """,
+        "prepare_data.py": """
+            open("wikipedia.txt", "w").write(text)
+            """,
+    }
+    assert lost_in(files, ["python train.py --epochs 3"]) == [
+        ("train.py", 3, "joblib.dump", "model.pkl")]
+    assert [file for file, *_ in lost_in(files)] == ["helpers.py", "prepare_data.py", "train.py"]
+
+
+def test_a_job_that_changes_directory_writes_relative_to_it() -> None:
+    files = {"src/app.py": """
+        from pathlib import Path
+        Path("../outputs/hello.txt").write_text("hi")
+        Path("model.txt").write_text("m")
+        """}
+    assert lost_in(files, ["cd src && python app.py"]) == [
+        ("src/app.py", 3, "Path(...).write_text", "model.txt")]
+    assert lost_in(files, ["cd $HOME && python src/app.py"]) == []
+
+
+def test_code_that_builds_jobs_to_submit_is_not_job_code() -> None:
+    assert lost_in({"inputs.py": """
+        import shutil
+        from pathlib import Path
+        from azure.ai.ml import Input
+
+        def staged(path):
+            stage = Path.cwd() / ".staging"
+            shutil.copy2(path, stage / "data.csv")
+            return Input(type="uri_folder", path=str(stage))
+        """}) == []
+
+
+def test_a_writer_method_of_a_store_writes_no_local_file() -> None:
+    assert lost("""
+        store_url.write_file(content, "summary.json")
+        blob_client.save_json("metrics.json", data)
+        fs.write_text("remote/metrics.json", data)
+        frame.write_json("frame.json")
+    """) == [(5, "frame.write_json", "frame.json")]
+
+
+HYDRA_FILES = {
+    "conf/config.yaml": """
+        defaults:
+          - model: resnet
+          - _self_
+        paths:
+          checkpoint: ckpt/last.pt
+          export: outputs/model.onnx
+        """,
+    "conf/model/resnet.yaml": "weights: weights/resnet.pt\n",
+    "train.py": """
+        import hydra, torch
+
+        @hydra.main(version_base="1.3", config_path="conf", config_name="config")
+        def main(cfg):
+            torch.save(model, cfg.paths.checkpoint)
+            torch.save(model, cfg.paths.export)
+            torch.save(model, cfg.model.weights)
+            torch.save(model, "last.pt")
+
+        main()
+        """,
+}
+
+
+@pytest.mark.parametrize(("command", "found"), [
+    ("python train.py", ["ckpt/last.pt", "weights/resnet.pt", "last.pt"]),
+    ("python train.py model.weights=${{outputs.weights}}", ["ckpt/last.pt", "last.pt"]),
+    (None, ["last.pt"]),
+])
+def test_a_hydra_config_composed_from_the_roots_files_and_the_command_line(
+    command: str | None, found: list[str]
+) -> None:
+    commands = None if command is None else [command]
+    assert [target for *_, target in lost_in(HYDRA_FILES, commands)] == found
+
+
+def test_hydra_11_defaults_run_in_a_folder_under_outputs() -> None:
+    legacy = {"train.py": HYDRA_FILES["train.py"].replace('version_base="1.3", ', "")}
+    assert lost_in(legacy, ["python train.py"]) == []
+    assert [target for *_, target in lost_in(legacy, ["python train.py hydra.job.chdir=False"])] \
+        == ["last.pt"]
+
+
+def test_the_namespace_parse_known_args_returns_first() -> None:
+    assert lost_in({"train.py": """
+        import argparse, torch
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--out", default="models")
+        args = parser.parse_known_args()[0]
+        torch.save(model, args.out + "/model.pt")
+        """}, ["python train.py"]) == [("train.py", 5, "torch.save", "models/model.pt")]
+
+
+# --- more families: CamelCase writers, library objects' folders, databases, partials ------------
+
+def test_camel_case_writers_a_modules_write_and_writer_classes() -> None:
+    assert lost("""
+        import SimpleITK as sitk
+        import tensorflow as tf
+        from scipy.io import wavfile
+        sitk.WriteImage(image, "resampled.mha")
+        wavfile.write("clean.wav", 16000, signal)
+        handle.write("not/a/file.txt")
+        with tf.io.TFRecordWriter("records/train.tfrecord") as writer:
+            writer.write(record)
+        sys.stdout.write("epoch 1/10 done")
+    """) == [(5, "sitk.WriteImage", "resampled.mha"), (6, "wavfile.write", "clean.wav"),
+             (8, "tf.io.TFRecordWriter", "records/train.tfrecord")]
+
+
+def test_the_folders_library_objects_are_told_to_write_to() -> None:
+    assert lost("""
+        import keras_tuner as kt
+        import optuna
+        from autogluon.tabular import TabularPredictor
+        from ignite.handlers import ModelCheckpoint
+        from torchvision.datasets import ImageFolder
+        TabularPredictor(label="y", path="ag_models").fit(train)
+        kt.Hyperband(build, objective="val_loss", directory="tuner_runs", project_name="x")
+        ModelCheckpoint(dirname="ignite_ckpts", filename_prefix="best")
+        ImageFolder(root="images")
+        optuna.create_study(storage="sqlite:///optuna.db")
+        optuna.create_study(storage="sqlite:////mnt/shared/optuna.db")
+        optuna.create_study(storage="postgresql://host/optuna")
+    """) == [(7, "TabularPredictor", "ag_models"), (8, "kt.Hyperband", "tuner_runs"),
+             (9, "ModelCheckpoint", "ignite_ckpts"), (11, "optuna.create_study", "optuna.db")]
+
+
+def test_a_partial_a_memmap_and_string_methods_in_a_name() -> None:
+    assert lost("""
+        import functools, os
+        import numpy as np
+
+        def save_array(array, name, folder):
+            np.save(os.path.join(folder, name), array)
+
+        save_features = functools.partial(save_array, folder="features")
+        save_features(train, "train.npy")
+        np.memmap("embeddings.dat", dtype="float32", mode="w+", shape=(10, 4))
+        np.memmap("existing.dat", dtype="float32")
+        title = "daily minutes"
+        fig.savefig(os.path.join("charts", title.replace(" ", "_") + ".png"))
+    """) == [(9, "save_features", "features/train.npy"), (10, "np.memmap", "embeddings.dat"),
+             (13, "fig.savefig", "charts/daily_minutes.png")]
+
+
+def test_settings_an_environment_sets_are_not_known() -> None:
+    assert lost("""
+        import os, joblib
+        from pydantic_settings import BaseSettings
+
+        class Settings(BaseSettings):
+            model_dir: str = "models"
+
+        joblib.dump(model, os.path.join(Settings().model_dir, "model.joblib"))
+    """) == []
+
+
+def test_parameters_an_unpacked_call_may_pass_are_not_their_defaults() -> None:
+    assert lost("""
+        import torch
+
+        def run(model, output="model", log="logs"):
+            torch.save(model, output + "/model.pt")
+
+        settings = {"model": net, "output": "exports"}
+        run(**settings)
+        run(**options)
+        run(net, *rest)
+        run(net)
+    """) == [(8, "run", "exports/model.pt"), (11, "run", "model/model.pt")]
+
+
+def test_a_tool_that_rewrites_the_projects_own_files_is_not_a_run() -> None:
+    assert lost_in({
+        "README.md": "# Labs\n",
+        "scripts/update_readme.py": """
+            from pathlib import Path
+            Path("README.md").write_text("# Labs, updated")
+            Path("labs-summary.md").write_text("# Summary")
+            """,
+    }) == [("scripts/update_readme.py", 3, "Path(...).write_text", "labs-summary.md")]
+
+
+def test_every_writer_of_the_tables_has_a_word_the_line_filter_finds() -> None:
+    entries = [*FUNCTIONS.items(), *CLASS_FAMILIES.items(), *MLFLOW_SAVE.items(),
+               *((name, where) for name, (where, _, _) in OPENERS.items())]
+    for name, where in [*entries, *METHODS.items()]:
+        last = name.rsplit(".", 1)[-1]
+        by_keyword = where.position is None and all(
+            any(word in keyword for word in TRIGGERS) for keyword in where.keywords)
+        assert any(word in last or word == f".{last}(" for word in TRIGGERS) or by_keyword, name
+    assert all(any(word in name for word in TRIGGERS) for name in UPLOADS)
+
+
+def test_other_libraries_openers_in_a_write_mode_enums_and_trace_handlers() -> None:
+    assert lost("""
+        import aiofiles, jsonlines
+        from enum import Enum
+        from bokeh.io import output_file
+        from torch.profiler import tensorboard_trace_handler
+
+        class Paths(str, Enum):
+            MODEL = "models/model.pt"
+
+        async def write(rows):
+            async with aiofiles.open("rows.json", "w") as handle:
+                await handle.write(rows)
+        with jsonlines.open("preds.jsonl", mode="w") as writer:
+            writer.write_all(rows)
+        with jsonlines.open("inputs.jsonl") as reader:
+            rows = list(reader)
+        torch.save(model, Paths.MODEL.value)
+        output_file("dashboard.html")
+        tensorboard_trace_handler("./log/profiler")
+    """) == [(11, "aiofiles.open", "rows.json"), (13, "jsonlines.open", "preds.jsonl"),
+             (17, "torch.save", "models/model.pt"), (18, "output_file", "dashboard.html"),
+             (19, "tensorboard_trace_handler", "./log/profiler")]

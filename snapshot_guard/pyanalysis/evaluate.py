@@ -13,16 +13,24 @@ Two modes: ``partial=False`` (discovery) wants whole values and raises :class:`U
 from __future__ import annotations
 
 import ast
-import bisect
 import dataclasses
 import itertools
 import posixpath
 from collections.abc import Iterator, Sequence
 
+from snapshot_guard.pyanalysis.commandline import Option as Option
+from snapshot_guard.pyanalysis.commandline import add_argument, command_options, hydra_config
+from snapshot_guard.pyanalysis.configs import (
+    LOADERS,
+    WRAPPERS,
+    loaded_config,
+    opened_file,
+)
 from snapshot_guard.pyanalysis.modules import Modules
 from snapshot_guard.pyanalysis.scopes import (
     Binding,
     ClassInfo,
+    Closure,
     Function,
     Instance,
     ModuleFacts,
@@ -30,6 +38,11 @@ from snapshot_guard.pyanalysis.scopes import (
     merge,
     module_facts,
 )
+from snapshot_guard.pyanalysis.syntax import argument as argument
+from snapshot_guard.pyanalysis.syntax import callee_name as callee_name
+from snapshot_guard.pyanalysis.syntax import dotted as dotted
+from snapshot_guard.pyanalysis.syntax import first_parameter, touches
+from snapshot_guard.pyanalysis.syntax import short as short_text
 from snapshot_guard.pyanalysis.values import (
     CWD,
     MAX_ALTERNATIVES,
@@ -48,28 +61,27 @@ from snapshot_guard.pyanalysis.values import (
 )
 
 MAX_CALL_DEPTH = 3
+_PATH_PARTS = frozenset(("name", "stem", "suffix"))
+_STRING_METHODS = frozenset(("replace", "lower", "upper", "title", "capitalize", "removeprefix",
+                             "removesuffix", "lstrip", "rstrip", "zfill"))
+"""String methods :meth:`Analysis.method_value` applies to whole values."""
+_CHANGERS = frozenset(("update", "setdefault", "pop", "popitem", "clear", "merge_with"))
 PATH_CLASSES = frozenset(("Path", "PurePath", "PosixPath", "PurePosixPath", "WindowsPath",
                           "PureWindowsPath"))
 _DATACLASS_MARKERS = ("dataclass", "define", "frozen", "attrs", "s")
 _DATACLASS_BASES = ("BaseModel", "BaseSettings", "NamedTuple")
+_ENVIRONMENT_BASES = ("BaseSettings",)
+_ENUM_BASES = ("Enum", "StrEnum")
+"""Settings classes whose fields environment variables set."""
 _PATH_FUNCTIONS = ("abspath", "realpath", "normpath", "expanduser", "dirname", "basename")
 _IDENTITY_METHODS = ("resolve", "absolute", "as_posix", "expanduser", "strip")
 _STRING_CALLS = frozenset((
     *PATH_CLASSES, *_PATH_FUNCTIONS, *_IDENTITY_METHODS, "join", "getcwd", "cwd", "home", "str",
-    "fspath", "Code", "field", "get", "joinpath", "format", "with_suffix", "with_name",
+    "fspath", "Code", "field", "get", "joinpath", "format", "with_suffix", "with_name", "replace",
+    "lower", "upper", "title", "capitalize", "removeprefix", "removesuffix", "lstrip", "rstrip",
+    "zfill",
 ))
 """The calls :meth:`Analysis.call_value` evaluates: any other call's value is not known."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Option:
-    """A command-line option a module's parser defines (``parser.add_argument``)."""
-
-    dest: str
-    strings: tuple[str, ...]
-    """``--model-dir``, ``-m``: empty for a positional argument."""
-    default: Binding
-    takes_value: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,9 +145,46 @@ class Analysis:
         hold none of them is not entered (but ``__init__``, whose ``self`` attributes count, unless
         ``skip_inits``)."""
         self.skip_inits = False
+        self.defer_parameters = False
+        """Partial mode: a parameter anywhere in a value (not only at its beginning) raises
+        ParameterValue, so the value is taken at the calls that pass it."""
+        self.function_sites: dict[Function, list[tuple[ast.Call, Scope]]] = {}
+        """The calls of each function of the repository this module makes, however it is named
+        there (a closure bound to a name, a method of an object a call returned)."""
+        self.pending: dict[int, list[Function]] = {}
+        """Functions whose bodies are walked when the module or class body they are defined in is
+        done (by ``id`` of its scope)."""
+        self.unknown_starts = False
+        """Partial mode: a path whose beginning is not known is still known by its end
+        (``*/model.pkl``), to recognise the file an upload or copy takes."""
+        self.object_returns: dict[int, bool] = {}
+        """Whether a function (by ``id`` of its node) may return an object analysis follows."""
+        self.made: dict[int, Function] = {}
+        """The function of each ``def`` (by ``id`` of its node)."""
+        self.late_bodies = False
+        """Walk function bodies when their module or class body is done, with the globals of the
+        finished module (as they are when ``main()`` runs at the end), not where they are
+        defined."""
 
     def run(self) -> None:
         self.statements(self.tree.body, self.module_scope)
+        self.walk_pending(self.module_scope)
+
+    def walk_pending(self, scope: Scope) -> None:
+        """Walk the bodies of the functions defined in ``scope`` (the module, or a class body)
+        now that it is complete: they run after it, when every name of it is bound."""
+        pending = self.pending.pop(id(scope), [])
+        for function in pending:
+            self.walk_body(function, scope)
+
+    def walk_body(self, function: Function, scope: Scope) -> Scope:
+        self.unwalked.pop(function, None)
+        self.returns.pop(function, None)
+        inner = self.function_scope(function, scope)
+        self.classes.append(None)
+        self.statements(function.node.body, inner)
+        self.classes.pop()
+        return inner
 
     # hooks for clients ------------------------------------------------------------------------
     def on_call(self, call: ast.Call, scope: Scope) -> None:
@@ -151,6 +200,16 @@ class Analysis:
 
     def value_binding(self, value: ast.expr, scope: Scope) -> Binding | None:
         """A client's binding for an assigned value (discovery: the roots a call declared)."""
+        return None
+
+    def read_config(self, path: str) -> str | None:
+        """The text of a configuration file a module loads (``path`` normalised, relative to the
+        working directory); None when it is not known (by default: never)."""
+        return None
+
+    def command_words(self) -> list[str] | None:
+        """The words after this module's script on the command line that runs it, when there is
+        one such command line and it is known (by default: never)."""
         return None
 
     # statements -------------------------------------------------------------------------------
@@ -187,7 +246,10 @@ class Analysis:
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             for item in stmt.items:
                 self.calls_in(item.context_expr, scope)
-                if item.optional_vars is not None:
+                opened = opened_file(self, item.context_expr, scope)
+                if isinstance(item.optional_vars, ast.Name) and opened is not None:
+                    scope.names[item.optional_vars.id] = opened
+                elif item.optional_vars is not None:
                     self.rebind(item.optional_vars, scope, "is bound by with")
             return self.statements(stmt.body, scope)
         elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
@@ -221,10 +283,21 @@ class Analysis:
             for child in ast.iter_child_nodes(stmt):
                 if isinstance(child, ast.expr):
                     self.calls_in(child, scope)
+            if isinstance(stmt, ast.Expr):
+                self.changed_in_place(stmt.value, scope)
         return False
 
+    def changed_in_place(self, expr: ast.expr, scope: Scope) -> None:
+        """``config.update(...)``: a dict changed in place no longer holds what it was bound to."""
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) \
+                and expr.func.attr in _CHANGERS and isinstance(expr.func.value, ast.Name):
+            changed = expr.func.value.id
+            known = scope.lookup(changed)
+            if known is not None and known.mapping is not None:
+                scope.names[changed] = Binding(reason=f"{changed} is changed by {expr.func.attr}()")
+
     def calls_in(self, node: ast.AST, scope: Scope) -> None:
-        if self.call_lines is None or _touches(self.call_lines, node):
+        if self.call_lines is None or touches(self.call_lines, node):
             self.calls(node, scope)
 
     def branches(self, scope: Scope, bodies: Sequence[Sequence[ast.stmt]]) -> bool:
@@ -282,7 +355,7 @@ class Analysis:
             if isinstance(node, ast.Name):
                 scope.names[node.id] = Binding(reason=f"{node.id} {why}")
             elif isinstance(node, ast.Attribute):
-                self.attribute_assigned(node, scope, Binding(reason=f"{_short(node)} {why}"))
+                self.attribute_assigned(node, scope, Binding(reason=f"{short_text(node)} {why}"))
 
     def import_names(self, stmt: ast.Import | ast.ImportFrom, scope: Scope) -> None:
         """Bind what an import brings: a module of the repository (its constants and functions read
@@ -323,86 +396,71 @@ class Analysis:
             self.calls_in(default, scope)
         klass = self.classes[-1] if self.classes else None
         params = [*node.args.posonlyargs, *node.args.args]
-        static = any(_callee_name(d) == "staticmethod" for d in node.decorator_list)
+        static = any(callee_name(d) == "staticmethod" for d in node.decorator_list)
         method = klass is not None and bool(params) and not static
-        function = Function(node, method, klass, self)
-        registered = klass.name if klass is not None and node.name == "__init__" else node.name
-        self.functions.setdefault(registered, []).append(function)
+        function = self.made.get(id(node))
+        if function is None:  # a body walked again (quietly first, for what it returns) keeps it
+            function = self.made[id(node)] = Function(node, method, klass, self, outer=scope.function)
+            registered = klass.name if klass is not None and node.name == "__init__" else node.name
+            self.functions.setdefault(registered, []).append(function)
         scope.names[node.name] = Binding(function=function)
         if self.call_lines is not None and (node.name != "__init__" or self.skip_inits) \
-                and not _touches(self.call_lines, node):
+                and not touches(self.call_lines, node):
             self.unwalked[function] = scope.snapshot() if scope.parent is not None else scope
             return
-        inner = self.function_scope(function, scope)
-        self.classes.append(None)
-        self.statements(node.body, inner)
-        self.classes.pop()
+        if self.late_bodies and node.name != "__init__" and (scope.parent is None or scope.is_class):
+            self.pending.setdefault(id(scope), []).append(function)
+            self.unwalked[function] = scope
+            return
+        inner = self.walk_body(function, scope)
         if klass is not None and node.name == "__init__":
             klass.init = function
             klass.init_scope = inner
-
-    def command_options(self, node: ast.FunctionDef | ast.AsyncFunctionDef,
-                        scope: Scope) -> dict[str, Option]:
-        """The parameters of a command a CLI library fills from the command line: click's
-        ``@click.option("--out", default="x")`` and typer's ``out: str = typer.Option("x")``."""
-        found: dict[str, Option] = {}
-        for decorator in node.decorator_list:
-            if not isinstance(decorator, ast.Call) or _callee_name(decorator) not in ("option",
-                                                                                     "argument"):
-                continue
-            if not (_dotted(decorator.func) or "").startswith("click."):
-                continue
-            strings = [a.value for a in decorator.args
-                       if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-            plain = [text for text in strings if not text.startswith("-")]
-            long = [text for text in strings if text.startswith("--")]
-            name = (plain or long or strings or [""])[0].lstrip("-").replace("-", "_").lower()
-            if name:
-                found[name] = self.option(decorator, name, tuple(t for t in strings
-                                                               if t.startswith("-")), scope)
-        args = node.args
-        positional = [*args.posonlyargs, *args.args]
-        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
-        for param, default in [*zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)]:
-            if isinstance(default, ast.Call) and _callee_name(default) in ("Option", "Argument") \
-                    and (_dotted(default.func) or "").startswith("typer."):
-                named: tuple[str, ...] = tuple(
-                    a.value for a in default.args[1:]
-                    if isinstance(a, ast.Constant) and isinstance(a.value, str))
-                given = default.args[0] if default.args else argument(default, "default", None)
-                flag = "--" + param.arg.replace("_", "-")
-                found[param.arg] = self.option_from(given, param.arg, named or (flag,), scope)
-        return found
-
-    def option(self, call: ast.Call, name: str, strings: tuple[str, ...], scope: Scope) -> Option:
-        return self.option_from(argument(call, "default", None), name, strings, scope)
-
-    def option_from(self, default: ast.expr | None, name: str, strings: tuple[str, ...],
-                    scope: Scope) -> Option:
-        binding = Binding(none=True) if default is None else self.binding_of(default, scope)
-        if binding.expr is not None or binding.parameter is not None:
-            binding = Binding(reason=Unknown(default or name))
-        return Option(name, strings, binding)
 
     def class_def(self, node: ast.ClassDef, scope: Scope) -> None:
         for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
             self.calls_in(expr, scope)
         klass = ClassInfo(node, self, reassigned=self.facts.self_attributes.get(id(node), frozenset()))
-        klass.dataclass = any(_callee_name(d) in _DATACLASS_MARKERS for d in node.decorator_list) \
-            or any(_callee_name(base) in _DATACLASS_BASES for base in node.bases)
+        klass.dataclass = any(callee_name(d) in _DATACLASS_MARKERS for d in node.decorator_list) \
+            or any(callee_name(base) in _DATACLASS_BASES for base in node.bases)
         self.class_infos.setdefault(node.name, klass)
         inner = Scope(scope, is_class=True)
         self.classes.append(klass)
         self.statements(node.body, inner)
-        self.classes.pop()
         klass.body = inner.names
+        if any(callee_name(base) in _ENVIRONMENT_BASES for base in node.bases):
+            klass.reassigned = klass.reassigned.union(klass.body, klass.fields)  # the environment
+            # sets any field
+        self.inherit(klass, node, scope)
         scope.names[node.name] = Binding(klass=klass)
+        self.walk_pending(inner)
+        self.classes.pop()
+
+    def inherit(self, klass: ClassInfo, node: ast.ClassDef, scope: Scope) -> None:
+        """What a class takes from its bases that are classes of the repository: their methods
+        and class attributes, their ``__init__`` when it has none, their dataclass fields."""
+        bases = [base for base in (self.callee_class(expr, scope) for expr in node.bases)
+                 if base is not None and base is not klass]
+        if not bases:
+            return
+        body: dict[str, Binding] = {}
+        for base in reversed(bases):
+            body.update(base.body)
+        klass.body = {**body, **klass.body}
+        if klass.init is None:
+            found = next((base for base in bases if base.init is not None), None)
+            if found is not None:
+                klass.init, klass.init_scope = found.init, found.init_scope
+            klass.dataclass = klass.dataclass or any(base.dataclass for base in bases)
+        klass.reassigned = klass.reassigned.union(*(base.reassigned for base in bases))
+        inherited = [field for base in reversed(bases) for field in base.fields]
+        klass.fields = [*(field for field in inherited if field not in klass.fields), *klass.fields]
 
     # bindings ---------------------------------------------------------------------------------
     def bind(self, target: ast.expr, value: ast.expr, scope: Scope) -> None:
         if isinstance(target, (ast.Tuple, ast.List)):
             values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
-            namespace = _callee_name(value) == "parse_known_args"
+            namespace = callee_name(value) == "parse_known_args"
             for index, element in enumerate(target.elts):
                 if values is not None and len(values) == len(target.elts):
                     self.bind(element, values[index], scope)
@@ -423,18 +481,28 @@ class Analysis:
             self.rebind(target, scope, "is assigned")
 
     def attribute_assigned(self, target: ast.Attribute, scope: Scope, binding: Binding) -> None:
-        dotted = _dotted(target)
-        if dotted is not None:
-            scope.names[dotted] = binding
+        chain = dotted(target)
+        if chain is not None:
+            scope.names[chain] = binding
 
     def binding_of(self, value: ast.expr, scope: Scope) -> Binding:
         client = self.value_binding(value, scope)
         if client is not None:
             return client
         if isinstance(value, ast.Call):
+            if (self.qualified(value.func) in WRAPPERS or self.qualified(value.func) == "vars") \
+                    and len(value.args) == 1 and not value.keywords:
+                return self.binding_of(value.args[0], scope)  # the same object, seen as a dict
             made = self.object_binding(value, scope)
             if made is not None:
                 return made
+        if isinstance(value, ast.Subscript):
+            try:
+                item, _ = self.object_of(value, scope)
+            except Unknown:
+                item = None
+            if item is not None and (item.instance is not None or item.mapping is not None):
+                return item
         if isinstance(value, ast.Name):
             known = scope.lookup(value.id)
             if known is not None and not known.values and (
@@ -443,14 +511,10 @@ class Analysis:
             ):
                 return known
         if isinstance(value, ast.Dict):
-            mapping: dict[str, Values] = {}
-            for key, item in zip(value.keys, value.values):
-                if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                    try:
-                        mapping[key.value] = self.evaluate(item, scope)
-                    except Unknown:
-                        continue
-            return Binding(mapping=mapping, reason="a dict")
+            mapping = {key.value: self.binding_of(item, scope)
+                       for key, item in zip(value.keys, value.values)
+                       if isinstance(key, ast.Constant) and isinstance(key.value, str)}
+            return Binding(mapping=mapping, literal=value, reason="a dict")
         if isinstance(value, (ast.List, ast.Tuple)):
             items: list[Text] = []
             for element in value.elts:
@@ -459,7 +523,7 @@ class Analysis:
                 except Unknown:
                     return Binding(reason="a list with values that are not constants")
             return Binding(items=tuple(items))
-        if isinstance(value, ast.Call) and not self.may_give_a_string(value):
+        if isinstance(value, ast.Call) and not self.may_give_a_string(value, scope):
             return Binding(reason=Unknown(value))
         try:
             return Binding(values=self.evaluate(value, scope))
@@ -470,12 +534,35 @@ class Analysis:
         except Unknown as error:
             return Binding(reason=error)
 
+    def qualified(self, func: ast.expr) -> str | None:
+        """The dotted name a call's function has through the module's imports (``np.save`` ->
+        ``numpy.save``); builtins as they are."""
+        chain = dotted(func)
+        if chain is None:
+            return None
+        first, _, rest = chain.partition(".")
+        meaning = self.facts.aliases.get(first, first)
+        return f"{meaning}.{rest}" if rest and meaning else meaning or None
+
     def object_binding(self, call: ast.Call, scope: Scope) -> Binding | None:
         """What a call makes that analysis follows: an instance of a class of the repository, a
-        ``SimpleNamespace``, an argparse namespace."""
-        name = _callee_name(call.func)
+        ``SimpleNamespace``, an argparse namespace, the data of a configuration file."""
+        name = callee_name(call.func)
         if name in ("parse_args", "parse_known_args") and isinstance(call.func, ast.Attribute):
-            return Binding(reason="command-line arguments", instance=Instance(parser=True))
+            return Binding(reason="command-line arguments",
+                           instance=Instance(parser=True, analysis=self))
+        qualified = self.qualified(call.func)
+        if qualified in LOADERS:
+            return loaded_config(self, call, qualified, scope)
+        if qualified == "functools.partial" and call.args:
+            wrapped = self.callee_function(call.args[0], scope)
+            if wrapped is not None:
+                return Binding(function=wrapped, partial=call)
+        if (qualified in WRAPPERS or qualified == "vars") and len(call.args) == 1:
+            made, _ = self.object_of(call.args[0], scope)
+            if made is not None and (made.mapping is not None or (
+                    made.instance is not None and made.instance.parser)):
+                return made
         if name == "SimpleNamespace":
             attributes = {k.arg: self.binding_of(k.value, scope) for k in call.keywords if k.arg}
             if len(attributes) == len(call.keywords):
@@ -486,6 +573,77 @@ class Analysis:
             klass = found
             return Binding(instance=Instance(klass, call, scope.snapshot(), self),
                            reason=f"an instance of {klass.name}")
+        if name == "field":
+            factory = argument(call, "default_factory", None)
+            if isinstance(factory, ast.Lambda) and isinstance(factory.body, ast.Call):
+                return self.object_binding(factory.body, scope)
+            factory_class = self.callee_class(factory, scope) if factory is not None else None
+            if factory_class is not None:
+                return Binding(instance=Instance(factory_class),
+                               reason=f"an instance of {factory_class.name}")
+        if self.may_be_ours(call.func, scope):
+            function = self.callee_function(call.func, scope)
+            if function is not None and function.name != "__init__":
+                return self.returned_object(function, call, scope)
+        return None
+
+    def returned_object(self, function: Function, call: ast.Call, scope: Scope) -> Binding | None:
+        """What a call of a function of the repository returns, when every ``return`` of it gives
+        the same object analysis follows: an instance (``Config.default()``), an argparse
+        namespace (``args = parse_args()``), a dict, or a function defined inside it (a closure,
+        bound to the parameters this call passes)."""
+        owner = function.analysis
+        if id(function.node) not in owner.object_returns:
+            owner.object_returns[id(function.node)] = _may_return_an_object(function.node)
+        if not owner.object_returns[id(function.node)]:
+            return None
+        key = id(function.node)
+        if key in owner._returning:
+            return None
+        owner._returning.add(key)
+        try:
+            returns = owner.returns_of(function)
+            try:
+                given = self.passed_to(function, call, scope)
+            except Unknown:
+                given = {}
+            found: list[Binding] = []
+            for expr, where in returns:
+                inner = Scope(where)
+                inner.parameters = {**scope.passed(), function: given}
+                made = owner.returned_binding(expr, inner)
+                if made is None:
+                    return None
+                found.append(made)
+        finally:
+            owner._returning.discard(key)
+        if not found or any(not _same_object(found[0], other) for other in found[1:]):
+            return None
+        made = found[0]
+        if made.function is not None and function.encloses(made.function):
+            return Binding(function=made.function,
+                           closure=Closure(function, call, scope.snapshot(), self))
+        return made
+
+    def returned_binding(self, expr: ast.expr, scope: Scope) -> Binding | None:
+        """The object ``return expr`` gives in ``scope`` (with the call's parameters), if any."""
+        if isinstance(expr, ast.Call):
+            return self.object_binding(expr, scope)
+        if isinstance(expr, ast.Dict):
+            return self.binding_of(expr, scope)
+        if not isinstance(expr, ast.Name):
+            return None
+        binding = scope.lookup(expr.id)
+        if binding is None:
+            return None
+        instance = binding.instance
+        if instance is not None and instance.scope is not None and scope.parameters:
+            bound = Scope(instance.scope)
+            bound.parameters = scope.parameters
+            return dataclasses.replace(binding, instance=dataclasses.replace(instance, scope=bound))
+        if instance is not None or binding.function is not None or binding.mapping is not None \
+                or binding.klass is not None:
+            return binding
         return None
 
     def callee_class(self, func: ast.expr, scope: Scope) -> ClassInfo | None:
@@ -510,8 +668,33 @@ class Analysis:
         if isinstance(expr, ast.Name):
             binding = scope.lookup(expr.id)
             if binding is not None and binding.parameter is not None:
-                binding = scope.parameter(binding.parameter, expr.id) or binding
+                passed = scope.parameter(binding.parameter, expr.id)
+                if passed is None and strict and not _is_self(binding.parameter, expr.id):
+                    raise ParameterValue(expr.id, binding.parameter)
+                binding = passed or binding
+            if binding is not None and binding.expr is not None and not binding.values \
+                    and id(binding.expr) not in self._evaluating:
+                where = Scope(binding.scope) if binding.scope is not None else Scope(scope)
+                where.parameters = scope.passed()
+                self._evaluating.add(id(binding.expr))
+                try:  # a name bound to an object a parameter gives (``options = vars(args)``)
+                    return self.object_of(binding.expr, where, strict)
+                finally:
+                    self._evaluating.discard(id(binding.expr))
             return self.followed(binding)
+        if isinstance(expr, ast.Call):
+            return self.object_binding(expr, scope), self
+        if isinstance(expr, ast.Subscript):
+            container, analysis = self.object_of(expr.value, scope, strict)
+            key = expr.slice
+            if container is not None and container.mapping is not None \
+                    and isinstance(key, ast.Constant) and isinstance(key.value, str):
+                return container.mapping.get(key.value), analysis
+            if container is not None and container.instance is not None \
+                    and container.instance.parser and isinstance(key, ast.Constant) \
+                    and key.value == 0:
+                return container, analysis  # parse_known_args()[0]
+            return None, self
         if isinstance(expr, ast.Attribute):
             owner, _ = self.object_of(expr.value, scope, strict)
             if owner is not None and owner.module_file is not None:
@@ -520,6 +703,8 @@ class Analysis:
                     return other.followed(other.module_scope.names.get(expr.attr))
             if owner is not None and owner.klass is not None:
                 return owner.klass.body.get(expr.attr), owner.klass.analysis
+            if owner is not None and owner.mapping is not None:
+                return owner.mapping.get(expr.attr), self
             instance = self.instance_of(owner, expr.value)
             if instance is not None:
                 try:
@@ -538,7 +723,7 @@ class Analysis:
             return owner.instance
         function = owner.parameter
         if function is not None and function.method and function.klass is not None \
-                and isinstance(expr, ast.Name) and expr.id == _first_parameter(function):
+                and isinstance(expr, ast.Name) and expr.id == first_parameter(function):
             return Instance(function.klass)
         return None
 
@@ -578,16 +763,58 @@ class Analysis:
         return binding, self
 
     def bind_loop(self, target: ast.expr, iterable: ast.expr, scope: Scope) -> None:
-        items: Values | None = None
+        """Bind a loop's target to the strings it takes: the items of a list or tuple literal (or
+        a name bound to one), the first part of ``enumerate`` over one, the parts of ``zip``, the
+        keys of a dict and, in ``.items()``, the string values too."""
+        if isinstance(target, ast.Name):
+            items = self.loop_items(iterable, scope)
+            if items:
+                scope.names[target.id] = Binding(values=unique(items))
+                return
+        elif isinstance(target, ast.Tuple) and isinstance(iterable, ast.Call):
+            parts = self.loop_parts(iterable, len(target.elts), scope)
+            if parts is not None:
+                for element, items in zip(target.elts, parts):
+                    if isinstance(element, ast.Name) and items:
+                        scope.names[element.id] = Binding(values=unique(items))
+                    else:
+                        self.rebind(element, scope, "is a loop variable")
+                return
+        self.rebind(target, scope, "is a loop variable")
+
+    def loop_items(self, iterable: ast.expr, scope: Scope) -> Values | None:
         if isinstance(iterable, (ast.List, ast.Tuple, ast.Set)):
-            items = self.binding_of(ast.List(elts=list(iterable.elts), ctx=ast.Load()), scope).items
-        elif isinstance(iterable, ast.Name):
-            known = scope.lookup(iterable.id)
-            items = known.items if known is not None else None
-        if isinstance(target, ast.Name) and items:
-            scope.names[target.id] = Binding(values=unique(items))
-        else:
-            self.rebind(target, scope, "is a loop variable")
+            return self.binding_of(ast.List(elts=list(iterable.elts), ctx=ast.Load()), scope).items
+        if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute) \
+                and iterable.func.attr == "keys" and not iterable.args:
+            iterable = iterable.func.value
+        try:
+            known, _ = self.object_of(iterable, scope) if isinstance(
+                iterable, (ast.Name, ast.Attribute, ast.Subscript)) else (None, self)
+        except Unknown:
+            return None
+        if known is not None and known.items is not None:
+            return known.items
+        if known is not None and known.mapping is not None and known.mapping:
+            return tuple(Text(key) for key in known.mapping)
+        if isinstance(iterable, (ast.Dict)):
+            keys = [key.value for key in iterable.keys
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str)]
+            return tuple(Text(key) for key in keys) if len(keys) == len(iterable.keys) else None
+        return None
+
+    def loop_parts(self, call: ast.Call, count: int, scope: Scope) -> list[Values | None] | None:
+        """What each name of ``for a, b in zip(...)``/``enumerate(...)``/``d.items()`` takes."""
+        name = callee_name(call.func)
+        if name == "enumerate" and isinstance(call.func, ast.Name) and count == 2 and call.args:
+            return [None, self.loop_items(call.args[0], scope)]
+        if name == "zip" and isinstance(call.func, ast.Name) and len(call.args) == count:
+            return [self.loop_items(part, scope) for part in call.args]
+        if name == "items" and isinstance(call.func, ast.Attribute) and count == 2 \
+                and not call.args:
+            keys = self.loop_items(call.func.value, scope)
+            return [keys, None] if keys else None
+        return None
 
     # values -----------------------------------------------------------------------------------
     def evaluate(self, expr: ast.expr, scope: Scope) -> Values:
@@ -624,6 +851,10 @@ class Analysis:
             return self.evaluate(expr, scope)
         try:
             return self.evaluate(expr, scope)
+        except ParameterValue:
+            if self.defer_parameters:
+                raise
+            return (STAR,)
         except Unknown:
             return (STAR,)
 
@@ -654,7 +885,8 @@ class Analysis:
         return product(parts, concatenated) if parts else (Text(""),)
 
     def binary(self, expr: ast.BinOp, scope: Scope) -> Values:
-        left = self.evaluate(expr.left, scope)
+        left = self.start(expr.left, scope) if isinstance(expr.op, ast.Div) \
+            else self.evaluate(expr.left, scope)
         if isinstance(expr.op, ast.Mod):
             return self.percent(expr, left, scope)
         if not isinstance(expr.op, (ast.Add, ast.Div)):
@@ -780,16 +1012,29 @@ class Analysis:
     def attribute(self, expr: ast.Attribute, scope: Scope) -> Values:
         if expr.attr == "parent":
             return tuple(Text(dirname(whole)) for whole in self.whole(expr.value, scope))
-        if expr.attr == "curdir" and _dotted(expr.value) in ("os", "os.path"):
+        if expr.attr == "curdir" and dotted(expr.value) in ("os", "os.path"):
             return (Text("."),)
-        if expr.attr == "name" and isinstance(expr.value, (ast.Call, ast.BinOp)):
-            return tuple(Text(posixpath.basename(whole.rstrip("/")))
-                         for whole in self.whole(expr.value, scope))
-        dotted = _dotted(expr)
-        if dotted is not None:
-            binding = scope.lookup(dotted)
+        if expr.attr == "sep" and dotted(expr.value) in ("os", "os.path", "posixpath"):
+            return (Text("/"),)
+        if expr.attr == "value" and isinstance(expr.value, ast.Attribute):
+            owner, _ = self.object_of(expr.value.value, scope)
+            if owner is not None and owner.klass is not None and any(
+                    callee_name(base) in _ENUM_BASES for base in owner.klass.node.bases):
+                return self.evaluate(expr.value, scope)  # Paths.MODEL.value of an Enum
+        if expr.attr in _PATH_PARTS and isinstance(expr.value, (ast.Call, ast.BinOp)):
+            return self.path_part(expr.attr, self.whole(expr.value, scope))
+        if expr.attr in _PATH_PARTS and isinstance(expr.value, (ast.Name, ast.Attribute)):
+            try:  # a name holding a path (not an object with such an attribute)
+                wholes = self.whole(expr.value, scope)
+            except Unknown:
+                pass
+            else:
+                return self.path_part(expr.attr, wholes)
+        chain = dotted(expr)
+        if chain is not None:
+            binding = scope.lookup(chain)
             if binding is not None:
-                return self.binding_values(dotted, binding, scope)
+                return self.binding_values(chain, binding, scope)
         owner, analysis = self.object_of(expr.value, scope, strict=True)
         if owner is not None:
             found = self.member(owner, analysis, expr, scope)
@@ -797,12 +1042,22 @@ class Analysis:
                 return found
         raise Unknown(expr)
 
+    @staticmethod
+    def path_part(part: str, paths: list[str]) -> Values:
+        """``Path(...).name``, ``.stem``, ``.suffix``."""
+        names = [posixpath.basename(path.rstrip("/")) for path in paths]
+        if part == "stem":
+            return unique(Text(posixpath.splitext(name)[0]) for name in names)
+        if part == "suffix":
+            return unique(Text(posixpath.splitext(name)[1]) for name in names)
+        return unique(Text(name) for name in names)
+
     def member(self, owner: Binding, analysis: Analysis, expr: ast.Attribute,
                scope: Scope) -> Values | None:
         """``owner.NAME``: a module's constant, a class attribute, an instance's attribute."""
         attr = expr.attr
         if owner.module_file is not None:
-            return self.imported_constant(owner.module_file, attr, _dotted(expr) or attr)
+            return self.imported_constant(owner.module_file, attr, dotted(expr) or attr)
         if owner.klass is not None:
             binding = owner.klass.body.get(attr)
             if binding is not None:
@@ -810,9 +1065,11 @@ class Analysis:
             return None
         if owner.instance is not None:
             return self.instance_attribute(owner.instance, attr, expr, scope)
+        if owner.mapping is not None and attr in owner.mapping:  # cfg.paths: OmegaConf, EasyDict
+            return self.binding_values(attr, owner.mapping[attr], scope)
         function = owner.parameter
         if function is not None and function.method and function.klass is not None \
-                and isinstance(expr.value, ast.Name) and expr.value.id == _first_parameter(function):
+                and isinstance(expr.value, ast.Name) and expr.value.id == first_parameter(function):
             return self.instance_attribute(Instance(function.klass), attr, expr, scope)
         return None
 
@@ -824,11 +1081,12 @@ class Analysis:
                 raise Unknown(expr)
             return self.binding_values(attr, binding, scope)
         if instance.parser:
-            option = self.options.get(attr)
+            parsed = instance.analysis or self
+            option = parsed.options.get(attr)
             if option is None:
                 raise Unknown(expr, "is not an option of this file's parser")
-            binding = self.option_value(option)
-            return self.binding_values(_short(expr), binding, self.module_scope)
+            binding = parsed.option_value(option)
+            return parsed.binding_values(short_text(expr), binding, parsed.module_scope)
         klass = instance.klass
         if klass is None:
             raise Unknown(expr)
@@ -842,7 +1100,7 @@ class Analysis:
                 return instance.analysis.evaluate(passed, instance.scope)
         init_binding = klass.init_scope.names.get(f"self.{attr}") if klass.init_scope else None
         if init_binding is None and klass.init_scope is not None and klass.init is not None:
-            first = _first_parameter(klass.init)
+            first = first_parameter(klass.init)
             init_binding = klass.init_scope.names.get(f"{first}.{attr}")
         if init_binding is not None and klass.init is not None and klass.init_scope is not None:
             if call is not None and instance.analysis is not None and instance.scope is not None:
@@ -851,9 +1109,33 @@ class Analysis:
                 return owner.binding_values(attr, init_binding, bound)
             return owner.binding_values(attr, init_binding, klass.init_scope)
         binding = klass.body.get(attr)
+        if binding is not None and binding.function is not None \
+                and binding.function.decorated("property", "cached_property"):
+            return self.property_value(binding.function, instance, scope)
         if binding is not None:
             return owner.binding_values(attr, binding, owner.module_scope)
         raise Unknown(expr)
+
+    def property_value(self, function: Function, instance: Instance, scope: Scope) -> Values:
+        """What a ``@property`` of the instance's class returns for that instance."""
+        owner = function.analysis
+        key = id(function.node)
+        if key in owner._returning:
+            raise Unknown(function.name, "is defined in terms of itself")
+        owner._returning.add(key)
+        try:
+            returns = owner.returns_of(function)
+            if not returns:
+                raise Unknown(function.name, "returns nothing known")
+            given = {first_parameter(function) or "self": Binding(instance=instance)}
+            found: list[Text] = []
+            for expr, where in returns:
+                inner = Scope(where)
+                inner.parameters = {**scope.passed(), function: given}
+                found.extend(owner.evaluate(expr, inner))
+            return unique(found)
+        finally:
+            owner._returning.discard(key)
 
     @staticmethod
     def constructor_argument(klass: ClassInfo, call: ast.Call, attr: str) -> ast.expr | None:
@@ -870,14 +1152,18 @@ class Analysis:
         return None
 
     def subscript(self, expr: ast.Subscript, scope: Scope) -> Values:
-        if isinstance(expr.value, ast.Name):
-            return self.lookup_key(expr.value.id, expr.slice, scope)
+        index = expr.slice
+        if isinstance(expr.value, ast.Call) and callee_name(expr.value.func) == "splitext" \
+                and len(expr.value.args) == 1 and isinstance(index, ast.Constant) \
+                and index.value in (0, 1):
+            return unique(Text(posixpath.splitext(whole)[int(index.value)])  # type: ignore[arg-type]
+                          for whole in self.whole(expr.value.args[0], scope))
         if isinstance(expr.value, ast.Attribute) and expr.value.attr == "parents":
             index = expr.slice
             if isinstance(index, ast.Constant) and isinstance(index.value, int):
                 levels = index.value + 1
                 return tuple(Text(dirname(whole, levels)) for whole in self.whole(expr.value.value, scope))
-        raise Unknown(expr)
+        return self.lookup_key(expr.value, expr.slice, scope)
 
     def whole(self, expr: ast.expr, scope: Scope) -> list[str]:
         values = self.evaluate(expr, scope)
@@ -885,37 +1171,47 @@ class Analysis:
             raise Unknown(expr, "is not fully known")
         return [value.known for value in values]
 
-    def lookup_key(self, name: str, key: ast.expr, scope: Scope) -> Values:
-        """``name[key]`` for a dict literal bound to ``name`` and a constant key."""
-        binding = scope.lookup(name)
+    def lookup_key(self, container: ast.expr, key: ast.expr, scope: Scope,
+                   default: ast.expr | None = None) -> Values:
+        """``container[key]`` (or ``container.get(key, default)``) for a dict literal and a
+        constant key: the dict bound to a name, passed to a parameter, an attribute, a value of
+        another dict."""
+        binding, _ = self.object_of(container, scope, strict=True)
+        if binding is not None and binding.instance is not None and binding.instance.parser \
+                and isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return self.instance_attribute(binding.instance, key.value, ast.Attribute(
+                value=container, attr=key.value, ctx=ast.Load()), scope)  # vars(args)["out"]
         if binding is None or binding.mapping is None:
-            raise Unknown(f"{name}[...]")
-        text = key.value if isinstance(key, ast.Constant) else None
-        if not isinstance(text, str) or text not in binding.mapping:
-            raise Unknown(f"{name}[{_short(key)}]")
-        return binding.mapping[text]
+            raise Unknown(f"{short_text(container)}[...]")
+        text = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+        found = binding.mapping.get(text) if text is not None else None
+        if text is None or found is None:
+            if default is not None and text is not None:
+                return self.evaluate(default, scope)
+            raise Unknown(f"{short_text(container)}[{short_text(key)}]")
+        return self.binding_values(text, found, scope)
 
     def call_value(self, call: ast.Call, scope: Scope) -> Values:
         func = call.func
-        name = _callee_name(func)
-        dotted = _dotted(func) or ""
+        name = callee_name(func)
+        chain = dotted(func) or ""
         args = [a for a in call.args if not isinstance(a, ast.Starred)]
         if len(args) != len(call.args):
             raise Unknown(call, "unpacks its arguments")
-        if dotted in ("os.getcwd", "Path.cwd", "pathlib.Path.cwd") or (
-            dotted == "getcwd" and self.imported_from_os("getcwd", scope)
+        if chain in ("os.getcwd", "Path.cwd", "pathlib.Path.cwd") or (
+            chain == "getcwd" and self.imported_from_os("getcwd", scope)
         ):
             return (CWD,)
-        if dotted in ("Path.home", "pathlib.Path.home"):
+        if chain in ("Path.home", "pathlib.Path.home"):
             return (Text("~"),)
-        if name in PATH_CLASSES and (isinstance(func, ast.Name) or dotted.startswith("pathlib.")):
+        if name in PATH_CLASSES and (isinstance(func, ast.Name) or chain.startswith("pathlib.")):
             if not args:
                 return (CWD,)
             return self.path_join(args, scope)
-        if dotted.endswith("path.join") or (dotted == "join" and self.imported_from_os("join", scope)):
+        if chain.endswith("path.join") or (chain == "join" and self.imported_from_os("join", scope)):
             return self.path_join(args, scope)
-        os_function = dotted in (f"os.path.{name}", f"path.{name}", f"posixpath.{name}") or (
-            isinstance(func, ast.Name) and self.imported_from_os(dotted, scope))
+        os_function = chain in (f"os.path.{name}", f"path.{name}", f"posixpath.{name}") or (
+            isinstance(func, ast.Name) and self.imported_from_os(chain, scope))
         if name in _PATH_FUNCTIONS and os_function and len(args) == 1:
             return self.path_function(str(name), args[0], scope)
         if name in ("str", "fspath") and len(args) == 1 and isinstance(func, (ast.Name, ast.Attribute)):
@@ -928,36 +1224,62 @@ class Analysis:
             default = argument(call, "default", None)
             if default is not None:
                 return self.evaluate(default, scope)
-        function = self.callee_function(func, scope) if self.may_be_ours(func) else None
+        function = self.callee_function(func, scope) if self.may_be_ours(func, scope) else None
         if function is not None and function.name != "__init__":
             return self.returned(function, call, scope)
         if isinstance(func, ast.Attribute):
             return self.method_value(call, func, args, scope)
         raise Unknown(call)
 
-    def may_give_a_string(self, call: ast.Call) -> bool:
+    def may_give_a_string(self, call: ast.Call, scope: Scope | None = None) -> bool:
         """A call whose value :meth:`call_value` may know: a path function, or a function of the
         root's code (what it returns)."""
-        return _callee_name(call.func) in _STRING_CALLS or self.may_be_ours(call.func)
+        return callee_name(call.func) in _STRING_CALLS or self.may_be_ours(call.func, scope)
 
-    def may_be_ours(self, func: ast.expr) -> bool:
-        name = _callee_name(func)
+    def may_be_ours(self, func: ast.expr, scope: Scope | None = None) -> bool:
+        """``func`` may be a function of the repository: a name defined or imported from its
+        modules, or bound to one; a method of a class of it, an instance, a module of it."""
+        name = callee_name(func)
         if isinstance(func, ast.Name):
-            return name in self.facts.defined or name in self.imported
-        return isinstance(func, ast.Attribute) and (
-            name in self.facts.defined
-            or (isinstance(func.value, ast.Name) and func.value.id in self.module_aliases))
+            if name in self.facts.defined or name in self.imported:
+                return True
+            bound = scope.lookup(func.id) if scope is not None else None
+            return bound is not None and (bound.function is not None or bound.klass is not None)
+        if not isinstance(func, ast.Attribute):
+            return False
+        if name in self.facts.defined:
+            return True
+        base = func.value
+        while isinstance(base, ast.Attribute):
+            base = base.value
+        if isinstance(base, ast.Call):
+            return self.may_be_ours(base.func, scope)
+        if not isinstance(base, ast.Name):
+            return False
+        if base.id in self.module_aliases or base.id in self.imported or base.id in self.facts.defined:
+            return True
+        bound = scope.lookup(base.id) if scope is not None else None
+        return bound is not None and (bound.klass is not None or bound.module_file is not None or (
+            bound.instance is not None and bound.instance.klass is not None))
 
     def function_scope(self, function: Function, scope: Scope) -> Scope:
         """The scope a function's body starts with: its parameters, in the scope it is defined in."""
         node = function.node
         inner = Scope(scope, function, local_names=self.facts.local_names.get(id(node), frozenset()))
+        if function.method and function.klass is not None and function.decorated("classmethod"):
+            first = first_parameter(function) or "cls"
+            inner.names[first] = Binding(klass=function.klass)
+        hydra = hydra_config(self, node) if node.decorator_list else None
+        if hydra is not None and first_parameter(function):
+            inner.names[first_parameter(function) or ""] = hydra
         for extra in (node.args.vararg, node.args.kwarg):
             if extra is not None:
                 inner.names[extra.arg] = Binding(reason=f"{extra.arg} collects call arguments")
-        options = self.command_options(node, scope) if node.decorator_list or node.args.defaults \
+        options = command_options(self, node, scope) if node.decorator_list or node.args.defaults \
             or node.args.kw_defaults else {}
         for param in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
+            if param.arg in inner.names:
+                continue
             option = options.get(param.arg)
             inner.names[param.arg] = Binding(parameter=function) if option is None \
                 else self.option_value(option)
@@ -995,17 +1317,54 @@ class Analysis:
         finally:
             owner._returning.discard(key)
 
+    def unpacked(self, call: ast.Call, name: str, index: int | None,
+                 scope: Scope) -> Binding | None:
+        """What ``*args`` or ``**kwargs`` of ``call`` may pass to parameter ``name``: the value a
+        known dict gives it, or unknown; None when they cannot pass it."""
+        starred = next((position for position, passed in enumerate(call.args)
+                        if isinstance(passed, ast.Starred)), None)
+        if starred is not None and index is not None and index >= starred:
+            return Binding(reason=f"{name} may be passed by *{short_text(call.args[starred])}")
+        for keyword in call.keywords:
+            if keyword.arg is not None:
+                continue
+            try:
+                mapping, _ = self.object_of(keyword.value, scope)
+            except Unknown:
+                mapping = None
+            if mapping is None or mapping.mapping is None:
+                return Binding(reason=f"{name} may be passed by **{short_text(keyword.value)}")
+            if name in mapping.mapping:
+                return mapping.mapping[name]
+        return None
+
+    def unpartial(self, call: ast.Call, scope: Scope) -> ast.Call:
+        """A call of a ``functools.partial``: the call of its function, the partial's arguments
+        first."""
+        made = scope.lookup(call.func.id) if isinstance(call.func, ast.Name) else None
+        if made is None or made.partial is None:
+            return call
+        partial = made.partial
+        merged = ast.Call(func=call.func, args=[*partial.args[1:], *call.args],
+                          keywords=[*partial.keywords, *call.keywords])
+        return ast.copy_location(merged, call)
+
     def passed_to(self, function: Function, call: ast.Call, scope: Scope) -> dict[str, Binding]:
         """What ``call`` (in this module, in ``scope``) passes to ``function``'s parameters, as
         evaluated here (a value that is a parameter here stays one)."""
+        call = self.unpartial(call, scope)
         given: dict[str, Binding] = {}
         if function.method and isinstance(call.func, ast.Attribute):
             receiver, _ = self.object_of(call.func.value, scope)
             if receiver is not None:
-                given[_first_parameter(function) or "self"] = receiver
+                given[first_parameter(function) or "self"] = receiver
         owner = function.analysis
         for param, index in function.parameters():
             passed = argument(call, param.arg, index)
+            unpacked = self.unpacked(call, param.arg, index, scope) if passed is None else None
+            if unpacked is not None:
+                given[param.arg] = unpacked
+                continue
             if passed is None:
                 default = function.default(param.arg)
                 given[param.arg] = Binding(reason=f"{param.arg} is not passed") if default is None \
@@ -1035,8 +1394,17 @@ class Analysis:
     def path_join(self, args: Sequence[ast.expr], scope: Scope) -> Values:
         if not args:
             raise Unknown("a join of nothing", "")
-        parts = [self.evaluate(args[0], scope), *(self.tail(a, scope) for a in args[1:])]
+        parts = [self.start(args[0], scope), *(self.tail(a, scope) for a in args[1:])]
         return product(parts, joined)
+
+    def start(self, expr: ast.expr, scope: Scope) -> Values:
+        """The first part of a join or a ``/``: ``*`` when not known, with ``unknown_starts``."""
+        if not self.unknown_starts:
+            return self.evaluate(expr, scope)
+        try:
+            return self.evaluate(expr, scope)
+        except Unknown:
+            return (STAR,)
 
     def path_function(self, name: str, arg: ast.expr, scope: Scope) -> Values:
         values = self.evaluate(arg, scope)
@@ -1057,14 +1425,29 @@ class Analysis:
         method = func.attr
         if method in _IDENTITY_METHODS and not args:
             return self.evaluate(func.value, scope)
-        if method == "get" and isinstance(func.value, ast.Name) and args:
-            try:
-                return self.lookup_key(func.value.id, args[0], scope)
-            except Unknown:
-                if len(args) < 2 or scope.lookup(func.value.id) is None \
-                        or scope.lookup(func.value.id).mapping is None:  # type: ignore[union-attr]
-                    raise
-                return self.evaluate(args[1], scope)
+        if method == "get" and args:
+            return self.lookup_key(func.value, args[0], scope, args[1] if len(args) > 1 else None)
+        if method == "join" and len(args) == 1 and isinstance(args[0], (ast.List, ast.Tuple)) \
+                and args[0].elts and not call.keywords:
+            elements = args[0].elts
+            parts = [self.evaluate(elements[0], scope), *(self.tail(e, scope) for e in elements[1:])]
+            joins: list[Text] = []
+            for separator in self.whole(func.value, scope):
+                spaced = [parts[0], *(part for later in parts[1:] for part in ((Text(separator),),
+                                                                                later))]
+                joins.extend(product(spaced, concatenated))
+            return unique(joins)
+        if method in _STRING_METHODS and not call.keywords:
+            texts = self.whole(func.value, scope)
+            given = [self.whole(a, scope) for a in args]
+            applied: list[Text] = []
+            for text in texts:
+                for combo in itertools.islice(itertools.product(*given), MAX_ALTERNATIVES):
+                    try:
+                        applied.append(Text(getattr(text, method)(*combo)))
+                    except (TypeError, ValueError):
+                        raise Unknown(call, "does not apply") from None
+            return unique(applied)
         if method == "joinpath":
             start = self.evaluate(func.value, scope)
             return product([start, *(self.tail(a, scope) for a in args)], joined)
@@ -1072,12 +1455,12 @@ class Analysis:
             return self.format_call(call, func, args, scope)
         if method in ("with_suffix", "with_name") and len(args) == 1:
             bases = self.whole(func.value, scope)
-            parts = self.whole(args[0], scope)
+            endings = self.whole(args[0], scope)
             results: list[Text] = []
             for base in bases:
                 head, last = posixpath.split(base)
                 stem = posixpath.splitext(last)[0] if method == "with_suffix" else ""
-                results.extend(Text(posixpath.join(head, stem + part)) for part in parts)
+                results.extend(Text(posixpath.join(head, stem + ending)) for ending in endings)
             return unique(results)
         raise Unknown(call)
 
@@ -1136,41 +1519,33 @@ class Analysis:
             self.call(node, scope)
 
     def call(self, call: ast.Call, scope: Scope) -> None:
+        name = callee_name(call.func)
+        if name == "add_argument":
+            add_argument(self, call, scope)  # the parser's options, however the body is walked
+
         if self.quiet:
             return
-        name = _callee_name(call.func)
         if name is not None:
             site = self.site_key(call.func, name, scope)
+            snapshot = None
             if site is not None:
-                self.call_sites.setdefault(site, []).append((call, scope.snapshot()))
-            if name == "add_argument":
-                self.add_argument(call, scope)
+                snapshot = scope.snapshot()
+                self.call_sites.setdefault(site, []).append((call, snapshot))
+            if site is not None or self.called_object(call.func, scope):
+                function = self.callee_function(call.func, scope)
+                if function is not None:
+                    self.function_sites.setdefault(function, []).append(
+                        (call, snapshot or scope.snapshot()))
         self.on_call(call, scope)
 
-    def add_argument(self, call: ast.Call, scope: Scope) -> None:
-        """Remember ``add_argument("--source-dir", default="src")`` under ``source_dir``."""
-        strings = tuple(a.value for a in call.args
-                        if isinstance(a, ast.Constant) and isinstance(a.value, str))
-        dest = argument(call, "dest", None)
-        if isinstance(dest, ast.Constant) and isinstance(dest.value, str):
-            name = dest.value
-        else:
-            long = [o for o in strings if o.startswith("--")]
-            name = (long or list(strings) or [""])[0].lstrip("-").replace("-", "_")
-        if not name:
-            return
-        default = argument(call, "default", None)
-        action = argument(call, "action", None)
-        flag = isinstance(action, ast.Constant) and action.value in (
-            "store_true", "store_false", "store_const", "count", "append_const", "version", "help")
-        if default is None:
-            binding = Binding(none=True)
-        else:
-            binding = self.binding_of(default, scope)
-            if binding.expr is not None or binding.parameter is not None:
-                binding = Binding(reason=Unknown(default))
-        options = tuple(o for o in strings if o.startswith("-"))
-        self.options[name] = Option(name, options, binding, not flag)
+    def called_object(self, func: ast.expr, scope: Scope) -> bool:
+        """A call's function that no site key names but that may be the repository's: a name bound
+        to a function (a closure, a partial), a method of an object a call returns."""
+        if isinstance(func, ast.Name):
+            bound = scope.lookup(func.id)
+            return bound is not None and bound.function is not None
+        return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call) \
+            and self.may_be_ours(func, scope)
 
     def site_key(self, func: ast.expr, name: str, scope: Scope) -> str | None:
         """The key a call to a function of the repository is recorded under, None for others: a
@@ -1188,7 +1563,7 @@ class Analysis:
             if bound is not None and bound.instance is not None and bound.instance.klass is not None:
                 return f"{receiver.id}.{name}"
             if bound is not None and bound.parameter is not None and bound.parameter.method \
-                    and receiver.id == _first_parameter(bound.parameter):
+                    and receiver.id == first_parameter(bound.parameter):
                 return name if name in self.facts.defined else None
             return None
         if isinstance(receiver, ast.Call) and name in self.facts.defined:
@@ -1197,7 +1572,10 @@ class Analysis:
 
     def sites_of(self, function: Function) -> list[tuple[ast.Call, Scope]]:
         names = [name for name, group in self.functions.items() for f in group if f is function]
-        return [site for name in names for site in self.call_sites.get(name, [])]
+        found = [site for name in names for site in self.call_sites.get(name, [])]
+        seen = {id(call) for call, _ in found}
+        return found + [site for site in self.function_sites.get(function, [])
+                        if id(site[0]) not in seen]
 
     def sites_calling(self, path: str, names: list[str]) -> list[tuple[ast.Call, Scope]]:
         """Calls in this module of the functions ``names`` of the module at ``path``."""
@@ -1221,9 +1599,12 @@ class Analysis:
             if target.analysis is not self:
                 return [Resolution(None, str(error))]
             routes = [target]
-            if function is not None and function is not target and function.method \
-                    and target.name == "__init__" and function.klass is target.klass:
-                routes.insert(0, function)  # a call of the method knows the instance
+            if function is not None and function is not target and (
+                (function.method and target.name == "__init__" and function.klass is target.klass)
+                or target.encloses(function)
+            ):
+                routes.insert(0, function)  # a call of the method knows the instance, a call of
+                # the closure the call that made it
             results: list[Resolution] = []
             for route in routes:
                 sites = [(call, site_scope, self) for call, site_scope in self.sites_of(route)]
@@ -1252,7 +1633,7 @@ class Analysis:
                 and function.klass is target.klass and target.name == "__init__":
             bound = Scope(scope)
             instance = Instance(target.klass, call, site_scope, site)
-            bound.parameters = {function: {_first_parameter(function) or "self":
+            bound.parameters = {function: {first_parameter(function) or "self":
                                            Binding(instance=instance)}}
             return [(bound, ())]
         return self.bind_calls(target, call, site_scope, site, scope, depth)
@@ -1278,14 +1659,19 @@ class Analysis:
         """``scope`` with ``function``'s parameters bound to what ``call`` (in ``site``) passes.
         When an argument is itself a parameter of the calling function, one scope per call of that
         function that gives it a value, with those calls (innermost first)."""
+        call = site.unpartial(call, site_scope)
         fixed: dict[str, Binding] = {}
         chained: tuple[str, list[Resolution]] | None = None
         if function.method and isinstance(call.func, ast.Attribute):
             receiver, _ = site.object_of(call.func.value, site_scope)
             if receiver is not None and receiver.instance is not None:
-                fixed[_first_parameter(function) or "self"] = receiver
+                fixed[first_parameter(function) or "self"] = receiver
         for param, index in function.parameters():
             passed = argument(call, param.arg, index)
+            unpacked = site.unpacked(call, param.arg, index, site_scope) if passed is None else None
+            if unpacked is not None:
+                fixed[param.arg] = unpacked
+                continue
             evaluator, where = (site, site_scope) if passed is not None else (self, scope)
             passed = passed if passed is not None else function.default(param.arg)
             if passed is None:
@@ -1309,6 +1695,7 @@ class Analysis:
             else:
                 reasons = [resolution.reason for resolution in found]
                 fixed[param.arg] = Binding(reason=reasons[0] if reasons else "unknown")
+        enclosing = self.enclosing_parameters(function, call, site_scope, site, scope, depth)
         options = []
         for values, outer in ([(r.values or (), r.sites) for r in chained[1]] if chained
                               else [((), ())]):
@@ -1316,16 +1703,36 @@ class Analysis:
             given = dict(fixed)
             if chained is not None:
                 given[chained[0]] = Binding(values=values)
-            bound.parameters = {**scope.passed(), function: given}
+            bound.parameters = {**scope.passed(), **enclosing, function: given}
             options.append((bound, outer))
         return options
 
+    def enclosing_parameters(
+        self, function: Function, call: ast.Call, site_scope: Scope, site: Analysis, scope: Scope,
+        depth: int,
+    ) -> dict[Function, dict[str, Binding]]:
+        """For a closure (``function`` as a call returned it): the parameters of the functions it
+        is defined in, as the call that made it passed them."""
+        if function.outer is None or depth >= MAX_CALL_DEPTH:
+            return {}
+        made, _ = site.object_of(call.func, site_scope)
+        closure = made.closure if made is not None else None
+        if closure is None or not closure.outer.encloses(function):
+            return {}
+        outer = closure.outer.analysis
+        options = outer.bind_calls(closure.outer, closure.call, closure.scope, closure.analysis,
+                                   scope, depth + 1)
+        return dict(options[0][0].parameters or {}) if len(options) == 1 else {}
+
     def passed_object(self, expr: ast.expr, scope: Scope) -> Binding | None:
         """An object passed as an argument (an instance, a namespace) that analysis follows."""
-        if isinstance(expr, ast.Name):
-            binding = scope.lookup(expr.id)
+        if isinstance(expr, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
+            try:
+                binding, _ = self.object_of(expr, scope)
+            except Unknown:
+                return None
             if binding is not None and (binding.instance is not None or binding.module_file
-                                        or binding.klass is not None):
+                                        or binding.klass is not None or binding.mapping is not None):
                 return binding
         return None
 
@@ -1339,62 +1746,43 @@ NO_CALL = " and no call in this file passes it"
 
 
 # helpers --------------------------------------------------------------------------------------
-def _touches(lines: Sequence[int], node: ast.AST) -> bool:
-    """One of ``lines`` (sorted) is within the lines ``node`` spans."""
-    start = getattr(node, "lineno", 0)
-    index = bisect.bisect_left(lines, start)
-    return index < len(lines) and lines[index] <= (getattr(node, "end_lineno", None) or start)
+def _may_return_an_object(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A ``return`` of the function may give an object analysis follows: a call (a constructor,
+    ``parse_args()``, a loader), a dict, or a name that a call, a dict or a nested ``def`` binds
+    in it; not only tuples, strings, numbers, or names of parameters and other values."""
+    made: set[str] = set()
+    returned: list[ast.expr] = []
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        child = stack.pop()
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            made.add(child.name)
+            continue
+        if isinstance(child, ast.Lambda):
+            continue
+        if isinstance(child, ast.Return) and child.value is not None:
+            returned.append(child.value)
+        elif isinstance(child, (ast.Assign, ast.AnnAssign)) and isinstance(
+                child.value, (ast.Call, ast.Dict, ast.Name, ast.Subscript)):
+            targets = child.targets if isinstance(child, ast.Assign) else [child.target]
+            made.update(target.id for target in targets if isinstance(target, ast.Name))
+        stack.extend(ast.iter_child_nodes(child))
+    return any(isinstance(value, (ast.Call, ast.Dict))
+               or (isinstance(value, ast.Name) and value.id in made) for value in returned)
 
 
-touches = _touches
+def _same_object(one: Binding, other: Binding) -> bool:
+    if one is other:
+        return True
+    if one.instance is not None and other.instance is not None:
+        return one.instance.klass is other.instance.klass and one.instance.call is other.instance.call \
+            and one.instance.parser == other.instance.parser
+    return one.function is not None and one.function is other.function
 
 
-def _short(expr: ast.AST) -> str:
-    text = ast.unparse(expr)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _dotted(expr: ast.expr) -> str | None:
-    if isinstance(expr, ast.Name):
-        return expr.id
-    if isinstance(expr, ast.Attribute):
-        base = _dotted(expr.value)
-        return None if base is None else f"{base}.{expr.attr}"
-    return None
-
-
-dotted = _dotted
-
-
-def _callee_name(expr: ast.expr) -> str | None:
-    func = expr.func if isinstance(expr, ast.Call) else expr
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return None
-
-
-callee_name = _callee_name
-
-
-def _first_parameter(function: Function) -> str | None:
-    params = [*function.node.args.posonlyargs, *function.node.args.args]
-    return params[0].arg if params else None
-
-
-def argument(call: ast.expr, keyword: str, position: int | None) -> ast.expr | None:
-    """The argument a call passes as ``keyword`` or at ``position`` (not after a ``*args``)."""
-    if not isinstance(call, ast.Call):
-        return None
-    for item in call.keywords:
-        if item.arg == keyword:
-            return item.value
-    if position is not None and position < len(call.args):
-        passed = call.args[position]
-        if not any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
-            return passed
-    return None
+def _is_self(function: Function, name: str) -> bool:
+    """``name`` is a method's ``self``."""
+    return function.method and name == first_parameter(function)
 
 
 def _combinations(choices: Sequence[list[object] | None]) -> list[list[object]]:

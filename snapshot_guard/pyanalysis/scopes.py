@@ -23,6 +23,8 @@ class Function:
     klass: ClassInfo | None
     analysis: Analysis
     """The module it is defined in."""
+    outer: Function | None = None
+    """The function it is defined in (a closure sees that function's parameters)."""
 
     def parameters(self) -> list[tuple[ast.arg, int | None]]:
         """The parameters a call site passes, with their position (None: keyword only)."""
@@ -45,6 +47,35 @@ class Function:
     @property
     def name(self) -> str:
         return self.node.name
+
+    def decorated(self, *names: str) -> bool:
+        """One of the decorators is one of ``names`` (``property``, ``functools.cached_property``)."""
+        for decorator in self.node.decorator_list:
+            node = decorator.func if isinstance(decorator, ast.Call) else decorator
+            last = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
+            if last in names:
+                return True
+        return False
+
+    def encloses(self, other: Function) -> bool:
+        """``other`` is defined inside this function, at any depth."""
+        outer = other.outer
+        while outer is not None:
+            if outer is self:
+                return True
+            outer = outer.outer
+        return False
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Closure:
+    """A function a call of another returned: the call that made it gives the parameters of the
+    function it is defined in (``saver = make_saver("cache")``)."""
+
+    outer: Function
+    call: ast.Call
+    scope: Scope
+    analysis: Analysis
 
 
 @dataclasses.dataclass(eq=False)
@@ -100,13 +131,19 @@ class Binding:
     none: bool = False
     items: Values | None = None
     """The strings of a list or tuple literal, for ``for`` loops over it."""
-    mapping: dict[str, Values] | None = None
-    """The string values of a dict literal, by key."""
+    mapping: dict[str, Binding] | None = None
+    """What the values of a dict literal hold, by key."""
+    literal: ast.Dict | None = None
+    """The dict literal itself (where each value is written)."""
     module: tuple[str, str] | None = None
     """A name imported from a module of the repository: (its file, the name there)."""
     module_file: str | None = None
     """A module of the repository imported whole (``import config``)."""
     function: Function | None = None
+    closure: Closure | None = None
+    """For a function a call returned: that call."""
+    partial: ast.Call | None = None
+    """For ``functools.partial(function, ...)``: that call, whose arguments come first."""
     klass: ClassInfo | None = None
     instance: Instance | None = None
     refs: tuple[int, ...] = ()
@@ -124,7 +161,7 @@ UNBOUND = Binding(reason="is not bound yet")
 class Scope:
     """The names of one scope at the current point of the walk."""
 
-    __slots__ = ("function", "is_class", "local_names", "names", "parameters", "parent")
+    __slots__ = ("function", "is_class", "local_names", "names", "parameters", "parent", "shared")
 
     def __init__(
         self, parent: Scope | None = None, function: Function | None = None,
@@ -142,6 +179,8 @@ class Scope:
         self.parameters: dict[Function, dict[str, Binding]] | None = None
         """What a call passes to the parameters of functions: set on the scope that evaluates an
         expression at that call (see ``Analysis.bind_calls``)."""
+        self.shared = False
+        """A module scope that snapshots below it share rather than copy (see ``snapshot``)."""
 
     def lookup(self, name: str) -> Binding | None:
         scope: Scope | None = self
@@ -183,10 +222,15 @@ class Scope:
         return scope
 
     def snapshot(self) -> Scope:
-        """A copy of the chain as it is now: later assignments do not change it."""
-        copy = Scope(self.parent.snapshot() if self.parent else None, self.function, self.is_class,
-                     self.local_names)
+        """A copy of the chain as it is now: later assignments do not change it. Below a
+        ``shared`` module scope, that scope is not copied: a function looks its globals up when
+        it runs, after the module is done."""
+        parent = self.parent
+        if parent is not None and (parent.parent is not None or not parent.shared):
+            parent = parent.snapshot()
+        copy = Scope(parent, self.function, self.is_class, self.local_names)
         copy.names = dict(self.names)
+        copy.parameters = self.parameters
         return copy
 
 
@@ -222,7 +266,8 @@ def _merged(name: str, bindings: Iterable[Binding]) -> Binding:
 def _carries_more(binding: Binding) -> bool:
     return bool(binding.parameter or binding.expr or binding.none or binding.items is not None
                 or binding.mapping is not None or binding.module or binding.module_file
-                or binding.function or binding.klass or binding.instance or binding.refs)
+                or binding.function or binding.klass or binding.instance or binding.refs
+                or binding.closure or binding.partial)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -17,15 +17,22 @@ import bisect
 import codecs
 import dataclasses
 import io
+import posixpath
 import re
 import tokenize
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 
 from snapshot_guard.pyanalysis.allow import allows
 from snapshot_guard.pyanalysis.modules import Modules
 from snapshot_guard.pyanalysis.notebook import CHANGE_DIRECTORY, Cell, python_source, read_notebook
 from snapshot_guard.pyanalysis.values import UNKNOWN, strip_dot
-from snapshot_guard.writes.analysis import ModuleWrites, fix, lines_containing, lost_writes
+from snapshot_guard.writes.analysis import (
+    ModuleWrites,
+    fix,
+    lines_containing,
+    lost_writes,
+    unreferenced,
+)
 from snapshot_guard.writes.calls import TRIGGERS
 from snapshot_guard.writes.jobs import (
     KEPT_FOLDERS,
@@ -122,16 +129,66 @@ class _Root:
         return ModuleWrites(relpath, tree, text, self.modules, self.commands,
                             lines_containing(text, TRIGGERS))
 
-    def imports_a_writer(self, relpath: str, data: bytes) -> bool:
-        """``data`` imports a module of the root that can write: its calls may make that write
-        lost."""
+    def scripts_run(self, lines: Sequence[str]) -> set[str] | None:
+        """The scripts of the root the command lines run; None when a line runs no Python script
+        of the root (a shell script, a notebook: what they run is not known)."""
+        scripts: set[str] = set()
+        for line in lines:
+            parsed = parse_commands([line])
+            if parsed is None or not parsed.by_script \
+                    or any(script not in self.relpaths for script in parsed.by_script):
+                return None
+            scripts.update(parsed.by_script)
+        return scripts
+
+    def imported_by(self, scripts: set[str]) -> set[str]:
+        """``scripts`` and the modules of the root they import, at any depth."""
+        found, queue = set(scripts), list(scripts)
+        while queue:
+            relpath = queue.pop()
+            try:
+                data = self.pending.get(relpath) or self.read(relpath)
+            except OSError:
+                continue
+            for module in self.imported(relpath, data):
+                if module not in found:
+                    found.add(module)
+                    queue.append(module)
+        return found
+
+    def imported(self, relpath: str, data: bytes) -> Iterator[str]:
+        """The modules of the root an import line of ``data`` names."""
         for match in _IMPORTS.finditer(data):
             module = (match.group(1) or match.group(2)).decode("ascii", "replace")
             level = len(module) - len(module.lstrip("."))
             found = self.modules.locate(module.lstrip("."), level, relpath)
-            if found is not None and found != relpath and self.can_write(found):
-                return True
+            if found is not None and found != relpath:
+                yield found
+            names = data[match.end():data.find(b"\n", match.end())].decode("ascii", "replace")
+            if match.group(1) is not None:  # from package import module
+                for name in re.findall(r"\w+", names.split("#", 1)[0]):
+                    sub = self.modules.locate(f"{module.lstrip('.')}.{name}".lstrip("."), level,
+                                              relpath)
+                    if sub is not None:
+                        yield sub
+
+    def named(self, name: str, file: str, python: Sequence[str]) -> bool:
+        """A Python file of the root other than ``file`` names ``name`` (it may call it)."""
+        word = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+        for relpath in python:
+            if relpath == file:
+                continue
+            try:
+                if word.search(self.pending.get(relpath) or self.read(relpath)):
+                    return True
+            except OSError:
+                continue
         return False
+
+    def imports_a_writer(self, relpath: str, data: bytes) -> bool:
+        """``data`` imports a module of the root that can write: its calls may make that write
+        lost."""
+        return any(self.can_write(found) for found in self.imported(relpath, data))
 
     def can_write(self, relpath: str) -> bool:
         """The module holds a word of a write (so one of its functions may write)."""
@@ -147,7 +204,8 @@ _TRIGGER_BYTES = tuple(word.encode() for word in TRIGGERS)
 
 
 def has_trigger(data: bytes) -> bool:
-    return any(word in data for word in _TRIGGER_BYTES)
+    """``data`` may hold a write: a call, and one of the words of a write."""
+    return b"(" in data and any(word in data for word in _TRIGGER_BYTES)
 
 
 def python_text(data: bytes) -> str:
@@ -171,10 +229,10 @@ def analyse_source(text: str, filename: str, commands: Sequence[str] | None = No
     root.texts[filename] = text
     if not has_trigger(text.encode()):
         return []
-    return _analyse_module(root, filename)
+    return _said_elsewhere(_analyse_module(root, filename))
 
 
-def _analyse_module(root: _Root, relpath: str) -> list[LostWrite]:
+def _analyse_module(root: _Root, relpath: str) -> list[_Found]:
     text = root.text(relpath)
     if text is None:
         raise root.errors.get(relpath) or OSError(f"{relpath} cannot be read")
@@ -194,16 +252,44 @@ def _analyse_module(root: _Root, relpath: str) -> list[LostWrite]:
             root.texts.pop(relpath, None)
 
 
-def _findings(analysis: ModuleWrites, relpath: str, lines: list[str]) -> list[LostWrite]:
+@dataclasses.dataclass(frozen=True)
+class _Found:
+    write: LostWrite
+    source: tuple[str, int] | None = None
+    """Where the writing call is, when the finding is at a call that passes it its path."""
+    fallback: bool = False
+    """At the write, with what its parameters leave known: dropped when a call of another module
+    says it (a finding whose ``source`` it is)."""
+    unreferenced: str | None = None
+    """In a module-level function its module never names: the function's name, which another
+    module must name for the write to run."""
+
+
+def _findings(analysis: ModuleWrites, relpath: str, lines: list[str]) -> list[_Found]:
     analysis.resolve_deferred()
     analysis.pull()
     found = []
+    named: dict[str, bool] = {}
     for write in lost_writes(analysis):
+        line = write.line or write.call.lineno
         span = lines[write.call.lineno - 1 : write.call.end_lineno or write.call.lineno]
-        if not any(allows(line) for line in span):
-            found.append(LostWrite(relpath, write.call.lineno, None, write.label,
-                                   write.value.display, fix(write), through=write.through))
-    return sorted(found, key=lambda write: (write.line, write.target))
+        if not any(allows(text) for text in [*span, lines[line - 1]]):
+            found.append(_Found(LostWrite(relpath, line, None, write.label, write.value.display,
+                                          fix(write), through=write.through),
+                                write.source, write.fallback,
+                                unreferenced(write, analysis.text, named)))
+    return sorted(found, key=lambda item: (item.write.line, item.write.target))
+
+
+def _said_elsewhere(found: list[_Found], runs: Callable[[str, str], bool] | None = None,
+                    ) -> list[LostWrite]:
+    """The findings, but those at a function's write that a call of another module reports, and
+    those in a function that never runs (``runs(name, file)``: it may)."""
+    sources = {item.source for item in found if item.source is not None}
+    return [item.write for item in found
+            if not (item.fallback and (item.write.file, item.write.line) in sources)
+            and (item.unreferenced is None or runs is None
+                 or runs(item.unreferenced, item.write.file))]
 
 
 # --- notebooks ---------------------------------------------------------------------------------
@@ -216,7 +302,7 @@ def _parses(code: str) -> bool:
     return True
 
 
-def _analyse_notebook(root: _Root, relpath: str) -> tuple[list[LostWrite], list[Skipped]]:
+def _analyse_notebook(root: _Root, relpath: str) -> tuple[list[_Found], list[Skipped]]:
     """All code cells as one module (they share one namespace); cells that do not parse alone are
     left out, and said so."""
     cells = [(cell, python_source(cell)) for cell in read_notebook(root.data(relpath))
@@ -233,7 +319,7 @@ def _analyse_notebook(root: _Root, relpath: str) -> tuple[list[LostWrite], list[
     return writes, skipped
 
 
-def _analyse_cells(root: _Root, relpath: str, cells: list[tuple[Cell, str]]) -> list[LostWrite]:
+def _analyse_cells(root: _Root, relpath: str, cells: list[tuple[Cell, str]]) -> list[_Found]:
     starts: list[int] = []
     line = 1
     for _, code in cells:
@@ -249,13 +335,14 @@ def _analyse_cells(root: _Root, relpath: str, cells: list[tuple[Cell, str]]) -> 
     if runs_elsewhere(text, tree, analysis.facts.aliases):
         return []
     writes = []
-    for write in _findings(analysis, relpath, text.split("\n")):
+    for found in _findings(analysis, relpath, text.split("\n")):
+        write = found.write
         index = bisect.bisect_right(starts, write.line) - 1
         cell = cells[index][0]
         in_cell = write.line - starts[index] + 1
-        writes.append(dataclasses.replace(
+        writes.append(dataclasses.replace(found, write=dataclasses.replace(
             write, line=in_cell, cell=cell.number, notebook_line=cell.source_lines[in_cell - 1]
-        ))
+        )))
     return writes
 
 
@@ -282,10 +369,17 @@ def find_lost_writes(
     counts where no command line sets the option."""
     root = _Root(relpaths, read, None)
     skipped: list[Skipped] = []
-    candidates, notebooks, in_root = _first_pass(root, relpaths, only, skipped)
+    job_files = _job_files(relpaths, only)
+    candidates, notebooks, in_root = _first_pass(root, relpaths, job_files, skipped)
     root.commands = _command_lines(commands, in_root)
-    writes: list[LostWrite] = []
-    for relpath in sorted(candidates | (notebooks & _job_files(relpaths, only))):
+    scripts = None
+    if commands is not None:
+        scripts = root.scripts_run([*commands, *(line for found in in_root.values()
+                                                 for line in found)])
+        if scripts is not None:
+            candidates &= root.imported_by(scripts)
+    writes: list[_Found] = []
+    for relpath in sorted(candidates | (notebooks & job_files)):
         try:
             if relpath in notebooks:
                 found_writes, not_analysed = _analyse_notebook(root, relpath)
@@ -302,22 +396,44 @@ def find_lost_writes(
             skipped.append(Skipped(relpath, f"cannot be read ({error.strerror or error})"))
         except RecursionError:
             skipped.append(Skipped(relpath, "nested too deeply to parse"))
-    return WriteAnalysis(writes, skipped)
+    python = sorted(path for path in relpaths if path.endswith(".py") and may_be_job_code(path))
+
+    def runs(name: str, file: str) -> bool:
+        """A module-level function only a module of the root can call: when the job runs
+        ``file`` itself, or runs not known, it may be called from there."""
+        return scripts is None or file in scripts or root.named(name, file, python)
+
+    return WriteAnalysis([write for write in _said_elsewhere(writes, runs)
+                          if not _rewrites_the_project(write, root.relpaths)], skipped)
+
+
+_PROJECT_FILES = (".md", ".rst", ".txt", ".json", ".toml", ".cfg", ".ini", ".yaml", ".yml", ".py",
+                  ".ipynb", ".html")
+
+
+def _rewrites_the_project(write: LostWrite, relpaths: Collection[str]) -> bool:
+    """A write over a document, configuration or code file of the root itself: a tool that keeps
+    the project (a README, a generated config), not a result of a run."""
+    if UNKNOWN in write.target:
+        return False
+    path = posixpath.normpath(strip_dot(write.target))
+    return path.endswith(_PROJECT_FILES) and path in relpaths
 
 
 def _job_files(relpaths: Sequence[str], only: Collection[str] | None) -> set[str]:
-    return {path for path in relpaths if may_be_job_code(path) and (only is None or path in only)}
+    """The Python files and notebooks that may be job code (among ``only``, when given)."""
+    return {path for path in relpaths if path.endswith((".py", ".ipynb")) and may_be_job_code(path)
+            and (only is None or path in only)}
 
 
 def _first_pass(
-    root: _Root, relpaths: Sequence[str], only: Collection[str] | None, skipped: list[Skipped],
+    root: _Root, relpaths: Sequence[str], job_files: set[str], skipped: list[Skipped],
 ) -> tuple[set[str], set[str], dict[str, list[str]]]:
     """One read of the files that matter: the job's Python files that can hold a write (kept for
     the analysis), the files that may run a notebook (when there are notebooks), the job YAML of
     the root (its command lines). Returns the Python files to analyse, the notebooks the job runs,
     and the command lines by YAML file."""
     has_notebooks = any(path.endswith(".ipynb") for path in relpaths)
-    job_files = _job_files(relpaths, only)
     candidates: set[str] = set()
     mentioned: list[str] = []
     in_root: dict[str, list[str]] = {}

@@ -7,49 +7,100 @@ the path is written."""
 from __future__ import annotations
 
 import ast
-import bisect
 import dataclasses
 import fnmatch
 import posixpath
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
 from snapshot_guard.pyanalysis.evaluate import Analysis, Option
 from snapshot_guard.pyanalysis.modules import Modules
 from snapshot_guard.pyanalysis.scopes import Binding, Function, ModuleFacts, Scope
+from snapshot_guard.pyanalysis.syntax import touches
 from snapshot_guard.pyanalysis.values import (
+    UNKNOWN,
     ParameterValue,
     Text,
     Unknown,
     Values,
+    concat,
     strip_dot,
     unique,
 )
 from snapshot_guard.writes.calls import (
-    FUNCTIONS,
+    ARCHIVE_SUFFIXES,
+    CLASS_OUTPUT_KEYWORD,
     INERT_METHODS,
-    LOG_WRITERS,
     LOGGED_OBJECTS,
     METHODS,
     MLFLOW_FLAVOUR_SAVE,
     MLFLOW_SAVE,
+    MOVED_AWAY,
     MOVES,
+    NOT_OUTPUT_CALLEES,
     OPENERS,
+    OUTPUT_CLASS,
+    OUTPUT_KEYWORD,
     PATH_BUILDERS,
+    PATH_KEYWORD,
+    SQLITE_FILE,
     UPLOADS,
     WRITE_MODE,
     Arg,
     arg,
     argument,
     call_label,
+    function_writer,
+    looks_like_a_path,
     qualified,
+    writer_family,
+    writes_logs,
 )
 from snapshot_guard.writes.jobs import KEPT_FOLDERS, CommandLines, JobCommand, bare
 
 _OWN_METHODS = frozenset(("save", "save_model", "save_checkpoint"))
 """Methods whose meaning a class of the user's own defines: ``self.save("best")`` may build any path."""
+_STORAGE = re.compile(r"stor(?:e|age)|client|blob|bucket|container|s3|gcs|adls|datalake|remote|hdfs"
+                      r"|ftp|filesystem|\bfs\b|url|uri\b|dbutils|session", re.IGNORECASE)
+"""Objects whose writers take a key of a store or a remote path (``store_url.write_file``)."""
 _NOT_LOCAL = re.compile(r"[~$/\\]|[A-Za-z][\w+.-]*:")
 """Absolute, home, variable-expanded, Windows drive or URL (``s3://``, ``azureml://``) paths."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """Where a call takes the path it writes, and how to read it."""
+
+    expr: ast.expr
+    to_logs: bool = False
+    suffix: str = ""
+    """Appended to the value (``make_archive`` adds its format's extension)."""
+    line: int | None = None
+    """Where the path is written when that is not the call's first line (a ``dictConfig``
+    handler's ``filename``)."""
+    by_family: bool = False
+    """Found by the writer's name or an output keyword, not a table: the value must look like a
+    path..."""
+    directory: bool = False
+    """... where a bare name will do (a keyword says it is a path)."""
+    database: bool = False
+    """A SQLAlchemy URL: its file, when it is a SQLite file relative to the working directory."""
+
+    def shaped(self, values: Values) -> Values:
+        """The paths written, from the values the argument holds."""
+        if self.database:
+            values = tuple(Text(SQLITE_FILE.sub("", value.known, count=1), value.rest)
+                           for value in values if SQLITE_FILE.match(value.known))
+        return _suffixed(values, self.suffix)
+
+    def lost(self, value: Text, working_dirs: Collection[str] = (".",)) -> bool:
+        return bool(working_dirs) and all(is_lost(value, folder) for folder in working_dirs) and (
+            not self.by_family or looks_like_a_path(value.display, self.directory))
+
+
+Origin = tuple[int, str]
+"""A path expression where it is written: the function it is in (``id`` of its node, 0 for the
+module) and the expression's dump."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,6 +115,16 @@ class Write:
     """For a write reported where its path is passed: the writing call and where it is."""
     names: frozenset[str] | None = None
     """The names in ``target`` that hold (part of) the path; None: every name in it."""
+    line: int | None = None
+    """Where to point when not at the call's first line."""
+    origin: Origin | None = None
+    source: tuple[str, int] | None = None
+    """For a write reported where its path is passed: the module and line of the writing call."""
+    fallback: bool = False
+    """Reported at a function's write with what its parameters leave known, as no call in its
+    module passes them (a call elsewhere may say it better)."""
+    holder: Function | None = None
+    """The function the write is in, when reported there."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,20 +132,27 @@ class _Deferred:
     """A write whose path depends on a parameter of ``needs``."""
 
     call: ast.Call
-    target: ast.expr
+    target: Target
     label: str
-    to_logs: bool
     scope: Scope
     needs: Function
     function: Function | None
     """The function the write is in."""
+    fallback: Values | None
+    """What the path is with the parameters' values unknown (``*``)."""
+    origin: Origin
 
 
-def is_lost(value: Text) -> bool:
-    """The path is relative and outside ``outputs/`` and ``logs/`` for certain."""
+def is_lost(value: Text, working_dir: str = ".") -> bool:
+    """The path is relative and outside ``outputs/`` and ``logs/`` (of the root, when the job
+    runs in ``working_dir``) for certain."""
     known = value.known.replace("\\", "/")
     if _NOT_LOCAL.match(known):
         return False
+    if working_dir != "." and known:
+        known = posixpath.join(working_dir, strip_dot(known))
+        if value.rest is None or "/" in known:
+            known = posixpath.normpath(known) + ("/" if known.endswith("/") else "")
     known = strip_dot(known)
     if value.rest is None:
         path = posixpath.normpath(known) if known else "."
@@ -126,12 +194,6 @@ def lines_containing(text: str, words: Iterable[str],
     return lines
 
 
-def _touches(lines: Sequence[int], node: ast.AST) -> bool:
-    start = getattr(node, "lineno", 0)
-    index = bisect.bisect_left(lines, start)
-    return index < len(lines) and lines[index] <= (getattr(node, "end_lineno", None) or start)
-
-
 class ModuleWrites(Analysis):
     """The writes of one module (or a notebook's code cells), found in one walk."""
 
@@ -156,22 +218,73 @@ class ModuleWrites(Analysis):
         self.call_lines = sorted({*trigger_lines, *self.lines_calling()})
         self.empty = _opened_for_nothing(self.facts)
         """Openers whose file object nothing writes to: they leave an empty file, not a result."""
+        self.moved: set[Origin] = set()
+        """Paths moved away (renamed, replaced, ``shutil.move``d): what was written there is gone
+        from there."""
+        self.defer_parameters = True
+        self.late_bodies = True
+        self.module_scope.shared = True
+        self.working_dirs = commands.working_dirs() if commands is not None else {"."}
+        """Where the jobs run (``cd src && ...``): a path is lost from each of them, or not
+        reported."""
+        if self.hydra_changes_directory():
+            self.working_dirs = {"outputs/hydra"}
 
     def lines_calling(self) -> list[int]:
         """The lines of calls the walk must see besides the writes: of the module's own functions
         and classes, of names from the root's modules (their functions may write), and of
         ``add_argument``."""
-        words = {*self.facts.defined, "add_argument"}
+        words = {f"{name}(" for name in self.facts.defined} | {"add_argument("}
         for module, level, name in self.facts.imports:
             if self.modules.locate(module, level, self.path) is not None or (
                 "." in module and self.modules.locate(module.rsplit(".", 1)[0], level, self.path)
             ):
-                words.add(name)
-        return lines_containing(self.text, (f"{word}(" for word in words), _DEFINITION)
+                words.update((f"{name}(", f"{name}."))
+        lines = lines_containing(self.text, words, _DEFINITION)
+        if not lines:
+            return lines
+        # What those calls make (an instance, a closure, a namespace), and its later calls.
+        source = self.text.split("\n")
+        made = {match.group(1) for line in lines for match in [_ASSIGNED.match(source[line - 1])]
+                if match}
+        if not made:
+            return lines
+        return sorted({*lines, *lines_containing(
+            self.text, [word for name in made for word in (f"{name}(", f"{name}.")])})
 
     def file_value(self) -> Text:
         return Text(self.path)
 
+    def read_config(self, path: str) -> str | None:
+        return self.modules.read(path) if self.modules.exists(path) else None
+
+    def command_words(self) -> list[str] | None:
+        runs = self.commands.of(self.path) if self.commands is not None else None
+        if not runs or len({run.words for run in runs}) > 1:
+            return None
+        words = [bare(word) for word in runs[0].words]
+        if any("$" in word and "=" not in word.split("$", 1)[0] for word in words):
+            return None  # a word that may expand to several (``$@``, ``${{inputs.args}}``)
+        return words
+
+    def hydra_changes_directory(self) -> bool:
+        """A ``@hydra.main`` of hydra 1.1's defaults (no ``version_base``, or an old one) runs in
+        ``outputs/<date>/<time>``: relative paths land under ``outputs``."""
+        if "hydra" not in self.text:
+            return False
+        words = self.command_words() or []
+        for node in self.tree.body:
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for decorator in node.decorator_list:
+                if isinstance(decorator, ast.Call) and self.qualified(decorator.func) == "hydra.main":
+                    version = argument(decorator, arg(2, "version_base"))
+                    legacy = version is None or (isinstance(version, ast.Constant)
+                                                 and version.value in ("1.0", "1.1"))
+                    if "hydra.job.chdir=True" in words:
+                        return True
+                    return legacy and "hydra.job.chdir=False" not in words
+        return False
     def value_binding(self, value: ast.expr, scope: Scope) -> Binding | None:
         written = self.written.get(id(value))
         return Binding(values=written) if written else None
@@ -183,6 +296,21 @@ class ModuleWrites(Analysis):
                                           "is set by a command line analysis cannot see"))
         return _option_binding(option, runs)
 
+    def keep_all(self, call: ast.Call, scope: Scope) -> None:
+        """Every path an upload takes, in lists and dict values too."""
+        for node in _passed(call):
+            self.kept.extend(self.kept_values(node, scope))
+
+    def kept_values(self, node: ast.expr, scope: Scope) -> Values:
+        """The paths an upload, copy or move takes away, known by their end if need be."""
+        self.unknown_starts = True
+        try:
+            return self.evaluate(node, scope)
+        except Unknown:
+            return ()
+        finally:
+            self.unknown_starts = False
+
     def values(self, node: ast.expr, scope: Scope) -> Values | None:
         try:
             return self.evaluate(node, scope)
@@ -190,7 +318,7 @@ class ModuleWrites(Analysis):
             return None
 
     def on_call(self, call: ast.Call, scope: Scope) -> None:
-        if _touches(self.triggers, call):
+        if touches(self.triggers, call):
             self.examine(call, scope)
 
     def examine(self, call: ast.Call, scope: Scope) -> None:
@@ -199,135 +327,272 @@ class ModuleWrites(Analysis):
         if name in LOGGED_OBJECTS:
             return
         if method in UPLOADS or name == "wandb.save":
-            for passed in [*call.args, *(keyword.value for keyword in call.keywords)]:
-                self.kept.extend(self.values(passed, scope) or ())
+            self.keep_all(call, scope)
             return
         if name in MOVES:
             source = argument(call, MOVES[name])
             destination = argument(call, arg(1, "dst"))
-            if source is not None and (destination is None or not self.lost_at(destination, scope)):
-                self.kept.extend(self.values(source, scope) or ())
+            if source is not None and name in MOVED_AWAY:
+                self.moved.add(_origin(source, scope))
+            if source is not None and (name in MOVED_AWAY or destination is None
+                                       or not self.lost_at(destination, scope)):
+                self.kept.extend(self.kept_values(source, scope))
         if name is not None and name.startswith("mlflow.") and name.endswith(".log_model"):
+            self.keep_all(call, scope)  # artifacts={"model": "model.pkl"}, code_paths=[...]
             logged = argument(call, arg(0))
             logged = logged if logged is not None else next(
                 (k.value for k in call.keywords if k.arg and k.arg.endswith("model")), None)
             if isinstance(logged, ast.Name):
                 self.logged_models.add(logged.id)
             return
-        target = self.target(call, name, method, scope)
-        if target is None or id(call) in self.empty:
+        if id(call) in self.empty:
+            return
+        targets = self.targets(call, name, method, scope)
+        if not targets:
             return
         self.examined.add(id(call))
         label = call_label(call.func)
-        to_logs = name in LOG_WRITERS
+        callee = (name or method or label).rsplit(".", 1)[-1]
+        for target in targets:
+            self.examine_target(call, target, label, callee, scope)
+
+    def examine_target(self, call: ast.Call, target: Target, label: str, callee: str,
+                       scope: Scope) -> None:
         try:
-            values = self.evaluate(target, scope)
+            values = target.shaped(self.evaluate(target.expr, scope))
         except ParameterValue as error:
             if isinstance(error.function, Function):
-                self.deferred.append(_Deferred(call, target, label, to_logs, scope.snapshot(),
-                                               error.function, scope.function))
+                self.deferred.append(_Deferred(
+                    call, target, label, scope.snapshot(), error.function, scope.function,
+                    self.without_parameters(target, scope), _origin(target.expr, scope)))
             return
         except Unknown:
             return
-        self.written[id(call)] = values
-        names = frozenset(node.id for node in ast.walk(target) if isinstance(node, ast.Name)
+        if callee[:1].islower() and not target.database and not target.directory:
+            self.written[id(call)] = values  # a function may return the path it writes (not a
+            # class, nor a call that writes where a keyword says: they make an object)
+        names = frozenset(node.id for node in ast.walk(target.expr) if isinstance(node, ast.Name)
                           and _holds_text(scope.lookup(node.id)))
         for value in values:
-            if is_lost(value):
-                self.writes.append(Write(call, target, label, value,
-                                         to_logs or value.display.endswith(".log"), names=names))
+            if target.lost(value, self.working_dirs):
+                self.writes.append(Write(
+                    call, target.expr, label, value, target.to_logs or value.display.endswith(".log"),
+                    names=names, line=target.line, origin=_origin(target.expr, scope),
+                    holder=scope.function))
 
-    def target(self, call: ast.Call, name: str | None, method: str | None,
-               scope: Scope) -> ast.expr | None:
-        """The argument naming the file ``call`` writes; None when it writes none."""
+    def without_parameters(self, target: Target, scope: Scope) -> Values | None:
+        """The path with the parameters it holds after its beginning unknown (``*``)."""
+        self.defer_parameters = False
+        try:
+            return target.shaped(self.evaluate(target.expr, scope))
+        except Unknown:
+            return None
+        finally:
+            self.defer_parameters = True
+
+    def targets(self, call: ast.Call, name: str | None, method: str | None,
+                scope: Scope) -> list[Target]:
+        """Where ``call`` takes each path it writes; empty when it writes none."""
         if name is not None:
-            if name in FUNCTIONS:
-                return argument(call, FUNCTIONS[name])
+            if name == "logging.config.dictConfig":
+                return self.dict_config(call, scope)
+            if name == "shutil.make_archive":
+                return _archive(call)
+            writer = function_writer(name)
+            if writer is not None:
+                return _targets(argument(call, writer), to_logs=writes_logs(name))
             if name in OPENERS:
                 path, mode, default = OPENERS[name]
-                return argument(call, path) if _writes_in_mode(call, mode, default) else None
+                return _targets(argument(call, path) if _writes_in_mode(call, mode, default)
+                                else None)
+            if name.rsplit(".", 1)[-1] in ("open", "open_file") and "." in name:
+                # another library's opener (aiofiles, jsonlines, fsspec): in a write mode given
+                path_arg = argument(call, arg(0, "file", "filename", "path", "uri", "name"))
+                return [Target(path_arg, by_family=True)] if path_arg is not None \
+                    and argument(call, arg(1, "mode")) is not None \
+                    and _writes_in_mode(call, arg(1, "mode"), "r") else []
             if name in MLFLOW_SAVE:
-                return argument(call, MLFLOW_SAVE[name])
-            if name.startswith("mlflow.") and name.endswith(".save_model"):
-                return argument(call, MLFLOW_FLAVOUR_SAVE)
-            return None
+                return _targets(argument(call, MLFLOW_SAVE[name]))
+            if name.startswith("mlflow."):
+                return _targets(argument(call, MLFLOW_FLAVOUR_SAVE)
+                                if name.endswith(".save_model") else None)
+            return self.by_family(call, name, scope)
         if method is None:
-            return None
+            return self.by_family(call, call_label(call.func), scope)
         assert isinstance(call.func, ast.Attribute)
         receiver = call.func.value
         if method in ("write_text", "write_bytes") or (
             method == "open" and _writes_in_mode(call, arg(0, "mode"), "r")
         ):
-            return receiver
-        if method in ("rename", "replace") and len(call.args) == 1:
-            if not self.lost_at(call.args[0], scope):
-                self.kept.extend(self.values(receiver, scope) or ())
-            return None
-        if method in METHODS and not self.own_method(receiver, method, scope):
-            return argument(call, METHODS[method])
+            return [Target(receiver)]
+        if method in ("rename", "replace") and len(call.args) == 1 and not call.keywords:
+            self.moved.add(_origin(receiver, scope))
+            self.kept.extend(self.kept_values(receiver, scope))
+            return [Target(call.args[0])]
+        if self.own_method(call, receiver, method, scope):
+            return []
+        if method in METHODS:
+            found = argument(call, METHODS[method])
+            if found is not None and found is call.args[0] and len(call.args) > 1 \
+                    and self.values(found, scope) is None and not self.is_parameter(found, scope):
+                return [Target(call.args[1], by_family=True,  # save(obj, path)
+                               directory=method != "save")]
+            return _targets(found)
+        if _STORAGE.search(call_label(receiver)):
+            return []  # a key in a store, a bucket, a remote file system: no local file
+        return self.by_family(call, method, scope, on_object=True)
+
+    def by_family(self, call: ast.Call, name: str, scope: Scope,
+                  on_object: bool = False) -> list[Target]:
+        """The paths a call of no table writes, known by the callee's name (``write_ipc``,
+        ``export``, ``save_results``) or by an output keyword (``output_dir=``, ``save_dir=``):
+        never for a function or class of the root (its body says what it writes). A method
+        (``on_object``) takes its path first."""
+        last = name.rsplit(".", 1)[-1]
+        family = writer_family(last, function=not on_object)
+        writer_class = bool(OUTPUT_CLASS.match(last))
+        if not (family or writer_class or any(
+            keyword.arg and (OUTPUT_KEYWORD.match(keyword.arg) or keyword.arg == "storage")
+            for keyword in call.keywords
+        )):
+            return []  # (the cheap test first: most calls are no writer)
+        if name in PATH_BUILDERS or last in INERT_METHODS or self.callee_class(call.func, scope) \
+                or (self.may_be_ours(call.func, scope)
+                    and self.callee_function(call.func, scope) is not None):
+            return []
+        found: list[Target] = []
+        if family:
+            keyword = next((k.value for k in call.keywords if k.arg and PATH_KEYWORD.search(k.arg)),
+                           None)
+            if keyword is not None:
+                found.append(Target(keyword, by_family=True, directory=True))
+            else:
+                positional = self.positional_path(call, scope, 1 if on_object else 2)
+                if positional is not None:
+                    found.append(Target(positional, by_family=True))
+        elif writer_class and last.endswith("Writer") and call.args:
+            found.append(Target(call.args[0], by_family=True))  # TFRecordWriter(path)
+        if not NOT_OUTPUT_CALLEES.search(name):
+            found.extend(
+                Target(keyword.value, to_logs=keyword.arg.startswith(("log", "tensorboard")),
+                       by_family=True, directory=True)
+                for keyword in call.keywords
+                if keyword.arg and (OUTPUT_KEYWORD.match(keyword.arg) or (
+                    writer_class and CLASS_OUTPUT_KEYWORD.match(keyword.arg)))
+                and not any(target.expr is keyword.value for target in found))
+        found.extend(Target(keyword.value, by_family=True, database=True)
+                     for keyword in call.keywords if keyword.arg == "storage")
+        return found
+
+    def positional_path(self, call: ast.Call, scope: Scope, first: int) -> ast.expr | None:
+        """The first of the ``first`` arguments that is a string (``write_json(path, data)``,
+        ``dump(obj, path)``)."""
+        for candidate in call.args[:first]:
+            if isinstance(candidate, ast.Starred):
+                return None
+            if self.values(candidate, scope) is not None or self.is_parameter(candidate, scope):
+                return candidate
         return None
 
-    def own_method(self, receiver: ast.expr, method: str, scope: Scope) -> bool:
+    def is_parameter(self, node: ast.expr, scope: Scope) -> bool:
+        try:
+            self.evaluate(node, scope)
+        except ParameterValue:
+            return True
+        except Unknown:
+            return False
+        return False
+
+    def dict_config(self, call: ast.Call, scope: Scope) -> list[Target]:
+        """``logging.config.dictConfig``: the ``filename`` of each handler of a dict literal."""
+        config = argument(call, arg(0, "config"))
+        literal = config if isinstance(config, ast.Dict) else None
+        if isinstance(config, ast.Name):
+            binding = scope.lookup(config.id)
+            literal = binding.literal if binding is not None else None
+        handlers = _value_at(literal, "handlers")
+        if not isinstance(handlers, ast.Dict):
+            return []
+        return [Target(filename, to_logs=True, line=filename.lineno) for handler in handlers.values
+                for filename in [_value_at(handler, "filename")] if filename is not None]
+
+    def own_method(self, call: ast.Call, receiver: ast.expr, method: str, scope: Scope) -> bool:
         """``receiver.method`` is a method the user's own class defines (its writes, if any, are
         found in its body)."""
-        if not isinstance(receiver, ast.Name):
-            return False
-        if receiver.id in ("self", "cls"):
+        if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
             klass = scope.function.klass if scope.function is not None else None
             return method in _OWN_METHODS or (klass is not None and method in klass.body)
-        binding = scope.lookup(receiver.id)
-        instance = binding.instance if binding is not None else None
-        return instance is not None and instance.klass is not None and method in instance.klass.body
+        return self.may_be_ours(call.func, scope) and self.callee_function(call.func, scope) is not None
 
     def lost_at(self, node: ast.expr, scope: Scope) -> bool:
         values = self.values(node, scope)
-        return values is not None and all(is_lost(value) for value in values)
+        return values is not None and bool(self.working_dirs) and all(
+            is_lost(value, folder) for value in values for folder in self.working_dirs)
 
     # writes whose path a caller gives ---------------------------------------------------------
     def resolve_deferred(self) -> None:
         """Report each write whose path depends on a parameter at the calls in this module that
-        make it lost."""
+        make it lost; a write no call of the module reaches, at the write, with what is known of
+        its path."""
         for deferred in self.deferred:
-            for found in self.through_calls(deferred.target, deferred.scope, deferred.function, 0):
+            if deferred.origin in self.moved:
+                continue
+            reached = False
+            for found in self.through_calls(deferred.target.expr, deferred.scope,
+                                            deferred.function, 0):
+                reached = reached or bool(found.sites)
                 if found.values is None or not found.sites:
                     continue
                 site = found.sites[-1]
                 through = f"{deferred.label} at line {self.display_line(deferred.call.lineno)}"
-                self.report_at(site.call, found.values, deferred, through)
+                self.report_at(site.call, found.values, deferred, through, self)
+            if not reached:
+                for value in deferred.fallback or ():
+                    if deferred.target.lost(value, self.working_dirs):
+                        self.writes.append(Write(
+                            deferred.call, deferred.target.expr, deferred.label, value,
+                            deferred.target.to_logs or value.display.endswith(".log"),
+                            line=deferred.target.line, origin=deferred.origin, fallback=True,
+                            holder=deferred.function))
 
     def pull(self) -> None:
         """Report the writes of other modules' functions that this module's calls make lost (the
         path passed, or passed on through other functions of that module)."""
-        calls = [(call, site_scope, self.callee_function(call.func, site_scope))
-                 for sites in self.call_sites.values() for call, site_scope in sites]
+        calls = [(call, site_scope, callee) for callee, sites in self.function_sites.items()
+                 for call, site_scope in sites]
         called = {callee for _, _, callee in calls}
         for call, site_scope, callee in calls:
-            other = callee.analysis if callee is not None else None
-            if callee is None or other is self or not isinstance(other, ModuleWrites):
+            other = callee.analysis
+            if other is self or not isinstance(other, ModuleWrites):
                 continue
             other.external_sites = {callee: [(call, site_scope, self)]}
             try:
                 for deferred in other.deferred:
-                    if deferred.function in called and deferred.function is not callee \
-                            and callee.name == "__init__":
+                    if deferred.origin in other.moved or (
+                        deferred.function in called and deferred.function is not callee
+                        and callee.name == "__init__"
+                    ):
                         continue  # the calls of the method say it, with the instance they use
                     through = f"{deferred.label} in {other.path}:{deferred.call.lineno}"
-                    for found in other.through_calls(deferred.target, deferred.scope,
+                    for found in other.through_calls(deferred.target.expr, deferred.scope,
                                                      deferred.function, 0):
                         here = [site for site in found.sites if site.analysis is self]
                         if found.values is not None and here:
-                            self.report_at(here[-1].call, found.values, deferred, through)
+                            self.report_at(here[-1].call, found.values, deferred, through, other)
             finally:
                 other.external_sites = {}
 
-    def report_at(self, call: ast.Call, values: Values, deferred: _Deferred, through: str) -> None:
+    def report_at(self, call: ast.Call, values: Values, deferred: _Deferred, through: str,
+                  writer: ModuleWrites) -> None:
         passed = ast.Tuple(elts=[*call.args, *(keyword.value for keyword in call.keywords)],
                            ctx=ast.Load())
-        for value in values:
-            if is_lost(value):
+        for value in deferred.target.shaped(values):
+            if deferred.target.lost(value, self.working_dirs):
                 self.examined.add(id(call))
-                self.writes.append(Write(call, passed, call_label(call.func), value,
-                                         deferred.to_logs or value.display.endswith(".log"), through))
+                self.writes.append(Write(
+                    call, passed, call_label(call.func), value,
+                    deferred.target.to_logs or value.display.endswith(".log"), through,
+                    source=(writer.path, deferred.call.lineno)))
 
 
 class _Uses(Analysis):
@@ -341,10 +606,15 @@ class _Uses(Analysis):
         self.lines = lines
         self.call_lines = lines
         self.skip_inits = True
+        self.late_bodies = True
+        self.module_scope.shared = True
         self.used: set[str] = set()
 
     def file_value(self) -> Text:
         return Text(self.path)
+
+    def read_config(self, path: str) -> str | None:
+        return self.writes.read_config(path)
 
     def value_binding(self, value: ast.expr, scope: Scope) -> Binding | None:
         return self.writes.value_binding(value, scope)
@@ -352,8 +622,21 @@ class _Uses(Analysis):
     def option_value(self, option: Option) -> Binding:
         return self.writes.option_value(option)
 
+    def bind(self, target: ast.expr, value: ast.expr, scope: Scope) -> None:
+        """A path handed on without a call: an item of a list or tuple (a command line to run,
+        files to process), a value stored into a dict (``opt["model"] = path``)."""
+        if touches(self.lines, value) and (
+            isinstance(value, (ast.List, ast.Tuple)) or isinstance(target, ast.Subscript)
+        ):
+            for element in value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]:
+                try:
+                    self.used.update(normalized(found) for found in self.evaluate(element, scope))
+                except Unknown:
+                    continue
+        super().bind(target, value, scope)
+
     def on_call(self, call: ast.Call, scope: Scope) -> None:
-        if id(call) in self.writes.examined or not _touches(self.lines, call):
+        if id(call) in self.writes.examined or not touches(self.lines, call):
             return
         name = qualified(call.func, self.writes.facts.aliases)
         if name is not None and (name.startswith("os.path.") or name in PATH_BUILDERS
@@ -364,15 +647,7 @@ class _Uses(Analysis):
             return  # a settings object made, not a file used
         if isinstance(call.func, ast.Attribute) and call.func.attr in INERT_METHODS:
             return
-        arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
-        while arguments:
-            passed = arguments.pop()
-            if isinstance(passed, (ast.List, ast.Tuple, ast.Set)):
-                arguments.extend(passed.elts)
-                continue
-            if isinstance(passed, ast.Dict):
-                arguments.extend(passed.values)
-                continue
+        for passed in _passed(call):
             try:
                 values = self.evaluate(passed, scope)
             except Unknown:
@@ -396,16 +671,39 @@ def lost_writes(analysis: ModuleWrites) -> Iterator[Write]:
     kept = [normalized(value) for value in analysis.kept]
     seen: set[tuple[int, str]] = set()
     for write in analysis.writes:
-        if _saves_a_logged_model(write.call, analysis) or _said_better(write, analysis.writes):
+        if _saves_a_logged_model(write.call, analysis) or _said_better(write, analysis.writes) \
+                or write.origin in analysis.moved:
             continue
         path = normalized(write.value)
         if (id(write.call), path) in seen:
             continue
         seen.add((id(write.call), path))
-        if path not in uses.used and not any(
-            path == place or place in (".", "") or path.startswith(place + "/") for place in kept
-        ):
+        if path not in uses.used and not any(_kept_by(path, place) for place in kept):
             yield write
+
+
+def unreferenced(write: Write, text: str, named: dict[str, bool]) -> str | None:
+    """The name of the module-level function a write is in, when nothing in the module names it
+    but its ``def`` (a function no code of the module runs, unless another module does);
+    ``named`` remembers the answers by name."""
+    holder = write.holder
+    if holder is None or holder.outer is not None or holder.klass is not None \
+            or holder.node.decorator_list:
+        return None
+    name = holder.name
+    if name not in named:
+        named[name] = text.count(name) > 1 and len(re.findall(rf"\b{re.escape(name)}\b", text)) > 1
+    return None if named[name] else name
+
+
+def _kept_by(path: str, place: str) -> bool:
+    """``path`` is uploaded, copied or moved away when ``place`` is: the same path or a folder of
+    it; a place whose folder is not known (``*/model.pkl``: a learner's own folder) by its file
+    name."""
+    if path == place or place in (".", "") or path.startswith(place + "/"):
+        return True
+    return place.startswith(UNKNOWN) and "/" in place and posixpath.basename(place) == \
+        posixpath.basename(path)
 
 
 def _said_better(write: Write, writes: Sequence[Write]) -> bool:
@@ -473,6 +771,46 @@ def _holds_text(binding: Binding | None) -> bool:
 
 def _strip_quotes(word: str) -> str:
     return normalized(Text(word.strip("\"'")))
+
+
+def _passed(call: ast.Call) -> Iterator[ast.expr]:
+    """The arguments of a call, and the items of the lists, tuples and dict values among them."""
+    arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
+    while arguments:
+        passed = arguments.pop()
+        if isinstance(passed, (ast.List, ast.Tuple, ast.Set)):
+            arguments.extend(passed.elts)
+        elif isinstance(passed, ast.Dict):
+            arguments.extend(value for value in passed.values if value is not None)
+        else:
+            yield passed
+
+
+def _origin(expr: ast.expr, scope: Scope) -> Origin:
+    return (id(scope.function.node) if scope.function is not None else 0, ast.dump(expr))
+
+
+def _suffixed(values: Values, suffix: str) -> Values:
+    return tuple(concat(value, Text(suffix)) for value in values) if suffix else values
+
+
+def _targets(expr: ast.expr | None, to_logs: bool = False) -> list[Target]:
+    return [Target(expr, to_logs)] if expr is not None else []
+
+
+def _archive(call: ast.Call) -> list[Target]:
+    """``shutil.make_archive(base, "zip", ...)`` writes ``base.zip``."""
+    base, kind = argument(call, arg(0, "base_name")), argument(call, arg(1, "format"))
+    suffix = ARCHIVE_SUFFIXES.get(kind.value) if isinstance(kind, ast.Constant) \
+        and isinstance(kind.value, str) else None
+    return [Target(base, suffix=suffix)] if base is not None and suffix else []
+
+
+def _value_at(literal: ast.expr | None, key: str) -> ast.expr | None:
+    if not isinstance(literal, ast.Dict):
+        return None
+    return next((value for name, value in zip(literal.keys, literal.values)
+                 if isinstance(name, ast.Constant) and name.value == key), None)
 
 
 def _writes_in_mode(call: ast.Call, where: Arg, default: str) -> bool:

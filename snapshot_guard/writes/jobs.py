@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import posixpath
 import re
 import shlex
@@ -30,6 +31,8 @@ _V1_SUBMITTERS = frozenset((
 ))
 _V1_SUBMIT_CALLS = ("submit", "Experiment", "Pipeline")
 _V2_SUBMIT_CALLS = ("create_or_update", "begin_create_or_update")
+_V2_BUILDERS = frozenset(("Input", "Output", "command", "dsl", "load_job", "load_component",
+                          "spark", "sweep", "BuildContext", "Environment", "AmlCompute"))
 _NOTEBOOK_NAME = re.compile(r"[\w./\\-]*\.ipynb\b")
 REFERENCE_SUFFIXES = (".py", ".yml", ".yaml", ".sh", ".cmd", ".bat", ".ps1")
 REFERENCE_NAMES = ("Makefile", "Dockerfile", "MLproject")
@@ -39,10 +42,14 @@ _SERVICES = ("streamlit", "flask", "fastapi", "gradio", "dash")
 
 def may_be_job_code(relpath: str) -> bool:
     """False for tests, setup scripts, hidden, vendored and virtual-environment folders."""
-    *folders, name = relpath.split("/")
-    if any(part.startswith(".") or part in _NOT_JOB_FOLDERS for part in folders):
-        return False
-    return not _NOT_JOB_FILE.match(name)
+    folder, _, name = relpath.rpartition("/")
+    return _job_folder(folder) and not _NOT_JOB_FILE.match(name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _job_folder(folder: str) -> bool:
+    return not folder or not any(part.startswith(".") or part in _NOT_JOB_FOLDERS
+                                 for part in folder.split("/"))
 
 
 def is_reference(relpath: str) -> bool:
@@ -76,6 +83,9 @@ def runs_elsewhere(text: str, tree: ast.Module, aliases: Mapping[str, str]) -> b
         return True
     if not any(name.startswith("azure.ai.ml") for name in modules):
         return False
+    if any(name.startswith(("azure.ai.ml.entities", "azure.ai.ml.dsl"))
+           or name.rsplit(".", 1)[-1] in _V2_BUILDERS for name in modules):
+        return True  # it builds jobs, inputs, environments to submit
     commands = [name for name, qualified in aliases.items() if qualified == "azure.ai.ml.command"]
     return any(has_call(text, name) for name in [*_V2_SUBMIT_CALLS, *commands]) or bool(
         re.search(r"@\s*(?:dsl\.)?pipeline\b", text)
@@ -106,6 +116,9 @@ class JobCommand:
     words: tuple[str, ...]
     opaque: bool
     """A word may stand for options analysis cannot see (``${{inputs.args}}``, ``$@``)."""
+    cwd: str = "."
+    """The folder the command line changes to (``cd src && python -m app``), relative to the
+    root; empty when it changes to one analysis cannot see."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,6 +130,12 @@ class CommandLines:
     def of(self, script: str) -> list[JobCommand] | None:
         """The runs of ``script``; None when no job command known runs it."""
         return self.by_script.get(script)
+
+    def working_dirs(self) -> set[str]:
+        """The folders (relative to the root) the jobs' scripts run in; empty when one is not
+        known."""
+        found = {run.cwd for runs in self.by_script.values() for run in runs}
+        return set() if "" in found else found or {"."}
 
 
 _PYTHON = re.compile(r"(?:.*/)?python[\d.]*\Z")
@@ -135,15 +154,22 @@ def parse_commands(lines: Iterable[str]) -> CommandLines | None:
         except ValueError:
             return None
         segment: list[str] = []
+        cwd = "."
         for word in [*words, ";"]:
             if word not in _SEPARATORS:
                 segment.append(word)
                 continue
+            if segment[:1] == ["cd"]:
+                target = segment[1] if len(segment) == 2 else ""
+                cwd = "" if not target or "$" in target or target.startswith(("/", "~")) or not cwd \
+                    else posixpath.normpath(posixpath.join(cwd, target))
             found = _script_of(segment)
             if found is not None:
                 script, rest = found
                 opaque = any(_opaque(word, previous) for previous, word in zip(["", *rest], rest))
-                by_script.setdefault(script, []).append(JobCommand(script, tuple(rest), opaque))
+                where = posixpath.normpath(posixpath.join(cwd, script)) if cwd else script
+                by_script.setdefault(where, []).append(
+                    JobCommand(where, tuple(rest), opaque, cwd))
             segment = []
     return CommandLines(by_script)
 
