@@ -74,7 +74,10 @@ def find_repo(path: str) -> Repo | None:
         return None
     if result.returncode != 0:
         return None
-    top, index = os.fsdecode(result.stdout).rstrip("\n").split("\n")[:2]
+    answer = os.fsdecode(result.stdout).rstrip("\n").split("\n")
+    if len(answer) < 2:
+        raise SnapshotInputError(f"{os.path.abspath(folder or '.')}: git rev-parse named no work tree")
+    top, index = answer[:2]
     return Repo(top, index=os.path.join(os.path.abspath(folder or "."), index))
 
 

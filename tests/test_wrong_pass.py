@@ -248,7 +248,9 @@ def test_ctrl_c_ends_with_one_line_and_130(repo: Path, tmp_path: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "snapshot_guard", "scan", "."], cwd=repo, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env={**os.environ, "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"})
+        env={**os.environ, "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"},
+        # A shell's background job ignores Ctrl-C, and a child inherits that: a terminal's hook does not.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     for _ in range(600):
         if started.exists():
             break
