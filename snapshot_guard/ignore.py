@@ -260,6 +260,8 @@ class IgnoreSpec:
     def exclusions_in(self, folder: str, names: Sequence[str]) -> list[bool]:
         """Which of ``names`` in ``folder`` (``""`` for the root, else ``a/b``) are excluded: what
         a walk asks once per folder."""
+        if not self.rules:
+            return [False] * len(names)
         assert self._matcher is not None
         excluding = self._matcher.excluding
         return [excluding[index] for index in self._matcher.judge(folder, names)]
