@@ -114,8 +114,9 @@ class Snapshot:
 Entry = tuple[str, Kind, int, Any]
 """A folder's entry: ``(name, kind, size, payload)``; plain tuples, because a walk of a large tree
 creates one per file. ``size`` is what the SDK reads (a link's target size, an LFS file's real size),
-or -1 when it is still to be read from disk. ``payload`` by kind: ``file``, ``other``: the
-``os.DirEntry`` to stat (None in the index); ``filelink``: whether it is readable; ``dir``: its
+or -1 when it is still to be read from disk. ``payload`` by kind: ``file``: None in the index; on
+disk True when its owner may read it, False when it could not be stat'ed, else its path for
+``os.access``; ``other``: the ``os.DirEntry`` to stat; ``filelink``: whether it is readable; ``dir``: its
 :class:`Folder`; ``dirlink``: its :class:`_Link`; ``dangling``, ``missing`` (a staged file whose
 content this partial clone does not hold, so its size is unknown): None."""
 
@@ -172,16 +173,11 @@ _USER = getattr(os, "getuid", lambda: None)()
 
 def _file(size: int, payload: Any, readable: bool) -> tuple[int, bool]:
     """A plain file's size, and whether the SDK can open it (only asked when ``readable``)."""
-    if payload is None:  # in the index: sized already, and readable in every checkout
+    if payload is None or payload is True:  # in the index (readable in every checkout), or known
         return size, True
-    try:
-        info = payload.stat(follow_symlinks=False)
-    except OSError:
+    if payload is False:  # it could not be stat'ed
         return 0, False
-    # os.access costs a system call per file; for the owner, the owner's read bit says the same.
-    # (Not for root: without its capabilities it is held to the bits like anyone.)
-    return info.st_size, not readable or (info.st_uid == _USER and bool(info.st_mode & stat.S_IRUSR)) \
-        or os.access(payload.path, os.R_OK)
+    return size, not readable or os.access(payload, os.R_OK)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,9 +191,21 @@ def _scan(folder: Folder) -> list[Entry]:
         folder.error = error.strerror or str(error)
         return []
     with iterator:
-        # The common case first, from the folder listing alone: no stat until a walk needs it.
-        return [(item.name, "file", -1, item) if item.is_file(follow_symlinks=False)
-                else _disk_entry(folder, item) for item in iterator]
+        return [_disk_file(item) if item.is_file(follow_symlinks=False) else _disk_entry(folder, item)
+                for item in iterator]
+
+
+def _disk_file(item: os.DirEntry[str]) -> Entry:
+    """A plain file, stat'ed now: its entry keeps the size, not the ``os.DirEntry`` (which holds
+    its stat result; a kilobyte a file in a tree of 300,000)."""
+    try:
+        info = item.stat(follow_symlinks=False)
+    except OSError:
+        return (item.name, "file", 0, False)
+    # os.access costs a system call per file; for the owner, the owner's read bit says the same.
+    # (Not for root: without its capabilities it is held to the bits like anyone.)
+    readable = info.st_uid == _USER and bool(info.st_mode & stat.S_IRUSR)
+    return (item.name, "file", info.st_size, True if readable else item.path)
 
 
 def _disk_entry(parent: Folder, item: os.DirEntry[str]) -> Entry:
