@@ -8,7 +8,14 @@ monorepo-like tree; the same for 10,000 distinct wildcard lines. Then the pathol
 issue 10 (the line ``a*a*a*a*a*a*a*a*b`` and a file named with 120 ``a``), in a child process
 given ``--timeout`` seconds.
 
+With ``--trees``, each real tree (a monorepo from ``make_monorepo.py``, a checkout) is judged cold,
+as a hook's first walk judges it: every (folder, names) pair of the tree, links not followed, once
+through ``exclusions_in`` of a newly built spec (the build included), under the tree's governing
+ignore file and each ``--ignore-files`` file; then a work-tree ``take_snapshot`` of the tree under
+each SDK, the first of its process (no spec built before). CPU time, the best of ``--repeat``.
+
     python benchmarks/bench_ignore.py [--seed N] [--timeout S] [--paths N] [--sizes N...]
+        [--trees DIR...] [--ignore-files FILE...] [--repeat N] [--trees-only]
 
 Run with another checkout's package first on ``PYTHONPATH`` to measure it the same way.
 """
@@ -22,9 +29,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from typing import cast
 
 import snapshot_guard.ignore as ignore
-from snapshot_guard.errors import SDKS
+from snapshot_guard.errors import SDKS, Sdk
+from snapshot_guard.snapshot import take_snapshot
 
 _EXTENSIONS = ["csv", "parquet", "bin", "pt", "ckpt", "onnx", "npy", "npz", "h5", "pkl", "log",
                "tmp", "bak", "zip", "tar.gz", "jpg", "png", "mp4", "wav", "tfrecord", "arrow",
@@ -77,6 +86,64 @@ def seconds(action: Callable[[], object]) -> tuple[float, float]:
     return time.perf_counter() - start, time.process_time() - cpu
 
 
+def tree_listing(top: str) -> list[tuple[str, list[str]]]:
+    """Every folder below ``top`` (``""`` for ``top``, else ``a/b``; links not followed, ``.git``
+    included) with the names in it: what a v1 size walk asks the ignore file."""
+    listing = []
+    for folder, folders, files in os.walk(top):
+        relative = os.path.relpath(folder, top)
+        listing.append(("" if relative == "." else relative.replace(os.sep, "/"), folders + files))
+    return listing
+
+
+def judge_tree(top: str, path: str, sdk_name: str) -> str:
+    """Judging every pair of the tree with a spec built anew from the file at ``path`` (its rules
+    compiled beforehand): CPU time and the number of names excluded."""
+    sdk = cast(Sdk, sdk_name)
+    listing = tree_listing(top)
+    lines = ignore.read_lines(path, sdk)
+    rules = ignore.compile_rules(lines, sdk, path)
+    if sdk == "v2":
+        rules += ignore.compile_rules(ignore.V2_EXTRA_PATTERNS, sdk, "azure-ai-ml", first_line=0)
+    cpu = time.process_time()
+    spec = ignore.IgnoreSpec(path, rules, sdk)
+    excluded = sum(sum(spec.exclusions_in(folder, names)) for folder, names in listing)
+    return f"{time.process_time() - cpu} {excluded:,} excluded"
+
+
+def first_snapshot(top: str, sdk_name: str) -> str:
+    """A work-tree ``take_snapshot`` of ``top``: CPU time, files and bytes."""
+    cpu = time.process_time()
+    taken = take_snapshot(top, cast(Sdk, sdk_name), "worktree", None)
+    return f"{time.process_time() - cpu} {len(taken.files):,} files, {taken.total_bytes:,} bytes"
+
+
+_CHILDREN: dict[str, Callable[..., str]] = {"judge": judge_tree, "snapshot": first_snapshot}
+
+
+def in_child(repeat: int, *args: str) -> str:
+    """The least CPU time of ``repeat`` child processes, each measuring once, cold (nothing of the
+    ignore module built or remembered before), and what the measurement found."""
+    env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(ignore.__file__))}
+    runs = [subprocess.run([sys.executable, __file__, "--child", *args], env=env, check=True,
+                           capture_output=True, text=True).stdout.split(" ", 1)
+            for _ in range(repeat)]
+    return f"{min(float(cpu) for cpu, _ in runs):.3f} s CPU ({runs[0][1].strip()})"
+
+
+def trees(tops: list[str], ignore_files: list[str], repeat: int) -> None:
+    for top in tops:
+        listing = tree_listing(top)
+        governing = ignore.governing_file(top)
+        print(f"{top}: {len(listing):,} folders, {sum(len(names) for _, names in listing):,} names")
+        for path in ([governing] if governing else []) + ignore_files:
+            for sdk in SDKS:
+                print(f"  cold judge, {os.path.basename(path)} ({sdk}): "
+                      f"{in_child(repeat, 'judge', top, path, sdk)}")
+        for sdk in SDKS:
+            print(f"  first take_snapshot, work tree, {sdk}: {in_child(repeat, 'snapshot', top, sdk)}")
+
+
 def pathological(timeout: float) -> str:
     """The issue-10 hang, in a child process: its time, or that it did not end in ``timeout``."""
     code = ("import sys, time; from snapshot_guard.ignore import spec_from_lines\n"
@@ -103,8 +170,20 @@ def main() -> None:
     parser.add_argument("--paths", type=int, default=100_000, help="paths judged per ignore file")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 50_000],
                         help="ignore-file lengths")
+    parser.add_argument("--trees", nargs="*", default=[], help="real trees judged cold")
+    parser.add_argument("--ignore-files", nargs="*", default=[],
+                        help="ignore files also judged on each tree")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per tree measurement (best kept)")
+    parser.add_argument("--trees-only", action="store_true", help="only the --trees measurements")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        print(_CHILDREN[args.child[0]](*args.child[1:]))
+        return
     print(f"snapshot_guard from {os.path.dirname(ignore.__file__)}")
+    trees(args.trees, args.ignore_files, args.repeat)
+    if args.trees_only:
+        return
     paths = listing(args.paths, random.Random(args.seed))
     for count in args.sizes:
         lines = ignore_lines(count, random.Random(args.seed + count))

@@ -32,7 +32,7 @@ import os
 import re
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar, Union
 
 from pathspec.patterns.gitwildmatch import GitWildMatchPattern
 from pathspec.util import normalize_file
@@ -249,7 +249,7 @@ class IgnoreSpec:
         """The rule that decides ``relpath`` (POSIX, relative to the root): the last that matches."""
         assert self._matcher is not None
         folder, _, name = relpath.rpartition("/")
-        index = self._matcher.judge(folder, (name,))[0]
+        index = self._matcher.judge(folder, (name,), self._matcher.indices)[0]
         return None if index < 0 else self.rules[index]
 
     def excludes(self, relpath: str) -> bool:
@@ -263,8 +263,7 @@ class IgnoreSpec:
         if not self.rules:
             return [False] * len(names)
         assert self._matcher is not None
-        excluding = self._matcher.excluding
-        return [excluding[index] for index in self._matcher.judge(folder, names)]
+        return self._matcher.judge(folder, names, self._matcher.excluding)
 
     def exclusions(self, relpaths: Iterable[str]) -> list[bool]:
         """Which of ``relpaths`` are excluded; a sorted listing is judged fastest (the paths of
@@ -418,10 +417,11 @@ def pattern_matcher(patterns: Sequence[str], source: str) -> Callable[[str], boo
 # matches a path exactly when the name part matches its last component and the folder part its
 # folder. The folder part is tested once per folder: a literal one ("/data/part_1.csv") by
 # dictionary, "(?:.+/)?" (any folder: "*.py", "build/") not at all, others by regex
-# ("src/**/*.pyc"). The name parts that apply in a folder are tested once per name: literal ones,
-# "*" + literal and literal + "*" by dictionary, the others by regex. What has no such shape is
-# tested on the whole path. A regex is run by ``re`` where it cannot backtrack badly, else by
-# ``LinearRegex``. Paths that are not plain take pathspec's own loop, rule by rule.
+# ("src/**/*.pyc"). The name parts that apply in a folder are tested once per name: a few of them
+# (``_FEW``) as one regex; more, literal ones, "*" + literal and literal + "*" by dictionary, the
+# others by regex. What has no such shape is tested on the whole path, only by the regexes that
+# start like the folder (``_Regexes.within``). A regex is run by ``re`` where it cannot backtrack
+# badly, else by ``LinearRegex``. Paths that are not plain take pathspec's own loop, rule by rule.
 
 _FLOATING = "(?:.+/)?"
 _ENDS = {  # each end a translation writes, and whether it takes only what is below B
@@ -545,6 +545,7 @@ class _RegexGroup:
             (risky if backtracks else self.safe).append((index, regex))
         self.safe.sort(reverse=True)
         self.safe_indices = [index for index, _ in self.safe]
+        self.top = max([*self.safe_indices[:1], *(index for index, _ in risky)], default=-1)
         self.alternation: Callable[[str], re.Match[str] | None] | None = None
         self.lookaheads: Callable[[str], re.Match[str] | None] | None = None
         self.risky_indices = [index for index, _ in risky]
@@ -554,9 +555,11 @@ class _RegexGroup:
         return [self.risky_indices[tag] for tag in self.risky.matched(text)] if self.risky else []
 
     def best(self, text: str) -> int:
-        if self.alternation is None and self.safe:
+        if self.alternation is None:
+            if not self.safe:
+                return max(self._risky(text), default=-1)
             self.alternation = _compile("|".join(f"({regex})" for _, regex in self.safe)).fullmatch
-        match = self.alternation(text) if self.alternation is not None else None
+        match = self.alternation(text)
         best = -1 if match is None else self.safe_indices[match.lastindex - 1]  # type: ignore[operator]
         return max([best, *self._risky(text)]) if self.risky else best
 
@@ -564,9 +567,9 @@ class _RegexGroup:
         if self.lookaheads is None and self.safe:  # empty groups at the start: match, not fullmatch
             self.lookaheads = _compile("".join(f"(?:(?=(?:{regex})\\Z)())?" for _, regex in self.safe)).match
         match = self.lookaheads(text) if self.lookaheads is not None else None
-        groups = match.groups() if match is not None else ()
-        return [index for index, group in zip(self.safe_indices, groups) if group is not None] \
-            + self._risky(text)
+        found = [] if match is None or match.lastindex is None else \
+            [index for index, group in zip(self.safe_indices, match.groups()) if group is not None]
+        return found + self._risky(text) if self.risky else found
 
 
 class _Regexes:
@@ -574,17 +577,22 @@ class _Regexes:
     that match (``best``), or all of them (``every``). They are grouped by the text their matches
     start with (``part_*.csv``: ``part_``), so a text meets only the groups it starts like."""
 
-    def __init__(self, indexed: Iterable[tuple[int, str]]) -> None:
-        by_start: dict[str, list[tuple[int, str, bool]]] = {}
-        for index, regex in indexed:
-            start = literal_prefix(regex)
-            by_start.setdefault(start, []).append((index, regex, backtracks_badly(regex)))
-        self.groups = {start: _RegexGroup(regexes) for start, regexes in by_start.items()}
-        self.lengths = sorted({len(start) for start in self.groups})
-        self.top = max((entry[0] for regexes in by_start.values() for entry in regexes), default=-1)
+    def __init__(self, groups: dict[str, _RegexGroup]) -> None:
+        self.groups = groups
+        self.lengths = sorted({len(start) for start in groups})
+        self.top = max((group.top for group in groups.values()), default=-1)
         """The highest index: a text needs no test when a higher rule already decides it."""
+        self.by_folder: dict[str, list[str]] = {}
+        """The starts that end inside a name, by the folder before it (``within``)."""
+        for start in groups:
+            self.by_folder.setdefault(start.rpartition("/")[0], []).append(start)
+        self.subsets: dict[tuple[str, ...], _Regexes] = {}
+        self.only = groups.get("") if len(groups) == 1 else None
+        """The one group, when every text meets it."""
 
     def _groups(self, text: str) -> list[_RegexGroup]:
+        if self.only is not None:
+            return [self.only]
         found = (self.groups.get(text[:length]) for length in self.lengths if length <= len(text))
         return [group for group in found if group is not None]
 
@@ -594,7 +602,34 @@ class _Regexes:
 
     def every(self, text: str) -> list[int]:
         """The indices of all the regexes that match ``text``."""
+        if self.only is not None:
+            return self.only.every(text)
         return [index for group in self._groups(text) for index in group.every(text)]
+
+    def within(self, prefix: str) -> _Regexes:
+        """Those that can match ``prefix`` (a folder and a slash, ``""`` for the root) and then a
+        name: their start is the start of ``prefix``, or ``prefix`` and then no slash."""
+        if not self.groups:
+            return self
+        starts = tuple([*(prefix[:length] for length in self.lengths
+                          if length <= len(prefix) and prefix[:length] in self.groups),
+                        *(start for start in self.by_folder.get(prefix[:-1], ())
+                          if len(start) > len(prefix) and start.startswith(prefix)
+                          and "/" not in start[len(prefix):])])
+        subset = self.subsets.get(starts)
+        if subset is None:
+            subset = self.subsets[starts] = _Regexes({start: self.groups[start] for start in starts})
+        return subset
+
+
+def _regexes(indexed: Iterable[tuple[int, str]], grouped: bool = True) -> _Regexes:
+    """``_Regexes`` of regexes with their rule indices; not ``grouped``: one group for all (for a
+    few regexes, one test of a text rather than one per start it has)."""
+    by_start: dict[str, list[tuple[int, str, bool]]] = {}
+    for index, regex in indexed:
+        start = literal_prefix(regex) if grouped else ""
+        by_start.setdefault(start, []).append((index, regex, backtracks_badly(regex)))
+    return _Regexes({start: _RegexGroup(regexes) for start, regexes in by_start.items()})
 
 
 _Hits = list[tuple[int, bool]]
@@ -602,10 +637,35 @@ _Hits = list[tuple[int, bool]]
 
 
 class _Names:
-    """Name parts, each with a rule index: for a name, the rules that match it. A literal name,
-    ``*`` + literal and literal + ``*`` are dictionary look-ups."""
+    """Name parts, each with a rule index, for names (one path component each): the highest rule
+    that matches a name as a path (``file``) or as a folder (``folder``: the rules for what is
+    below it count too), which the caller remembers in ``known`` and ``known_folders``, and all
+    that match (``every``). Few of them (``_FEW``) are one regex."""
 
-    def __init__(self, shapes: Iterable[tuple[int, _Shape]]) -> None:
+    def __init__(self, shapes: Sequence[tuple[int, _Shape]]) -> None:
+        self.known: dict[str, int] = {}
+        self.known_folders: dict[str, int] = {}
+        self.below = frozenset(index for index, shape in shapes if shape.below_only)
+        self.file_top = max((index for index, shape in shapes if not shape.below_only), default=-1)
+        """The highest rule of those for paths: a name needs no test when a higher rule decides."""
+        indexed = [(index, shape.name or "", shape.name_text is None and backtracks_badly(shape.name or ""))
+                   for index, shape in shapes]
+        self.file = _RegexGroup(entry for entry in indexed if entry[0] not in self.below).best
+        self.all = _RegexGroup(indexed)
+        self.folder = self.all.best
+
+    def every(self, name: str) -> _Hits:
+        return [(index, index in self.below) for index in self.all.every(name)]
+
+
+class _ManyNames:
+    """``_Names`` for many name parts: a literal name, ``*`` + literal and literal + ``*`` are
+    dictionary look-ups, the others ``_Regexes``."""
+
+    def __init__(self, shapes: Sequence[tuple[int, _Shape]]) -> None:
+        self.known: dict[str, int] = {}
+        self.known_folders: dict[str, int] = {}
+        self.file_top = max((index for index, shape in shapes if not shape.below_only), default=-1)
         self.exact: dict[str, _Hits] = {}
         self.suffixes: dict[str, _Hits] = {}
         self.prefixes: dict[str, _Hits] = {}
@@ -630,8 +690,7 @@ class _Names:
         self.suffix_lengths = sorted({len(suffix) for suffix in self.suffixes})
         self.prefix_lengths = sorted({len(prefix) for prefix in self.prefixes})
         self.suffix_tuple, self.prefix_tuple = tuple(self.suffixes), tuple(self.prefixes)
-        self.patterns = (_Regexes(patterns[0]), _Regexes(patterns[1]))
-        self.known: dict[str, tuple[int, int]] = {}
+        self.patterns = (_regexes(patterns[0]), _regexes(patterns[1]))
 
     def _looked_up(self, name: str) -> _Hits:
         hits = list(self.exact.get(name, ()))
@@ -644,49 +703,90 @@ class _Names:
                 hits += self.prefixes.get(name[:length], ())
         return hits
 
-    def best(self, name: str) -> tuple[int, int]:
-        """The highest rule that matches ``name``: among those for paths, among those for
-        folders only."""
-        known = self.known.get(name)
-        if known is not None:
-            return known
-        paths = folders = -1
+    def file(self, name: str) -> int:
+        best = -1
         for index, below_only in self._looked_up(name):
-            if below_only:
-                folders = max(folders, index)
-            else:
-                paths = max(paths, index)
-        if self.patterns[0].top > paths:
-            paths = max(paths, self.patterns[0].best(name))
-        if self.patterns[1].top > folders:
-            folders = max(folders, self.patterns[1].best(name))
-        known = self.known[name] = (paths, folders)
-        return known
+            if index > best and not below_only:
+                best = index
+        if self.patterns[0].top > best:
+            best = max(best, self.patterns[0].best(name))
+        return best
+
+    def folder(self, name: str) -> int:
+        best = -1
+        for index, _ in self._looked_up(name):
+            if index > best:
+                best = index
+        for regexes in self.patterns:
+            if regexes.top > best:
+                best = max(best, regexes.best(name))
+        return best
 
     def every(self, name: str) -> _Hits:
-        """All the rules that match ``name``."""
         return [*self._looked_up(name), *((index, False) for index in self.patterns[0].every(name)),
                 *((index, True) for index in self.patterns[1].every(name))]
 
 
-class _Folder(NamedTuple):
-    """What the entries of one (plain) folder share."""
+class _JoinedNames:
+    """Two sets of name parts as one (the rules for any folder and those for some folders)."""
 
-    above: int
-    """The highest rule that matches the folder or one above it."""
-    names: _Names | None
-    """The name parts of the rules whose folder part matches this folder."""
-    prefix: str
-    """The folder's path and a slash (``""`` for the root)."""
+    def __init__(self, first: _Names | _ManyNames, second: _Names | _ManyNames) -> None:
+        self.known: dict[str, int] = {}
+        self.known_folders: dict[str, int] = {}
+        self.first, self.second = first, second
+        self.file_top = max(first.file_top, second.file_top)
+
+    def file(self, name: str) -> int:
+        best = self.first.known.get(name)
+        if best is None:
+            best = self.first.known[name] = self.first.file(name)
+        if self.second.file_top > best:
+            best = max(best, self.second.file(name))
+        return best
+
+    def folder(self, name: str) -> int:
+        best = self.first.known_folders.get(name)
+        if best is None:
+            best = self.first.known_folders[name] = self.first.folder(name)
+        return max(best, self.second.folder(name))
+
+    def every(self, name: str) -> _Hits:
+        return self.first.every(name) + self.second.every(name)
+
+
+_FEW = 100
+"""Name parts (or folder parts) up to which one regex judges a name faster than dictionaries (or
+groups by start) do."""
+
+
+def _names(shapes: Sequence[tuple[int, _Shape]], few: int) -> _Names | _ManyNames:
+    return _Names(shapes) if len(shapes) <= few else _ManyNames(shapes)
+
+
+_AnyNames = Union[_Names, _ManyNames, _JoinedNames]
+
+
+_Folder = tuple[int, _AnyNames, _AnyNames, _Regexes, str]
+"""What the entries of one (plain) folder share: the highest rule that matches the folder or one
+above it; the name parts for its paths (those of the rules for any folder and of those whose folder
+part matches this one) and for its folders (the rules for what is below a folder count too); the
+rules tested on whole paths that can match a path in it; its path and a slash (``""`` for the
+root)."""
+
+
+_Verdict = TypeVar("_Verdict")
 
 
 class _Matcher:
     """pathspec's verdict (the index of the deciding rule, -1 for none) for the names in a
     folder, computed as the comment above says."""
 
-    def __init__(self, rules: tuple[IgnoreRule, ...]) -> None:
+    def __init__(self, rules: tuple[IgnoreRule, ...], few: int = _FEW) -> None:
+        """``few``: up to how many name parts (folder parts) are one regex (``_Names``)."""
         self.rules = rules
+        self.few = few
         self.excluding = [*(rule.excludes for rule in rules), False]
+        self.indices = [*range(len(rules)), -1]
         self.needles: list[str] = []
         """Text every path a rule matches contains: pathspec's loop skips the rule elsewhere."""
         self.unshaped: list[int] = []
@@ -712,58 +812,60 @@ class _Matcher:
                 in_matching.append((index, shape))
             else:
                 self.in_folder.setdefault(shape.folder_text, []).append((index, shape))
-        self.anywhere = _Names(anywhere)
+        self.anywhere = _names(anywhere, few)
         self.in_matching = dict(in_matching)
-        self.folder_parts = _Regexes((index, shape.folder) for index, shape in in_matching)
-        self.paths = (_Regexes(paths[0]), _Regexes(paths[1]))
-        self.folders: dict[str, _Folder] = {}
-        self.names: dict[tuple[str | None, tuple[int, ...]], _Names] = {}
+        folder_parts = _regexes(((index, shape.folder) for index, shape in in_matching),
+                                grouped=len(in_matching) > few)
+        self.folder_parts = folder_parts.every if folder_parts.only is None else folder_parts.only.every
+        self.paths = (_regexes(paths[0]), _regexes(paths[1]))
+        self.paths_top = max(self.paths[0].top, self.paths[1].top)
+        self.names: dict[tuple[str | None, tuple[int, ...]], _JoinedNames] = {}
+        self.folders: dict[str, _Folder] = {"": (-1, *self._names_in(""), self.paths[0].within(""), "")}
         self.full: dict[int, Callable[[str], object]] = {}
         self.pruned_folders: dict[str, tuple[str, int] | None] = {"": None}
 
-    def _best(self, folder: _Folder, name: str, *, is_folder: bool) -> int:
-        """The highest rule whose ``body`` matches the plain path ``folder`` + ``name``, a file's
-        or (``is_folder``) a folder's: for a folder, the rules for what is below it count too."""
-        paths, folders = self.anywhere.best(name)
-        best = max(folder.above, paths, folders if is_folder else -1)
-        if folder.names is not None:
-            paths, folders = folder.names.best(name)
-            best = max(best, paths, folders if is_folder else -1)
-        for regexes in self.paths[: 1 + is_folder]:
-            if regexes.top > best:
-                best = max(best, regexes.best(folder.prefix + name))
-        return best
-
-    def _names_in(self, folder: str) -> _Names | None:
-        """The name parts that apply in ``folder``: those of the rules whose folder part is
-        ``folder`` or matches it (one ``_Names`` per such set of rules)."""
+    def _names_in(self, folder: str) -> tuple[_AnyNames, _AnyNames]:
+        """The name parts that apply in ``folder``, for its paths and for its folders: those for
+        any folder, and those of the rules whose folder part is ``folder`` or matches it (one
+        object per such set of rules)."""
         literal = folder if folder in self.in_folder else None
-        matching = tuple(sorted(self.folder_parts.every(folder))) if folder and self.in_matching else ()
+        matching = tuple(sorted(self.folder_parts(folder))) if folder and self.in_matching else ()
         if literal is None and not matching:
-            return None
+            return self.anywhere, self.anywhere
         key = (literal, matching)
         names = self.names.get(key)
         if names is None:
-            names = self.names[key] = _Names([*self.in_folder.get(folder, ()),
-                                              *((index, self.in_matching[index]) for index in matching)])
-        return names
+            names = self.names[key] = _JoinedNames(self.anywhere, _names(
+                [*self.in_folder.get(folder, ()), *((index, self.in_matching[index]) for index in matching)],
+                self.few))
+        return names if names.second.file_top >= 0 else self.anywhere, names
 
     def _folder(self, path: str) -> _Folder:
-        """The cached ``_Folder`` of a plain folder path (``""`` for the root)."""
-        known = self.folders.get(path)
-        if known is not None:
-            return known
-        parts = path.split("/") if path else []
-        known_depth = len(parts)  # of the deepest folder above whose ``_Folder`` is known
-        while known_depth and "/".join(parts[:known_depth - 1]) not in self.folders:
-            known_depth -= 1
-        for depth in range(known_depth, len(parts) + 1):
-            here = "/".join(parts[:depth])
-            above = -1
-            if depth:
-                above = self._best(self.folders[here.rpartition("/")[0]], parts[depth - 1],
-                                   is_folder=True)
-            self.folders[here] = _Folder(above, self._names_in(here), here + "/" if here else "")
+        """The ``_Folder`` of a plain folder path (and of the folders above it), remembered."""
+        parent, _, name = path.rpartition("/")
+        above, _, names, _, prefix = self.folders.get(parent) or self._folders_to(parent)
+        best = names.known_folders.get(name)
+        if best is None:
+            best = names.known_folders[name] = names.folder(name)
+        if best > above:
+            above = best
+        if self.paths_top > above:
+            for regexes in self.paths:  # the rules for a path and for what is below it
+                if regexes.top > above:
+                    above = max(above, regexes.best(prefix + name))
+        files, folders = self._names_in(path)
+        paths = self.paths[0].within(path + "/") if self.paths[0].groups else self.paths[0]
+        known = self.folders[path] = (above, files, folders, paths, path + "/")
+        return known
+
+    def _folders_to(self, path: str) -> _Folder:
+        """``_folder`` of ``path`` and of the unknown folders above it, from the top down."""
+        missing = []
+        while path not in self.folders:
+            missing.append(path)
+            path = path.rpartition("/")[0]
+        for path in reversed(missing):
+            self._folder(path)
         return self.folders[path]
 
     def pruned(self, folder: str) -> tuple[str, int] | None:
@@ -780,7 +882,7 @@ class _Matcher:
             parent, here = "/".join(parts[:depth - 1]), "/".join(parts[:depth])
             pruned = known[parent]
             if pruned is None:
-                index = self.judge(parent, parts[depth - 1:depth])[0]
+                index = self.judge(parent, parts[depth - 1:depth], self.indices)[0]
                 pruned = (here, index) if self.excluding[index] else None
             known[here] = pruned
         return known[folder]
@@ -800,29 +902,33 @@ class _Matcher:
                 else _compile(regex).match
         return matches
 
-    def judge(self, folder: str, names: Sequence[str]) -> list[int]:
-        """The deciding rule of each of ``names`` in ``folder`` (``""`` for the root, else
-        ``a/b``); what a walk asks once per folder."""
+    def judge(self, folder: str, names: Sequence[str], verdicts: Sequence[_Verdict]) -> list[_Verdict]:
+        """``verdicts[i]`` for the deciding rule ``i`` of each of ``names`` in ``folder`` (``""``
+        for the root, else ``a/b``), ``verdicts[-1]`` where none decides: what a walk asks once
+        per folder."""
         prefix = folder + "/" if folder else ""
-        if folder and not _is_plain(folder):
-            return [self._pathspec(prefix + name) for name in names]
-        above, in_folder, _ = self.folders.get(folder) or self._folder(folder)
-        anywhere, paths, unshaped = self.anywhere.known, self.paths[0], self.unshaped
+        here = self.folders.get(folder)
+        if here is None:
+            if not _is_plain(folder):
+                return [verdicts[self._pathspec(prefix + name)] for name in names]
+            here = self._folders_to(folder)
+        above, in_folder, _, paths, _ = here
+        known, file, top, unshaped = in_folder.known, in_folder.file, paths.top, self.unshaped
         judged = []
         for name in names:
-            if not name or "\n" in name or "/" in name:
-                judged.append(self._pathspec(prefix + name))
-                continue
-            best = (anywhere.get(name) or self.anywhere.best(name))[0]
+            best = known.get(name)
+            if best is None:
+                if not name or "\n" in name or "/" in name:
+                    judged.append(verdicts[self._pathspec(prefix + name)])
+                    continue
+                best = known[name] = file(name)
             if best < above:
                 best = above
-            if in_folder is not None:
-                best = max(best, in_folder.best(name)[0])
-            if paths.top > best:
+            if top > best:
                 best = max(best, paths.best(prefix + name))
             if unshaped:
                 best = max([best, *(index for index in unshaped if self._full(index)(prefix + name))])
-            judged.append(best)
+            judged.append(verdicts[best])
         return judged
 
     def matching(self, paths: Iterable[str]) -> set[int]:
@@ -842,11 +948,10 @@ class _Matcher:
                 parent = parent.rpartition("/")[0]
         for path, is_folder in nodes.items():
             parent, _, name = path.rpartition("/")
-            folder = self._folder(parent)
-            hits = self.anywhere.every(name) + (folder.names.every(name) if folder.names else [])
-            found.update(index for index, below_only in hits if is_folder or not below_only)
+            _, _, names, _, prefix = self.folders.get(parent) or self._folders_to(parent)
+            found.update(index for index, below_only in names.every(name) if is_folder or not below_only)
             for regexes in self.paths[: 1 + is_folder]:
-                found.update(regexes.every(folder.prefix + name))
+                found.update(regexes.every(prefix + name))
             found.update(index for index in self.unshaped if self._full(index)(path))
         if not self.shadowed:
             return found

@@ -15,6 +15,10 @@ from hypothesis import strategies as st
 
 from snapshot_guard.errors import SDKS, SnapshotInputError
 from snapshot_guard.ignore import (
+    V2_EXTRA_PATTERNS,
+    IgnoreSpec,
+    _Matcher,
+    compile_rules,
     decode_lines,
     governing_name,
     ignore_line,
@@ -107,6 +111,88 @@ def test_same_verdict_as_pathspec_and_azure_ai_ml(lines: list[str], paths: list[
 def test_same_verdict_with_many_rules(lines: list[str], paths: list[str]) -> None:
     """Many rules: shared names, folders and regexes, duplicates, negations in between."""
     assert_same_verdicts(lines, paths)
+
+
+# --- a folder's names at once, under few and many rules -------------------------------------------
+
+STARTED_PARTS = st.sampled_from(["da[!x]a", "a[!x]", "s[!x]c", "b.p[!x]", "x[!b]*", "x[!y]csv", "ab[!x]",
+                                 "__p[!x]cache__", "*[!x]", "a[!x]a", "a*a*[!x]", "*a*a*b"])
+"""Segments whose regex can match a slash ([!x]) and so is tested on the whole path, most of them
+after text of a name: such rules are grouped by the start of their folder or name. The last two
+may backtrack badly (they are run by ``LinearRegex``)."""
+FOLDER_LINES = LINES | st.builds(
+    lambda neg, folders, part, trail: ("!" if neg else "") + "/" + "/".join([*folders, part])
+    + ("/" if trail else ""),
+    st.booleans(), st.lists(st.sampled_from(["data", "src", "a", "*", "**", "a?"]), max_size=2),
+    STARTED_PARTS, st.booleans(),
+)
+
+
+def cut_line(path: str, cut: int, end: int) -> str:
+    """An anchored line of ``path[:end]`` with ``[!x]`` (a set that can match a slash) for its
+    character at ``cut``: it matches the path's folders and names where the walk meets them."""
+    chars = ["\\" + char if char in "[]*?!#\\" else char for char in path[:end]]
+    chars[cut] = "[!x]"
+    return "/" + "".join(chars)
+
+
+def walk(paths: list[str]) -> dict[str, list[str]]:
+    """Each folder of ``paths`` (the folders above them too) with the names in it, as a walk lists
+    them."""
+    listing: dict[str, set[str]] = {"": set()}
+    for path in paths:
+        parts = path.split("/")
+        for depth in range(1, len(parts) + 1):
+            listing.setdefault("/".join(parts[:depth - 1]), set()).add(parts[depth - 1])
+    return {folder: sorted(names) for folder, names in listing.items()}
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(FOLDER_LINES, max_size=30), st.lists(PATHS, min_size=1, max_size=30),
+       st.sampled_from([0, 1, 3, 100]), st.data())
+def test_a_folder_judged_at_once_as_the_sdks_judge_its_paths(lines: list[str], paths: list[str],
+                                                            few: int, data: st.DataObject) -> None:
+    """``exclusions_in`` of every folder of a tree, then again in the other order (the caches of the
+    first walk serving the second), with name and folder parts as one regex up to ``few`` of them
+    and as dictionaries and groups above: each verdict is pathspec's (v1) or azure-ai-ml's (v2), and
+    the rules that match are those whose regex matches. Some lines are cut from the paths."""
+    for path in data.draw(st.lists(st.sampled_from([path for path in paths if "\n" not in path]
+                                                   or ["a"]), max_size=4)):
+        cut = data.draw(st.integers(0, len(path) - 1))
+        lines.insert(data.draw(st.integers(0, len(lines))),
+                     cut_line(path, cut, data.draw(st.integers(cut + 1, len(path)))))
+    assert_folders_judged(lines, paths, few)
+
+
+@pytest.mark.parametrize("few", [0, 100])
+@pytest.mark.parametrize("lines", [["*a*a*b"], ["/data/*a*a*b"], ["*a*a*b/"], ["/a*a*a*[!x]"],
+                                   ["data/a*a*a*[!x]"], ["!*a*a*b", "*", "!data/*a*a*b/"]])
+def test_rules_that_backtrack_badly_alone_in_their_group(lines: list[str], few: int) -> None:
+    """Only rules ``LinearRegex`` runs, with no ``re`` regex beside them."""
+    assert_folders_judged(lines, ["aab", "aaab/x", "data/aab", "data/aaab/aab", "data/x/aaab"], few)
+
+
+def assert_folders_judged(lines: list[str], paths: list[str], few: int) -> None:
+    listing = walk(paths)
+    data = "".join(line + "\n" for line in lines).encode()
+    for sdk in SDKS:
+        verdict = v1_verdict if sdk == "v1" else v2_verdict
+        expected = {folder: [oracle_or_error(verdict, lines, f"{folder}/{name}".lstrip("/"))
+                             for name in names] for folder, names in listing.items()}
+        try:
+            rules = compile_rules(decode_lines(data, "/r/.amlignore", sdk), sdk, "/r/.amlignore")
+        except SnapshotInputError:
+            assert any(None in verdicts for verdicts in expected.values()), (sdk, lines)
+            continue
+        if sdk == "v2":
+            rules += compile_rules(V2_EXTRA_PATTERNS, sdk, "azure-ai-ml", first_line=0)
+        spec = IgnoreSpec("/r/.amlignore", rules, sdk, _matcher=_Matcher(rules, few))
+        for folders in (list(listing), list(reversed(listing))):
+            assert {folder: spec.exclusions_in(folder, listing[folder]) for folder in folders} \
+                == expected, (sdk, lines, few)
+        every = [f"{folder}/{name}".lstrip("/") for folder, names in listing.items() for name in names]
+        assert spec.matching_rules(every) == {rule for rule in rules for path in every
+                                              if re.match(rule.regex, path)}, (sdk, lines, few)
 
 
 @pytest.mark.parametrize(
