@@ -162,3 +162,24 @@ def test_index_follows_a_staged_link_to_its_target_size(project: Path) -> None:
     snapshot = take_snapshot(str(project / "src"), "v1", "index", find_repo(str(project)))
     sizes = {item.path: item.size for item in snapshot.files}
     assert sizes["latest"] == sizes["weights"] == 1000
+
+
+@pytest.mark.parametrize("unstaged_line", ["# no pattern\n", "data/\n"])
+def test_scan_both_views_fails_when_either_fails(
+    project: Path, capsys: pytest.CaptureFixture[str], unstaged_line: str
+) -> None:
+    src = project / "src"
+    (src / "data" / "big.bin").write_bytes(b"x" * 2 * MIB)
+    (src / ".amlignore").write_text("# the staged file\n" if unstaged_line == "data/\n" else "data/\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "big data")
+    (src / ".amlignore").write_text(unstaged_line)  # not staged: the views disagree
+    verdicts = {}
+    for source in ("index", "worktree"):
+        status, document = scan_json(capsys, "src", "--source", source, "--max-size", "1MB")
+        verdicts[source] = status
+    assert sorted(verdicts.values()) == [0, 1]
+    status, document = scan_json(capsys, "src", "--source", "both", "--max-size", "1MB")
+    assert status == 1
+    assert sorted((root["source"], root["ok"]) for root in document["roots"]) == sorted(
+        (source, verdict == 0) for source, verdict in verdicts.items())
