@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from snapshot_guard.writes import LostWrite, analyse_source, find_lost_writes
 from snapshot_guard.writes.calls import (
     CLASS_FAMILIES,
+    DATABASES,
     FUNCTIONS,
     METHODS,
     MLFLOW_SAVE,
@@ -1473,7 +1474,8 @@ def test_a_tool_that_rewrites_the_projects_own_files_is_not_a_run() -> None:
 
 def test_every_writer_of_the_tables_has_a_word_the_line_filter_finds() -> None:
     entries = [*FUNCTIONS.items(), *CLASS_FAMILIES.items(), *MLFLOW_SAVE.items(),
-               *((name, where) for name, (where, _, _) in OPENERS.items())]
+               *((name, where) for name, (where, _, _) in OPENERS.items()),
+               *((name, where) for name, (where, *_) in DATABASES.items())]
     for name, where in [*entries, *METHODS.items()]:
         last = name.rsplit(".", 1)[-1]
         by_keyword = where.position is None and all(
@@ -1505,3 +1507,40 @@ def test_other_libraries_openers_in_a_write_mode_enums_and_trace_handlers() -> N
     """) == [(11, "aiofiles.open", "rows.json"), (13, "jsonlines.open", "preds.jsonl"),
              (17, "torch.save", "models/model.pt"), (18, "output_file", "dashboard.html"),
              (19, "tensorboard_trace_handler", "./log/profiler")]
+
+
+def test_embedded_databases_are_written_where_they_are_opened_unless_read_or_in_memory() -> None:
+    assert lost_in({"data/lookup.db": "", "features.py": """
+        import dbm, shelve, sqlite3
+        import duckdb, lmdb
+
+        con = duckdb.connect("features.duckdb")
+        con.execute("CREATE TABLE t AS SELECT 1")
+        duckdb.connect(":memory:")
+        duckdb.connect()
+        duckdb.connect("ref.duckdb", read_only=True)
+        sqlite3.connect("data/lookup.db")
+        sqlite3.connect(os.path.join("cache", "runs.sqlite"))
+        sqlite3.connect("outputs/runs.sqlite")
+        shelve.open("state.shelf")
+        shelve.open("ref.shelf", flag="r")
+        dbm.open("ref.dbm")
+        lmdb.open("images.lmdb", map_size=2**30)
+        lmdb.open("ref.lmdb", readonly=True)
+        """}) == [
+        ("features.py", 4, "duckdb.connect", "features.duckdb"),
+        ("features.py", 10, "sqlite3.connect", "cache/runs.sqlite"),
+        ("features.py", 12, "shelve.open", "state.shelf"),
+        ("features.py", 15, "lmdb.open", "images.lmdb")]
+
+
+def test_lazy_frames_sink_to_files() -> None:
+    assert lost("""
+        import polars as pl
+        frame = pl.scan_parquet("data/*.parquet")
+        frame.filter(pl.col("v") > 0).sink_parquet("positive.parquet")
+        frame.sink_csv("outputs/all.csv")
+        frame.sink_ipc(path="frame.arrow")
+    """) == [(4, "frame.filter(...).sink_parquet", "positive.parquet"),
+             (6, "frame.sink_ipc", "frame.arrow")]
+

@@ -30,6 +30,8 @@ from snapshot_guard.pyanalysis.values import (
 from snapshot_guard.writes.calls import (
     ARCHIVE_SUFFIXES,
     CLASS_OUTPUT_KEYWORD,
+    DATABASES,
+    IN_MEMORY,
     INERT_METHODS,
     LOGGED_OBJECTS,
     METHODS,
@@ -85,6 +87,9 @@ class Target:
     """... where a bare name will do (a keyword says it is a path)."""
     database: bool = False
     """A SQLAlchemy URL: its file, when it is a SQLite file relative to the working directory."""
+    store: bool = False
+    """An embedded database's file or folder (``duckdb.connect("f.duckdb")``): lost unless in
+    memory or one the root holds (the job reads it)."""
 
     def shaped(self, values: Values) -> Values:
         """The paths written, from the values the argument holds."""
@@ -368,7 +373,11 @@ class ModuleWrites(Analysis):
             return
         except Unknown:
             return
-        if callee[:1].islower() and not target.database and not target.directory:
+        if target.store:
+            values = tuple(value for value in values if value.display not in IN_MEMORY
+                           and not (value.complete and self.holds(value.known)))
+        if callee[:1].islower() and not target.database and not target.directory \
+                and not target.store:
             self.written[id(call)] = values  # a function may return the path it writes (not a
             # class, nor a call that writes where a keyword says: they make an object)
         names = frozenset(node.id for node in ast.walk(target.expr) if isinstance(node, ast.Name)
@@ -379,6 +388,11 @@ class ModuleWrites(Analysis):
                     call, target.expr, label, value, target.to_logs or value.display.endswith(".log"),
                     names=names, line=target.line, origin=_origin(target.expr, scope),
                     holder=scope.function))
+
+    def holds(self, path: str) -> bool:
+        """The root holds ``path`` (from a folder the jobs run in)."""
+        return any(self.modules.exists(posixpath.normpath(posixpath.join(folder, strip_dot(path))))
+                   for folder in self.working_dirs)
 
     def without_parameters(self, target: Target, scope: Scope) -> Values | None:
         """The path with the parameters it holds after its beginning unknown (``*``)."""
@@ -398,6 +412,8 @@ class ModuleWrites(Analysis):
                 return self.dict_config(call, scope)
             if name == "shutil.make_archive":
                 return _archive(call)
+            if name in DATABASES:
+                return _database(call, *DATABASES[name])
             writer = function_writer(name)
             if writer is not None:
                 return _targets(argument(call, writer), to_logs=writes_logs(name))
@@ -804,6 +820,19 @@ def _archive(call: ast.Call) -> list[Target]:
     suffix = ARCHIVE_SUFFIXES.get(kind.value) if isinstance(kind, ast.Constant) \
         and isinstance(kind.value, str) else None
     return [Target(base, suffix=suffix)] if base is not None and suffix else []
+
+
+def _database(call: ast.Call, path: Arg, flag: Arg | None, read_only: object,
+              default: object) -> list[Target]:
+    """An embedded database opened where it may be written (not read-only)."""
+    given = argument(call, flag) if flag is not None else None
+    if given is not None and not isinstance(given, ast.Constant):
+        return []  # a mode only the run knows
+    value = given.value if isinstance(given, ast.Constant) else default
+    if flag is not None and value == read_only:
+        return []
+    found = argument(call, path)
+    return [Target(found, store=True)] if found is not None else []
 
 
 def _value_at(literal: ast.expr | None, key: str) -> ast.expr | None:

@@ -176,6 +176,22 @@ OPENERS: dict[str, tuple[Arg, Arg, str]] = {
 }
 WRITE_MODE = re.compile(r"[wax+]")
 
+# Embedded databases a job opens by a file or folder name: created there unless it exists (then
+# the job reads what its snapshot holds) or they open it read-only: (path, the argument that says
+# read-only, its read-only value, its default).
+DATABASES: dict[str, tuple[Arg, Arg | None, object, object]] = {
+    "sqlite3.connect": (arg(0, "database"), None, None, None),
+    "duckdb.connect": (arg(0, "database"), arg(None, "read_only"), True, False),
+    "shelve.open": (arg(0, "filename"), arg(1, "flag"), "r", "c"),
+    "dbm.open": (arg(0, "file"), arg(1, "flag"), "r", "r"),
+    "sqlitedict.SqliteDict": (arg(0, "filename"), arg(2, "flag"), "r", "c"),
+    "lmdb.open": (arg(0, "path"), arg(None, "readonly"), True, False),
+    "diskcache.Cache": (arg(0, "directory"), None, None, None),
+    "lancedb.connect": (arg(0, "uri"), None, None, None),
+    "chromadb.PersistentClient": (arg(0, "path"), None, None, None),
+}
+IN_MEMORY = frozenset((":memory:", "", ":memory"))
+
 # Methods of objects (a data frame, a model, a figure): where their destination path is.
 METHODS: dict[str, Arg] = {
     **dict.fromkeys(("to_csv", "to_json", "to_hdf"), arg(0, "path_or_buf")),
@@ -232,13 +248,14 @@ TRIGGERS = (
     "default_root_dir", "local_dir", "storage_path", "dictConfig", ".add(", "_dir", "dirpath",
     "logdir", "_path=", "_file=", "make_archive", "filename", "PdfPages", "Store", "register",
     "Save", "Write", "Export", "Dump", "directory", "dirname", "path=", "sqlite:", "memmap",
-    "output_file", "trace_handler",
+    "output_file", "trace_handler", "sink_", "connect", "shelve", "SqliteDict", "Cache",
+    "PersistentClient",
 )
 """Words on every line that can hold a write, upload or move: a cheap filter before the AST."""
 
 # Calls no table names, recognised by family: a writer's name and a path-like argument.
 _WRITER_NAME = re.compile(
-    r"(?:save|write|export|dump|to)_\w+|export|dump|imwrite|imsave|mimsave|mimwrite|save[a-z]*"
+    r"(?:save|write|export|dump|to|sink)_\w+|export|dump|imwrite|imsave|mimsave|mimwrite|save[a-z]*"
 )
 _NOT_WRITERS = frozenset((
     "to_sql", "to_gbq", "to_dict", "to_list", "to_numpy", "to_string", "to_records", "to_frame",
