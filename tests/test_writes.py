@@ -1544,3 +1544,53 @@ def test_lazy_frames_sink_to_files() -> None:
     """) == [(4, "frame.filter(...).sink_parquet", "positive.parquet"),
              (6, "frame.sink_ipc", "frame.arrow")]
 
+
+def test_a_file_name_after_an_unknown_part_keeps_its_suffix() -> None:
+    assert lost("""
+        import os
+        from PIL import Image
+
+        def save_crop(item):
+            Image.fromarray(item.pixels).save(os.path.join("crops", f"{item.id}.jpg"))
+
+        def save_mask(item):
+            Image.fromarray(item.mask).save(os.path.join("masks", f"{item.id}_{item.kind}.png"))
+
+        pool.map(save_crop, items)
+        pool.map(save_mask, items)
+    """) == [(6, "Image.fromarray(...).save", "crops/*.jpg"),
+             (9, "Image.fromarray(...).save", "masks/*_*.png")]
+
+
+def test_a_config_built_from_unpacked_values_has_no_default_fields() -> None:
+    files = {
+        "config.py": """
+            from dataclasses import dataclass
+            from pydantic import BaseModel
+
+            class TrainConfig(BaseModel):
+                checkpoint_dir: str = "checkpoints"
+                log_dir: str = "tb"
+
+            @dataclass
+            class Paths:
+                cache: str = "cache"
+            """,
+        "train.py": """
+            import json, sys
+            import torch
+            from config import Paths, TrainConfig
+
+            cfg = TrainConfig(**json.load(open(sys.argv[1])))
+            torch.save(model, cfg.checkpoint_dir + "/last.pt")
+            overrides = {"log_dir": "outputs/tb"}
+            known = TrainConfig(**overrides)
+            torch.save(model, known.checkpoint_dir + "/best.pt")
+            torch.save(model, known.log_dir + "/x.pt")
+            paths = Paths(*sys.argv[2:])
+            torch.save(model, paths.cache + "/m.pt")
+            given = Paths("outputs/cache")
+            torch.save(model, given.cache + "/g.pt")
+            """,
+    }
+    assert lost_in(files) == [("train.py", 9, "torch.save", "checkpoints/best.pt")]

@@ -224,13 +224,14 @@ class Analysis:
         elif isinstance(stmt, ast.ClassDef):
             self.class_def(stmt, scope)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) \
+                    and scope.is_class and self.classes and self.classes[-1] is not None:
+                self.classes[-1].fields.append(stmt.target.id)  # a field, its default given or not
             if stmt.value is not None:
                 self.calls_in(stmt.value, scope)
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 for target in targets:
                     self.bind(target, stmt.value, scope)
-            elif isinstance(stmt.target, ast.Name) and self.classes and self.classes[-1]:
-                self.classes[-1].fields.append(stmt.target.id)
         elif isinstance(stmt, ast.AugAssign):
             self.calls_in(stmt.value, scope)
             self.rebind(stmt.target, scope, "is reassigned")
@@ -743,6 +744,9 @@ class Analysis:
             passed = self.constructor_argument(klass, call, attr)
             if passed is not None:
                 return instance.analysis.object_of(passed, instance.scope)[0]
+            unpacked = instance.analysis.unpacked_field(klass, call, attr, instance.scope)
+            if unpacked is not None:
+                return unpacked
         init, init_scope = klass.init, klass.init_scope
         binding = init_scope.names.get(f"self.{attr}") if init_scope is not None else None
         if binding is None or init is None or init_scope is None:
@@ -854,9 +858,11 @@ class Analysis:
         except ParameterValue:
             if self.defer_parameters:
                 raise
-            return (STAR,)
+            return self.fstring(expr, scope, inner=True) if isinstance(expr, ast.JoinedStr) \
+                else (STAR,)
         except Unknown:
-            return (STAR,)
+            return self.fstring(expr, scope, inner=True) if isinstance(expr, ast.JoinedStr) \
+                else (STAR,)
 
     def head(self, expr: ast.expr, scope: Scope) -> Values:
         """The beginning of an f-string: in partial mode ``*`` when it is not known, unless it is a
@@ -870,7 +876,9 @@ class Analysis:
         except Unknown:
             return (STAR,)
 
-    def fstring(self, expr: ast.JoinedStr, scope: Scope) -> Values:
+    def fstring(self, expr: ast.JoinedStr, scope: Scope, inner: bool = False) -> Values:
+        """An f-string; ``inner``: one after the beginning of a path (``join(OUT, f"{x.id}.jpg")``),
+        whose first field, unknown, is a ``*`` like the others."""
         parts: list[Values] = []
         for part in expr.values:
             if isinstance(part, ast.FormattedValue):
@@ -879,7 +887,8 @@ class Analysis:
                         raise Unknown(expr, "formats a value")
                     parts.append((STAR,))
                     continue
-                parts.append(self.tail(part.value, scope) if parts else self.head(part.value, scope))
+                parts.append(self.tail(part.value, scope) if parts or inner
+                             else self.head(part.value, scope))
             else:
                 parts.append(self.evaluate(part, scope))
         return product(parts, concatenated) if parts else (Text(""),)
@@ -1098,6 +1107,9 @@ class Analysis:
             passed = self.constructor_argument(klass, call, attr)
             if passed is not None:
                 return instance.analysis.evaluate(passed, instance.scope)
+            unpacked = instance.analysis.unpacked_field(klass, call, attr, instance.scope)
+            if unpacked is not None:  # Config(**json.load(...)): any field
+                return instance.analysis.binding_values(attr, unpacked, instance.scope)
         init_binding = klass.init_scope.names.get(f"self.{attr}") if klass.init_scope else None
         if init_binding is None and klass.init_scope is not None and klass.init is not None:
             first = first_parameter(klass.init)
@@ -1150,6 +1162,16 @@ class Analysis:
             if index < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args):
                 return call.args[index]
         return None
+
+    def unpacked_field(self, klass: ClassInfo, call: ast.Call, attr: str,
+                       scope: Scope) -> Binding | None:
+        """What ``*args`` or ``**kwargs`` of a dataclass's constructor call may pass to field
+        ``attr`` (:meth:`unpacked`); None when they cannot pass it."""
+        if not klass.dataclass or (not any(keyword.arg is None for keyword in call.keywords)
+                                   and not any(isinstance(a, ast.Starred) for a in call.args)):
+            return None
+        index = klass.fields.index(attr) if attr in klass.fields else None
+        return self.unpacked(call, attr, index, scope)
 
     def subscript(self, expr: ast.Subscript, scope: Scope) -> Values:
         index = expr.slice
