@@ -1594,3 +1594,19 @@ def test_a_config_built_from_unpacked_values_has_no_default_fields() -> None:
             """,
     }
     assert lost_in(files) == [("train.py", 9, "torch.save", "checkpoints/best.pt")]
+
+
+def test_output_file_keywords_prefix_writers_and_keyword_only_paths() -> None:
+    assert lost("""
+        import sentencepiece as spm
+        import tensorflow as tf
+        tf.keras.utils.plot_model(model, to_file="model.png", show_shapes=True)
+        export_tree(tree, out_file="tree.dot")
+        spm.SentencePieceTrainer.train(input="data/text.txt", model_prefix="spm", vocab_size=8000)
+        spm.SentencePieceTrainer.train(input="data/text.txt", model_prefix="outputs/spm")
+        frame.to_csv(path_or_buf="frame.csv")
+        frame.to_parquet(path="outputs/frame.parquet")
+    """) == [(4, "tf.keras.utils.plot_model", "model.png"), (5, "export_tree", "tree.dot"),
+             (6, "spm.SentencePieceTrainer.train", "spm.model"),
+             (8, "frame.to_csv", "frame.csv")]
+

@@ -45,6 +45,7 @@ from snapshot_guard.writes.calls import (
     OUTPUT_KEYWORD,
     PATH_BUILDERS,
     PATH_KEYWORD,
+    PREFIX_WRITERS,
     SQLITE_FILE,
     UPLOADS,
     WRITE_MODE,
@@ -414,6 +415,10 @@ class ModuleWrites(Analysis):
                 return _archive(call)
             if name in DATABASES:
                 return _database(call, *DATABASES[name])
+            if name in PREFIX_WRITERS:
+                prefix, suffix = PREFIX_WRITERS[name]
+                found = argument(call, prefix)
+                return [Target(found, suffix=suffix)] if found is not None else []
             writer = function_writer(name)
             if writer is not None:
                 return _targets(argument(call, writer), to_logs=writes_logs(name))
@@ -449,7 +454,7 @@ class ModuleWrites(Analysis):
             return []
         if method in METHODS:
             found = argument(call, METHODS[method])
-            if found is not None and found is call.args[0] and len(call.args) > 1 \
+            if found is not None and len(call.args) > 1 and found is call.args[0] \
                     and self.values(found, scope) is None and not self.is_parameter(found, scope):
                 return [Target(call.args[1], by_family=True,  # save(obj, path)
                                directory=method != "save")]

@@ -222,6 +222,12 @@ METHODS: dict[str, Arg] = {
     "dump_model": arg(0, "fout"),
     "export": arg(0, "filepath", "fname", "path", "export_dir"),
 }
+PREFIX_WRITERS: dict[str, tuple[Arg, str]] = {
+    **dict.fromkeys(("sentencepiece.SentencePieceTrainer.train",
+                     "sentencepiece.SentencePieceTrainer.Train"),
+                    (arg(None, "model_prefix"), ".model")),
+}
+"""Writers told a prefix of the files they write (``model_prefix="spm"``: ``spm.model``)."""
 MOVED_AWAY = frozenset(("shutil.move", "os.rename", "os.replace"))
 """Moves: the source is gone afterwards (the destination is what is written)."""
 # A path passed to one of these is uploaded (or, for copy and move, kept elsewhere): not lost.
@@ -249,7 +255,7 @@ TRIGGERS = (
     "logdir", "_path=", "_file=", "make_archive", "filename", "PdfPages", "Store", "register",
     "Save", "Write", "Export", "Dump", "directory", "dirname", "path=", "sqlite:", "memmap",
     "output_file", "trace_handler", "sink_", "connect", "shelve", "SqliteDict", "Cache",
-    "PersistentClient",
+    "PersistentClient", "_prefix",
 )
 """Words on every line that can hold a write, upload or move: a cheap filter before the AST."""
 
@@ -273,7 +279,7 @@ OUTPUT_KEYWORD = re.compile(
     r"(?:output|out|save|log|logging|export|checkpoint|ckpt|results?|tensorboard|figures?|plots?"
     r"|reports?)_(?:dir|path|file|directory|folder)\Z"
     r"|(?:default_root|storage|local|project|train)_dir\Z"
-    r"|(?:dirpath|logdir|save_directory|save_to)\Z"
+    r"|(?:dirpath|logdir|save_directory|save_to|to_file|out_file)\Z"
 )
 """Keywords that name where any call (a library's trainer, arguments, exporter) puts what it
 writes: its output folder or file."""
