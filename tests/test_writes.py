@@ -1596,6 +1596,24 @@ def test_a_config_built_from_unpacked_values_has_no_default_fields() -> None:
     assert lost_in(files) == [("train.py", 9, "torch.save", "checkpoints/best.pt")]
 
 
+def test_a_parser_default_set_by_set_defaults_counts_where_no_command_line_sets_it() -> None:
+    files = {"train.py": """
+        import argparse, torch
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--out", default="ignored")
+        parser.add_argument("--cache")
+        parser.set_defaults(out="exp", cache="cache", scratch="tmp_scratch")
+        args = parser.parse_args()
+        torch.save(model, f"{args.out}/m.pt")
+        torch.save(model, f"{args.cache}/m.pt")
+        torch.save(model, f"{args.scratch}/m.pt")
+        """}
+    assert lost_in(files, ["python train.py --cache ${{outputs.cache}}"]) == [
+        ("train.py", 7, "torch.save", "exp/m.pt"), ("train.py", 9, "torch.save", "tmp_scratch/m.pt")]
+    assert lost_in(files, ["python train.py $[[--out ${{inputs.out}}]]"]) == [
+        ("train.py", 8, "torch.save", "cache/m.pt"), ("train.py", 9, "torch.save", "tmp_scratch/m.pt")]
+
+
 def test_output_file_keywords_prefix_writers_and_keyword_only_paths() -> None:
     assert lost("""
         import sentencepiece as spm
@@ -1610,3 +1628,44 @@ def test_output_file_keywords_prefix_writers_and_keyword_only_paths() -> None:
              (6, "spm.SentencePieceTrainer.train", "spm.model"),
              (8, "frame.to_csv", "frame.csv")]
 
+
+def test_a_class_or_static_method_called_on_its_class_gets_the_call_s_arguments() -> None:
+    assert lost("""
+        import torch
+
+        class Store:
+            DIR = "weights"
+
+            @classmethod
+            def put(cls, obj, name):
+                torch.save(obj, f"{cls.DIR}/{name}.pt")
+
+            @staticmethod
+            def dump(obj, path):
+                torch.save(obj, path)
+
+        Store.put(model, "final")
+        Store.dump(model, "static.pt")
+        Store.dump(model, "outputs/static.pt")
+    """) == [(15, "Store.put", "weights/final.pt"), (16, "Store.dump", "static.pt")]
+
+
+def test_names_unpacked_from_a_tuple_of_paths_are_not_paths_handed_on() -> None:
+    assert lost("""
+        import joblib
+        model_path, report_path = "m.pkl", "outputs/r.pkl"
+        joblib.dump(model, model_path)
+        joblib.dump(report, report_path)
+        files = ("a.pkl", "b.pkl")
+        joblib.dump(model, "a.pkl")
+        subprocess.run(["python", "upload.py", *files])
+    """) == [(4, "joblib.dump", "m.pkl")]
+
+
+def test_a_path_that_goes_up_from_the_script_s_folder_is_reported_normalised() -> None:
+    assert lost_in({"src/train.py": """
+        import os, joblib
+        BASE = os.path.dirname(os.path.abspath(__file__))
+        joblib.dump(model, os.path.join(BASE, "..", "models", "m.pkl"))
+        joblib.dump(model, os.path.join(BASE, "..", "outputs", "m.pkl"))
+        """}) == [("src/train.py", 3, "joblib.dump", "models/m.pkl")]

@@ -19,7 +19,12 @@ import posixpath
 from collections.abc import Iterator, Sequence
 
 from snapshot_guard.pyanalysis.commandline import Option as Option
-from snapshot_guard.pyanalysis.commandline import add_argument, command_options, hydra_config
+from snapshot_guard.pyanalysis.commandline import (
+    add_argument,
+    command_options,
+    hydra_config,
+    set_defaults,
+)
 from snapshot_guard.pyanalysis.configs import (
     LOADERS,
     WRAPPERS,
@@ -121,6 +126,8 @@ class Analysis:
         self.module_aliases: dict[str, str] = {}
         """Modules of the repository imported whole: alias -> module file."""
         self.options: dict[str, Option] = {}
+        self.parser_defaults: dict[str, Binding] = {}
+        """``parser.set_defaults(out="exp")``: defaults that override the options' own."""
         self.classes: list[ClassInfo | None] = []
         """The classes around the statement being walked; None marks a function."""
         self.class_infos: dict[str, ClassInfo] = {}
@@ -1544,6 +1551,8 @@ class Analysis:
         name = callee_name(call.func)
         if name == "add_argument":
             add_argument(self, call, scope)  # the parser's options, however the body is walked
+        elif name == "set_defaults":
+            set_defaults(self, call, scope)
 
         if self.quiet:
             return
@@ -1584,6 +1593,11 @@ class Analysis:
             bound = scope.lookup(receiver.id)
             if bound is not None and bound.instance is not None and bound.instance.klass is not None:
                 return f"{receiver.id}.{name}"
+            member = bound.klass.body.get(name) if bound is not None and bound.klass is not None \
+                else None
+            if member is not None and member.function is not None \
+                    and member.function.decorated("classmethod", "staticmethod"):
+                return f"{receiver.id}.{name}"  # Store.put(model, "final")
             if bound is not None and bound.parameter is not None and bound.parameter.method \
                     and receiver.id == first_parameter(bound.parameter):
                 return name if name in self.facts.defined else None

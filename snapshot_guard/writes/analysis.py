@@ -240,7 +240,7 @@ class ModuleWrites(Analysis):
         """The lines of calls the walk must see besides the writes: of the module's own functions
         and classes, of names from the root's modules (their functions may write), and of
         ``add_argument``."""
-        words = {f"{name}(" for name in self.facts.defined} | {"add_argument("}
+        words = {f"{name}(" for name in self.facts.defined} | {"add_argument(", "set_defaults("}
         for module, level, name in self.facts.imports:
             if self.modules.locate(module, level, self.path) is not None or (
                 "." in module and self.modules.locate(module.rsplit(".", 1)[0], level, self.path)
@@ -296,6 +296,8 @@ class ModuleWrites(Analysis):
         return Binding(values=written) if written else None
 
     def option_value(self, option: Option) -> Binding:
+        if option.fixed:
+            return option.default
         runs = self.commands.of(self.path) if self.commands is not None else None
         if not runs or not option.strings:
             return Binding(reason=Unknown(option.strings[0] if option.strings else option.dest,
@@ -646,7 +648,9 @@ class _Uses(Analysis):
     def bind(self, target: ast.expr, value: ast.expr, scope: Scope) -> None:
         """A path handed on without a call: an item of a list or tuple (a command line to run,
         files to process), a value stored into a dict (``opt["model"] = path``)."""
-        if touches(self.lines, value) and (
+        unpacked = isinstance(target, (ast.Tuple, ast.List)) and isinstance(
+            value, (ast.Tuple, ast.List)) and len(target.elts) == len(value.elts)
+        if touches(self.lines, value) and not unpacked and (  # (a, b = "m.pkl", "r.txt" names)
             isinstance(value, (ast.List, ast.Tuple)) or isinstance(target, ast.Subscript)
         ):
             for element in value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]:
@@ -890,11 +894,12 @@ def _option_binding(option: Option, runs: Sequence[JobCommand]) -> Binding:
     option, or its default where a command line does not set it."""
     values: list[Text] = []
     none = False
+    shown = option.strings[0] if option.strings else option.dest
     for run in runs:
         given, value = _given(option, run.words)
         if not given:
             if run.opaque:
-                return Binding(reason=Unknown(option.strings[0], "may be set by the command line"))
+                return Binding(reason=Unknown(shown, "may be set by the command line"))
             if option.default.values:
                 values.extend(option.default.values)
             elif option.default.none:
@@ -902,12 +907,12 @@ def _option_binding(option: Option, runs: Sequence[JobCommand]) -> Binding:
             else:
                 return option.default
         elif value is None or "$" in value or "{{" in value:
-            return Binding(reason=Unknown(option.strings[0], "is set by the job's command line"))
+            return Binding(reason=Unknown(shown, "is set by the job's command line"))
         else:
             values.append(Text(value))
     if none:
         return Binding(none=True) if not values else Binding(
-            reason=Unknown(option.strings[0], "is set by some command lines only"))
+            reason=Unknown(shown, "is set by some command lines only"))
     return Binding(values=unique(values))
 
 
