@@ -1669,3 +1669,38 @@ def test_a_path_that_goes_up_from_the_script_s_folder_is_reported_normalised() -
         joblib.dump(model, os.path.join(BASE, "..", "models", "m.pkl"))
         joblib.dump(model, os.path.join(BASE, "..", "outputs", "m.pkl"))
         """}) == [("src/train.py", 3, "joblib.dump", "models/m.pkl")]
+
+
+def test_a_class_method_of_a_class_imported_from_the_root_gets_the_call_s_arguments() -> None:
+    assert lost_in({"store.py": """
+        import torch
+
+        class Store:
+            DIR = "weights"
+
+            @classmethod
+            def put(cls, obj, name):
+                torch.save(obj, f"{cls.DIR}/{name}.pt")
+        """, "train.py": """
+        from store import Store
+        Store.put(model, "final")
+        """}) == [("train.py", 2, "Store.put", "weights/final.pt")]
+
+
+def test_an_object_init_keeps_from_its_parameter_is_the_one_the_constructor_call_passes() -> None:
+    assert lost("""
+        from dataclasses import dataclass
+        from torch.utils.tensorboard import SummaryWriter
+
+        @dataclass
+        class Config:
+            log_dir: str = "tb"
+
+        class Trainer:
+            def __init__(self, config):
+                self.config = config
+                self.writer = SummaryWriter(log_dir=self.config.log_dir)
+
+        Trainer(Config())
+        Trainer(Config(log_dir="logs/tb"))
+    """) == [(14, "Trainer", "tb")]

@@ -704,6 +704,19 @@ class Analysis:
                 return container, analysis  # parse_known_args()[0]
             return None, self
         if isinstance(expr, ast.Attribute):
+            chain = dotted(expr)
+            bound = scope.lookup(chain) if chain is not None else None
+            if bound is not None and bound.expr is not None and not bound.values \
+                    and id(bound.expr) not in self._evaluating:
+                where = Scope(bound.scope) if bound.scope is not None else Scope(scope)
+                where.parameters = scope.passed()
+                self._evaluating.add(id(bound.expr))
+                try:  # self.cfg = cfg in __init__: the object the call passes
+                    found = self.object_of(bound.expr, where, strict)
+                finally:
+                    self._evaluating.discard(id(bound.expr))
+                if found[0] is not None:
+                    return found
             owner, _ = self.object_of(expr.value, scope, strict)
             if owner is not None and owner.module_file is not None:
                 other = self.modules.analysis(owner.module_file)
@@ -1593,8 +1606,10 @@ class Analysis:
             bound = scope.lookup(receiver.id)
             if bound is not None and bound.instance is not None and bound.instance.klass is not None:
                 return f"{receiver.id}.{name}"
-            member = bound.klass.body.get(name) if bound is not None and bound.klass is not None \
-                else None
+            klass = bound.klass if bound is not None else None
+            if bound is not None and klass is None and bound.module is not None:
+                klass = self.callee_class(receiver, scope)  # a class imported from the root
+            member = klass.body.get(name) if klass is not None else None
             if member is not None and member.function is not None \
                     and member.function.decorated("classmethod", "staticmethod"):
                 return f"{receiver.id}.{name}"  # Store.put(model, "final")
