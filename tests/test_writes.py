@@ -1704,3 +1704,36 @@ def test_an_object_init_keeps_from_its_parameter_is_the_one_the_constructor_call
         Trainer(Config())
         Trainer(Config(log_dir="logs/tb"))
     """) == [(14, "Trainer", "tb")]
+
+
+def test_a_value_or_its_fallback_written_as_a_conditional_expression() -> None:
+    files = {"train.py": """
+        import argparse, os, joblib
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--out-dir", default=None)
+        parser.add_argument("--cache-dir", default=None)
+        args = parser.parse_args()
+        out = args.out_dir if args.out_dir else "default_out"
+        cache = "cache" if args.cache_dir is None else args.cache_dir
+        joblib.dump(model, os.path.join(out, "m.pkl"))
+        joblib.dump(model, os.path.join(cache, "c.pkl"))
+        joblib.dump(model, os.path.join("a" if flag else "b", "f.pkl"))
+        """}
+    assert lost_in(files, ["python train.py"]) == [
+        ("train.py", 8, "joblib.dump", "default_out/m.pkl"),
+        ("train.py", 9, "joblib.dump", "cache/c.pkl"),
+        ("train.py", 10, "joblib.dump", "a/f.pkl"), ("train.py", 10, "joblib.dump", "b/f.pkl")]
+    assert lost_in(files, ["python train.py --out-dir ${{outputs.o}} --cache-dir ${{outputs.c}}"]) \
+        == [("train.py", 10, "joblib.dump", "a/f.pkl"), ("train.py", 10, "joblib.dump", "b/f.pkl")]
+
+
+def test_tensorflow_file_openers_in_a_write_mode_and_saved_model_exports() -> None:
+    assert lost("""
+        import tensorflow as tf
+        with tf.io.gfile.GFile("labels.txt", "w") as handle:
+            handle.write("a")
+        with tf.io.gfile.GFile("data/in.txt") as handle:
+            text = handle.read()
+        estimator.export_saved_model("export", serving_input_fn)
+    """) == [(3, "tf.io.gfile.GFile", "labels.txt"),
+             (7, "estimator.export_saved_model", "export")]

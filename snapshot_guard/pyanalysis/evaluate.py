@@ -858,6 +858,9 @@ class Analysis:
         if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or):
             return self.first_set(expr.values, scope)
         if isinstance(expr, ast.IfExp):
+            fallback = _fallback(expr)
+            if fallback is not None:
+                return self.first_set(fallback, scope)
             return unique(self.evaluate(expr.body, scope) + self.evaluate(expr.orelse, scope))
         if isinstance(expr, ast.Attribute):
             return self.attribute(expr, scope)
@@ -1846,3 +1849,23 @@ def walk_calls(node: ast.AST) -> Iterator[ast.Call]:
     for child in ast.walk(node):
         if isinstance(child, ast.Call):
             yield child
+
+
+def _fallback(expr: ast.IfExp) -> list[ast.expr] | None:
+    """``a if a else b``, ``a if a is not None else b``, ``b if a is None else a`` and ``b if not
+    a else a``: ``a or b`` (the value, then its fallback), None for any other test."""
+    test, body, orelse = expr.test, ast.dump(expr.body), ast.dump(expr.orelse)
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    if isinstance(test, ast.UnaryOp) and negated:
+        test = test.operand
+    elif isinstance(test, ast.Compare) and len(test.ops) == 1 \
+            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None \
+            and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
+        negated = isinstance(test.ops[0], ast.Is)
+        test = test.left
+    tested = ast.dump(test)
+    if not negated and tested == body:
+        return [expr.body, expr.orelse]
+    if negated and tested == orelse:
+        return [expr.orelse, expr.body]
+    return None

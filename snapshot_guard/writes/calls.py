@@ -173,6 +173,8 @@ OPENERS: dict[str, tuple[Arg, Arg, str]] = {
     "tables.open_file": (arg(0, "filename"), arg(1, "mode"), "r"),
     "zipfile.ZipFile": (arg(0, "file"), arg(1, "mode"), "r"),
     "tarfile.open": (arg(0, "name"), arg(1, "mode"), "r"),
+    **dict.fromkeys(("tensorflow.io.gfile.GFile", "tensorflow.gfile.GFile"),
+                    (arg(0, "name"), arg(1, "mode"), "r")),
 }
 WRITE_MODE = re.compile(r"[wax+]")
 
@@ -221,6 +223,7 @@ METHODS: dict[str, Arg] = {
     "to_zarr": arg(0, "store"),
     "dump_model": arg(0, "fout"),
     "export": arg(0, "filepath", "fname", "path", "export_dir"),
+    "export_saved_model": arg(0, "export_dir_base"),
 }
 PREFIX_WRITERS: dict[str, tuple[Arg, str]] = {
     **dict.fromkeys(("sentencepiece.SentencePieceTrainer.train",
