@@ -1737,3 +1737,39 @@ def test_tensorflow_file_openers_in_a_write_mode_and_saved_model_exports() -> No
         estimator.export_saved_model("export", serving_input_fn)
     """) == [(3, "tf.io.gfile.GFile", "labels.txt"),
              (7, "estimator.export_saved_model", "export")]
+
+
+def test_a_global_main_assigns_is_what_the_functions_it_calls_see() -> None:
+    files = {"train.py": """
+        import argparse, os, joblib
+        args = None
+        OUT = "local"
+
+        def save(model):
+            joblib.dump(model, os.path.join(args.model_dir, "m.pkl"))
+            joblib.dump(model, os.path.join(OUT, "m.pkl"))
+
+        def main():
+            global args, OUT
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--model-dir", default="models")
+            args = parser.parse_args()
+            OUT = "outputs"
+            save(model)
+
+        if __name__ == "__main__":
+            main()
+        """}
+    assert lost_in(files, ["python train.py"]) == [("train.py", 6, "joblib.dump", "models/m.pkl")]
+    assert lost_in(files, ["python train.py --model-dir ${{outputs.m}}"]) == []
+
+
+def test_names_a_star_import_brings_from_a_module_of_the_root() -> None:
+    assert lost_in({"settings.py": """
+        MODEL_DIR = "models"
+        _PRIVATE = "private"
+        """, "train.py": """
+        import joblib
+        from settings import *
+        joblib.dump(model, MODEL_DIR + "/m.pkl")
+        """}) == [("train.py", 3, "joblib.dump", "models/m.pkl")]

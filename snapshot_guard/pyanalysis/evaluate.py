@@ -175,12 +175,41 @@ class Analysis:
 
     def run(self) -> None:
         self.statements(self.tree.body, self.module_scope)
+        if self.facts.assigned_globals:
+            self.rebind_globals()
         self.walk_pending(self.module_scope)
+
+    def rebind_globals(self) -> None:
+        """Globals a function assigns (``global args`` in ``main()``), as the functions the module
+        body defines see them when they run: a placeholder (None, or nothing) the only assignment
+        fills takes its value; any other is not known."""
+        names = self.facts.assigned_globals
+        assigned: dict[str, list[ast.expr]] = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                local = self.facts.local_names.get(id(node), frozenset())
+                for inner in ast.walk(node):
+                    if isinstance(inner, (ast.Assign, ast.AnnAssign)) and inner.value is not None:
+                        for target in inner.targets if isinstance(inner, ast.Assign) \
+                                else [inner.target]:
+                            if isinstance(target, ast.Name) and target.id in names \
+                                    and target.id not in local:
+                                assigned.setdefault(target.id, []).append(inner.value)
+        for name in names:
+            values = list({id(value): value for value in assigned.get(name, [])}.values())
+            current = self.module_scope.names.get(name)
+            if (current is None or current.none) and len(values) == 1:
+                self.module_scope.names[name] = self.binding_of(values[0], self.module_scope)
+            else:
+                self.module_scope.names[name] = Binding(
+                    reason=Unknown(name, "is assigned by a function"))
 
     def walk_pending(self, scope: Scope) -> None:
         """Walk the bodies of the functions defined in ``scope`` (the module, or a class body)
         now that it is complete: they run after it, when every name of it is bound."""
         pending = self.pending.pop(id(scope), [])
+        if self.facts.global_assigners:  # main() first: it sets the globals the others read
+            pending.sort(key=lambda function: id(function.node) not in self.facts.global_assigners)
         for function in pending:
             self.walk_body(function, scope)
 
@@ -365,6 +394,26 @@ class Analysis:
             elif isinstance(node, ast.Attribute):
                 self.attribute_assigned(node, scope, Binding(reason=f"{short_text(node)} {why}"))
 
+    def import_star(self, file: str, scope: Scope) -> None:
+        """``from settings import *`` of a module of the repository: the public names its body
+        binds (those of ``__all__`` only, when it has one: not followed)."""
+        tree = self.modules.parse(file)
+        if tree is None:
+            return
+        names: list[str] = []
+        for stmt in tree.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.append(stmt.name)
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                names.extend(target.id for target in targets if isinstance(target, ast.Name))
+        if "__all__" in names:
+            return
+        for name in names:
+            if not name.startswith("_"):
+                self.imported[name] = (file, name)
+                scope.names[name] = Binding(module=(file, name))
+
     def import_names(self, stmt: ast.Import | ast.ImportFrom, scope: Scope) -> None:
         """Bind what an import brings: a module of the repository (its constants and functions read
         when first used), or an outside name (unknown)."""
@@ -384,6 +433,8 @@ class Analysis:
         file = self.modules.locate(module, stmt.level, self.path) if module or stmt.level else None
         for alias in stmt.names:
             if alias.name == "*":
+                if file is not None:
+                    self.import_star(file, scope)
                 continue
             name = alias.asname or alias.name
             submodule = self.modules.locate(f"{module}.{alias.name}" if module else alias.name,
