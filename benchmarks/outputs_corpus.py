@@ -567,7 +567,9 @@ DEV_2 = [
 # normalised, an option the job's command sets): recall 0.533 (8/15), precision 1.000 (8/8). The
 # analysis then learnt what a function returns, click and typer options, ray's storage paths, and
 # that mlflow.log_image names no local file. Left: a global set in main(), a file archived into an
-# archive that is lost (read as used). --------------------------------------------------------------
+# archive that is lost (read as used). The global's label then moved from the call of save() to
+# the write: the call passes no path, and a path no call passes is labelled at the write (the
+# convention above). --------------------------------------------------------------------------------
 
 DEV_3 = [
     Project("splits-and-archives", {
@@ -671,12 +673,12 @@ DEV_3 = [
             OUT = None
 
             def save(array):
-                np.save(OUT + "/array.npy", array)
+                np.save(OUT + "/array.npy", array)  # lost: arrays/array.npy
 
             def main():
                 global OUT
                 OUT = "arrays"
-                save(np.zeros(3))  # lost: arrays/array.npy
+                save(np.zeros(3))
 
             main()
             """,
