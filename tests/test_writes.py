@@ -1773,3 +1773,21 @@ def test_names_a_star_import_brings_from_a_module_of_the_root() -> None:
         from settings import *
         joblib.dump(model, MODEL_DIR + "/m.pkl")
         """}) == [("train.py", 3, "joblib.dump", "models/m.pkl")]
+
+
+def test_a_script_a_notebook_runs_with_percent_run_brings_its_names() -> None:
+    writes, skipped = analyse({
+        "helpers.py": textwrap.dedent("""
+            import os
+            import matplotlib.pyplot as plt
+            FIGURES = "figures"
+            def save(name):
+                plt.savefig(os.path.join(FIGURES, name))
+            """).encode(),
+        "train.ipynb": notebook("%run helpers.py\n", "save('loss.png')\n",
+                                "%run -i ./helpers.py\nsave('acc.png')\n", "%run train.py --epochs 3\n"),
+        "run.sh": b"papermill train.ipynb outputs/train.ipynb\n",
+    })
+    assert [(w.file, w.cell, w.line, w.target) for w in writes] == [
+        ("train.ipynb", 3, 1, "figures/loss.png"), ("train.ipynb", 4, 2, "figures/acc.png")]
+    assert skipped == []
