@@ -1791,3 +1791,18 @@ def test_a_script_a_notebook_runs_with_percent_run_brings_its_names() -> None:
     assert [(w.file, w.cell, w.line, w.target) for w in writes] == [
         ("train.ipynb", 3, 1, "figures/loss.png"), ("train.ipynb", 4, 2, "figures/acc.png")]
     assert skipped == []
+
+
+def test_a_key_a_known_dict_has_not_is_none_to_get_and_its_fallback_counts() -> None:
+    assert lost_in({"config.yaml": "lr: 0.1\n", "train.py": """
+        import os, joblib, yaml
+        cfg = yaml.safe_load(open("config.yaml"))
+        joblib.dump(model, os.path.join(cfg.get("out_dir") or "fallback", "m.pkl"))
+        joblib.dump(model, os.path.join(cfg.get("out_dir"), "n.pkl"))
+        changed = {"lr": 1}
+        changed["out_dir"] = "outputs"
+        joblib.dump(model, os.path.join(changed.get("out_dir") or "other", "o.pkl"))
+        updated = {"lr": 1}
+        updated.update(extra)
+        joblib.dump(model, os.path.join(updated.get("out_dir") or "other", "p.pkl"))
+        """}) == [("train.py", 3, "joblib.dump", "fallback/m.pkl")]

@@ -1268,10 +1268,10 @@ class Analysis:
         return [value.known for value in values]
 
     def lookup_key(self, container: ast.expr, key: ast.expr, scope: Scope,
-                   default: ast.expr | None = None) -> Values:
+                   default: ast.expr | None = None, get: bool = False) -> Values:
         """``container[key]`` (or ``container.get(key, default)``) for a dict literal and a
         constant key: the dict bound to a name, passed to a parameter, an attribute, a value of
-        another dict."""
+        another dict. ``get`` without a default of a key the dict has not: None."""
         binding, _ = self.object_of(container, scope, strict=True)
         if binding is not None and binding.instance is not None and binding.instance.parser \
                 and isinstance(key, ast.Constant) and isinstance(key.value, str):
@@ -1284,6 +1284,8 @@ class Analysis:
         if text is None or found is None:
             if default is not None and text is not None:
                 return self.evaluate(default, scope)
+            if get and text is not None:
+                raise NoneValue(f"{short_text(container)}.get({text!r})")
             raise Unknown(f"{short_text(container)}[{short_text(key)}]")
         return self.binding_values(text, found, scope)
 
@@ -1522,7 +1524,8 @@ class Analysis:
         if method in _IDENTITY_METHODS and not args:
             return self.evaluate(func.value, scope)
         if method == "get" and args:
-            return self.lookup_key(func.value, args[0], scope, args[1] if len(args) > 1 else None)
+            return self.lookup_key(func.value, args[0], scope, args[1] if len(args) > 1 else None,
+                                   get=True)
         if method == "join" and len(args) == 1 and isinstance(args[0], (ast.List, ast.Tuple)) \
                 and args[0].elts and not call.keywords:
             elements = args[0].elts
