@@ -1556,10 +1556,15 @@ def test_a_file_name_after_an_unknown_part_keeps_its_suffix() -> None:
         def save_mask(item):
             Image.fromarray(item.mask).save(os.path.join("masks", f"{item.id}_{item.kind}.png"))
 
+        def save_thumb(item):
+            Image.fromarray(item.small).save(os.path.join("thumbs", str(item.id) + "_t.jpg"))
+
         pool.map(save_crop, items)
         pool.map(save_mask, items)
+        pool.map(save_thumb, items)
     """) == [(6, "Image.fromarray(...).save", "crops/*.jpg"),
-             (9, "Image.fromarray(...).save", "masks/*_*.png")]
+             (9, "Image.fromarray(...).save", "masks/*_*.png"),
+             (12, "Image.fromarray(...).save", "thumbs/*_t.jpg")]
 
 
 def test_a_config_built_from_unpacked_values_has_no_default_fields() -> None:

@@ -932,11 +932,19 @@ class Analysis:
         except ParameterValue:
             if self.defer_parameters:
                 raise
-            return self.fstring(expr, scope, inner=True) if isinstance(expr, ast.JoinedStr) \
-                else (STAR,)
+            return self.inner_tail(expr, scope)
         except Unknown:
-            return self.fstring(expr, scope, inner=True) if isinstance(expr, ast.JoinedStr) \
-                else (STAR,)
+            return self.inner_tail(expr, scope)
+
+    def inner_tail(self, expr: ast.expr, scope: Scope) -> Values:
+        """A part after a path's beginning whose own beginning is not known: what it ends with
+        still known (``join(OUT, f"{x.id}.jpg")``, ``join(OUT, name + ".jpg")``: ``OUT/*.jpg``)."""
+        if isinstance(expr, ast.JoinedStr):
+            return self.fstring(expr, scope, inner=True)
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+            return product([self.tail(expr.left, scope), self.tail(expr.right, scope)],
+                           concatenated)
+        return (STAR,)
 
     def head(self, expr: ast.expr, scope: Scope) -> Values:
         """The beginning of an f-string: in partial mode ``*`` when it is not known, unless it is a
