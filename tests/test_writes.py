@@ -1621,7 +1621,7 @@ def test_a_parser_default_set_by_set_defaults_counts_where_no_command_line_sets_
 
 def test_output_file_keywords_prefix_writers_and_keyword_only_paths() -> None:
     assert lost("""
-        import sentencepiece as spm
+        import sentencepiece as spm, tf2onnx
         import tensorflow as tf
         tf.keras.utils.plot_model(model, to_file="model.png", show_shapes=True)
         export_tree(tree, out_file="tree.dot")
@@ -1629,9 +1629,11 @@ def test_output_file_keywords_prefix_writers_and_keyword_only_paths() -> None:
         spm.SentencePieceTrainer.train(input="data/text.txt", model_prefix="outputs/spm")
         frame.to_csv(path_or_buf="frame.csv")
         frame.to_parquet(path="outputs/frame.parquet")
+        tf2onnx.convert.from_keras(model, opset=13, output_path="model.onnx")
     """) == [(4, "tf.keras.utils.plot_model", "model.png"), (5, "export_tree", "tree.dot"),
              (6, "spm.SentencePieceTrainer.train", "spm.model"),
-             (8, "frame.to_csv", "frame.csv")]
+             (8, "frame.to_csv", "frame.csv"),
+             (10, "tf2onnx.convert.from_keras", "model.onnx")]
 
 
 def test_a_class_or_static_method_called_on_its_class_gets_the_call_s_arguments() -> None:

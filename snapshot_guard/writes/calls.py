@@ -118,6 +118,9 @@ FUNCTIONS: dict[str, Arg] = {
     "tensorflow.train.CheckpointManager": arg(1, "directory"),
     **dict.fromkeys(("bokeh.io.output_file", "bokeh.plotting.output_file"), arg(0, "filename")),
     "torch.profiler.tensorboard_trace_handler": arg(0, "dir_name"),
+    **dict.fromkeys(("tf2onnx.convert.from_keras", "tf2onnx.convert.from_function",
+                     "tf2onnx.convert.from_graph_def", "tf2onnx.convert.from_tflite"),
+                    arg(None, "output_path")),
 }
 CLASS_FAMILIES: dict[str, Arg] = {
     **dict.fromkeys(("lightning.TensorBoardLogger", "lightning.CSVLogger"),
@@ -258,7 +261,7 @@ TRIGGERS = (
     "logdir", "_path=", "_file=", "make_archive", "filename", "PdfPages", "Store", "register",
     "Save", "Write", "Export", "Dump", "directory", "dirname", "path=", "sqlite:", "memmap",
     "output_file", "trace_handler", "sink_", "connect", "shelve", "SqliteDict", "Cache",
-    "PersistentClient", "_prefix",
+    "PersistentClient", "_prefix", "output_path",
 )
 """Words on every line that can hold a write, upload or move: a cheap filter before the AST."""
 
