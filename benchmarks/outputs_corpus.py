@@ -9,7 +9,7 @@ without a label is a false alarm; every label without a finding, a miss.
 
 The sets: ``dev`` was written first and the analysis grew with it; ``dev-2`` and ``dev-3`` were each
 written as a held-out set, scored once (see their notes), and then the analysis grew with them too;
-``held-out`` and ``held-out-2`` to ``held-out-4`` were each written before the analysis changed
+``held-out`` and ``held-out-2`` to ``held-out-5`` were each written before the analysis changed
 again, from project shapes and libraries the sets before them do not use, and scored once as
 written (their notes give that first score; the analysis then grew by families of writers and
 kinds of data flow, never by a case for one label).
@@ -567,7 +567,9 @@ DEV_2 = [
 # normalised, an option the job's command sets): recall 0.533 (8/15), precision 1.000 (8/8). The
 # analysis then learnt what a function returns, click and typer options, ray's storage paths, and
 # that mlflow.log_image names no local file. Left: a global set in main(), a file archived into an
-# archive that is lost (read as used). --------------------------------------------------------------
+# archive that is lost (read as used). The global's label then moved from the call of save() to
+# the write: the call passes no path, and a path no call passes is labelled at the write (the
+# convention above). --------------------------------------------------------------------------------
 
 DEV_3 = [
     Project("splits-and-archives", {
@@ -671,12 +673,12 @@ DEV_3 = [
             OUT = None
 
             def save(array):
-                np.save(OUT + "/array.npy", array)
+                np.save(OUT + "/array.npy", array)  # lost: arrays/array.npy
 
             def main():
                 global OUT
                 OUT = "arrays"
-                save(np.zeros(3))  # lost: arrays/array.npy
+                save(np.zeros(3))
 
             main()
             """,
@@ -2504,6 +2506,550 @@ HELD_OUT_4 = [
 ]
 
 
+# --- held-out-5: written after the analysis was generalised on held-out-4, from shapes and
+# libraries the sets above use little (duckdb and polars exports, pandas exporters of tables,
+# pickle through pathlib openers, helper classes that hold a save folder, Keras callbacks made by a
+# factory of another module, seaborn figures saved by a helper module, pydantic and attrs
+# configurations, click options, OmegaConf files beside the script, papermill parameters, workers
+# run by joblib and thread pools, logging handlers, Keras/TF exports, PEFT adapters, accelerate).
+# First score, as written (the honest estimate of the analysis generalised on held-out-4): recall
+# 0.932 (41/44), precision 0.932 (41/44). Missed: polars' sink_parquet, duckdb.connect's database
+# file, a file name's suffix after an unknown part in os.path.join (crops/*.jpg reported as
+# crops/*); false alarms: that crops/* and a pydantic model built from **kwargs of a file the
+# command line names; the third was the set's own error, labelled after the score: after
+# ``cd src``, ``outputs/predictions.csv`` is src/outputs/, lost (so: recall 0.933, 42/45,
+# precision 0.955, 42/44). --------------------------------------------------------------------------
+
+HELD_OUT_5 = [
+    Project("duckdb-polars-features", {
+        "features.py": """
+            import duckdb
+            import pandas as pd
+            import polars as pl
+
+            events = pl.read_parquet("data/events.parquet")
+            daily = events.group_by("day").agg(pl.col("value").sum())
+            daily.write_parquet("daily_features.parquet")  # lost: daily_features.parquet
+            daily.write_csv("outputs/daily_features.csv")
+            events.lazy().filter(pl.col("value") > 0).sink_parquet("positive_events.parquet")  # lost: positive_events.parquet
+            con = duckdb.connect("features.duckdb")  # lost: features.duckdb
+            con.execute("CREATE TABLE daily AS SELECT * FROM daily")
+            scratch = duckdb.connect(":memory:")
+            users = con.execute("SELECT * FROM read_parquet('data/users.parquet')").df()
+            users.to_pickle("users.pkl")  # lost: users.pkl
+            users.to_json("outputs/users.json", orient="records", lines=True)
+            pd.read_pickle("data/lookup.pkl")
+            """,
+    }),
+    Project("table-exporters", {
+        "evaluate.py": """
+            import pandas as pd
+
+            results = pd.DataFrame(rows)
+            results.to_markdown("results_table.md")  # lost: results_table.md
+            results.to_latex("results_table.tex", index=False)  # lost: results_table.tex
+            results.style.background_gradient(cmap="Blues").to_html("results_styled.html")  # lost: results_styled.html
+            with pd.ExcelWriter("per_class.xlsx") as writer:  # lost: per_class.xlsx
+                for name, part in results.groupby("label"):
+                    part.to_excel(writer, sheet_name=str(name))
+            results.to_html("outputs/results.html")
+            print(results.to_markdown())
+            """,
+    }),
+    Project("hf-saver-helper-class", {
+        "utils/__init__.py": "",
+        "utils/saving.py": """
+            import os
+
+
+            class ModelSaver:
+                def __init__(self, out_dir="saved"):
+                    self.out_dir = out_dir
+                    os.makedirs(out_dir, exist_ok=True)
+
+                def save(self, model, tokenizer, name):
+                    target = os.path.join(self.out_dir, name)
+                    model.save_pretrained(target)
+                    tokenizer.save_pretrained(target)
+                    return target
+            """,
+        "finetune.py": """
+            from peft import LoraConfig, get_peft_model
+            from transformers import AutoModelForSequenceClassification, AutoTokenizer, Trainer, TrainingArguments
+
+            from utils.saving import ModelSaver
+
+            tokenizer = AutoTokenizer.from_pretrained("distilbert-base-uncased")
+            base = AutoModelForSequenceClassification.from_pretrained("distilbert-base-uncased")
+            model = get_peft_model(base, LoraConfig(r=8, task_type="SEQ_CLS"))
+            args = TrainingArguments(output_dir="outputs/hf", logging_dir="logs/hf", num_train_epochs=3)
+            trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds)
+            trainer.train()
+            saver = ModelSaver()
+            saver.save(model, tokenizer, "best")  # lost: saved/best
+            ModelSaver("outputs/export").save(model, tokenizer, "final")
+            model.save_pretrained("lora_adapter")  # lost: lora_adapter
+            trainer.save_model("best_model")  # lost: best_model
+            trainer.state.save_to_json("trainer_state.json")  # lost: trainer_state.json
+            model.push_to_hub("team/distilbert-lora")
+            """,
+    }),
+    Project("keras-callback-factory", {
+        "callbacks.py": """
+            import os
+
+            from tensorflow import keras
+
+
+            def make_callbacks(run_name, log_root="tb_logs"):
+                return [
+                    keras.callbacks.ModelCheckpoint(f"checkpoints/{run_name}.keras", save_best_only=True),
+                    keras.callbacks.CSVLogger(os.path.join(log_root, run_name + ".csv")),
+                    keras.callbacks.TensorBoard(log_dir=os.path.join(log_root, run_name)),
+                    keras.callbacks.EarlyStopping(patience=3),
+                ]
+            """,
+        "train.py": """
+            import tensorflow as tf
+            from tensorflow import keras
+
+            from callbacks import make_callbacks
+
+            model = keras.Sequential([keras.layers.Dense(10, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x_train, y_train, epochs=5, callbacks=make_callbacks("baseline"))  # lost: checkpoints/baseline.keras, tb_logs/baseline.csv, tb_logs/baseline
+            model.fit(x_train, y_train, epochs=5, callbacks=make_callbacks("outputs", log_root="logs"))  # lost: checkpoints/outputs.keras
+            tf.saved_model.save(model, "export/1")  # lost: export/1
+            model.export("serving")  # lost: serving
+            model.save_weights("outputs/final.weights.h5")
+            """,
+    }),
+    Project("seaborn-plots-module", {
+        "viz/__init__.py": "",
+        "viz/plots.py": """
+            from pathlib import Path
+
+            import matplotlib.pyplot as plt
+            import seaborn as sns
+
+            FIG_DIR = Path(__file__).resolve().parent.parent / "figures"
+
+
+            def _save(fig, name):
+                FIG_DIR.mkdir(exist_ok=True)
+                fig.savefig(FIG_DIR / f"{name}.png", dpi=150, bbox_inches="tight")
+                plt.close(fig)
+
+
+            def save_to(fig, path):
+                fig.savefig(path)
+
+
+            def plot_correlations(frame):
+                ax = sns.heatmap(frame.corr(), annot=True)
+                _save(ax.figure, "correlations")  # lost: figures/correlations.png
+
+
+            def plot_pairs(frame, path="outputs/pairs.png"):
+                grid = sns.pairplot(frame)
+                grid.savefig(path)
+            """,
+        "analyse.py": """
+            import pandas as pd
+            import seaborn as sns
+
+            from viz.plots import plot_correlations, plot_pairs, save_to
+
+            frame = pd.read_csv("data/train.csv")
+            plot_correlations(frame)
+            plot_pairs(frame)
+            plot = sns.histplot(frame["target"])
+            plot.get_figure().savefig("target_hist.png")  # lost: target_hist.png
+            save_to(plot.get_figure(), "outputs/target_hist.png")
+            grid = sns.FacetGrid(frame, col="segment")
+            grid.map(sns.histplot, "amount")
+            grid.savefig("amount_by_segment.png")  # lost: amount_by_segment.png
+            """,
+    }),
+    Project("pydantic-config-torch", {
+        "config.py": """
+            from pathlib import Path
+
+            from pydantic import BaseModel
+
+
+            class TrainConfig(BaseModel):
+                epochs: int = 20
+                lr: float = 3e-4
+                checkpoint_dir: str = "checkpoints"
+                log_file: str = "train.log"
+                export_path: Path = Path("outputs/model.onnx")
+            """,
+        "train.py": """
+            import logging
+            from pathlib import Path
+
+            import torch
+
+            from config import TrainConfig
+
+            cfg = TrainConfig()
+            logging.basicConfig(filename=cfg.log_file, level=logging.INFO)  # lost: train.log
+            for epoch in range(cfg.epochs):
+                train_one_epoch(model)
+                torch.save(model.state_dict(), Path(cfg.checkpoint_dir) / f"epoch{epoch}.pt")  # lost: checkpoints/epoch*.pt
+            torch.onnx.export(model, example, cfg.export_path)
+            """,
+        "finetune.py": """
+            import argparse
+            import json
+
+            import torch
+
+            from config import TrainConfig
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--config", required=True)
+            args = parser.parse_args()
+            cfg = TrainConfig(**json.load(open(args.config)))
+            torch.save(model.state_dict(), cfg.checkpoint_dir + "/finetuned.pt")
+            """,
+    }),
+    Project("attrs-paths-and-pickles", {
+        "prepare.py": """
+            import os
+            import pickle
+            from pathlib import Path
+
+            import attrs
+            import cloudpickle
+            import dill
+
+
+            @attrs.define
+            class Paths:
+                cache: str = "cache"
+                artifacts: str = attrs.field(default="artifacts")
+                outputs: str = "outputs"
+
+
+            paths = Paths()
+            with (Path(paths.cache) / "vocab.pkl").open("wb") as handle:  # lost: cache/vocab.pkl
+                pickle.dump(vocab, handle)
+            dill.dump(tokenize, open(os.path.join(paths.artifacts, "tokenize.dill"), "wb"))  # lost: artifacts/tokenize.dill
+            with open(os.path.join(paths.outputs, "encoder.cloudpickle"), "wb") as handle:
+                cloudpickle.dump(encoder, handle)
+            with open(os.path.join(paths.cache, "stopwords.pkl"), "rb") as handle:
+                stopwords = pickle.load(handle)
+            """,
+    }),
+    Project("click-lightgbm", {
+        "train.py": """
+            import json
+            import os
+
+            import click
+            import lightgbm as lgb
+            import matplotlib.pyplot as plt
+            import pandas as pd
+
+
+            @click.command()
+            @click.option("--data", type=click.Path(exists=True))
+            @click.option("--model-dir", default="lgbm_models")
+            @click.option("--out", default="outputs")
+            def main(data, model_dir, out):
+                frame = pd.read_csv(data)
+                params = {"objective": "binary", "learning_rate": 0.05}
+                booster = lgb.train(params, lgb.Dataset(frame.drop(columns="y"), frame.y))
+                os.makedirs(model_dir, exist_ok=True)
+                booster.save_model(os.path.join(model_dir, "model.txt"))  # lost: lgbm_models/model.txt
+                with open(os.path.join(model_dir, "params.json"), "w") as handle:  # lost: lgbm_models/params.json
+                    json.dump(params, handle)
+                importance = pd.DataFrame({"gain": booster.feature_importance("gain")})
+                importance.to_csv(os.path.join(out, "importance.csv"))
+                lgb.plot_importance(booster)
+                plt.savefig(os.path.join(out, "importance.png"))
+
+
+            if __name__ == "__main__":
+                main()
+            """,
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: python train.py --data ${{inputs.data}} --out ${{outputs.result}}
+            environment: azureml:lightgbm:4
+            """,
+    }, commands=("python train.py --data ${{inputs.data}} --out ${{outputs.result}}",)),
+    Project("papermill-parameters-and-helpers", {
+        "helpers.py": """
+            import os
+
+            import matplotlib.pyplot as plt
+
+
+            def save_fig(name, folder="plots"):
+                os.makedirs(folder, exist_ok=True)
+                plt.savefig(os.path.join(folder, name))
+                plt.close()
+            """,
+        "train.ipynb": notebook(
+            """
+            import numpy as np
+            import pandas as pd
+            import matplotlib.pyplot as plt
+            from helpers import save_fig
+            """,
+            """
+            # parameters
+            epochs = 10
+            data_path = "data/train.csv"
+            output_dir = "results"
+            """,
+            """
+            frame = pd.read_csv(data_path)
+            frame.to_pickle(f"{output_dir}/frame.pkl")  # lost: results/frame.pkl
+            """,
+            """
+            history = train(frame, epochs=epochs)
+            plt.plot(history["loss"])
+            save_fig("loss.png")  # lost: plots/loss.png
+            save_fig("loss.png", folder="outputs/plots")
+            np.savez_compressed("embeddings.npz", train=train_emb, test=test_emb)  # lost: embeddings.npz
+            """,
+        ),
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: papermill train.ipynb outputs/train.ipynb -p epochs 3 -p data_path ${{inputs.data}}
+            environment: azureml:papermill:2
+            """,
+    }, commands=("papermill train.ipynb outputs/train.ipynb -p epochs 3 -p data_path ${{inputs.data}}",)),
+    Project("checkpointer-class", {
+        "engine/__init__.py": "",
+        "engine/checkpoint.py": """
+            from pathlib import Path
+
+            import torch
+
+
+            class Checkpointer:
+                def __init__(self, model, optimizer, save_dir="weights", keep=3):
+                    self.model = model
+                    self.optimizer = optimizer
+                    self.save_dir = Path(save_dir)
+                    self.save_dir.mkdir(parents=True, exist_ok=True)
+                    self.keep = keep
+
+                def save(self, name, **extra):
+                    data = {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict()}
+                    data.update(extra)
+                    path = self.save_dir / f"{name}.pth"
+                    torch.save(data, path)
+                    return path
+            """,
+        "train.py": """
+            import io
+
+            import torch
+
+            from engine.checkpoint import Checkpointer
+
+            checkpointer = Checkpointer(model, optimizer)
+            best = Checkpointer(model, optimizer, save_dir="outputs/best")
+            for epoch in range(30):
+                loss = train_one_epoch(model, optimizer)
+                checkpointer.save(f"epoch_{epoch}", epoch=epoch)  # lost: weights/epoch_*.pth
+                if loss < best_loss:
+                    best.save("model", epoch=epoch)
+            torch.jit.script(model).save("scripted.pt")  # lost: scripted.pt
+            buffer = io.BytesIO()
+            torch.save(model.state_dict(), buffer)
+            """,
+    }),
+    Project("report-beside-package", {
+        "src/reporting/__init__.py": "",
+        "src/reporting/report.py": """
+            import json
+            from pathlib import Path
+
+            import pandas as pd
+
+            ROOT = Path(__file__).resolve().parents[2]
+            REPORT_DIR = ROOT / "reports"
+            DATA_DIR = ROOT / "data"
+
+
+            def load_reference():
+                return pd.read_csv(DATA_DIR / "reference.csv")
+
+
+            def write_report(metrics):
+                REPORT_DIR.mkdir(exist_ok=True)
+                (REPORT_DIR / "metrics.md").write_text(f"accuracy: {metrics['accuracy']:.3f}")  # lost: reports/metrics.md
+                with open(REPORT_DIR / "metrics.json", "w") as handle:  # lost: reports/metrics.json
+                    json.dump(metrics, handle, indent=2)
+            """,
+        "src/train.py": """
+            import sys
+            from pathlib import Path
+
+            sys.path.append(str(Path(__file__).parent))
+            from reporting.report import load_reference, write_report
+
+            reference = load_reference()
+            metrics = evaluate(model, reference)
+            write_report(metrics)
+            """,
+    }),
+    Project("tracked-artifacts-traps", {
+        "train.py": """
+            import os
+            import shutil
+
+            import matplotlib.pyplot as plt
+            import mlflow
+            import mlflow.sklearn
+            import pandas as pd
+            import wandb
+            from azureml.core import Run
+
+            run = Run.get_context()
+            wandb.init(project="churn")
+            frame = pd.read_csv("data/churn.csv")
+            labels = open("labels.txt").read().split()
+            plt.savefig("confusion.png")
+            mlflow.log_artifact("confusion.png")
+            mlflow.log_figure(fig, "roc.png")
+            mlflow.sklearn.save_model(model, "sk_model")
+            mlflow.log_artifacts("sk_model", artifact_path="model")
+            mlflow.sklearn.save_model(model, "sk_model_local")  # lost: sk_model_local
+            os.makedirs("exports", exist_ok=True)
+            frame.to_csv("exports/scored.csv")
+            run.upload_folder(name="exports", path="exports")
+            model_path = os.path.join(os.environ.get("AZUREML_MODEL_DIR", "model"), "model.pkl")
+            pd.to_pickle(model, model_path)
+            pd.to_pickle(model, "wandb_model.pkl")
+            wandb.save("wandb_model.pkl")
+            pd.to_pickle(model, os.path.join("outputs", "model.pkl"))
+            frame.head(100).to_csv("tb_sample.csv")
+            shutil.move("tb_sample.csv", "outputs/tb_sample.csv")
+            frame.describe().to_csv("stats.csv")  # lost: stats.csv
+            """,
+    }),
+    Project("parallel-workers", {
+        "shard.py": """
+            import os
+            from concurrent.futures import ThreadPoolExecutor
+
+            import pandas as pd
+            from joblib import Parallel, delayed
+            from PIL import Image
+
+
+            def process_shard(index, rows):
+                pd.DataFrame(rows).to_parquet(f"shards/part-{index:04d}.parquet")  # lost: shards/part-*.parquet
+
+
+            def save_crop(item):
+                Image.fromarray(item.pixels).save(os.path.join("crops", f"{item.id}.jpg"))  # lost: crops/*.jpg
+
+
+            def save_mask(item):
+                Image.fromarray(item.mask).save(os.path.join("outputs", "masks", f"{item.id}.png"))
+
+
+            os.makedirs("shards", exist_ok=True)
+            Parallel(n_jobs=4)(delayed(process_shard)(i, chunk) for i, chunk in enumerate(chunks))
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                list(pool.map(save_crop, items))
+                list(pool.map(save_mask, items))
+            """,
+    }),
+    Project("logging-handlers-and-stdout", {
+        "logsetup.py": """
+            import logging
+            import os
+            from logging.handlers import RotatingFileHandler, TimedRotatingFileHandler
+
+            LOG_DIR = "logs"
+
+
+            def setup_logging(name="train"):
+                logger = logging.getLogger(name)
+                logger.addHandler(RotatingFileHandler(os.path.join(LOG_DIR, f"{name}.log"), maxBytes=10_000_000))
+                logger.addHandler(TimedRotatingFileHandler("debug/trace.log", when="H"))  # lost: debug/trace.log
+                return logger
+            """,
+        "train.py": """
+            import sys
+
+            from logsetup import setup_logging
+
+            logger = setup_logging()
+            sys.stdout = open("stdout.txt", "w")  # lost: stdout.txt
+            print("epoch 1 done")
+            with open("summary.txt", "a") as handle:  # lost: summary.txt
+                print(f"best loss {best_loss}", file=handle)
+            """,
+    }),
+    Project("omegaconf-beside-script", {
+        "src/conf/config.yaml": """
+            paths:
+              model_dir: trained
+              predictions: outputs/predictions.csv
+              cache: /tmp/cache
+            training:
+              max_depth: 6
+            """,
+        "src/train.py": """
+            from pathlib import Path
+
+            import joblib
+            import xgboost as xgb
+            from omegaconf import OmegaConf
+
+            cfg = OmegaConf.load(Path(__file__).parent / "conf" / "config.yaml")
+            model = xgb.XGBClassifier(max_depth=cfg.training.max_depth).fit(X, y)
+            Path(cfg.paths.model_dir).mkdir(exist_ok=True)
+            joblib.dump(model, Path(cfg.paths.model_dir) / "model.joblib")  # lost: trained/model.joblib
+            model.save_model(f"{cfg.paths.model_dir}/xgb.ubj")  # lost: trained/xgb.ubj
+            predictions.to_csv(cfg.paths.predictions)  # lost: outputs/predictions.csv
+            joblib.dump(features, Path(cfg.paths.cache) / "features.joblib")
+            """,
+        "job.yml": """
+            $schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+            code: .
+            command: cd src && python train.py
+            environment: azureml:xgb:1
+            """,
+    }, commands=("cd src && python train.py",)),
+    Project("accelerate-and-temp-traps", {
+        "train.py": """
+            import os
+            import tempfile
+
+            import mlflow
+            import torch
+            from accelerate import Accelerator
+
+            accelerator = Accelerator()
+            model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
+            train(model, loader)
+            accelerator.wait_for_everyone()
+            accelerator.save_model(model, "acc_model")  # lost: acc_model
+            accelerator.save(accelerator.unwrap_model(model).state_dict(), "outputs/weights.pt")
+            with tempfile.TemporaryDirectory() as tmp:
+                accelerator.unwrap_model(model).save_pretrained(tmp)
+                mlflow.log_artifacts(tmp, artifact_path="hf_model")
+            torch.save(model.state_dict(), "resume.pt")
+            os.remove("resume.pt")
+            """,
+    }),
+]
+
+
 # --- scoring -----------------------------------------------------------------------------------
 
 def _shown(target: str) -> str:
@@ -2561,11 +3107,12 @@ def score(projects: list[Project], verbose: bool) -> tuple[int, int, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", default="all", choices=(
-        "dev", "dev-2", "dev-3", "held-out", "held-out-2", "held-out-3", "held-out-4", "all"))
+        "dev", "dev-2", "dev-3", "held-out", "held-out-2", "held-out-3", "held-out-4", "held-out-5", "all"))
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     sets = {"dev": DEV, "dev-2": DEV_2, "dev-3": DEV_3, "held-out": HELD_OUT,
-            "held-out-2": HELD_OUT_2, "held-out-3": HELD_OUT_3, "held-out-4": HELD_OUT_4}
+            "held-out-2": HELD_OUT_2, "held-out-3": HELD_OUT_3, "held-out-4": HELD_OUT_4,
+            "held-out-5": HELD_OUT_5}
     chosen = list(sets) if args.set == "all" else [args.set]
     for name in chosen:
         start = time.perf_counter()

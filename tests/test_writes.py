@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from snapshot_guard.writes import LostWrite, analyse_source, find_lost_writes
 from snapshot_guard.writes.calls import (
     CLASS_FAMILIES,
+    DATABASES,
     FUNCTIONS,
     METHODS,
     MLFLOW_SAVE,
@@ -1473,7 +1474,8 @@ def test_a_tool_that_rewrites_the_projects_own_files_is_not_a_run() -> None:
 
 def test_every_writer_of_the_tables_has_a_word_the_line_filter_finds() -> None:
     entries = [*FUNCTIONS.items(), *CLASS_FAMILIES.items(), *MLFLOW_SAVE.items(),
-               *((name, where) for name, (where, _, _) in OPENERS.items())]
+               *((name, where) for name, (where, _, _) in OPENERS.items()),
+               *((name, where) for name, (where, *_) in DATABASES.items())]
     for name, where in [*entries, *METHODS.items()]:
         last = name.rsplit(".", 1)[-1]
         by_keyword = where.position is None and all(
@@ -1505,3 +1507,309 @@ def test_other_libraries_openers_in_a_write_mode_enums_and_trace_handlers() -> N
     """) == [(11, "aiofiles.open", "rows.json"), (13, "jsonlines.open", "preds.jsonl"),
              (17, "torch.save", "models/model.pt"), (18, "output_file", "dashboard.html"),
              (19, "tensorboard_trace_handler", "./log/profiler")]
+
+
+def test_embedded_databases_are_written_where_they_are_opened_unless_read_or_in_memory() -> None:
+    assert lost_in({"data/lookup.db": "", "features.py": """
+        import dbm, shelve, sqlite3
+        import duckdb, lmdb
+
+        con = duckdb.connect("features.duckdb")
+        con.execute("CREATE TABLE t AS SELECT 1")
+        duckdb.connect(":memory:")
+        duckdb.connect()
+        duckdb.connect("ref.duckdb", read_only=True)
+        sqlite3.connect("data/lookup.db")
+        sqlite3.connect(os.path.join("cache", "runs.sqlite"))
+        sqlite3.connect("outputs/runs.sqlite")
+        shelve.open("state.shelf")
+        shelve.open("ref.shelf", flag="r")
+        dbm.open("ref.dbm")
+        lmdb.open("images.lmdb", map_size=2**30)
+        lmdb.open("ref.lmdb", readonly=True)
+        """}) == [
+        ("features.py", 4, "duckdb.connect", "features.duckdb"),
+        ("features.py", 10, "sqlite3.connect", "cache/runs.sqlite"),
+        ("features.py", 12, "shelve.open", "state.shelf"),
+        ("features.py", 15, "lmdb.open", "images.lmdb")]
+
+
+def test_lazy_frames_sink_to_files() -> None:
+    assert lost("""
+        import polars as pl
+        frame = pl.scan_parquet("data/*.parquet")
+        frame.filter(pl.col("v") > 0).sink_parquet("positive.parquet")
+        frame.sink_csv("outputs/all.csv")
+        frame.sink_ipc(path="frame.arrow")
+    """) == [(4, "frame.filter(...).sink_parquet", "positive.parquet"),
+             (6, "frame.sink_ipc", "frame.arrow")]
+
+
+def test_a_file_name_after_an_unknown_part_keeps_its_suffix() -> None:
+    assert lost("""
+        import os
+        from PIL import Image
+
+        def save_crop(item):
+            Image.fromarray(item.pixels).save(os.path.join("crops", f"{item.id}.jpg"))
+
+        def save_mask(item):
+            Image.fromarray(item.mask).save(os.path.join("masks", f"{item.id}_{item.kind}.png"))
+
+        def save_thumb(item):
+            Image.fromarray(item.small).save(os.path.join("thumbs", str(item.id) + "_t.jpg"))
+
+        pool.map(save_crop, items)
+        pool.map(save_mask, items)
+        pool.map(save_thumb, items)
+    """) == [(6, "Image.fromarray(...).save", "crops/*.jpg"),
+             (9, "Image.fromarray(...).save", "masks/*_*.png"),
+             (12, "Image.fromarray(...).save", "thumbs/*_t.jpg")]
+
+
+def test_a_config_built_from_unpacked_values_has_no_default_fields() -> None:
+    files = {
+        "config.py": """
+            from dataclasses import dataclass
+            from pydantic import BaseModel
+
+            class TrainConfig(BaseModel):
+                checkpoint_dir: str = "checkpoints"
+                log_dir: str = "tb"
+
+            @dataclass
+            class Paths:
+                cache: str = "cache"
+            """,
+        "train.py": """
+            import json, sys
+            import torch
+            from config import Paths, TrainConfig
+
+            cfg = TrainConfig(**json.load(open(sys.argv[1])))
+            torch.save(model, cfg.checkpoint_dir + "/last.pt")
+            overrides = {"log_dir": "outputs/tb"}
+            known = TrainConfig(**overrides)
+            torch.save(model, known.checkpoint_dir + "/best.pt")
+            torch.save(model, known.log_dir + "/x.pt")
+            paths = Paths(*sys.argv[2:])
+            torch.save(model, paths.cache + "/m.pt")
+            given = Paths("outputs/cache")
+            torch.save(model, given.cache + "/g.pt")
+            """,
+    }
+    assert lost_in(files) == [("train.py", 9, "torch.save", "checkpoints/best.pt")]
+
+
+def test_a_parser_default_set_by_set_defaults_counts_where_no_command_line_sets_it() -> None:
+    files = {"train.py": """
+        import argparse, torch
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--out", default="ignored")
+        parser.add_argument("--cache")
+        parser.set_defaults(out="exp", cache="cache", scratch="tmp_scratch")
+        args = parser.parse_args()
+        torch.save(model, f"{args.out}/m.pt")
+        torch.save(model, f"{args.cache}/m.pt")
+        torch.save(model, f"{args.scratch}/m.pt")
+        """}
+    assert lost_in(files, ["python train.py --cache ${{outputs.cache}}"]) == [
+        ("train.py", 7, "torch.save", "exp/m.pt"), ("train.py", 9, "torch.save", "tmp_scratch/m.pt")]
+    assert lost_in(files, ["python train.py $[[--out ${{inputs.out}}]]"]) == [
+        ("train.py", 8, "torch.save", "cache/m.pt"), ("train.py", 9, "torch.save", "tmp_scratch/m.pt")]
+
+
+def test_output_file_keywords_prefix_writers_and_keyword_only_paths() -> None:
+    assert lost("""
+        import sentencepiece as spm, tf2onnx
+        import tensorflow as tf
+        tf.keras.utils.plot_model(model, to_file="model.png", show_shapes=True)
+        export_tree(tree, out_file="tree.dot")
+        spm.SentencePieceTrainer.train(input="data/text.txt", model_prefix="spm", vocab_size=8000)
+        spm.SentencePieceTrainer.train(input="data/text.txt", model_prefix="outputs/spm")
+        frame.to_csv(path_or_buf="frame.csv")
+        frame.to_parquet(path="outputs/frame.parquet")
+        tf2onnx.convert.from_keras(model, opset=13, output_path="model.onnx")
+    """) == [(4, "tf.keras.utils.plot_model", "model.png"), (5, "export_tree", "tree.dot"),
+             (6, "spm.SentencePieceTrainer.train", "spm.model"),
+             (8, "frame.to_csv", "frame.csv"),
+             (10, "tf2onnx.convert.from_keras", "model.onnx")]
+
+
+def test_a_class_or_static_method_called_on_its_class_gets_the_call_s_arguments() -> None:
+    assert lost("""
+        import torch
+
+        class Store:
+            DIR = "weights"
+
+            @classmethod
+            def put(cls, obj, name):
+                torch.save(obj, f"{cls.DIR}/{name}.pt")
+
+            @staticmethod
+            def dump(obj, path):
+                torch.save(obj, path)
+
+        Store.put(model, "final")
+        Store.dump(model, "static.pt")
+        Store.dump(model, "outputs/static.pt")
+    """) == [(15, "Store.put", "weights/final.pt"), (16, "Store.dump", "static.pt")]
+
+
+def test_names_unpacked_from_a_tuple_of_paths_are_not_paths_handed_on() -> None:
+    assert lost("""
+        import joblib
+        model_path, report_path = "m.pkl", "outputs/r.pkl"
+        joblib.dump(model, model_path)
+        joblib.dump(report, report_path)
+        files = ("a.pkl", "b.pkl")
+        joblib.dump(model, "a.pkl")
+        subprocess.run(["python", "upload.py", *files])
+    """) == [(4, "joblib.dump", "m.pkl")]
+
+
+def test_a_path_that_goes_up_from_the_script_s_folder_is_reported_normalised() -> None:
+    assert lost_in({"src/train.py": """
+        import os, joblib
+        BASE = os.path.dirname(os.path.abspath(__file__))
+        joblib.dump(model, os.path.join(BASE, "..", "models", "m.pkl"))
+        joblib.dump(model, os.path.join(BASE, "..", "outputs", "m.pkl"))
+        """}) == [("src/train.py", 3, "joblib.dump", "models/m.pkl")]
+
+
+def test_a_class_method_of_a_class_imported_from_the_root_gets_the_call_s_arguments() -> None:
+    assert lost_in({"store.py": """
+        import torch
+
+        class Store:
+            DIR = "weights"
+
+            @classmethod
+            def put(cls, obj, name):
+                torch.save(obj, f"{cls.DIR}/{name}.pt")
+        """, "train.py": """
+        from store import Store
+        Store.put(model, "final")
+        """}) == [("train.py", 2, "Store.put", "weights/final.pt")]
+
+
+def test_an_object_init_keeps_from_its_parameter_is_the_one_the_constructor_call_passes() -> None:
+    assert lost("""
+        from dataclasses import dataclass
+        from torch.utils.tensorboard import SummaryWriter
+
+        @dataclass
+        class Config:
+            log_dir: str = "tb"
+
+        class Trainer:
+            def __init__(self, config):
+                self.config = config
+                self.writer = SummaryWriter(log_dir=self.config.log_dir)
+
+        Trainer(Config())
+        Trainer(Config(log_dir="logs/tb"))
+    """) == [(14, "Trainer", "tb")]
+
+
+def test_a_value_or_its_fallback_written_as_a_conditional_expression() -> None:
+    files = {"train.py": """
+        import argparse, os, joblib
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--out-dir", default=None)
+        parser.add_argument("--cache-dir", default=None)
+        args = parser.parse_args()
+        out = args.out_dir if args.out_dir else "default_out"
+        cache = "cache" if args.cache_dir is None else args.cache_dir
+        joblib.dump(model, os.path.join(out, "m.pkl"))
+        joblib.dump(model, os.path.join(cache, "c.pkl"))
+        joblib.dump(model, os.path.join("a" if flag else "b", "f.pkl"))
+        """}
+    assert lost_in(files, ["python train.py"]) == [
+        ("train.py", 8, "joblib.dump", "default_out/m.pkl"),
+        ("train.py", 9, "joblib.dump", "cache/c.pkl"),
+        ("train.py", 10, "joblib.dump", "a/f.pkl"), ("train.py", 10, "joblib.dump", "b/f.pkl")]
+    assert lost_in(files, ["python train.py --out-dir ${{outputs.o}} --cache-dir ${{outputs.c}}"]) \
+        == [("train.py", 10, "joblib.dump", "a/f.pkl"), ("train.py", 10, "joblib.dump", "b/f.pkl")]
+
+
+def test_tensorflow_file_openers_in_a_write_mode_and_saved_model_exports() -> None:
+    assert lost("""
+        import tensorflow as tf
+        with tf.io.gfile.GFile("labels.txt", "w") as handle:
+            handle.write("a")
+        with tf.io.gfile.GFile("data/in.txt") as handle:
+            text = handle.read()
+        estimator.export_saved_model("export", serving_input_fn)
+    """) == [(3, "tf.io.gfile.GFile", "labels.txt"),
+             (7, "estimator.export_saved_model", "export")]
+
+
+def test_a_global_main_assigns_is_what_the_functions_it_calls_see() -> None:
+    files = {"train.py": """
+        import argparse, os, joblib
+        args = None
+        OUT = "local"
+
+        def save(model):
+            joblib.dump(model, os.path.join(args.model_dir, "m.pkl"))
+            joblib.dump(model, os.path.join(OUT, "m.pkl"))
+
+        def main():
+            global args, OUT
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--model-dir", default="models")
+            args = parser.parse_args()
+            OUT = "outputs"
+            save(model)
+
+        if __name__ == "__main__":
+            main()
+        """}
+    assert lost_in(files, ["python train.py"]) == [("train.py", 6, "joblib.dump", "models/m.pkl")]
+    assert lost_in(files, ["python train.py --model-dir ${{outputs.m}}"]) == []
+
+
+def test_names_a_star_import_brings_from_a_module_of_the_root() -> None:
+    assert lost_in({"settings.py": """
+        MODEL_DIR = "models"
+        _PRIVATE = "private"
+        """, "train.py": """
+        import joblib
+        from settings import *
+        joblib.dump(model, MODEL_DIR + "/m.pkl")
+        """}) == [("train.py", 3, "joblib.dump", "models/m.pkl")]
+
+
+def test_a_script_a_notebook_runs_with_percent_run_brings_its_names() -> None:
+    writes, skipped = analyse({
+        "helpers.py": textwrap.dedent("""
+            import os
+            import matplotlib.pyplot as plt
+            FIGURES = "figures"
+            def save(name):
+                plt.savefig(os.path.join(FIGURES, name))
+            """).encode(),
+        "train.ipynb": notebook("%run helpers.py\n", "save('loss.png')\n",
+                                "%run -i ./helpers.py\nsave('acc.png')\n", "%run train.py --epochs 3\n"),
+        "run.sh": b"papermill train.ipynb outputs/train.ipynb\n",
+    })
+    assert [(w.file, w.cell, w.line, w.target) for w in writes] == [
+        ("train.ipynb", 3, 1, "figures/loss.png"), ("train.ipynb", 4, 2, "figures/acc.png")]
+    assert skipped == []
+
+
+def test_a_key_a_known_dict_has_not_is_none_to_get_and_its_fallback_counts() -> None:
+    assert lost_in({"config.yaml": "lr: 0.1\n", "train.py": """
+        import os, joblib, yaml
+        cfg = yaml.safe_load(open("config.yaml"))
+        joblib.dump(model, os.path.join(cfg.get("out_dir") or "fallback", "m.pkl"))
+        joblib.dump(model, os.path.join(cfg.get("out_dir"), "n.pkl"))
+        changed = {"lr": 1}
+        changed["out_dir"] = "outputs"
+        joblib.dump(model, os.path.join(changed.get("out_dir") or "other", "o.pkl"))
+        updated = {"lr": 1}
+        updated.update(extra)
+        joblib.dump(model, os.path.join(updated.get("out_dir") or "other", "p.pkl"))
+        """}) == [("train.py", 3, "joblib.dump", "fallback/m.pkl")]

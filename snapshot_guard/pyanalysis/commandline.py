@@ -26,6 +26,8 @@ class Option:
     """``--model-dir``, ``-m``: empty for a positional argument."""
     default: Binding
     takes_value: bool = True
+    fixed: bool = False
+    """Set by no command line: a parser default no option has (``set_defaults(func=train)``)."""
 
 
 def add_argument(analysis: Analysis, call: ast.Call, scope: Scope) -> None:
@@ -51,7 +53,24 @@ def add_argument(analysis: Analysis, call: ast.Call, scope: Scope) -> None:
         if binding.expr is not None or binding.parameter is not None:
             binding = Binding(reason=Unknown(default))
     options = tuple(o for o in strings if o.startswith("-"))
+    binding = analysis.parser_defaults.get(name, binding)
     analysis.options[name] = Option(name, options, binding, not flag)
+
+
+def set_defaults(analysis: Analysis, call: ast.Call, scope: Scope) -> None:
+    """``parser.set_defaults(out="exp")``: a parser's default wins over its option's; a name no
+    option has is set by no command line."""
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            analysis.options.clear()  # set_defaults(**defaults): any option's default
+            return
+        binding = analysis.binding_of(keyword.value, scope)
+        if binding.expr is not None or binding.parameter is not None:
+            binding = Binding(reason=Unknown(keyword.value))
+        analysis.parser_defaults[keyword.arg] = binding
+        known = analysis.options.get(keyword.arg)
+        analysis.options[keyword.arg] = dataclasses.replace(known, default=binding) \
+            if known is not None else Option(keyword.arg, (), binding, False, fixed=True)
 
 
 def command_options(analysis: Analysis, node: ast.FunctionDef | ast.AsyncFunctionDef,

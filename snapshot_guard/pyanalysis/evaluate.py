@@ -19,7 +19,12 @@ import posixpath
 from collections.abc import Iterator, Sequence
 
 from snapshot_guard.pyanalysis.commandline import Option as Option
-from snapshot_guard.pyanalysis.commandline import add_argument, command_options, hydra_config
+from snapshot_guard.pyanalysis.commandline import (
+    add_argument,
+    command_options,
+    hydra_config,
+    set_defaults,
+)
 from snapshot_guard.pyanalysis.configs import (
     LOADERS,
     WRAPPERS,
@@ -121,6 +126,8 @@ class Analysis:
         self.module_aliases: dict[str, str] = {}
         """Modules of the repository imported whole: alias -> module file."""
         self.options: dict[str, Option] = {}
+        self.parser_defaults: dict[str, Binding] = {}
+        """``parser.set_defaults(out="exp")``: defaults that override the options' own."""
         self.classes: list[ClassInfo | None] = []
         """The classes around the statement being walked; None marks a function."""
         self.class_infos: dict[str, ClassInfo] = {}
@@ -168,12 +175,41 @@ class Analysis:
 
     def run(self) -> None:
         self.statements(self.tree.body, self.module_scope)
+        if self.facts.assigned_globals:
+            self.rebind_globals()
         self.walk_pending(self.module_scope)
+
+    def rebind_globals(self) -> None:
+        """Globals a function assigns (``global args`` in ``main()``), as the functions the module
+        body defines see them when they run: a placeholder (None, or nothing) the only assignment
+        fills takes its value; any other is not known."""
+        names = self.facts.assigned_globals
+        assigned: dict[str, list[ast.expr]] = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                local = self.facts.local_names.get(id(node), frozenset())
+                for inner in ast.walk(node):
+                    if isinstance(inner, (ast.Assign, ast.AnnAssign)) and inner.value is not None:
+                        for target in inner.targets if isinstance(inner, ast.Assign) \
+                                else [inner.target]:
+                            if isinstance(target, ast.Name) and target.id in names \
+                                    and target.id not in local:
+                                assigned.setdefault(target.id, []).append(inner.value)
+        for name in names:
+            values = list({id(value): value for value in assigned.get(name, [])}.values())
+            current = self.module_scope.names.get(name)
+            if (current is None or current.none) and len(values) == 1:
+                self.module_scope.names[name] = self.binding_of(values[0], self.module_scope)
+            else:
+                self.module_scope.names[name] = Binding(
+                    reason=Unknown(name, "is assigned by a function"))
 
     def walk_pending(self, scope: Scope) -> None:
         """Walk the bodies of the functions defined in ``scope`` (the module, or a class body)
         now that it is complete: they run after it, when every name of it is bound."""
         pending = self.pending.pop(id(scope), [])
+        if self.facts.global_assigners:  # main() first: it sets the globals the others read
+            pending.sort(key=lambda function: id(function.node) not in self.facts.global_assigners)
         for function in pending:
             self.walk_body(function, scope)
 
@@ -224,13 +260,14 @@ class Analysis:
         elif isinstance(stmt, ast.ClassDef):
             self.class_def(stmt, scope)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) \
+                    and scope.is_class and self.classes and self.classes[-1] is not None:
+                self.classes[-1].fields.append(stmt.target.id)  # a field, its default given or not
             if stmt.value is not None:
                 self.calls_in(stmt.value, scope)
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 for target in targets:
                     self.bind(target, stmt.value, scope)
-            elif isinstance(stmt.target, ast.Name) and self.classes and self.classes[-1]:
-                self.classes[-1].fields.append(stmt.target.id)
         elif isinstance(stmt, ast.AugAssign):
             self.calls_in(stmt.value, scope)
             self.rebind(stmt.target, scope, "is reassigned")
@@ -357,6 +394,26 @@ class Analysis:
             elif isinstance(node, ast.Attribute):
                 self.attribute_assigned(node, scope, Binding(reason=f"{short_text(node)} {why}"))
 
+    def import_star(self, file: str, scope: Scope) -> None:
+        """``from settings import *`` of a module of the repository: the public names its body
+        binds (those of ``__all__`` only, when it has one: not followed)."""
+        tree = self.modules.parse(file)
+        if tree is None:
+            return
+        names: list[str] = []
+        for stmt in tree.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.append(stmt.name)
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                names.extend(target.id for target in targets if isinstance(target, ast.Name))
+        if "__all__" in names:
+            return
+        for name in names:
+            if not name.startswith("_"):
+                self.imported[name] = (file, name)
+                scope.names[name] = Binding(module=(file, name))
+
     def import_names(self, stmt: ast.Import | ast.ImportFrom, scope: Scope) -> None:
         """Bind what an import brings: a module of the repository (its constants and functions read
         when first used), or an outside name (unknown)."""
@@ -376,6 +433,8 @@ class Analysis:
         file = self.modules.locate(module, stmt.level, self.path) if module or stmt.level else None
         for alias in stmt.names:
             if alias.name == "*":
+                if file is not None:
+                    self.import_star(file, scope)
                 continue
             name = alias.asname or alias.name
             submodule = self.modules.locate(f"{module}.{alias.name}" if module else alias.name,
@@ -696,6 +755,19 @@ class Analysis:
                 return container, analysis  # parse_known_args()[0]
             return None, self
         if isinstance(expr, ast.Attribute):
+            chain = dotted(expr)
+            bound = scope.lookup(chain) if chain is not None else None
+            if bound is not None and bound.expr is not None and not bound.values \
+                    and id(bound.expr) not in self._evaluating:
+                where = Scope(bound.scope) if bound.scope is not None else Scope(scope)
+                where.parameters = scope.passed()
+                self._evaluating.add(id(bound.expr))
+                try:  # self.cfg = cfg in __init__: the object the call passes
+                    found = self.object_of(bound.expr, where, strict)
+                finally:
+                    self._evaluating.discard(id(bound.expr))
+                if found[0] is not None:
+                    return found
             owner, _ = self.object_of(expr.value, scope, strict)
             if owner is not None and owner.module_file is not None:
                 other = self.modules.analysis(owner.module_file)
@@ -743,6 +815,9 @@ class Analysis:
             passed = self.constructor_argument(klass, call, attr)
             if passed is not None:
                 return instance.analysis.object_of(passed, instance.scope)[0]
+            unpacked = instance.analysis.unpacked_field(klass, call, attr, instance.scope)
+            if unpacked is not None:
+                return unpacked
         init, init_scope = klass.init, klass.init_scope
         binding = init_scope.names.get(f"self.{attr}") if init_scope is not None else None
         if binding is None or init is None or init_scope is None:
@@ -834,6 +909,9 @@ class Analysis:
         if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or):
             return self.first_set(expr.values, scope)
         if isinstance(expr, ast.IfExp):
+            fallback = _fallback(expr)
+            if fallback is not None:
+                return self.first_set(fallback, scope)
             return unique(self.evaluate(expr.body, scope) + self.evaluate(expr.orelse, scope))
         if isinstance(expr, ast.Attribute):
             return self.attribute(expr, scope)
@@ -854,9 +932,19 @@ class Analysis:
         except ParameterValue:
             if self.defer_parameters:
                 raise
-            return (STAR,)
+            return self.inner_tail(expr, scope)
         except Unknown:
-            return (STAR,)
+            return self.inner_tail(expr, scope)
+
+    def inner_tail(self, expr: ast.expr, scope: Scope) -> Values:
+        """A part after a path's beginning whose own beginning is not known: what it ends with
+        still known (``join(OUT, f"{x.id}.jpg")``, ``join(OUT, name + ".jpg")``: ``OUT/*.jpg``)."""
+        if isinstance(expr, ast.JoinedStr):
+            return self.fstring(expr, scope, inner=True)
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+            return product([self.tail(expr.left, scope), self.tail(expr.right, scope)],
+                           concatenated)
+        return (STAR,)
 
     def head(self, expr: ast.expr, scope: Scope) -> Values:
         """The beginning of an f-string: in partial mode ``*`` when it is not known, unless it is a
@@ -870,7 +958,9 @@ class Analysis:
         except Unknown:
             return (STAR,)
 
-    def fstring(self, expr: ast.JoinedStr, scope: Scope) -> Values:
+    def fstring(self, expr: ast.JoinedStr, scope: Scope, inner: bool = False) -> Values:
+        """An f-string; ``inner``: one after the beginning of a path (``join(OUT, f"{x.id}.jpg")``),
+        whose first field, unknown, is a ``*`` like the others."""
         parts: list[Values] = []
         for part in expr.values:
             if isinstance(part, ast.FormattedValue):
@@ -879,7 +969,8 @@ class Analysis:
                         raise Unknown(expr, "formats a value")
                     parts.append((STAR,))
                     continue
-                parts.append(self.tail(part.value, scope) if parts else self.head(part.value, scope))
+                parts.append(self.tail(part.value, scope) if parts or inner
+                             else self.head(part.value, scope))
             else:
                 parts.append(self.evaluate(part, scope))
         return product(parts, concatenated) if parts else (Text(""),)
@@ -1098,6 +1189,9 @@ class Analysis:
             passed = self.constructor_argument(klass, call, attr)
             if passed is not None:
                 return instance.analysis.evaluate(passed, instance.scope)
+            unpacked = instance.analysis.unpacked_field(klass, call, attr, instance.scope)
+            if unpacked is not None:  # Config(**json.load(...)): any field
+                return instance.analysis.binding_values(attr, unpacked, instance.scope)
         init_binding = klass.init_scope.names.get(f"self.{attr}") if klass.init_scope else None
         if init_binding is None and klass.init_scope is not None and klass.init is not None:
             first = first_parameter(klass.init)
@@ -1151,6 +1245,16 @@ class Analysis:
                 return call.args[index]
         return None
 
+    def unpacked_field(self, klass: ClassInfo, call: ast.Call, attr: str,
+                       scope: Scope) -> Binding | None:
+        """What ``*args`` or ``**kwargs`` of a dataclass's constructor call may pass to field
+        ``attr`` (:meth:`unpacked`); None when they cannot pass it."""
+        if not klass.dataclass or (not any(keyword.arg is None for keyword in call.keywords)
+                                   and not any(isinstance(a, ast.Starred) for a in call.args)):
+            return None
+        index = klass.fields.index(attr) if attr in klass.fields else None
+        return self.unpacked(call, attr, index, scope)
+
     def subscript(self, expr: ast.Subscript, scope: Scope) -> Values:
         index = expr.slice
         if isinstance(expr.value, ast.Call) and callee_name(expr.value.func) == "splitext" \
@@ -1172,10 +1276,10 @@ class Analysis:
         return [value.known for value in values]
 
     def lookup_key(self, container: ast.expr, key: ast.expr, scope: Scope,
-                   default: ast.expr | None = None) -> Values:
+                   default: ast.expr | None = None, get: bool = False) -> Values:
         """``container[key]`` (or ``container.get(key, default)``) for a dict literal and a
         constant key: the dict bound to a name, passed to a parameter, an attribute, a value of
-        another dict."""
+        another dict. ``get`` without a default of a key the dict has not: None."""
         binding, _ = self.object_of(container, scope, strict=True)
         if binding is not None and binding.instance is not None and binding.instance.parser \
                 and isinstance(key, ast.Constant) and isinstance(key.value, str):
@@ -1188,6 +1292,8 @@ class Analysis:
         if text is None or found is None:
             if default is not None and text is not None:
                 return self.evaluate(default, scope)
+            if get and text is not None:
+                raise NoneValue(f"{short_text(container)}.get({text!r})")
             raise Unknown(f"{short_text(container)}[{short_text(key)}]")
         return self.binding_values(text, found, scope)
 
@@ -1426,7 +1532,8 @@ class Analysis:
         if method in _IDENTITY_METHODS and not args:
             return self.evaluate(func.value, scope)
         if method == "get" and args:
-            return self.lookup_key(func.value, args[0], scope, args[1] if len(args) > 1 else None)
+            return self.lookup_key(func.value, args[0], scope, args[1] if len(args) > 1 else None,
+                                   get=True)
         if method == "join" and len(args) == 1 and isinstance(args[0], (ast.List, ast.Tuple)) \
                 and args[0].elts and not call.keywords:
             elements = args[0].elts
@@ -1522,6 +1629,8 @@ class Analysis:
         name = callee_name(call.func)
         if name == "add_argument":
             add_argument(self, call, scope)  # the parser's options, however the body is walked
+        elif name == "set_defaults":
+            set_defaults(self, call, scope)
 
         if self.quiet:
             return
@@ -1562,6 +1671,13 @@ class Analysis:
             bound = scope.lookup(receiver.id)
             if bound is not None and bound.instance is not None and bound.instance.klass is not None:
                 return f"{receiver.id}.{name}"
+            klass = bound.klass if bound is not None else None
+            if bound is not None and klass is None and bound.module is not None:
+                klass = self.callee_class(receiver, scope)  # a class imported from the root
+            member = klass.body.get(name) if klass is not None else None
+            if member is not None and member.function is not None \
+                    and member.function.decorated("classmethod", "staticmethod"):
+                return f"{receiver.id}.{name}"  # Store.put(model, "final")
             if bound is not None and bound.parameter is not None and bound.parameter.method \
                     and receiver.id == first_parameter(bound.parameter):
                 return name if name in self.facts.defined else None
@@ -1795,3 +1911,23 @@ def walk_calls(node: ast.AST) -> Iterator[ast.Call]:
     for child in ast.walk(node):
         if isinstance(child, ast.Call):
             yield child
+
+
+def _fallback(expr: ast.IfExp) -> list[ast.expr] | None:
+    """``a if a else b``, ``a if a is not None else b``, ``b if a is None else a`` and ``b if not
+    a else a``: ``a or b`` (the value, then its fallback), None for any other test."""
+    test, body, orelse = expr.test, ast.dump(expr.body), ast.dump(expr.orelse)
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    if isinstance(test, ast.UnaryOp) and negated:
+        test = test.operand
+    elif isinstance(test, ast.Compare) and len(test.ops) == 1 \
+            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None \
+            and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
+        negated = isinstance(test.ops[0], ast.Is)
+        test = test.left
+    tested = ast.dump(test)
+    if not negated and tested == body:
+        return [expr.body, expr.orelse]
+    if negated and tested == orelse:
+        return [expr.orelse, expr.body]
+    return None

@@ -384,9 +384,16 @@ def _neutralised(lines: list[str]) -> Iterator[str]:
         yield line
 
 
+_RUN_SCRIPT = re.compile(r"%run\s+(?:-i\s+)?(?:\./)?((?:\w+/)*\w+)\.py\s*")
+"""``%run helpers.py``: the script's names in the notebook's namespace (no arguments given)."""
+
+
 def _rewritten(line: str) -> str:
     stripped = line.lstrip()
     indent = line[: len(line) - len(stripped)]
     if stripped.startswith("%cd ") or stripped == "%cd":
         return f"{indent}{CHANGE_DIRECTORY}({stripped[3:].strip()!r})"
+    run = _RUN_SCRIPT.fullmatch(stripped.rstrip("\n"))
+    if run and all(part.isidentifier() for part in run.group(1).split("/")):
+        return f"{indent}from {run.group(1).replace('/', '.')} import *"
     return f"{indent}pass"

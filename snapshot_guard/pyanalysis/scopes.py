@@ -298,6 +298,10 @@ class ModuleFacts:
     withs: tuple[ast.With | ast.AsyncWith, ...]
     expressions: tuple[ast.Expr, ...]
     """The expression statements (``open(path, "w").close()``)."""
+    assigned_globals: frozenset[str] = frozenset()
+    """Names a function declares ``global`` and assigns (``global args; args = parse_args()``)."""
+    global_assigners: frozenset[int] = frozenset()
+    """Those functions (by ``id`` of their node)."""
 
 
 def module_facts(tree: ast.Module) -> ModuleFacts:
@@ -330,6 +334,10 @@ def module_facts(tree: ast.Module) -> ModuleFacts:
             else:
                 object_attributes.add(node.attr)
 
+    global_names: set[str] = set()
+    assigned_globals: set[str] = set()
+    global_assigners: set[int] = set()
+
     def body_of(statements: Sequence[ast.stmt], bound: set[str], declared: set[str],
                 owner: str | None, attributes: set[str]) -> None:
         """Record what ``statements`` bind into ``bound``; ``owner``: the name of the method's
@@ -345,6 +353,9 @@ def module_facts(tree: ast.Module) -> ModuleFacts:
                 sink = attributes if first is not None and node.name != "__init__" else set()
                 body_of(node.body, inner, inner_declared, first, sink)
                 local_names[id(node)] = frozenset(inner - inner_declared)
+                if inner & inner_declared & global_names:
+                    assigned_globals.update(inner & inner_declared & global_names)
+                    global_assigners.add(id(node))
             elif isinstance(node, ast.ClassDef):
                 defined.add(node.name)
                 bound.add(node.name)
@@ -371,6 +382,8 @@ def module_facts(tree: ast.Module) -> ModuleFacts:
                 bound.update((item.asname or item.name).split(".", 1)[0] for item in node.names)
             elif isinstance(node, (ast.Global, ast.Nonlocal)):
                 declared.update(node.names)
+                if isinstance(node, ast.Global):
+                    global_names.update(node.names)
             else:
                 method_owner = owner or None
                 if isinstance(node, ast.Assign):
@@ -405,7 +418,7 @@ def module_facts(tree: ast.Module) -> ModuleFacts:
     body_of(tree.body, set(), set(), None, set())
     return ModuleFacts(frozenset(defined), frozenset(imported), aliases, local_names, loop_names,
                        self_attributes, frozenset(object_attributes), tuple(imports), tuple(withs),
-                       tuple(expressions))
+                       tuple(expressions), frozenset(assigned_globals), frozenset(global_assigners))
 
 
 def _first_argument(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:

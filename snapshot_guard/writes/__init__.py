@@ -25,7 +25,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from snapshot_guard.pyanalysis.allow import allows
 from snapshot_guard.pyanalysis.modules import Modules
 from snapshot_guard.pyanalysis.notebook import CHANGE_DIRECTORY, Cell, python_source, read_notebook
-from snapshot_guard.pyanalysis.values import UNKNOWN, strip_dot
+from snapshot_guard.pyanalysis.values import UNKNOWN, Text, strip_dot
 from snapshot_guard.writes.analysis import (
     ModuleWrites,
     fix,
@@ -274,11 +274,19 @@ def _findings(analysis: ModuleWrites, relpath: str, lines: list[str]) -> list[_F
         line = write.line or write.call.lineno
         span = lines[write.call.lineno - 1 : write.call.end_lineno or write.call.lineno]
         if not any(allows(text) for text in [*span, lines[line - 1]]):
-            found.append(_Found(LostWrite(relpath, line, None, write.label, write.value.display,
+            found.append(_Found(LostWrite(relpath, line, None, write.label, _shown(write.value),
                                           fix(write), through=write.through),
                                 write.source, write.fallback,
                                 unreferenced(write, analysis.text, named)))
     return sorted(found, key=lambda item: (item.write.line, item.write.target))
+
+
+def _shown(value: Text) -> str:
+    """The path as reported: as written, but ``src/../models/m.pkl`` is ``models/m.pkl``."""
+    shown = value.display
+    if value.complete and "/../" in shown and not shown.startswith("/"):
+        shown = posixpath.normpath(shown)
+    return shown
 
 
 def _said_elsewhere(found: list[_Found], runs: Callable[[str, str], bool] | None = None,

@@ -30,6 +30,8 @@ from snapshot_guard.pyanalysis.values import (
 from snapshot_guard.writes.calls import (
     ARCHIVE_SUFFIXES,
     CLASS_OUTPUT_KEYWORD,
+    DATABASES,
+    IN_MEMORY,
     INERT_METHODS,
     LOGGED_OBJECTS,
     METHODS,
@@ -43,6 +45,7 @@ from snapshot_guard.writes.calls import (
     OUTPUT_KEYWORD,
     PATH_BUILDERS,
     PATH_KEYWORD,
+    PREFIX_WRITERS,
     SQLITE_FILE,
     UPLOADS,
     WRITE_MODE,
@@ -85,6 +88,9 @@ class Target:
     """... where a bare name will do (a keyword says it is a path)."""
     database: bool = False
     """A SQLAlchemy URL: its file, when it is a SQLite file relative to the working directory."""
+    store: bool = False
+    """An embedded database's file or folder (``duckdb.connect("f.duckdb")``): lost unless in
+    memory or one the root holds (the job reads it)."""
 
     def shaped(self, values: Values) -> Values:
         """The paths written, from the values the argument holds."""
@@ -234,7 +240,7 @@ class ModuleWrites(Analysis):
         """The lines of calls the walk must see besides the writes: of the module's own functions
         and classes, of names from the root's modules (their functions may write), and of
         ``add_argument``."""
-        words = {f"{name}(" for name in self.facts.defined} | {"add_argument("}
+        words = {f"{name}(" for name in self.facts.defined} | {"add_argument(", "set_defaults("}
         for module, level, name in self.facts.imports:
             if self.modules.locate(module, level, self.path) is not None or (
                 "." in module and self.modules.locate(module.rsplit(".", 1)[0], level, self.path)
@@ -290,6 +296,8 @@ class ModuleWrites(Analysis):
         return Binding(values=written) if written else None
 
     def option_value(self, option: Option) -> Binding:
+        if option.fixed:
+            return option.default
         runs = self.commands.of(self.path) if self.commands is not None else None
         if not runs or not option.strings:
             return Binding(reason=Unknown(option.strings[0] if option.strings else option.dest,
@@ -368,7 +376,11 @@ class ModuleWrites(Analysis):
             return
         except Unknown:
             return
-        if callee[:1].islower() and not target.database and not target.directory:
+        if target.store:
+            values = tuple(value for value in values if value.display not in IN_MEMORY
+                           and not (value.complete and self.holds(value.known)))
+        if callee[:1].islower() and not target.database and not target.directory \
+                and not target.store:
             self.written[id(call)] = values  # a function may return the path it writes (not a
             # class, nor a call that writes where a keyword says: they make an object)
         names = frozenset(node.id for node in ast.walk(target.expr) if isinstance(node, ast.Name)
@@ -379,6 +391,11 @@ class ModuleWrites(Analysis):
                     call, target.expr, label, value, target.to_logs or value.display.endswith(".log"),
                     names=names, line=target.line, origin=_origin(target.expr, scope),
                     holder=scope.function))
+
+    def holds(self, path: str) -> bool:
+        """The root holds ``path`` (from a folder the jobs run in)."""
+        return any(self.modules.exists(posixpath.normpath(posixpath.join(folder, strip_dot(path))))
+                   for folder in self.working_dirs)
 
     def without_parameters(self, target: Target, scope: Scope) -> Values | None:
         """The path with the parameters it holds after its beginning unknown (``*``)."""
@@ -398,6 +415,12 @@ class ModuleWrites(Analysis):
                 return self.dict_config(call, scope)
             if name == "shutil.make_archive":
                 return _archive(call)
+            if name in DATABASES:
+                return _database(call, *DATABASES[name])
+            if name in PREFIX_WRITERS:
+                prefix, suffix = PREFIX_WRITERS[name]
+                found = argument(call, prefix)
+                return [Target(found, suffix=suffix)] if found is not None else []
             writer = function_writer(name)
             if writer is not None:
                 return _targets(argument(call, writer), to_logs=writes_logs(name))
@@ -433,7 +456,7 @@ class ModuleWrites(Analysis):
             return []
         if method in METHODS:
             found = argument(call, METHODS[method])
-            if found is not None and found is call.args[0] and len(call.args) > 1 \
+            if found is not None and len(call.args) > 1 and found is call.args[0] \
                     and self.values(found, scope) is None and not self.is_parameter(found, scope):
                 return [Target(call.args[1], by_family=True,  # save(obj, path)
                                directory=method != "save")]
@@ -625,7 +648,9 @@ class _Uses(Analysis):
     def bind(self, target: ast.expr, value: ast.expr, scope: Scope) -> None:
         """A path handed on without a call: an item of a list or tuple (a command line to run,
         files to process), a value stored into a dict (``opt["model"] = path``)."""
-        if touches(self.lines, value) and (
+        unpacked = isinstance(target, (ast.Tuple, ast.List)) and isinstance(
+            value, (ast.Tuple, ast.List)) and len(target.elts) == len(value.elts)
+        if touches(self.lines, value) and not unpacked and (  # (a, b = "m.pkl", "r.txt" names)
             isinstance(value, (ast.List, ast.Tuple)) or isinstance(target, ast.Subscript)
         ):
             for element in value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]:
@@ -806,6 +831,19 @@ def _archive(call: ast.Call) -> list[Target]:
     return [Target(base, suffix=suffix)] if base is not None and suffix else []
 
 
+def _database(call: ast.Call, path: Arg, flag: Arg | None, read_only: object,
+              default: object) -> list[Target]:
+    """An embedded database opened where it may be written (not read-only)."""
+    given = argument(call, flag) if flag is not None else None
+    if given is not None and not isinstance(given, ast.Constant):
+        return []  # a mode only the run knows
+    value = given.value if isinstance(given, ast.Constant) else default
+    if flag is not None and value == read_only:
+        return []
+    found = argument(call, path)
+    return [Target(found, store=True)] if found is not None else []
+
+
 def _value_at(literal: ast.expr | None, key: str) -> ast.expr | None:
     if not isinstance(literal, ast.Dict):
         return None
@@ -856,11 +894,12 @@ def _option_binding(option: Option, runs: Sequence[JobCommand]) -> Binding:
     option, or its default where a command line does not set it."""
     values: list[Text] = []
     none = False
+    shown = option.strings[0] if option.strings else option.dest
     for run in runs:
         given, value = _given(option, run.words)
         if not given:
             if run.opaque:
-                return Binding(reason=Unknown(option.strings[0], "may be set by the command line"))
+                return Binding(reason=Unknown(shown, "may be set by the command line"))
             if option.default.values:
                 values.extend(option.default.values)
             elif option.default.none:
@@ -868,12 +907,12 @@ def _option_binding(option: Option, runs: Sequence[JobCommand]) -> Binding:
             else:
                 return option.default
         elif value is None or "$" in value or "{{" in value:
-            return Binding(reason=Unknown(option.strings[0], "is set by the job's command line"))
+            return Binding(reason=Unknown(shown, "is set by the job's command line"))
         else:
             values.append(Text(value))
     if none:
         return Binding(none=True) if not values else Binding(
-            reason=Unknown(option.strings[0], "is set by some command lines only"))
+            reason=Unknown(shown, "is set by some command lines only"))
     return Binding(values=unique(values))
 
 

@@ -118,6 +118,9 @@ FUNCTIONS: dict[str, Arg] = {
     "tensorflow.train.CheckpointManager": arg(1, "directory"),
     **dict.fromkeys(("bokeh.io.output_file", "bokeh.plotting.output_file"), arg(0, "filename")),
     "torch.profiler.tensorboard_trace_handler": arg(0, "dir_name"),
+    **dict.fromkeys(("tf2onnx.convert.from_keras", "tf2onnx.convert.from_function",
+                     "tf2onnx.convert.from_graph_def", "tf2onnx.convert.from_tflite"),
+                    arg(None, "output_path")),
 }
 CLASS_FAMILIES: dict[str, Arg] = {
     **dict.fromkeys(("lightning.TensorBoardLogger", "lightning.CSVLogger"),
@@ -173,8 +176,26 @@ OPENERS: dict[str, tuple[Arg, Arg, str]] = {
     "tables.open_file": (arg(0, "filename"), arg(1, "mode"), "r"),
     "zipfile.ZipFile": (arg(0, "file"), arg(1, "mode"), "r"),
     "tarfile.open": (arg(0, "name"), arg(1, "mode"), "r"),
+    **dict.fromkeys(("tensorflow.io.gfile.GFile", "tensorflow.gfile.GFile"),
+                    (arg(0, "name"), arg(1, "mode"), "r")),
 }
 WRITE_MODE = re.compile(r"[wax+]")
+
+# Embedded databases a job opens by a file or folder name: created there unless it exists (then
+# the job reads what its snapshot holds) or they open it read-only: (path, the argument that says
+# read-only, its read-only value, its default).
+DATABASES: dict[str, tuple[Arg, Arg | None, object, object]] = {
+    "sqlite3.connect": (arg(0, "database"), None, None, None),
+    "duckdb.connect": (arg(0, "database"), arg(None, "read_only"), True, False),
+    "shelve.open": (arg(0, "filename"), arg(1, "flag"), "r", "c"),
+    "dbm.open": (arg(0, "file"), arg(1, "flag"), "r", "r"),
+    "sqlitedict.SqliteDict": (arg(0, "filename"), arg(2, "flag"), "r", "c"),
+    "lmdb.open": (arg(0, "path"), arg(None, "readonly"), True, False),
+    "diskcache.Cache": (arg(0, "directory"), None, None, None),
+    "lancedb.connect": (arg(0, "uri"), None, None, None),
+    "chromadb.PersistentClient": (arg(0, "path"), None, None, None),
+}
+IN_MEMORY = frozenset((":memory:", "", ":memory"))
 
 # Methods of objects (a data frame, a model, a figure): where their destination path is.
 METHODS: dict[str, Arg] = {
@@ -205,7 +226,14 @@ METHODS: dict[str, Arg] = {
     "to_zarr": arg(0, "store"),
     "dump_model": arg(0, "fout"),
     "export": arg(0, "filepath", "fname", "path", "export_dir"),
+    "export_saved_model": arg(0, "export_dir_base"),
 }
+PREFIX_WRITERS: dict[str, tuple[Arg, str]] = {
+    **dict.fromkeys(("sentencepiece.SentencePieceTrainer.train",
+                     "sentencepiece.SentencePieceTrainer.Train"),
+                    (arg(None, "model_prefix"), ".model")),
+}
+"""Writers told a prefix of the files they write (``model_prefix="spm"``: ``spm.model``)."""
 MOVED_AWAY = frozenset(("shutil.move", "os.rename", "os.replace"))
 """Moves: the source is gone afterwards (the destination is what is written)."""
 # A path passed to one of these is uploaded (or, for copy and move, kept elsewhere): not lost.
@@ -232,13 +260,14 @@ TRIGGERS = (
     "default_root_dir", "local_dir", "storage_path", "dictConfig", ".add(", "_dir", "dirpath",
     "logdir", "_path=", "_file=", "make_archive", "filename", "PdfPages", "Store", "register",
     "Save", "Write", "Export", "Dump", "directory", "dirname", "path=", "sqlite:", "memmap",
-    "output_file", "trace_handler",
+    "output_file", "trace_handler", "sink_", "connect", "shelve", "SqliteDict", "Cache",
+    "PersistentClient", "_prefix", "output_path",
 )
 """Words on every line that can hold a write, upload or move: a cheap filter before the AST."""
 
 # Calls no table names, recognised by family: a writer's name and a path-like argument.
 _WRITER_NAME = re.compile(
-    r"(?:save|write|export|dump|to)_\w+|export|dump|imwrite|imsave|mimsave|mimwrite|save[a-z]*"
+    r"(?:save|write|export|dump|to|sink)_\w+|export|dump|imwrite|imsave|mimsave|mimwrite|save[a-z]*"
 )
 _NOT_WRITERS = frozenset((
     "to_sql", "to_gbq", "to_dict", "to_list", "to_numpy", "to_string", "to_records", "to_frame",
@@ -256,7 +285,7 @@ OUTPUT_KEYWORD = re.compile(
     r"(?:output|out|save|log|logging|export|checkpoint|ckpt|results?|tensorboard|figures?|plots?"
     r"|reports?)_(?:dir|path|file|directory|folder)\Z"
     r"|(?:default_root|storage|local|project|train)_dir\Z"
-    r"|(?:dirpath|logdir|save_directory|save_to)\Z"
+    r"|(?:dirpath|logdir|save_directory|save_to|to_file|out_file)\Z"
 )
 """Keywords that name where any call (a library's trainer, arguments, exporter) puts what it
 writes: its output folder or file."""
