@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from snapshot_guard import git
+from snapshot_guard.errors import SnapshotInputError
 
 Scope = Literal["staged", "all", "files", "refs"]
 _PRE_COMMIT_NAMES = frozenset(("pre-commit", "pre-commit.exe", "pre-commit.pyz", "pre_commit", "prek",
@@ -140,6 +141,13 @@ def detect(repo: git.Repo | None, filenames: Sequence[str]) -> Change:
         return Change("files", given | {_relative(repo, name) for name in files}, "the given files")
     if scope == "refs":
         start, end = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
+        # A push of a new branch gives no range, only the branch.
+        pushed = end or os.environ.get("PRE_COMMIT_LOCAL_BRANCH")
+        if pushed and not git.staged_tree_is(repo, pushed):
+            raise SnapshotInputError(
+                f"cannot judge the push of {pushed[:40]}: snapshot-guard judges the staged files and "
+                f"the folder on disk, and the staged files are not that commit; push it with it "
+                f"checked out (git switch) and nothing else staged")
         if not start or not end:
             return Change("all", frozenset(), "every root (the pushed range is unknown)")
         return Change("refs", git.changed_between(repo, start, end) | git.staged_changes(repo) | given,
