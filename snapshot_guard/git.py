@@ -89,6 +89,10 @@ def submodule_repo(repo: Repo, path: str) -> Repo | None:
     return Repo(top, own_env=True)
 
 
+_ALL_SUBMODULES = "--ignore-submodules=none"
+"""A submodule's new pointer is a change, whatever ``.gitmodules`` or ``diff.ignoreSubmodules`` say."""
+
+
 def _split_z(output: bytes) -> list[str]:
     return [os.fsdecode(item) for item in output.split(b"\0") if item]
 
@@ -264,30 +268,51 @@ def ignored_paths(repo: Repo, pathspecs: Sequence[str] = ()) -> set[str]:
 def start_unstaged(repo: Repo, pathspecs: Sequence[str]) -> subprocess.Popen[bytes]:
     """Start listing tracked files changed in the work tree but not staged (``unstaged`` collects);
     it runs while the caller walks the tree."""
-    args = ["diff", "--name-only", "-z", "--no-ext-diff", "--no-renames", "--",
+    args = ["diff", "--name-only", "-z", "--no-ext-diff", "--no-renames", _ALL_SUBMODULES, "--",
             *[f":(top,literal){p}" for p in pathspecs]]
     return subprocess.Popen(["git", *args], cwd=repo.top, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
 
 
 def unstaged_paths(repo: Repo, folder: str = "") -> list[str]:
-    """The tracked files below ``folder`` whose work-tree copy differs from the index."""
+    """The tracked files below ``folder`` whose work-tree copy differs from the index, or may differ
+    without git saying so (``hidden_from_diff``)."""
     return _split_z(run_git(repo, ["diff", "--name-only", "-z", "--no-ext-diff", "--no-renames",
-                                   *_below([folder])]))
+                                   _ALL_SUBMODULES, *_below([folder])])) + hidden_from_diff(repo, folder)
+
+
+def hidden_from_diff(repo: Repo, folder: str = "") -> list[str]:
+    """The tracked files below ``folder`` marked ``--skip-worktree`` or ``--assume-unchanged``: git
+    compares neither with the index, so their copy on disk may hold anything."""
+    output = run_git(repo, ["ls-files", "-v", "-z", *_below([folder])])
+    return [os.fsdecode(item[2:]) for item in output.split(b"\0")
+            if item[:1] == b"S" or item[:1].islower()]
 
 
 def staged_changes(repo: Repo) -> frozenset[str]:
     """Every path the commit changes: added, modified, deleted, both sides of a rename, unmerged
     (``GIT_INDEX_FILE`` is honoured: ``git commit -a`` and ``git commit PATH`` stage elsewhere)."""
-    output = run_git(repo, ["diff", "--cached", "--name-only", "--no-renames", "--no-ext-diff", "-z"])
+    output = run_git(repo, ["diff", "--cached", "--name-only", "--no-renames", "--no-ext-diff", "-z",
+                            _ALL_SUBMODULES])
     return frozenset(_split_z(output))
 
 
 def changed_between(repo: Repo, start: str, end: str) -> frozenset[str]:
     """Every path that the commits from ``start`` to ``end`` change (as pre-commit lists them)."""
     output = run_git(repo, ["diff", "--name-only", "--no-renames", "--no-ext-diff", "-z",
-                            f"{start}...{end}"])
+                            _ALL_SUBMODULES, f"{start}...{end}"])
     return frozenset(_split_z(output))
+
+
+def staged_tree_is(repo: Repo, commit: str) -> bool:
+    """Whether the index holds exactly the tree of ``commit`` (submodule pointers included)."""
+    result = subprocess.run(["git", "diff-index", "--cached", "--quiet", _ALL_SUBMODULES, commit, "--"],
+                            cwd=repo.top, capture_output=True, env=_env(repo), check=False)
+    if result.returncode not in (0, 1):
+        message = result.stderr.decode(errors="replace").strip().splitlines()
+        raise SnapshotInputError(f"{repo.top}: git diff-index failed: "
+                                 f"{message[-1] if message else result.returncode}")
+    return result.returncode == 0
 
 
 def unstaged(started: subprocess.Popen[bytes]) -> list[str]:

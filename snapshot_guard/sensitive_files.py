@@ -18,7 +18,7 @@ import shlex
 import sys
 from collections.abc import Callable, Sequence
 
-from snapshot_guard import entry, ignore, limits, plan, report, sensitive
+from snapshot_guard import entry, git, ignore, limits, plan, report, sensitive
 from snapshot_guard.findings import Finding, printable
 from snapshot_guard.ignore import AMLIGNORE, GITIGNORE
 from snapshot_guard.snapshot import (
@@ -175,6 +175,13 @@ def findings_for(snapshot: Snapshot, the_plan: plan.Plan, options: Options | Non
         return scan_files(snapshot, staged, the_plan, options, uploaded.__contains__)
     items = [item for item in snapshot.sourced_files
              if item.origin != "committed" or "index" not in the_plan.views]
+    if the_plan.repo is not None and "index" in the_plan.views:
+        # Files git does not compare with the index: what the disk holds was never judged.
+        folder = os.path.relpath(snapshot.root, the_plan.repo.top).replace(os.sep, "/")
+        prefix = "" if folder == "." else folder + "/"
+        hidden = {path[len(prefix):] for path in git.hidden_from_diff(the_plan.repo, prefix.rstrip("/"))}
+        items += [item for item in snapshot.sourced_files
+                  if item.origin == "committed" and item.path in hidden]
     return scan_files(snapshot, items, the_plan, options, lambda _: True)
 
 
