@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import HookRepo, git, make_repo
-from test_sensitive_files import pem
+from test_sensitive_files import b64, pem
 
 HOOKS = ("snapshot-size-limit", "snapshot-file-count", "snapshot-sensitive-files",
          "snapshot-outputs-misuse")
@@ -325,3 +325,68 @@ def test_a_secret_outside_a_sparse_checkout_is_read_from_git(repo: Path, tmp_pat
                             capture_output=True, text=True, check=False)
     assert result.returncode == 1, result.stderr
     assert '"path": "b/settings.py"' in result.stdout and '"kind": "azure-storage-key"' in result.stdout
+
+
+def test_a_push_of_a_commit_that_is_not_checked_out_is_not_judged_by_the_index(
+    hook_repo: HookRepo, guarded: Path, tmp_path: Path
+) -> None:
+    server = tmp_path / "server.git"
+    git(tmp_path, "init", "-q", "--bare", str(server))
+    git(guarded, "remote", "add", "origin", str(server))
+    subprocess.run([sys.executable, "-m", "pre_commit", "install", "-t", "pre-push"], cwd=guarded,
+                   env=hook_repo.env(), check=True, capture_output=True)
+    git(guarded, "switch", "-qc", "feature")
+    sparse(guarded / "big.bin", 2 * 1024 * 1024)
+    git(guarded, "add", "big.bin")
+    git(guarded, "commit", "-qm", "big", "--no-verify")
+    git(guarded, "switch", "-q", "-")
+    pushed = subprocess.run(["git", "push", "-q", "origin", "feature"], cwd=guarded, env=hook_repo.env(),
+                            text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+    assert blocked(pushed), pushed.stdout
+    assert "cannot judge the push" in pushed.stdout
+    git(guarded, "switch", "-q", "feature")
+    pushed = subprocess.run(["git", "push", "-q", "origin", "feature"], cwd=guarded, env=hook_repo.env(),
+                            text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+    assert blocked(pushed) and "over the limit" in pushed.stdout, pushed.stdout
+
+
+def test_a_submodule_pointer_change_that_gitmodules_ignores(
+    hook_repo: HookRepo, guarded: Path, tmp_path: Path
+) -> None:
+    library = make_repo(tmp_path / "library")
+    (library / "small.txt").write_text("x\n")
+    git(library, "add", "-A")
+    git(library, "commit", "-qm", "small")
+    git(guarded, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "lib")
+    git(guarded, "config", "-f", ".gitmodules", "submodule.lib.ignore", "all")
+    git(guarded, "add", "-A")
+    assert hook_repo.commit(guarded, "-qm", "library").returncode == 0
+    sparse(guarded / "lib" / "big.bin", 2 * 1024 * 1024)
+    git(guarded / "lib", "add", "big.bin")
+    git(guarded / "lib", "commit", "-qm", "big")
+    git(guarded, "add", "lib")
+    result = hook_repo.commit(guarded, "-m", "bump the library")
+    assert blocked(result), result.stdout
+
+
+@pytest.mark.parametrize("flag", ["--skip-worktree", "--assume-unchanged"])
+def test_a_file_git_does_not_compare_is_read_as_staged_and_as_on_disk(
+    hook_repo: HookRepo, guarded: Path, flag: str
+) -> None:
+    settings = guarded / "settings.py"
+    settings.write_text("DEBUG = True\n")
+    git(guarded, "add", "settings.py")
+    assert hook_repo.commit(guarded, "-qm", "settings").returncode == 0
+    key = b64(64)
+    settings.write_text(f'STORAGE_ACCOUNT_KEY = "{key}"\n')
+    git(guarded, "update-index", flag, "settings.py")
+    (guarded / "notes.md").write_text("notes\n")
+    git(guarded, "add", "notes.md")
+    on_disk = hook_repo.commit(guarded, "-m", "a key on disk only")
+    assert blocked(on_disk) and "settings.py" in on_disk.stdout, on_disk.stdout
+    git(guarded, "update-index", "--no-" + flag.lstrip("-"), "settings.py")
+    git(guarded, "add", "settings.py")
+    settings.write_text("DEBUG = True\n")
+    git(guarded, "update-index", flag, "settings.py")
+    staged = hook_repo.commit(guarded, "-m", "a key staged, a clean copy on disk")
+    assert blocked(staged) and "settings.py" in staged.stdout, staged.stdout
