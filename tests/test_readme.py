@@ -58,12 +58,24 @@ def test_the_readme_configuration_installs_and_runs(hook_repo: HookRepo, repo: P
     assert committed.returncode == 0, committed.stdout
     for name in ("size limit", "file count", "sensitive files", "outputs and logs folders"):
         assert re.search(rf"Azure ML (snapshot )?{name}\.+Passed", committed.stdout), committed.stdout
-    (repo / ".env").write_text("AZURE_STORAGE_CONNECTION_STRING=DefaultEndpointsProtocol=https;"
-                               "AccountName=mlstore;AccountKey=" + "k" * 40 + "Q1w2E3r4T5y6U7i8O9p0"
-                               + "a" * 26 + "==;EndpointSuffix=core.windows.net\n")
+    secret = ("AZURE_STORAGE_CONNECTION_STRING=DefaultEndpointsProtocol=https;AccountName=mlstore;"
+              "AccountKey=" + "k" * 40 + "Q1w2E3r4T5y6U7i8O9p0" + "a" * 26
+              + "==;EndpointSuffix=core.windows.net\n")
+    (repo / ".env").write_text(secret)
     git(repo, "add", ".env")
     blocked = hook_repo.commit(repo, "-m", "settings")
     assert blocked.returncode == 1 and "snapshot-sensitive-files" in blocked.stdout
+    git(repo, "rm", "-q", "--cached", ".env")
+    (repo / ".env").unlink()
+    git(repo, "switch", "-qc", "settings")
+    (repo / ".env").write_text(secret)
+    git(repo, "add", ".env")
+    git(repo, "commit", "-qm", "settings", "--no-verify")
+    git(repo, "switch", "-q", "-")
+    merged = subprocess.run(["git", "merge", "--no-ff", "-m", "merge", "settings"], cwd=repo,
+                            env=hook_repo.env(), text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, check=False)
+    assert merged.returncode != 0 and "snapshot-sensitive-files" in merged.stdout, merged.stdout
 
 
 @pytest.mark.slow
