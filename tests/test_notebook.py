@@ -195,3 +195,11 @@ def test_written_file() -> None:
 def test_the_allow_comment() -> None:
     assert allows("torch.save(m, 'm.pt')  # snapshot-guard: allow")
     assert not allows("torch.save(m, 'm.pt')  # snapshot-guard")
+    for line in ("KEY=abc  # snapshot-guard: allow (a test fixture)", "// snapshot-guard: allow",
+                 "<!-- snapshot-guard: allow -->", "x: 1 # snapshot-guard: allow",
+                 "-- snapshot-guard: allow"):
+        assert allows(line), line
+    # Text in a string is not a comment: a one-line JSON file would silence every key in it.
+    for line in ('{"note": "snapshot-guard: allow", "key": "abc"}',
+                 '{"note": "# snapshot-guard: allow", "key": "abc"}', 'x = "snapshot-guard: allow"'):
+        assert not allows(line), line

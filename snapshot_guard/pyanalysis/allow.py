@@ -1,9 +1,15 @@
 """The comment that silences a finding on its line, in every file snapshot-guard reads."""
 from __future__ import annotations
 
+import re
+
 ALLOW_COMMENT = "snapshot-guard: allow"
+_IN_A_COMMENT = re.compile(r"(?:#|//|/\*|<!--|--|;|%|\b[Rr][Ee][Mm]\b)[ \t]*" + re.escape(ALLOW_COMMENT)
+                           + r"[^\"'`]*$")
+"""The comment after a comment sign, and no quote after it: text in a string (a one-line JSON
+file's value) silences nothing."""
 
 
 def allows(line: str) -> bool:
     """Whether ``line`` (one source line, of any language) carries the allow comment."""
-    return ALLOW_COMMENT in line
+    return ALLOW_COMMENT in line and _IN_A_COMMENT.search(line.rstrip("\r\n")) is not None
