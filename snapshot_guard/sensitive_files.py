@@ -185,6 +185,27 @@ def findings_for(snapshot: Snapshot, the_plan: plan.Plan, options: Options | Non
     return scan_files(snapshot, items, the_plan, options, lambda _: True)
 
 
+def _staged_outside_every_root(the_plan: plan.Plan) -> frozenset[str]:
+    """What the commit (or push) changes below no snapshot root: no job uploads it, but git
+    publishes it all the same."""
+    if the_plan.repo is None or the_plan.change.everything or "index" not in the_plan.views:
+        return frozenset()
+    roots = [root.display for root in the_plan.roots]
+    if "." in roots:
+        return frozenset()
+    return frozenset(path for path in the_plan.change.paths
+                     if not any(path.startswith(root + "/") for root in roots))
+
+
+def _staged_findings(the_plan: plan.Plan, options: Options, paths: frozenset[str]) -> list[Finding]:
+    """The findings in the staged files ``paths`` (relative to the top), read as staged."""
+    assert the_plan.repo is not None
+    top, within = the_plan.repo.top, plan.top_names(paths)
+    snapshot = take_snapshot(top, "v1", "index", the_plan.repo, ".", within)
+    staged = [item for item in staged_files(the_plan.repo, top, within) if item.path in paths]
+    return scan_files(snapshot, staged, the_plan, options, lambda _: False)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = plan.hook_parser(CHECK, "Fail when a commit or an Azure ML snapshot would carry a "
                                      "secret, a key or a dataset.")
@@ -224,6 +245,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 lines.setdefault(root, []).extend(
                     excluding_line(finding.path[len(prefix):]) for finding in new
                     if finding.path.startswith(prefix) and finding.path[len(prefix):] in uploaded)
+        outside = _staged_outside_every_root(the_plan)
+        if outside and the_plan.repo is not None:
+            found += _staged_findings(the_plan, options, outside)
         return report.finding_hook(CHECK, the_plan, found, limits.fix_findings(lines, args.fix),
                                    args.format, "secrets are masked")
 

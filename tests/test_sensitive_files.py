@@ -825,3 +825,20 @@ def test_the_worktree_snapshot_of_a_both_run_leaves_committed_files_to_the_index
         "index": [("conf.py", "azure-storage-key")],
         "worktree": [("id_rsa", "private-key")],
     }
+
+
+def test_a_staged_secret_below_no_root_fails_too(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(repo / ".snapshot-guard.yaml", "roots: [src]\n")
+    write(repo / "src" / "train.py", "print('train')\n")
+    write(repo / "tools" / "deploy.env", f"AZURE_CLIENT_SECRET={aad_secret()}\n")
+    git(repo, "add", "-A")
+    code, out = hook(repo, monkeypatch, capsys, "tools/deploy.env")
+    text = unwrapped(out)
+    assert code == 1 and "tools/deploy.env:1: error: azure-client-secret" in text, text
+    assert "git rm --cached tools/deploy.env" in text and ".amlignore" not in text
+    git(repo, "rm", "-q", "--cached", "tools/deploy.env")
+    write(repo / "tools" / "deploy.py", "print('deploy')\n")
+    git(repo, "add", "tools/deploy.py")
+    assert hook(repo, monkeypatch, capsys, "tools/deploy.py") == (0, "")
