@@ -70,6 +70,8 @@ class Plan:
     notes: list[str] = dataclasses.field(default_factory=list)
     declared: list[DeclaredRoot] = dataclasses.field(default_factory=list)
     """The roots discovery found in the code (empty when roots are given or configured)."""
+    unchecked: str | None = None
+    """For a hook: what its run changes that no root checks although an unresolved root may."""
 
     def changed_in(self, root: RootSettings) -> frozenset[str] | None:
         """The paths the run changes below ``root``, relative to it; None: every file counts."""
@@ -217,7 +219,30 @@ def make_plan(args: argparse.Namespace, filenames: Sequence[str] | None = None) 
         change.detect(repo, filenames)
     touched = roots if run_change.everything or repo is None else \
         touched_roots(repo, roots, run_change.paths, _configuration_files(top, config))
-    return Plan(repo, top, views, roots, touched, config, warn_at, run_change, notes, declared)
+    unchecked = None if filenames is None else _unchecked(roots, declared, run_change)
+    return Plan(repo, top, views, roots, touched, config, warn_at, run_change, notes, declared,
+                unchecked)
+
+
+def _unchecked(roots: Sequence[RootSettings], declared: Sequence[DeclaredRoot],
+               run_change: change.Change) -> str | None:
+    """The note for a change below no root when some declared roots cannot be resolved: those jobs
+    may upload what it changes, and nothing checks it."""
+    unresolved = [item for item in declared if item.root is None]
+    displays = [root.display for root in roots]
+    if not unresolved or run_change.everything or "." in displays:
+        return None
+    outside = sorted(path for path in run_change.paths
+                     if not any(path.startswith(display + "/") for display in displays))
+    if not outside:
+        return None
+    where = ", ".join(f"{item.file}:{item.line}" for item in unresolved[:3]) + \
+        (", ..." if len(unresolved) > 3 else "")
+    more = f" and {len(outside) - 1:,} more changed files" if len(outside) > 1 else ""
+    roots_cannot = "root cannot" if len(unresolved) == 1 else "roots cannot"
+    return (f"{outside[0]}{more} below no checked root; {len(unresolved):,} declared {roots_cannot} "
+            f"be resolved ({where}) and may upload {'it' if len(outside) == 1 else 'them'}: list "
+            f"the folders jobs upload under roots: in {YAML_NAME} to have them checked")
 
 
 def _roots(args: argparse.Namespace, top: str, config: Config, notes: list[str]

@@ -711,7 +711,8 @@ def limit_text(check: str, limit: Limit, reports: Sequence[RootReport], plan: Pl
         for item in report.views[:1]:
             lines.extend(f"{check}: note: {printable(item.snapshot.display)}: {printable(note)}"
                          for note in cut(item.snapshot.notes, 5, None))
-    lines.extend(f"{check}: note: {printable(note)}" for note in notes)
+    lines.extend(f"{check}: note: {printable(note)}"
+                 for note in [*notes, *([plan.unchecked] if plan.unchecked else [])])
     return lines
 
 
@@ -780,6 +781,8 @@ def finding_hook(check: str, plan: Plan, found: Sequence[Finding], fixes: Sequen
                              + ", ".join(printable(line) for line in item.fix.lines))
         if unique:
             lines.append(summary(check, unique, extra))
+        if plan.unchecked:
+            lines.append(f"{check}: note: {printable(plan.unchecked)}")
         emit(lines, style)
     fixed = any(item.applied for item in fixes)
     return 1 if fixed or any(finding.severity == "error" for finding in unique) else 0
@@ -938,7 +941,8 @@ def document(command: str, plan: Plan | None, roots: Sequence[dict[str, object]]
         "source": source,
         "roots": list(roots),
         "findings": [finding_json(finding) for finding in dict.fromkeys(findings)],
-        "notes": [*(plan.notes if plan else ()), *notes],
+        "notes": [*(plan.notes if plan else ()), *notes,
+                  *([plan.unchecked] if plan and plan.unchecked else [])],
         **extra,
     }
     return json.dumps(body, indent=2)

@@ -274,3 +274,30 @@ def test_no_writable_temporary_folder(
     git(project, "add", "-A")
     assert main(["--root", "src", "--source", "index"]) == 1
     assert "310.0 MiB" in map_row(capsys.readouterr().out, "model.bin")
+
+
+def test_a_change_below_no_root_while_a_root_is_unresolved_is_a_note(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(repo)
+    (repo / "src").mkdir()
+    (repo / "src" / "train.py").write_text("print('train')\n")
+    (repo / "other").mkdir()
+    (repo / "other" / "score.py").write_text("print('score')\n")
+    (repo / "submit.py").write_text(
+        "import sys\nfrom azureml.core import ScriptRunConfig\n"
+        "ScriptRunConfig(source_directory='src', script='train.py')\n"
+        "ScriptRunConfig(source_directory=sys.argv[1], script='score.py')\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "jobs")
+    (repo / "src" / "train.py").write_text("print('train', 2)\n")
+    git(repo, "add", "-A")
+    assert main(["src/train.py"]) == 0
+    assert capsys.readouterr().out == ""
+    git(repo, "commit", "-qm", "train")
+    (repo / "other" / "score.py").write_text("print('score', 2)\n")
+    git(repo, "add", "-A")
+    assert main(["other/score.py"]) == 0
+    out = unwrapped(capsys.readouterr().out)
+    assert "note: other/score.py below no checked root; 1 declared root cannot be resolved " \
+           "(submit.py:4) and may upload it" in out, out
