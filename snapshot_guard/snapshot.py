@@ -675,7 +675,7 @@ def _v1_walk(top: Folder, spec: IgnoreSpec, log: _Log) -> tuple[Uploaded, int]:
             if sizing:
                 if kind == "dangling":
                     raise SnapshotInputError(
-                        f"{full}: dangling link; azureml-core's size check fails on it "
+                        f"{full}: {_dangling(folder)}; azureml-core's size check fails on it "
                         f"(exclude it in {AMLIGNORE} or remove it)"
                     )
                 total += _size(size, payload)
@@ -687,7 +687,7 @@ def _v1_walk(top: Folder, spec: IgnoreSpec, log: _Log) -> tuple[Uploaded, int]:
                 else:
                     log.notes.append(f"{relpath}: unreadable, azureml-core leaves it out of the upload")
             else:
-                what = "dangling link" if kind == "dangling" else "not a file or folder"
+                what = _dangling(folder) if kind == "dangling" else "not a file or folder"
                 raise SnapshotInputError(f"{full}: {what}; azureml-core's upload fails on it")
     return files, total
 
@@ -741,7 +741,7 @@ def _v2_walk(top: Folder, spec: IgnoreSpec, log: _Log, base: str) -> tuple[Uploa
                 continue
             if kind == "dangling":
                 raise SnapshotInputError(
-                    f"{full}: dangling link; azure-ai-ml's size walk fails on it "
+                    f"{full}: {_dangling(folder)}; azure-ai-ml's size walk fails on it "
                     f"(exclude it in {AMLIGNORE} or remove it)"
                 )
             if "\\" in full and kind == "filelink":
@@ -753,6 +753,12 @@ def _v2_walk(top: Folder, spec: IgnoreSpec, log: _Log, base: str) -> tuple[Uploa
                                          f"azure-ai-ml fails when it reads it")
             total += size
     return files, total
+
+
+def _dangling(folder: Folder) -> str:
+    if folder.origin == "outside-git":
+        return "dangling link"
+    return "dangling link in the staged files (its target is not committed: a clone has no target)"
 
 
 def _prefix(folder: str, base: str) -> str:
