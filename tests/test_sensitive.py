@@ -13,6 +13,7 @@ import shutil
 import string
 import subprocess
 import sys
+import wave
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from conftest import CHECKOUT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from snapshot_guard.sensitive import Detection, ScanSettings, scan_content, scan_text
+from snapshot_guard.sensitive import Detection, ScanSettings, scan_content, scan_text, text_encoding
 from snapshot_guard.sensitive.named import credential_kind
 from snapshot_guard.sensitive.values import is_placeholder, is_reference, mask, strength
 
@@ -496,6 +497,52 @@ def test_data_and_model_files_from_16_kib_are_warnings(
     assert ("loading it runs code" in found.detail) == runs_code
     high = ScanSettings(data_threshold=1024 * 1024)
     assert scan_content(lambda: io.BytesIO(header), relpath, 16 * 1024, high) == []
+
+
+@pytest.mark.parametrize("first", ["MZ_REGION=westeurope", "ID3_TAGS=1", "PAR1=x", "RIFF_MODE=on", "GIF8=2",
+                                   "%PDF_DPI=300", "OggS=1", "SQLite format=3"])
+def test_a_text_file_that_starts_like_a_binary_format_is_read(first: str) -> None:
+    line = f"AZURE_STORAGE_KEY={V.storage_key()}\n"
+    assert [d.kind for d in errors(".env", f"{first}\n{line}")] == ["azure-storage-key"]
+
+
+def test_a_text_file_with_a_stray_zero_byte_is_read() -> None:
+    line = f"AZURE_STORAGE_KEY={V.storage_key()}\n"
+    for content in (line + "\0", "\0" + line, "A=1\n\0\0" + line, line + "\0\n# " + "é" * 3000):
+        assert [d.kind for d in errors(".env", content.encode())] == ["azure-storage-key"], repr(content[:30])
+    # but zero bytes throughout, or bytes that are no UTF-8, make it binary
+    assert scan(".env", b"\0\0\0\0".join(line.encode()[i: i + 4] for i in range(0, len(line), 4))) == []
+    assert scan(".env", line.encode() + b"\0" + bytes(range(0x80, 0x100))) == []
+
+
+def binary_files() -> list[tuple[str, bytes]]:
+    """Files of the formats whose magic number is printable, laid out as their writers lay them out,
+    each holding a credential as a string."""
+    secret = f"AccountKey={V.storage_key()};".encode()
+    sound = io.BytesIO()
+    with wave.open(sound, "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(8000)
+        writer.writeframes(secret + random.Random(5).randbytes(6000))
+    gif = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xfe" + bytes([len(secret)]) + secret \
+        + b"\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+    exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(44) + b"\x80\x00\x00\x00" \
+        + secret
+    pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Title (" + secret + b") >>\nendobj\n"
+    mp3 = b"ID3\x04\x00\x00\x00\x00\x01\x00TXXX\x00\x00\x00\x40\x00\x00\x03" + secret
+    parquet = b"PAR1\x15\x04\x15\x80\x01\x15\x80\x01L\x15\x02\x15\x00\x12\x00\x00" + secret + bytes(64)
+    return [("media/beep.wav", sound.getvalue()), ("media/dot.gif", gif), ("bin/tool.exe", exe),
+            ("docs/paper.pdf", pdf), ("media/song.mp3", mp3), ("out/part-0.parquet", parquet)]
+
+
+def test_binary_files_with_a_printable_magic_number_stay_binary() -> None:
+    for relpath, content in binary_files():
+        assert text_encoding(content[:8192]) is None, relpath
+        assert scan(relpath, content) == [], relpath
+    # and data files are still data files, by their magic, whatever is read of them
+    [parquet] = [content for relpath, content in binary_files() if relpath.endswith(".parquet")]
+    assert [d.kind for d in scan("out/part-0.parquet", parquet, 16 * 1024)] == ["dataset"]
 
 
 def test_office_documents_and_packages_are_not_data() -> None:
