@@ -9,17 +9,21 @@ import base64
 import io
 import json
 import random
+import shutil
 import string
+import subprocess
 import sys
+import wave
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CHECKOUT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from snapshot_guard.sensitive import Detection, ScanSettings, scan_content, scan_text
+from snapshot_guard.sensitive import Detection, ScanSettings, scan_content, scan_text, text_encoding
 from snapshot_guard.sensitive.named import credential_kind
 from snapshot_guard.sensitive.values import is_placeholder, is_reference, mask, strength
 
@@ -186,6 +190,105 @@ def test_a_pem_block_needs_a_body() -> None:
     assert [d.kind for d in errors("k.pem", V.rsa_pem())] == ["private-key"]
     assert scan("README.md", "A key starts with -----BEGIN RSA PRIVATE KEY-----\n...\n") == []
     assert scan("k.pem", "-----BEGIN PRIVATE KEY-----\nMIIE...\n-----END PRIVATE KEY-----\n") == []
+
+
+def real_key(algorithm: str) -> tuple[str, str]:
+    """A private key made now (PKCS#8 PEM) and its public key: with ``cryptography`` when installed
+    (azure-identity needs it), else with the openssl command."""
+    try:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, x448, x25519
+    except ImportError:
+        return openssl_key(algorithm)
+    makers: dict[str, Callable[[], Any]] = {
+        "ed25519": ed25519.Ed25519PrivateKey.generate, "x25519": x25519.X25519PrivateKey.generate,
+        "ed448": ed448.Ed448PrivateKey.generate, "x448": x448.X448PrivateKey.generate,
+        "ec": lambda: ec.generate_private_key(ec.SECP256R1()),
+    }
+    key = makers[algorithm]()
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return private, public
+
+
+def openssl_key(algorithm: str) -> tuple[str, str]:
+    options = ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"] if algorithm == "ec" \
+        else ["-algorithm", algorithm]
+    private = subprocess.run(["openssl", "genpkey", *options], capture_output=True, text=True,
+                             check=True).stdout
+    public = subprocess.run(["openssl", "pkey", "-pubout"], input=private, capture_output=True, text=True,
+                            check=True).stdout
+    return private, public
+
+
+def pem_body(pem: str) -> str:
+    return "".join(line for line in pem.splitlines() if not line.startswith("-----"))
+
+
+@pytest.mark.parametrize(("algorithm", "name", "body"),
+                         [("ed25519", "Ed25519", 64), ("x25519", "X25519", 64), ("x448", "X448", 96),
+                          ("ed448", "Ed448", 100)])
+def test_a_short_pkcs8_private_key_is_found_by_its_structure(algorithm: str, name: str, body: int) -> None:
+    private, public = real_key(algorithm)
+    assert len(pem_body(private)) == body
+    found = errors("deploy/signing.pem", private)
+    assert [(d.kind, d.rule) for d in found] == [("private-key", "pem-private-key")]
+    assert f"body of {body} characters that decodes to a whole DER {name} private key (PKCS#8)" \
+        in found[0].why
+    # embedded in code with escaped line ends, and base64-encoded as in a kubeconfig
+    assert [d.kind for d in errors("sign.py", "KEY = " + json.dumps(private) + "\n")] == ["private-key"]
+    encoded = base64.b64encode(private.encode()).decode()
+    assert [d.rule for d in errors("kubeconfig", f"users:\n- user:\n    client-key-data: {encoded}\n")] \
+        == ["base64-pem-private-key"]
+    # its public key is no secret, nor is a certificate
+    assert scan("deploy/signing.pub.pem", public) == []
+    certificate = public.replace("PUBLIC KEY", "CERTIFICATE")
+    assert scan("deploy/signing.crt", certificate) == []
+
+
+def test_a_short_pem_body_that_is_no_whole_key_stays_silent() -> None:
+    private, _ = real_key("ed25519")
+    body = pem_body(private)
+
+    def block(text: str, label: str = "PRIVATE KEY") -> str:
+        return f"-----BEGIN {label}-----\n{text}\n-----END {label}-----\n"
+
+    header = base64.b64decode(body)[:16]
+    for text in ("MIIE...", "<your key>", "x" * 64, "X" * 100, body[:60], body + "AAAA",
+                 base64.b64encode(header + bytes(32)).decode(),  # a key of zeros: a fixture
+                 base64.b64encode(b"\x30\x2e" + random.Random(3).randbytes(46)).decode(),  # no version
+                 "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC" + "x" * 13):  # a truncated RSA key
+        assert scan("key.pem", block(text)) == [], text
+    assert scan("README.md", "Paste it as:\n" + block("<your key>", "OPENSSH PRIVATE KEY")) == []
+
+
+def test_a_real_ec_key_and_an_openssh_ed25519_key_are_found(tmp_path: Path) -> None:
+    private, _ = real_key("ec")
+    assert [d.kind for d in errors("tls/server.key", private)] == ["private-key"]
+    keygen = shutil.which("ssh-keygen")
+    if keygen is None:  # the OpenSSH format, written by hand: the same layout ssh-keygen writes
+        key = openssh_ed25519()
+    else:
+        subprocess.run([keygen, "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "id")], check=True)
+        key = (tmp_path / "id").read_text()
+    assert [d.kind for d in errors(".ssh/id_ed25519", key)] == ["private-key"]
+
+
+def openssh_ed25519() -> str:
+    def string(data: bytes) -> bytes:
+        return len(data).to_bytes(4, "big") + data
+
+    rng = random.Random(11)
+    public, secret, check = rng.randbytes(32), rng.randbytes(32), rng.randbytes(4)
+    public_blob = string(b"ssh-ed25519") + string(public)
+    private = check + check + public_blob + string(secret + public) + string(b"test") + bytes(range(1, 4))
+    blob = (b"openssh-key-v1\x00" + string(b"none") + string(b"none") + string(b"") + (1).to_bytes(4, "big")
+            + string(public_blob) + string(private))
+    body = base64.b64encode(blob).decode()
+    lines = "\n".join(body[i: i + 70] for i in range(0, len(body), 70))
+    return f"-----BEGIN OPENSSH PRIVATE KEY-----\n{lines}\n-----END OPENSSH PRIVATE KEY-----\n"
 
 
 @pytest.mark.parametrize(
@@ -394,6 +497,52 @@ def test_data_and_model_files_from_16_kib_are_warnings(
     assert ("loading it runs code" in found.detail) == runs_code
     high = ScanSettings(data_threshold=1024 * 1024)
     assert scan_content(lambda: io.BytesIO(header), relpath, 16 * 1024, high) == []
+
+
+@pytest.mark.parametrize("first", ["MZ_REGION=westeurope", "ID3_TAGS=1", "PAR1=x", "RIFF_MODE=on", "GIF8=2",
+                                   "%PDF_DPI=300", "OggS=1", "SQLite format=3"])
+def test_a_text_file_that_starts_like_a_binary_format_is_read(first: str) -> None:
+    line = f"AZURE_STORAGE_KEY={V.storage_key()}\n"
+    assert [d.kind for d in errors(".env", f"{first}\n{line}")] == ["azure-storage-key"]
+
+
+def test_a_text_file_with_a_stray_zero_byte_is_read() -> None:
+    line = f"AZURE_STORAGE_KEY={V.storage_key()}\n"
+    for content in (line + "\0", "\0" + line, "A=1\n\0\0" + line, line + "\0\n# " + "é" * 3000):
+        assert [d.kind for d in errors(".env", content.encode())] == ["azure-storage-key"], repr(content[:30])
+    # but zero bytes throughout, or bytes that are no UTF-8, make it binary
+    assert scan(".env", b"\0\0\0\0".join(line.encode()[i: i + 4] for i in range(0, len(line), 4))) == []
+    assert scan(".env", line.encode() + b"\0" + bytes(range(0x80, 0x100))) == []
+
+
+def binary_files() -> list[tuple[str, bytes]]:
+    """Files of the formats whose magic number is printable, laid out as their writers lay them out,
+    each holding a credential as a string."""
+    secret = f"AccountKey={V.storage_key()};".encode()
+    sound = io.BytesIO()
+    with wave.open(sound, "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(8000)
+        writer.writeframes(secret + random.Random(5).randbytes(6000))
+    gif = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xfe" + bytes([len(secret)]) + secret \
+        + b"\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+    exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(44) + b"\x80\x00\x00\x00" \
+        + secret
+    pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Title (" + secret + b") >>\nendobj\n"
+    mp3 = b"ID3\x04\x00\x00\x00\x00\x01\x00TXXX\x00\x00\x00\x40\x00\x00\x03" + secret
+    parquet = b"PAR1\x15\x04\x15\x80\x01\x15\x80\x01L\x15\x02\x15\x00\x12\x00\x00" + secret + bytes(64)
+    return [("media/beep.wav", sound.getvalue()), ("media/dot.gif", gif), ("bin/tool.exe", exe),
+            ("docs/paper.pdf", pdf), ("media/song.mp3", mp3), ("out/part-0.parquet", parquet)]
+
+
+def test_binary_files_with_a_printable_magic_number_stay_binary() -> None:
+    for relpath, content in binary_files():
+        assert text_encoding(content[:8192]) is None, relpath
+        assert scan(relpath, content) == [], relpath
+    # and data files are still data files, by their magic, whatever is read of them
+    [parquet] = [content for relpath, content in binary_files() if relpath.endswith(".parquet")]
+    assert [d.kind for d in scan("out/part-0.parquet", parquet, 16 * 1024)] == ["dataset"]
 
 
 def test_office_documents_and_packages_are_not_data() -> None:

@@ -116,28 +116,53 @@ def file_type(relpath: str) -> FileType:
 
 
 def text_encoding(header: bytes) -> str | None:
-    """The codec for a file that starts with ``header``; None for binary."""
+    """The codec for a file that starts with ``header``; None for binary. Binary is what the first
+    4 KiB say: a magic number, unless it is printable (``MZ``, ``ID3``, ``PAR1``, ``RIFF``: a ``.env``
+    may start with them) and plain text follows it; or zero bytes in a sample that is neither UTF-16
+    nor UTF-8 text with a stray zero or two."""
     if header.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if header.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         return "utf-32"
     if header.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if header.find(b"\x00", 0, 4096) < 0:  # most files: no zero byte
-        return None if header.startswith(_BINARY_MAGIC) else "utf-8"
     sample = header[:4096]
+    magic = header.startswith(_BINARY_MAGIC)
+    if magic and not (header.startswith(_PRINTABLE_MAGIC) and _plain_text(sample)):
+        return None
+    if header.find(b"\x00", 0, 4096) < 0:  # most files: no zero byte
+        return "utf-8"
     if len(sample) >= 8:  # UTF-16 text has zero bytes
         even, odd = sample[0::2], sample[1::2]
         if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
             return "utf-16-le"
         if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
             return "utf-16-be"
-    return None
+    return "utf-8" if magic or _plain_text(sample) else None
 
 
 _BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"\x7fELF", b"MZ", b"RIFF", b"OggS",
                  b"fLaC", b"ID3", b"\x00\x00\x01\x00", b"wOFF", b"wOF2", b"\xca\xfe\xba\xbe", b"PK\x03\x04",
                  b"\x1f\x8b", b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05", b"PAR1", b"SQLite format")
+_PRINTABLE_MAGIC = tuple(prefix for prefix in _BINARY_MAGIC
+                         if prefix.isascii() and prefix.decode().isprintable())
+"""The magic numbers that plain text may start with: ``GIF8``, ``%PDF``, ``MZ``, ``RIFF``, ``ID3``..."""
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+"""Control characters other than whitespace (the zero byte among them)."""
+
+
+def _plain_text(sample: bytes) -> bool:
+    """``sample`` decodes as UTF-8 (a character cut at its end aside) into characters of which at
+    most 5% are control characters other than whitespace: text, whatever its first bytes."""
+    if sample.count(0) > len(sample) // 20:  # most binary files: many zero bytes, decided at once
+        return False
+    try:
+        text = sample.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(sample) - 3 or error.reason != "unexpected end of data":
+            return False
+        text = sample[: error.start].decode("utf-8")
+    return len(_CONTROL.findall(text)) <= len(text) // 20
 
 
 # --- hits to detections --------------------------------------------------------------------------------

@@ -77,6 +77,7 @@ _ALNUM_CHAR = re.compile(r"[A-Za-z0-9]")
 _AAD_CHAR = re.compile(r"[\w~.-]")
 _B64 = "A-Za-z0-9+/"
 _B64_RUN = re.compile(rf"[{_B64}]+")
+_B64_BODY = re.compile(rf"[{_B64}=]*")
 
 
 def _b64_bytes(value: str) -> bytes | None:
@@ -100,18 +101,58 @@ def _by_strength(value: str, *, password: bool, why: str) -> Verdict | None:
 
 
 def _pem_body(match: re.Match[str], text: str) -> Verdict | None:
-    """The base64 body after a PEM header, across real or escaped (``\\n``) line ends and quotes."""
+    """The base64 body after a PEM header, across real or escaped (``\\n``) line ends and quotes. A
+    body under 120 characters (an Ed25519, X25519, Ed448 or X448 key: 64 to 100) counts only when it
+    decodes to a whole DER private key, which a placeholder or a truncated example does not."""
     tail = text[match.end(): match.end() + 8000].split("-----END", 1)[0]
     tail = re.sub(r"(?m)^[A-Za-z-]+: .*$", "", tail)  # Proc-Type:, DEK-Info:, Version:
     body = re.sub(r"\\[nr]|[\s\"',+]", "", tail)
     run = re.match(r"[A-Za-z0-9+/=]*", body)
     length = len(run.group(0)) if run else 0
-    if length < 120 or "..." in tail[:200] or entropy(body[:400]) < 4.5 or run is None:
+    if run is None or length < 40 or "..." in tail[:200]:
+        return None
+    if length < 120:  # decoded whole: "+" is a base64 character here, not a concatenation
+        joined = re.sub(r"\\[nr]|[\s\"',]", "", re.sub(r"[\"']\s*\+\s*[\"']", "", tail))
+        exact = _B64_BODY.match(joined).group(0)  # type: ignore[union-attr]  # matches every string
+        key = _der_private_key(exact)
+        if key is None or entropy(exact) < 4.3:
+            return None
+        return (match.group(0) + exact, "error",
+                f"a PEM private key block with a base64 body of {len(exact)} characters that decodes to a "
+                f"whole DER {key}")
+    if entropy(body[:400]) < 4.5:
         return None
     if _b64_bytes(run.group(0).rstrip("=")[: length // 4 * 4]) is None:
         return None
     return (match.group(0) + run.group(0), "error",
             f"a PEM private key block with a base64 body of {length} characters")
+
+
+_SHORT_KEY_OIDS = {bytes.fromhex("06032b65" + last): name for last, name in
+                   (("6e", "X25519"), ("6f", "X448"), ("70", "Ed25519"), ("71", "Ed448"))}
+"""The algorithm identifiers (1.3.101.110-113) of the keys whose PKCS#8 PEM body is short."""
+
+
+def _der_private_key(body: str) -> str | None:
+    """What the base64 ``body`` is when it decodes to exactly one DER SEQUENCE that starts with a
+    version INTEGER of 0 or 1, as PKCS#8, PKCS#1 (RSA), SEC1 (EC) and DSA private keys do; else None."""
+    try:
+        der = base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if len(der) < 2 or der[0] != 0x30:
+        return None
+    size, start = der[1], 2
+    if size & 0x80:  # long form: the next (size & 0x7f) bytes hold the length
+        count = size & 0x7F
+        if not 0 < count <= 2 or len(der) < 2 + count:
+            return None
+        size, start = int.from_bytes(der[2: 2 + count], "big"), 2 + count
+    if start + size != len(der) or der[start: start + 3] not in (b"\x02\x01\x00", b"\x02\x01\x01"):
+        return None
+    head = der[start + 3: start + 16]
+    algorithm = next((name for oid, name in _SHORT_KEY_OIDS.items() if oid in head), None)
+    return f"{algorithm} private key (PKCS#8)" if algorithm else "private key"
 
 
 def _putty_body(match: re.Match[str], text: str) -> Verdict | None:
@@ -434,7 +475,7 @@ _PEM_HEADER = re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )
 RULES: tuple[Rule, ...] = (
     Rule("pem-private-key", "private-key", "private key", _PEM_HEADER, _pem_body, needles=("-----begin",)),
     Rule("base64-pem-private-key", "private-key", "private key (base64-encoded PEM)",
-         re.compile(r"LS0tLS1CRUdJTi[A-Za-z0-9+/]{200,}={0,2}"), _base64_pem, needles=("ls0tls1crudjti",)),
+         re.compile(r"LS0tLS1CRUdJTi[A-Za-z0-9+/]{120,}={0,2}"), _base64_pem, needles=("ls0tls1crudjti",)),
     Rule("putty-private-key", "private-key", "PuTTY private key",
          re.compile(r"PuTTY-User-Key-File-[23]: *\S+"), _putty_body, needles=("putty-user-key-file-",)),
     Rule("azure-storage-account-key", "azure-storage-key", "Azure storage account key",
