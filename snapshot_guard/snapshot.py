@@ -102,13 +102,23 @@ class Snapshot:
         return len(self.files)
 
     @functools.cached_property
+    def _sourced(self) -> tuple[list[SnapshotFile], frozenset[str]]:
+        if self.source == "index" or self.repo is None:
+            return self.files, frozenset()
+        origins, elsewhere = _origins(self.repo, self.root, [item.path for item in self.files])
+        return [item._replace(origin=origin) for item, origin in zip(self.files, origins)], elsewhere
+
+    @property
     def sourced_files(self) -> list[SnapshotFile]:
         """``files``, each with where it comes from as git sees it: in the work tree, asked of git
         on first use (two git calls that a passing check does not need)."""
-        if self.source == "index" or self.repo is None:
-            return self.files
-        origins = _origins(self.repo, self.root, [item.path for item in self.files])
-        return [item._replace(origin=origin) for item, origin in zip(self.files, origins)]
+        return self._sourced[0]
+
+    @property
+    def committed_elsewhere(self) -> frozenset[str]:
+        """The work tree's ``committed`` files (relative to the root) that a link in the root leads
+        to from outside it: the index view of the root does not read them."""
+        return self._sourced[1]
 
 
 Entry = tuple[str, Kind, int, Any]
@@ -770,32 +780,84 @@ def _relative_to(path: str, base: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _origins(repo: git.Repo, root: str, relpaths: list[str]) -> list[str]:
-    """Where each work-tree file comes from, as git sees it."""
+def _origins(repo: git.Repo, root: str, relpaths: list[str]) -> tuple[list[str], frozenset[str]]:
+    """Where each work-tree file comes from, as git sees it; and the files among them that are
+    committed but not below the root as the index view sees it (a link in the root leads to them),
+    which that view does not read.
+
+    A file reached through a link (a committed link to a folder or a file, or a root that is one)
+    is ``committed`` only when the path it resolves to is a file git tracks: a committed link does
+    not commit what it leads to."""
     prefix = _relative_to(root, repo.top)
     prefix = "" if prefix == "." else prefix + "/"
-    spec = [prefix.rstrip("/")] if prefix else []
-    tracked = git.tracked_paths(repo, spec)
+    modes = _tracked_modes(repo, [prefix.rstrip("/")] if prefix else [])
     paths = [prefix + relpath for relpath in relpaths]
-    ignored = _ignored(repo, prefix) if any(p not in tracked for p in paths) else set()
-    origins = []
+    ignored = _ignored(repo, prefix) if any(not modes.get(p, "").startswith("100")
+                                            for p in paths) else set()
+    origins: list[str] = []
+    linked: dict[int, str] = {}  # place in ``origins`` -> the file's real path, relative to the top
+    top_real = os.path.realpath(repo.top)
     for path in paths:
-        if path in tracked:
+        if modes.get(path, "").startswith("100"):
             origins.append("committed")
             continue
         ancestors = _ancestors(path)
-        linked = [folder for folder in ancestors if folder in tracked]
+        through = [folder for folder in ancestors if folder in modes]
         if ".git" in path.split("/")[:-1]:
             origins.append("git")
-        elif linked:
-            # A tracked path with files below it: a committed link to a folder, or a submodule.
-            link = os.path.islink(os.path.join(repo.top, linked[0]))
-            origins.append("committed" if link else "submodule")
+        elif through and modes[through[0]] == "160000":
+            origins.append("submodule")
+        elif through or path in modes:  # below a committed link, or a committed file link itself
+            real = _relative_to(os.path.realpath(os.path.join(repo.top, path)), top_real)
+            if real == "." or real == ".." or real.startswith("../"):
+                origins.append("outside-git")
+            else:
+                linked[len(origins)] = real
+                origins.append("")
         elif path in ignored or any(folder + "/" in ignored for folder in ancestors):
             origins.append("ignored")
         else:
             origins.append("untracked")
-    return origins
+    elsewhere: set[str] = set()
+    if linked:
+        real_root = _relative_to(os.path.realpath(root), top_real)
+        real_prefix = "" if real_root == "." else real_root + "/"
+        folders = _covering_folders(posixpath.dirname(real) for real in linked.values())
+        real_modes = _tracked_modes(repo, folders)
+        real_ignored = _ignored_in(repo, folders) if any(
+            not real_modes.get(real, "").startswith("100") for real in linked.values()) else set()
+        for place, real in linked.items():
+            if real_modes.get(real, "").startswith("100"):
+                origins[place] = "committed"
+                if real_root.startswith("../") or not real.startswith(real_prefix):
+                    elsewhere.add(relpaths[place])
+            elif real in real_ignored or any(folder + "/" in real_ignored for folder in _ancestors(real)):
+                origins[place] = "ignored"
+            else:
+                origins[place] = "untracked"
+    return origins, frozenset(elsewhere)
+
+
+def _tracked_modes(repo: git.Repo, folders: Sequence[str]) -> dict[str, str]:
+    """Every path the index holds below ``folders`` (relative to the top; none: all), with its mode."""
+    _, records = git.stage_records(repo, folders)
+    return {path: mode for mode, _, _, path in map(git.parse_record, records)}
+
+
+def _covering_folders(folders: Iterable[str]) -> list[str]:
+    """The fewest of ``folders`` that hold all of them ("" for the top)."""
+    chosen: list[str] = []
+    for folder in sorted(set(folders)):
+        if not chosen or not _inside(folder, chosen[-1]):
+            chosen.append(folder)
+    return chosen
+
+
+def _ignored_in(repo: git.Repo, folders: list[str]) -> set[str]:
+    found: set[str] = set()
+    for folder in folders:
+        found |= _ignored(repo, folder + "/" if folder else "")
+    return found
 
 
 def _ignored(repo: git.Repo, prefix: str) -> set[str]:

@@ -183,3 +183,27 @@ def test_scan_both_views_fails_when_either_fails(
     assert status == 1
     assert sorted((root["source"], root["ok"]) for root in document["roots"]) == sorted(
         (source, verdict == 0) for source, verdict in verdicts.items())
+
+
+def test_a_file_behind_a_committed_link_is_committed_only_where_git_tracks_it(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / ".env").write_text("TOKEN=x\n")
+    (project / "shared").mkdir()
+    (project / "shared" / "util.py").write_text("")
+    os.symlink(outside, project / "src" / "creds")  # a folder outside the repository
+    os.symlink(outside / ".env", project / "src" / "cfg.env")  # a file outside it
+    os.symlink("../shared", project / "src" / "shared")  # a tracked folder outside the root
+    os.symlink("train.py", project / "src" / "again.py")  # a tracked file of the root
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "links")
+    (project / "shared" / "scratch.txt").write_text("")  # untracked, behind the link
+    snapshot = take_snapshot(str(project / "src"), "v1", "worktree", find_repo(str(project)))
+    origins = {item.path: item.origin for item in snapshot.sourced_files}
+    assert origins == {".amlignore": "committed", "train.py": "committed", "again.py": "committed",
+                       "creds/.env": "outside-git", "cfg.env": "outside-git",
+                       "shared/util.py": "committed", "shared/scratch.txt": "untracked"}
+    # The index view of src does not read shared/util.py: it is the work-tree view's to judge.
+    assert snapshot.committed_elsewhere == {"shared/util.py"}

@@ -325,3 +325,25 @@ def test_a_secret_outside_a_sparse_checkout_is_read_from_git(repo: Path, tmp_pat
                             capture_output=True, text=True, check=False)
     assert result.returncode == 1, result.stderr
     assert '"path": "b/settings.py"' in result.stdout and '"kind": "azure-storage-key"' in result.stdout
+
+
+def test_a_committed_link_to_a_secret_outside_the_repository(
+    hook_repo: HookRepo, guarded: Path, tmp_path: Path
+) -> None:
+    from test_sensitive_files import storage_key
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / ".env").write_text(f"AZURE_STORAGE_KEY={storage_key()}\n")
+    os.symlink(outside, guarded / "creds")
+    git(guarded, "add", "creds")
+    result = hook_repo.commit(guarded, "-m", "link to a folder")
+    assert blocked(result), result.stdout
+    assert "creds/.env:1: error: azure-storage-key" in result.stdout
+    git(guarded, "rm", "-q", "--cached", "creds")
+    os.unlink(guarded / "creds")
+    os.symlink(outside / ".env", guarded / "cfg.env")
+    git(guarded, "add", "cfg.env")
+    result = hook_repo.commit(guarded, "-m", "link to a file")
+    assert blocked(result), result.stdout
+    assert "cfg.env:1: error: azure-storage-key" in result.stdout
