@@ -499,7 +499,10 @@ def staged_files(repo: git.Repo, root: str, within: tuple[str, ...] = ()) -> lis
     """Every plain file staged below ``root`` (only below the names ``within`` at its top, if
     given), uploaded or not: what git publishes. Paths relative to the root; sizes as staged (-1
     where a partial clone does not hold the blob)."""
-    prefix = _prefix(os.path.abspath(root), repo.top)
+    real = index_root(repo, root)
+    if real is None:
+        return []
+    prefix = real + "/" if real else ""
     listing = _sized(_index_listing(repo, tuple(prefix + name for name in within) or (prefix.rstrip("/"),)))
     found = []
     for index, path in enumerate(listing.paths):
@@ -570,8 +573,8 @@ def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, within: tuple[str, ...]
     prefix = root_rel + "/" if root_rel else ""
     listing = _index_listing(repo, tuple(prefix + name for name in (AMLIGNORE, GITIGNORE, *within))
                              if within else (root_rel,))
-    if any(path.startswith(prefix) for _, _, _, path in listing.special):
-        return None
+    if any(path.startswith(prefix) or path == root_rel for _, _, _, path in listing.special):
+        return None  # (a root that is a staged link: the folder walk follows it)
     indices, relpaths = _root_entries(listing, prefix, within)
 
     def judge(spec: IgnoreSpec, log: _Log) -> tuple[Uploaded, int]:
@@ -911,15 +914,22 @@ def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None,
         root_rel = "" if root_rel == "." else root_rel
         if root_rel.startswith("../"):
             raise SnapshotInputError(f"{root}: outside the repository {repo.top}")
-        flat = _flat_index(repo, root_rel, sdk, within)
+        flat = None if _through_link(repo, root, root_rel) else _flat_index(repo, root_rel, sdk, within)
         if flat is not None:
             walker, spec = flat
         else:
             tree = _index_tree(repo)
-            log.notes.extend(text for path, text in tree.notes if _inside(path, root_rel))
-            spec = _tree_ignore(tree, root_rel, sdk)
-            walker = _walker(_only(tree.folders.get(root_rel) or
-                                   _index_folder(repo.top, root_rel, "committed"), within), root)
+            folder = _tree_root(tree, root_rel)
+            # A root that is (or lies below) a staged link: what a checkout's link leads to.
+            real = _tree_real(tree, folder) if folder is not None else root_rel
+            if real is not None:
+                log.notes.extend(text for path, text in tree.notes if _inside(path, real))
+            if real is None:  # a staged link to a folder outside the repository: read from disk
+                assert folder is not None
+                spec = load_ignore(folder.real, sdk)
+            else:
+                spec = _tree_ignore(tree, real, sdk)
+            walker = _walker(_only(folder or _index_folder(repo.top, root_rel, "committed"), within), root)
     else:
         walker = _walker(_only(Folder(root, os.path.realpath(root), _scan), within), root)
         spec = load_ignore(root, sdk)
@@ -928,6 +938,48 @@ def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None,
     files = list(map(SnapshotFile._make, uploaded))
     return Snapshot(root, display or display_path(root, top), sdk, source, spec, files, total,
                     log.problems, sorted(set(log.unknown)), log.notes, walker, repo)
+
+
+def _through_link(repo: git.Repo, root: str, root_rel: str) -> bool:
+    """Whether the root on disk is a link or lies below one: the index view then follows the
+    staged links the way a checkout does."""
+    return os.path.realpath(root) != os.path.normpath(os.path.join(os.path.realpath(repo.top), root_rel))
+
+
+def _tree_root(tree: _IndexTree, root_rel: str) -> Folder | None:
+    """The folder at ``root_rel`` in the index tree, through the staged links on the way, as a
+    checkout has it; None when the index holds no folder there."""
+    if root_rel in tree.folders:
+        return tree.folders[root_rel]
+    folder = tree.folders[""]
+    for part in root_rel.split("/"):
+        found = [entry for entry in folder.entries() if entry[0] == part]
+        if not found or found[0][1] not in ("dir", "dirlink"):
+            return None
+        _, kind, _, payload = found[0]
+        folder = payload if kind == "dir" else payload.target()
+    return folder
+
+
+def _tree_real(tree: _IndexTree, folder: Folder) -> str | None:
+    """Where ``folder`` of the index tree is, relative to the top; None outside the repository."""
+    real = _relative_to(folder.real, tree.repo.top)
+    if real == ".." or real.startswith("../"):
+        return None
+    return "" if real == "." else real
+
+
+def index_root(repo: git.Repo, root: str) -> str | None:
+    """The root as the index view reads it, relative to the top: through the staged links a
+    checkout follows (a root that is a committed link ``job -> src`` is ``src``); None when they
+    lead outside the repository, where no file is staged."""
+    root_rel = _relative_to(os.path.abspath(root), repo.top)
+    root_rel = "" if root_rel == "." else root_rel
+    if not _through_link(repo, root, root_rel):
+        return root_rel
+    tree = _index_tree(repo)
+    folder = _tree_root(tree, root_rel)
+    return root_rel if folder is None else _tree_real(tree, folder)
 
 
 def _walker(folder: Folder, base: str) -> Walker:

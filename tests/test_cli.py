@@ -207,3 +207,27 @@ def test_a_file_behind_a_committed_link_is_committed_only_where_git_tracks_it(
                        "shared/util.py": "committed", "shared/scratch.txt": "untracked"}
     # The index view of src does not read shared/util.py: it is the work-tree view's to judge.
     assert snapshot.committed_elsewhere == {"shared/util.py"}
+
+
+def test_index_view_of_a_root_that_is_a_committed_link(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from snapshot_guard.snapshot import index_root, staged_files
+
+    os.symlink("src", project / "job")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "job -> src")
+    (project / "src" / "big.bin").write_bytes(b"x" * 2 * MIB)
+    git(project, "add", "-A")
+    repo = find_repo(str(project))
+    assert repo is not None
+    snapshot = take_snapshot(str(project / "job"), "v1", "index", repo)
+    # What a checkout's link leads to: src/, with its own .amlignore.
+    assert [item.path for item in snapshot.files] == [".amlignore", "big.bin", "train.py"]
+    assert snapshot.total_bytes == 2 * MIB + 52 + 15
+    assert snapshot.ignore.path == str(project / "src" / ".amlignore")
+    assert index_root(repo, str(project / "job")) == "src"
+    assert {item.path for item in staged_files(repo, str(project / "job"))} == {
+        ".amlignore", "big.bin", "train.py", "data/train.csv"}
+    assert main(["scan", "--source", "index", "job", "--max-size", "1MB"]) == 1
+    assert "2.0 MiB" in capsys.readouterr().out

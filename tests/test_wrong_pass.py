@@ -347,3 +347,27 @@ def test_a_committed_link_to_a_secret_outside_the_repository(
     result = hook_repo.commit(guarded, "-m", "link to a file")
     assert blocked(result), result.stdout
     assert "cfg.env:1: error: azure-storage-key" in result.stdout
+
+
+def test_a_root_that_is_a_committed_link(hook_repo: HookRepo, guarded: Path) -> None:
+    from test_sensitive_files import storage_key
+
+    (guarded / "src").mkdir()
+    (guarded / "src" / "train.py").write_text("")
+    os.symlink("src", guarded / "job")
+    (guarded / ".snapshot-guard.yaml").write_text(LIMITS + "roots: [job]\n")
+    git(guarded, "add", "-A")
+    passed = hook_repo.commit(guarded, "-qm", "root job -> src")
+    assert passed.returncode == 0, passed.stdout
+    (guarded / "src" / ".env").write_text(f"AZURE_STORAGE_KEY={storage_key()}\n")
+    git(guarded, "add", "src/.env")
+    result = hook_repo.commit(guarded, "-m", "staged key")
+    assert blocked(result), result.stdout
+    assert "job/.env:1: error: azure-storage-key" in result.stdout
+    git(guarded, "rm", "-q", "--cached", "src/.env")  # untracked now: judged from disk
+    sparse(guarded / "src" / "big.bin", 2 * 1024 * 1024)
+    git(guarded, "add", "src/big.bin")
+    result = hook_repo.commit(guarded, "-m", "big, and the key untracked")
+    assert blocked(result), result.stdout
+    assert "job/.env:1: error: azure-storage-key" in result.stdout
+    assert "snapshot-size-limit: FAILED: job (SDK v1, staged files" in result.stdout
