@@ -67,6 +67,7 @@ class _Log:
     notes: list[str] = dataclasses.field(default_factory=list)
     problems: list[str] = dataclasses.field(default_factory=list)
     unknown: list[str] = dataclasses.field(default_factory=list)
+    unjudged: list[str] = dataclasses.field(default_factory=list)
 
 
 Walker = Callable[[IgnoreSpec, _Log], tuple[Uploaded, int]]
@@ -92,6 +93,9 @@ class Snapshot:
     ``total_bytes`` is then only a lower bound."""
     notes: list[str] = dataclasses.field(default_factory=list)
     """Things worth a warning line (dropped unreadable files, submodules not checked out)."""
+    unjudged: list[str] = dataclasses.field(default_factory=list)
+    """Why files of the root cannot be listed (a submodule whose staged commit this clone does
+    not hold): ``total_bytes`` and ``file_count`` are then only lower bounds."""
     walker: Walker | None = dataclasses.field(default=None, repr=False)
     """Judges the root's files again under another ignore file (``measure_with``, ``files_with``)."""
     repo: git.Repo | None = dataclasses.field(default=None, repr=False)
@@ -257,6 +261,8 @@ class _IndexTree:
     """Link path relative to the top -> (its folder, its place there, its target as stored)."""
     notes: list[tuple[str, str]]
     """(path relative to the top, what to say about it)."""
+    unjudged: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    """(path relative to the top, why what is staged there cannot be listed)."""
 
 
 @dataclasses.dataclass
@@ -364,7 +370,7 @@ def _build_index_tree(repo: git.Repo, index: _IndexListing, origin: str) -> _Ind
         if name in (AMLIGNORE, GITIGNORE):
             tree.staged[path] = (mode, object_id)
         if mode == "160000":
-            _add_submodule(tree, listing, path)
+            _add_submodule(tree, listing, path, object_id)
         elif mode == "120000":
             tree.links[path] = (folder, len(listing), os.fsdecode(index.contents.get(object_id, b"")))
             listing.append((name, "dangling", 0, None))
@@ -401,14 +407,30 @@ def _add_disk_file(repo: git.Repo, listing: list[Entry], relpath: str) -> None:
     listing.append((relpath.rpartition("/")[2], "file", size, None))
 
 
-def _add_submodule(tree: _IndexTree, listing: list[Entry], relpath: str) -> None:
+def _add_submodule(tree: _IndexTree, listing: list[Entry], relpath: str, commit: str) -> None:
+    """The files of the commit the staged gitlink records: what a recursive clone checks out. When
+    the submodule's checkout is at that commit, its own index (staged changes there included);
+    else that commit's tree, read from the submodule's objects."""
     sub = git.submodule_repo(tree.repo, relpath)
     if sub is None:
         tree.notes.append((relpath, f"submodule {relpath} is not checked out: its files are not "
                                     f"counted, and a recursive clone uploads them too"))
         return
-    subtree = _build_index_tree(sub, _sized(_read_listing(sub)), "submodule")
+    if git.head_commit(sub) == commit:
+        sub_listing = _read_listing(sub)
+    else:
+        committed = git.commit_listing(sub, commit)
+        if committed is None:
+            tree.unjudged.append((relpath, (
+                f"submodule {relpath}: its staged commit {commit[:12]} is not in the submodule's "
+                f"objects, so its files are unknown; run git submodule update and commit again")))
+            return
+        sub_listing = _IndexListing(sub, committed, [record.partition("\t")[2] for record in committed],
+                                    [parsed for parsed in map(git.parse_record, committed)
+                                     if parsed[0] in ("120000", "160000")], None)
+    subtree = _build_index_tree(sub, _sized(sub_listing), "submodule")
     tree.notes.extend((posixpath.join(relpath, path), text) for path, text in subtree.notes)
+    tree.unjudged.extend((posixpath.join(relpath, path), text) for path, text in subtree.unjudged)
     for path, child in subtree.folders.items():
         child.path = child.real = posixpath.join(tree.repo.top, relpath, path) if path else \
             posixpath.join(tree.repo.top, relpath)
@@ -924,6 +946,7 @@ def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None,
             real = _tree_real(tree, folder) if folder is not None else root_rel
             if real is not None:
                 log.notes.extend(text for path, text in tree.notes if _inside(path, real))
+                log.unjudged.extend(text for path, text in tree.unjudged if _inside(path, real))
             if real is None:  # a staged link to a folder outside the repository: read from disk
                 assert folder is not None
                 spec = load_ignore(folder.real, sdk)
@@ -937,7 +960,7 @@ def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None,
     uploaded.sort()
     files = list(map(SnapshotFile._make, uploaded))
     return Snapshot(root, display or display_path(root, top), sdk, source, spec, files, total,
-                    log.problems, sorted(set(log.unknown)), log.notes, walker, repo)
+                    log.problems, sorted(set(log.unknown)), log.notes, log.unjudged, walker, repo)
 
 
 def _through_link(repo: git.Repo, root: str, root_rel: str) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import git, make_repo, map_row
+from conftest import git, make_repo, map_row, unwrapped
 
 from snapshot_guard.cli import main
 from snapshot_guard.git import find_repo
@@ -231,3 +231,33 @@ def test_index_view_of_a_root_that_is_a_committed_link(
         ".amlignore", "big.bin", "train.py", "data/train.csv"}
     assert main(["scan", "--source", "index", "job", "--max-size", "1MB"]) == 1
     assert "2.0 MiB" in capsys.readouterr().out
+
+
+def test_index_sizes_a_submodule_at_its_staged_commit(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    library = make_repo(tmp_path / "library")
+    (library / "lib.py").write_text("x = 1\n")
+    git(library, "add", "-A")
+    git(library, "commit", "-qm", "lib")
+    git(project, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "src/lib")
+    git(project, "commit", "-qm", "submodule")
+    checkout = project / "src" / "lib"
+    (checkout / "big.bin").write_bytes(b"x" * 2 * MIB)
+    git(checkout, "add", "-A")
+    git(checkout, "commit", "-qm", "big")
+    git(project, "add", "src/lib")  # the gitlink records the commit with big.bin ...
+    git(checkout, "checkout", "-q", "HEAD~1")  # ... while the checkout is back on the older one
+    repo = find_repo(str(project))
+    snapshot = take_snapshot(str(project / "src"), "v1", "index", repo)
+    sizes = {item.path: item.size for item in snapshot.files}
+    assert sizes["lib/big.bin"] == 2 * MIB and sizes["lib/lib.py"] == 6
+    assert not snapshot.unjudged
+    # A staged commit the submodule does not hold: no number, the verdict is unknown.
+    git(project, "update-index", "--cacheinfo", f"160000,{'1' * 40},src/lib")
+    snapshot = take_snapshot(str(project / "src"), "v1", "index", repo)
+    assert [text for text in snapshot.unjudged if "git submodule update" in text]
+    assert main(["scan", "--source", "index", "src"]) == 2
+    out = capsys.readouterr().out
+    lines = [line for line in unwrapped(out).splitlines() if "git submodule update" in line]
+    assert len(lines) == 1 and "CANNOT JUDGE" in out, out

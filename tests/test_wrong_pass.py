@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import HookRepo, git, make_repo
+from conftest import HookRepo, git, make_repo, unwrapped
 from test_sensitive_files import pem
 
 HOOKS = ("snapshot-size-limit", "snapshot-file-count", "snapshot-sensitive-files",
@@ -371,3 +371,28 @@ def test_a_root_that_is_a_committed_link(hook_repo: HookRepo, guarded: Path) -> 
     assert blocked(result), result.stdout
     assert "job/.env:1: error: azure-storage-key" in result.stdout
     assert "snapshot-size-limit: FAILED: job (SDK v1, staged files" in result.stdout
+
+
+def test_a_staged_submodule_pointer_is_judged_at_its_commit(
+    hook_repo: HookRepo, guarded: Path, tmp_path: Path
+) -> None:
+    library = make_repo(tmp_path / "library")
+    (library / "lib.py").write_text("")
+    git(library, "add", "-A")
+    git(library, "commit", "-qm", "lib")
+    git(guarded, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "lib")
+    passed = hook_repo.commit(guarded, "-qm", "submodule")
+    assert passed.returncode == 0, passed.stdout
+    checkout = guarded / "lib"
+    sparse(checkout / "big.dat", 2 * 1024 * 1024)
+    git(checkout, "add", "-A")
+    git(checkout, "commit", "-qm", "big")
+    git(guarded, "add", "lib")
+    git(checkout, "checkout", "-q", "HEAD~1")
+    result = hook_repo.commit(guarded, "-m", "bump lib, checkout behind")
+    assert blocked(result), result.stdout
+    assert "snapshot-size-limit: FAILED: . (SDK v1, staged files" in result.stdout
+    git(guarded, "update-index", "--cacheinfo", f"160000,{'1' * 40},lib")  # a commit lib lacks
+    result = hook_repo.commit(guarded, "-m", "bump lib to a commit it does not hold")
+    assert blocked(result), result.stdout
+    assert "CANNOT JUDGE" in result.stdout and "run git submodule update" in unwrapped(result.stdout)
