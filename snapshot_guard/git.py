@@ -116,6 +116,33 @@ def stage_records(repo: Repo, paths: Sequence[str] = ()) -> tuple[str, list[str]
     return text, records
 
 
+def head_commit(repo: Repo) -> str | None:
+    """The commit checked out in ``repo`` (None when it has none)."""
+    result = subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD^{commit}"], cwd=repo.top,
+                            capture_output=True, env=_env(repo), check=False)
+    return os.fsdecode(result.stdout).strip() or None if result.returncode == 0 else None
+
+
+def commit_listing(repo: Repo, commit: str) -> list[str] | None:
+    """Every entry of ``commit``'s tree as ``stage_records`` gives them (``"mode object 0\tpath"``),
+    read from ``repo``'s objects without fetching; None when ``repo`` does not hold the commit or a
+    tree of it."""
+    present = subprocess.run(["git", "cat-file", "-e", f"{commit}^{{tree}}"], cwd=repo.top,
+                             capture_output=True, env=_env(repo), check=False)
+    if present.returncode != 0:
+        return None
+    result = subprocess.run(["git", "ls-tree", "-r", "-z", "--full-tree", commit], cwd=repo.top,
+                            capture_output=True, env=_env(repo), check=False)
+    if result.returncode != 0:  # a tree below it is missing
+        return None
+    records = []
+    for item in _split_z(result.stdout):
+        info, _, path = item.partition("\t")
+        mode, _, object_id = info.split(" ")
+        records.append(f"{mode} {object_id} 0\t{path}")
+    return records
+
+
 def parse_record(record: str) -> tuple[str, str, str, str]:
     """``(mode, object id, stage, path)`` of one ``stage_records`` record."""
     info, _, path = record.partition("\t")

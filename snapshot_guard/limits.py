@@ -76,7 +76,9 @@ def judge(snapshot: Snapshot, settings: RootSettings, limit: Limit, warn_at: flo
     maximum: int | None = settings.max_bytes if limit == "size" else settings.max_files
     if limit == "count" and settings.no_file_limit_here and snapshot.source == "worktree":
         maximum = None
-    lower_bound = limit == "size" and bool(snapshot.unknown)
+    # Sizes a partial clone does not hold leave the size a lower bound; files that cannot be listed
+    # (a submodule's staged commit missing), both.
+    lower_bound = (limit == "size" and bool(snapshot.unknown)) or bool(snapshot.unjudged)
     status: Status
     if maximum is None:
         status = "ok"
@@ -171,8 +173,8 @@ def agree(first: Measured, second: Measured) -> bool:
     """Whether two views of a root say the same: then a report shows them once, and a fix that
     works for one works for the other."""
     one, two = first.snapshot, second.snapshot
-    return (one.total_bytes, one.file_count, one.problems, one.unknown, one.ignore.path) == \
-        (two.total_bytes, two.file_count, two.problems, two.unknown, two.ignore.path) and \
+    return (one.total_bytes, one.file_count, one.problems, one.unknown, one.unjudged, one.ignore.path) == \
+        (two.total_bytes, two.file_count, two.problems, two.unknown, two.unjudged, two.ignore.path) and \
         (first.size.status, first.count.status) == (second.size.status, second.count.status)
 
 

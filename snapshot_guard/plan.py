@@ -13,7 +13,7 @@ import posixpath
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
-from snapshot_guard import change, git
+from snapshot_guard import change, git, snapshot
 from snapshot_guard.config import PYPROJECT, YAML_NAME, Config, load_config
 from snapshot_guard.errors import SDKS, VIEWS, Sdk, SnapshotInputError, View
 from snapshot_guard.findings import display_path
@@ -77,8 +77,13 @@ class Plan:
         """The paths the run changes below ``root``, relative to it; None: every file counts."""
         if self.change.everything:
             return None
-        prefix = "" if root.display == "." else root.display + "/"
-        return frozenset(path[len(prefix):] for path in self.change.paths if path.startswith(prefix))
+        prefixes = {"" if root.display == "." else root.display + "/"}
+        if self.repo is not None:  # a root that is a committed link: the changes where it leads
+            real = snapshot.index_root(self.repo, root.path)
+            if real is not None:
+                prefixes.add(real + "/" if real else "")
+        return frozenset(path[len(prefix):] for prefix in prefixes for path in self.change.paths
+                         if path.startswith(prefix))
 
 
 def top_names(paths: frozenset[str] | None) -> tuple[str, ...]:

@@ -353,7 +353,8 @@ def _problem_lines(measured: Measured) -> list[str]:
     lines = [f"  error: {printable(problem)}" for problem in snapshot.problems]
     if snapshot.sdk == "v2" and not snapshot.files:
         lines.append("  error: nothing is left to upload; azure-ai-ml fails on an empty code folder")
-    if measured.size.lower_bound:
+    lines.extend(f"  cannot judge: {printable(text)}" for text in snapshot.unjudged)
+    if measured.size.lower_bound and snapshot.unknown:
         one = len(snapshot.unknown) == 1
         lines.append(f"  cannot judge: {plural(len(snapshot.unknown), 'staged file')} of this root "
                      f"{'is' if one else 'are'} not in this partial clone, so "

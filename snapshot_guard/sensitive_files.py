@@ -37,6 +37,18 @@ def _repo_path(snapshot: Snapshot, relpath: str) -> str:
     return relpath if snapshot.display == "." else posixpath.join(snapshot.display, relpath)
 
 
+def _tracked_path(snapshot: Snapshot, relpath: str) -> str:
+    """The path git tracks a committed file of ``snapshot`` under, relative to the top: where it
+    is, when a link (the root's own, or one in the root) leads to it."""
+    repo = snapshot.repo
+    if repo is not None:
+        real = os.path.realpath(os.path.join(snapshot.root, relpath))
+        tracked = os.path.relpath(real, os.path.realpath(repo.top)).replace(os.sep, "/")
+        if os.path.isfile(real) and not tracked.startswith("../"):
+            return tracked
+    return _repo_path(snapshot, relpath)
+
+
 def excluding_line(relpath: str) -> str:
     """The ``.amlignore`` line for ``relpath``: its folder where the folder holds nothing else a
     job needs (checkpoints, credential folders, ``.git``), else the file itself."""
@@ -101,7 +113,7 @@ def _fix(snapshot: Snapshot, item: SnapshotFile, detection: sensitive.Detection,
     elif detection.category == "data":
         steps.append("move it to a datastore and read it as a data asset or job input")
     if item.origin == "committed":
-        path = _repo_path(snapshot, item.path)
+        path = _tracked_path(snapshot, item.path)
         steps.append(f"git rm --cached {shlex.quote(path)}")
         steps.append(f"add `{ignore.ignore_line(path) or path}` to {GITIGNORE} at the repository top")
     if uploaded:
@@ -173,15 +185,17 @@ def findings_for(snapshot: Snapshot, the_plan: plan.Plan, options: Options | Non
             staged = [item for item in staged if item.path in changed]
         uploaded = {item.path for item in snapshot.files}
         return scan_files(snapshot, staged, the_plan, options, uploaded.__contains__)
+    # A committed file is the index view's to judge, when that view reads it.
+    elsewhere = snapshot.committed_elsewhere
     items = [item for item in snapshot.sourced_files
-             if item.origin != "committed" or "index" not in the_plan.views]
+             if item.origin != "committed" or "index" not in the_plan.views or item.path in elsewhere]
     if the_plan.repo is not None and "index" in the_plan.views:
         # Files git does not compare with the index: what the disk holds was never judged.
         folder = os.path.relpath(snapshot.root, the_plan.repo.top).replace(os.sep, "/")
         prefix = "" if folder == "." else folder + "/"
         hidden = {path[len(prefix):] for path in git.hidden_from_diff(the_plan.repo, prefix.rstrip("/"))}
         items += [item for item in snapshot.sourced_files
-                  if item.origin == "committed" and item.path in hidden]
+                  if item.origin == "committed" and item.path in hidden and item.path not in elsewhere]
     return scan_files(snapshot, items, the_plan, options, lambda _: True)
 
 
@@ -190,7 +204,9 @@ def _staged_outside_every_root(the_plan: plan.Plan) -> frozenset[str]:
     publishes it all the same."""
     if the_plan.repo is None or the_plan.change.everything or "index" not in the_plan.views:
         return frozenset()
-    roots = [root.display for root in the_plan.roots]
+    top = os.path.realpath(the_plan.repo.top)
+    roots = [root.display for root in the_plan.roots] + [  # a root that is a link: its target too
+        os.path.relpath(os.path.realpath(root.path), top).replace(os.sep, "/") for root in the_plan.roots]
     if "." in roots:
         return frozenset()
     return frozenset(path for path in the_plan.change.paths

@@ -67,6 +67,7 @@ class _Log:
     notes: list[str] = dataclasses.field(default_factory=list)
     problems: list[str] = dataclasses.field(default_factory=list)
     unknown: list[str] = dataclasses.field(default_factory=list)
+    unjudged: list[str] = dataclasses.field(default_factory=list)
 
 
 Walker = Callable[[IgnoreSpec, _Log], tuple[Uploaded, int]]
@@ -92,6 +93,9 @@ class Snapshot:
     ``total_bytes`` is then only a lower bound."""
     notes: list[str] = dataclasses.field(default_factory=list)
     """Things worth a warning line (dropped unreadable files, submodules not checked out)."""
+    unjudged: list[str] = dataclasses.field(default_factory=list)
+    """Why files of the root cannot be listed (a submodule whose staged commit this clone does
+    not hold): ``total_bytes`` and ``file_count`` are then only lower bounds."""
     walker: Walker | None = dataclasses.field(default=None, repr=False)
     """Judges the root's files again under another ignore file (``measure_with``, ``files_with``)."""
     repo: git.Repo | None = dataclasses.field(default=None, repr=False)
@@ -102,13 +106,23 @@ class Snapshot:
         return len(self.files)
 
     @functools.cached_property
+    def _sourced(self) -> tuple[list[SnapshotFile], frozenset[str]]:
+        if self.source == "index" or self.repo is None:
+            return self.files, frozenset()
+        origins, elsewhere = _origins(self.repo, self.root, [item.path for item in self.files])
+        return [item._replace(origin=origin) for item, origin in zip(self.files, origins)], elsewhere
+
+    @property
     def sourced_files(self) -> list[SnapshotFile]:
         """``files``, each with where it comes from as git sees it: in the work tree, asked of git
         on first use (two git calls that a passing check does not need)."""
-        if self.source == "index" or self.repo is None:
-            return self.files
-        origins = _origins(self.repo, self.root, [item.path for item in self.files])
-        return [item._replace(origin=origin) for item, origin in zip(self.files, origins)]
+        return self._sourced[0]
+
+    @property
+    def committed_elsewhere(self) -> frozenset[str]:
+        """The work tree's ``committed`` files (relative to the root) that a link in the root leads
+        to from outside it: the index view of the root does not read them."""
+        return self._sourced[1]
 
 
 Entry = tuple[str, Kind, int, Any]
@@ -247,6 +261,8 @@ class _IndexTree:
     """Link path relative to the top -> (its folder, its place there, its target as stored)."""
     notes: list[tuple[str, str]]
     """(path relative to the top, what to say about it)."""
+    unjudged: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    """(path relative to the top, why what is staged there cannot be listed)."""
 
 
 @dataclasses.dataclass
@@ -354,7 +370,7 @@ def _build_index_tree(repo: git.Repo, index: _IndexListing, origin: str) -> _Ind
         if name in (AMLIGNORE, GITIGNORE):
             tree.staged[path] = (mode, object_id)
         if mode == "160000":
-            _add_submodule(tree, listing, path)
+            _add_submodule(tree, listing, path, object_id)
         elif mode == "120000":
             tree.links[path] = (folder, len(listing), os.fsdecode(index.contents.get(object_id, b"")))
             listing.append((name, "dangling", 0, None))
@@ -391,14 +407,30 @@ def _add_disk_file(repo: git.Repo, listing: list[Entry], relpath: str) -> None:
     listing.append((relpath.rpartition("/")[2], "file", size, None))
 
 
-def _add_submodule(tree: _IndexTree, listing: list[Entry], relpath: str) -> None:
+def _add_submodule(tree: _IndexTree, listing: list[Entry], relpath: str, commit: str) -> None:
+    """The files of the commit the staged gitlink records: what a recursive clone checks out. When
+    the submodule's checkout is at that commit, its own index (staged changes there included);
+    else that commit's tree, read from the submodule's objects."""
     sub = git.submodule_repo(tree.repo, relpath)
     if sub is None:
         tree.notes.append((relpath, f"submodule {relpath} is not checked out: its files are not "
                                     f"counted, and a recursive clone uploads them too"))
         return
-    subtree = _build_index_tree(sub, _sized(_read_listing(sub)), "submodule")
+    if git.head_commit(sub) == commit:
+        sub_listing = _read_listing(sub)
+    else:
+        committed = git.commit_listing(sub, commit)
+        if committed is None:
+            tree.unjudged.append((relpath, (
+                f"submodule {relpath}: its staged commit {commit[:12]} is not in the submodule's "
+                f"objects, so its files are unknown; run git submodule update and commit again")))
+            return
+        sub_listing = _IndexListing(sub, committed, [record.partition("\t")[2] for record in committed],
+                                    [parsed for parsed in map(git.parse_record, committed)
+                                     if parsed[0] in ("120000", "160000")], None)
+    subtree = _build_index_tree(sub, _sized(sub_listing), "submodule")
     tree.notes.extend((posixpath.join(relpath, path), text) for path, text in subtree.notes)
+    tree.unjudged.extend((posixpath.join(relpath, path), text) for path, text in subtree.unjudged)
     for path, child in subtree.folders.items():
         child.path = child.real = posixpath.join(tree.repo.top, relpath, path) if path else \
             posixpath.join(tree.repo.top, relpath)
@@ -489,7 +521,10 @@ def staged_files(repo: git.Repo, root: str, within: tuple[str, ...] = ()) -> lis
     """Every plain file staged below ``root`` (only below the names ``within`` at its top, if
     given), uploaded or not: what git publishes. Paths relative to the root; sizes as staged (-1
     where a partial clone does not hold the blob)."""
-    prefix = _prefix(os.path.abspath(root), repo.top)
+    real = index_root(repo, root)
+    if real is None:
+        return []
+    prefix = real + "/" if real else ""
     listing = _sized(_index_listing(repo, tuple(prefix + name for name in within) or (prefix.rstrip("/"),)))
     found = []
     for index, path in enumerate(listing.paths):
@@ -560,8 +595,8 @@ def _flat_index(repo: git.Repo, root_rel: str, sdk: Sdk, within: tuple[str, ...]
     prefix = root_rel + "/" if root_rel else ""
     listing = _index_listing(repo, tuple(prefix + name for name in (AMLIGNORE, GITIGNORE, *within))
                              if within else (root_rel,))
-    if any(path.startswith(prefix) for _, _, _, path in listing.special):
-        return None
+    if any(path.startswith(prefix) or path == root_rel for _, _, _, path in listing.special):
+        return None  # (a root that is a staged link: the folder walk follows it)
     indices, relpaths = _root_entries(listing, prefix, within)
 
     def judge(spec: IgnoreSpec, log: _Log) -> tuple[Uploaded, int]:
@@ -776,32 +811,84 @@ def _relative_to(path: str, base: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _origins(repo: git.Repo, root: str, relpaths: list[str]) -> list[str]:
-    """Where each work-tree file comes from, as git sees it."""
+def _origins(repo: git.Repo, root: str, relpaths: list[str]) -> tuple[list[str], frozenset[str]]:
+    """Where each work-tree file comes from, as git sees it; and the files among them that are
+    committed but not below the root as the index view sees it (a link in the root leads to them),
+    which that view does not read.
+
+    A file reached through a link (a committed link to a folder or a file, or a root that is one)
+    is ``committed`` only when the path it resolves to is a file git tracks: a committed link does
+    not commit what it leads to."""
     prefix = _relative_to(root, repo.top)
     prefix = "" if prefix == "." else prefix + "/"
-    spec = [prefix.rstrip("/")] if prefix else []
-    tracked = git.tracked_paths(repo, spec)
+    modes = _tracked_modes(repo, [prefix.rstrip("/")] if prefix else [])
     paths = [prefix + relpath for relpath in relpaths]
-    ignored = _ignored(repo, prefix) if any(p not in tracked for p in paths) else set()
-    origins = []
+    ignored = _ignored(repo, prefix) if any(not modes.get(p, "").startswith("100")
+                                            for p in paths) else set()
+    origins: list[str] = []
+    linked: dict[int, str] = {}  # place in ``origins`` -> the file's real path, relative to the top
+    top_real = os.path.realpath(repo.top)
     for path in paths:
-        if path in tracked:
+        if modes.get(path, "").startswith("100"):
             origins.append("committed")
             continue
         ancestors = _ancestors(path)
-        linked = [folder for folder in ancestors if folder in tracked]
+        through = [folder for folder in ancestors if folder in modes]
         if ".git" in path.split("/")[:-1]:
             origins.append("git")
-        elif linked:
-            # A tracked path with files below it: a committed link to a folder, or a submodule.
-            link = os.path.islink(os.path.join(repo.top, linked[0]))
-            origins.append("committed" if link else "submodule")
+        elif through and modes[through[0]] == "160000":
+            origins.append("submodule")
+        elif through or path in modes:  # below a committed link, or a committed file link itself
+            real = _relative_to(os.path.realpath(os.path.join(repo.top, path)), top_real)
+            if real == "." or real == ".." or real.startswith("../"):
+                origins.append("outside-git")
+            else:
+                linked[len(origins)] = real
+                origins.append("")
         elif path in ignored or any(folder + "/" in ignored for folder in ancestors):
             origins.append("ignored")
         else:
             origins.append("untracked")
-    return origins
+    elsewhere: set[str] = set()
+    if linked:
+        real_root = _relative_to(os.path.realpath(root), top_real)
+        real_prefix = "" if real_root == "." else real_root + "/"
+        folders = _covering_folders(posixpath.dirname(real) for real in linked.values())
+        real_modes = _tracked_modes(repo, folders)
+        real_ignored = _ignored_in(repo, folders) if any(
+            not real_modes.get(real, "").startswith("100") for real in linked.values()) else set()
+        for place, real in linked.items():
+            if real_modes.get(real, "").startswith("100"):
+                origins[place] = "committed"
+                if real_root.startswith("../") or not real.startswith(real_prefix):
+                    elsewhere.add(relpaths[place])
+            elif real in real_ignored or any(folder + "/" in real_ignored for folder in _ancestors(real)):
+                origins[place] = "ignored"
+            else:
+                origins[place] = "untracked"
+    return origins, frozenset(elsewhere)
+
+
+def _tracked_modes(repo: git.Repo, folders: Sequence[str]) -> dict[str, str]:
+    """Every path the index holds below ``folders`` (relative to the top; none: all), with its mode."""
+    _, records = git.stage_records(repo, folders)
+    return {path: mode for mode, _, _, path in map(git.parse_record, records)}
+
+
+def _covering_folders(folders: Iterable[str]) -> list[str]:
+    """The fewest of ``folders`` that hold all of them ("" for the top)."""
+    chosen: list[str] = []
+    for folder in sorted(set(folders)):
+        if not chosen or not _inside(folder, chosen[-1]):
+            chosen.append(folder)
+    return chosen
+
+
+def _ignored_in(repo: git.Repo, folders: list[str]) -> set[str]:
+    found: set[str] = set()
+    for folder in folders:
+        found |= _ignored(repo, folder + "/" if folder else "")
+    return found
 
 
 def _ignored(repo: git.Repo, prefix: str) -> set[str]:
@@ -855,15 +942,23 @@ def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None,
         root_rel = "" if root_rel == "." else root_rel
         if root_rel.startswith("../"):
             raise SnapshotInputError(f"{root}: outside the repository {repo.top}")
-        flat = _flat_index(repo, root_rel, sdk, within)
+        flat = None if _through_link(repo, root, root_rel) else _flat_index(repo, root_rel, sdk, within)
         if flat is not None:
             walker, spec = flat
         else:
             tree = _index_tree(repo)
-            log.notes.extend(text for path, text in tree.notes if _inside(path, root_rel))
-            spec = _tree_ignore(tree, root_rel, sdk)
-            walker = _walker(_only(tree.folders.get(root_rel) or
-                                   _index_folder(repo.top, root_rel, "committed"), within), root)
+            folder = _tree_root(tree, root_rel)
+            # A root that is (or lies below) a staged link: what a checkout's link leads to.
+            real = _tree_real(tree, folder) if folder is not None else root_rel
+            if real is not None:
+                log.notes.extend(text for path, text in tree.notes if _inside(path, real))
+                log.unjudged.extend(text for path, text in tree.unjudged if _inside(path, real))
+            if real is None:  # a staged link to a folder outside the repository: read from disk
+                assert folder is not None
+                spec = load_ignore(folder.real, sdk)
+            else:
+                spec = _tree_ignore(tree, real, sdk)
+            walker = _walker(_only(folder or _index_folder(repo.top, root_rel, "committed"), within), root)
     else:
         walker = _walker(_only(Folder(root, os.path.realpath(root), _scan), within), root)
         spec = load_ignore(root, sdk)
@@ -871,7 +966,49 @@ def take_snapshot(root: str, sdk: Sdk, source: Source, repo: git.Repo | None,
     uploaded.sort()
     files = list(map(SnapshotFile._make, uploaded))
     return Snapshot(root, display or display_path(root, top), sdk, source, spec, files, total,
-                    log.problems, sorted(set(log.unknown)), log.notes, walker, repo)
+                    log.problems, sorted(set(log.unknown)), log.notes, log.unjudged, walker, repo)
+
+
+def _through_link(repo: git.Repo, root: str, root_rel: str) -> bool:
+    """Whether the root on disk is a link or lies below one: the index view then follows the
+    staged links the way a checkout does."""
+    return os.path.realpath(root) != os.path.normpath(os.path.join(os.path.realpath(repo.top), root_rel))
+
+
+def _tree_root(tree: _IndexTree, root_rel: str) -> Folder | None:
+    """The folder at ``root_rel`` in the index tree, through the staged links on the way, as a
+    checkout has it; None when the index holds no folder there."""
+    if root_rel in tree.folders:
+        return tree.folders[root_rel]
+    folder = tree.folders[""]
+    for part in root_rel.split("/"):
+        found = [entry for entry in folder.entries() if entry[0] == part]
+        if not found or found[0][1] not in ("dir", "dirlink"):
+            return None
+        _, kind, _, payload = found[0]
+        folder = payload if kind == "dir" else payload.target()
+    return folder
+
+
+def _tree_real(tree: _IndexTree, folder: Folder) -> str | None:
+    """Where ``folder`` of the index tree is, relative to the top; None outside the repository."""
+    real = _relative_to(folder.real, tree.repo.top)
+    if real == ".." or real.startswith("../"):
+        return None
+    return "" if real == "." else real
+
+
+def index_root(repo: git.Repo, root: str) -> str | None:
+    """The root as the index view reads it, relative to the top: through the staged links a
+    checkout follows (a root that is a committed link ``job -> src`` is ``src``); None when they
+    lead outside the repository, where no file is staged."""
+    root_rel = _relative_to(os.path.abspath(root), repo.top)
+    root_rel = "" if root_rel == "." else root_rel
+    if not _through_link(repo, root, root_rel):
+        return root_rel
+    tree = _index_tree(repo)
+    folder = _tree_root(tree, root_rel)
+    return root_rel if folder is None else _tree_real(tree, folder)
 
 
 def _walker(folder: Folder, base: str) -> Walker:

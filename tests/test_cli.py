@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import git, make_repo, map_row
+from conftest import git, make_repo, map_row, unwrapped
 
 from snapshot_guard.cli import main
 from snapshot_guard.git import find_repo
@@ -183,3 +183,81 @@ def test_scan_both_views_fails_when_either_fails(
     assert status == 1
     assert sorted((root["source"], root["ok"]) for root in document["roots"]) == sorted(
         (source, verdict == 0) for source, verdict in verdicts.items())
+
+
+def test_a_file_behind_a_committed_link_is_committed_only_where_git_tracks_it(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / ".env").write_text("TOKEN=x\n")
+    (project / "shared").mkdir()
+    (project / "shared" / "util.py").write_text("")
+    os.symlink(outside, project / "src" / "creds")  # a folder outside the repository
+    os.symlink(outside / ".env", project / "src" / "cfg.env")  # a file outside it
+    os.symlink("../shared", project / "src" / "shared")  # a tracked folder outside the root
+    os.symlink("train.py", project / "src" / "again.py")  # a tracked file of the root
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "links")
+    (project / "shared" / "scratch.txt").write_text("")  # untracked, behind the link
+    snapshot = take_snapshot(str(project / "src"), "v1", "worktree", find_repo(str(project)))
+    origins = {item.path: item.origin for item in snapshot.sourced_files}
+    assert origins == {".amlignore": "committed", "train.py": "committed", "again.py": "committed",
+                       "creds/.env": "outside-git", "cfg.env": "outside-git",
+                       "shared/util.py": "committed", "shared/scratch.txt": "untracked"}
+    # The index view of src does not read shared/util.py: it is the work-tree view's to judge.
+    assert snapshot.committed_elsewhere == {"shared/util.py"}
+
+
+def test_index_view_of_a_root_that_is_a_committed_link(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from snapshot_guard.snapshot import index_root, staged_files
+
+    os.symlink("src", project / "job")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "job -> src")
+    (project / "src" / "big.bin").write_bytes(b"x" * 2 * MIB)
+    git(project, "add", "-A")
+    repo = find_repo(str(project))
+    assert repo is not None
+    snapshot = take_snapshot(str(project / "job"), "v1", "index", repo)
+    # What a checkout's link leads to: src/, with its own .amlignore.
+    assert [item.path for item in snapshot.files] == [".amlignore", "big.bin", "train.py"]
+    assert snapshot.total_bytes == 2 * MIB + 52 + 15
+    assert snapshot.ignore.path == str(project / "src" / ".amlignore")
+    assert index_root(repo, str(project / "job")) == "src"
+    assert {item.path for item in staged_files(repo, str(project / "job"))} == {
+        ".amlignore", "big.bin", "train.py", "data/train.csv"}
+    assert main(["scan", "--source", "index", "job", "--max-size", "1MB"]) == 1
+    assert "2.0 MiB" in capsys.readouterr().out
+
+
+def test_index_sizes_a_submodule_at_its_staged_commit(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    library = make_repo(tmp_path / "library")
+    (library / "lib.py").write_text("x = 1\n")
+    git(library, "add", "-A")
+    git(library, "commit", "-qm", "lib")
+    git(project, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "src/lib")
+    git(project, "commit", "-qm", "submodule")
+    checkout = project / "src" / "lib"
+    (checkout / "big.bin").write_bytes(b"x" * 2 * MIB)
+    git(checkout, "add", "-A")
+    git(checkout, "commit", "-qm", "big")
+    git(project, "add", "src/lib")  # the gitlink records the commit with big.bin ...
+    git(checkout, "checkout", "-q", "HEAD~1")  # ... while the checkout is back on the older one
+    repo = find_repo(str(project))
+    snapshot = take_snapshot(str(project / "src"), "v1", "index", repo)
+    sizes = {item.path: item.size for item in snapshot.files}
+    assert sizes["lib/big.bin"] == 2 * MIB and sizes["lib/lib.py"] == 6
+    assert not snapshot.unjudged
+    # A staged commit the submodule does not hold: no number, the verdict is unknown.
+    git(project, "update-index", "--cacheinfo", f"160000,{'1' * 40},src/lib")
+    snapshot = take_snapshot(str(project / "src"), "v1", "index", repo)
+    assert [text for text in snapshot.unjudged if "git submodule update" in text]
+    assert main(["scan", "--source", "index", "src"]) == 2
+    out = capsys.readouterr().out
+    lines = [line for line in unwrapped(out).splitlines() if "git submodule update" in line]
+    assert len(lines) == 1 and "CANNOT JUDGE" in out, out

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import HookRepo, git, make_repo
+from conftest import HookRepo, git, make_repo, unwrapped
 from test_sensitive_files import b64, pem
 
 HOOKS = ("snapshot-size-limit", "snapshot-file-count", "snapshot-sensitive-files",
@@ -390,3 +390,74 @@ def test_a_file_git_does_not_compare_is_read_as_staged_and_as_on_disk(
     git(guarded, "update-index", flag, "settings.py")
     staged = hook_repo.commit(guarded, "-m", "a key staged, a clean copy on disk")
     assert blocked(staged) and "settings.py" in staged.stdout, staged.stdout
+
+
+def test_a_committed_link_to_a_secret_outside_the_repository(
+    hook_repo: HookRepo, guarded: Path, tmp_path: Path
+) -> None:
+    from test_sensitive_files import storage_key
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / ".env").write_text(f"AZURE_STORAGE_KEY={storage_key()}\n")
+    os.symlink(outside, guarded / "creds")
+    git(guarded, "add", "creds")
+    result = hook_repo.commit(guarded, "-m", "link to a folder")
+    assert blocked(result), result.stdout
+    assert "creds/.env:1: error: azure-storage-key" in result.stdout
+    git(guarded, "rm", "-q", "--cached", "creds")
+    os.unlink(guarded / "creds")
+    os.symlink(outside / ".env", guarded / "cfg.env")
+    git(guarded, "add", "cfg.env")
+    result = hook_repo.commit(guarded, "-m", "link to a file")
+    assert blocked(result), result.stdout
+    assert "cfg.env:1: error: azure-storage-key" in result.stdout
+
+
+def test_a_root_that_is_a_committed_link(hook_repo: HookRepo, guarded: Path) -> None:
+    from test_sensitive_files import storage_key
+
+    (guarded / "src").mkdir()
+    (guarded / "src" / "train.py").write_text("")
+    os.symlink("src", guarded / "job")
+    (guarded / ".snapshot-guard.yaml").write_text(LIMITS + "roots: [job]\n")
+    git(guarded, "add", "-A")
+    passed = hook_repo.commit(guarded, "-qm", "root job -> src")
+    assert passed.returncode == 0, passed.stdout
+    (guarded / "src" / ".env").write_text(f"AZURE_STORAGE_KEY={storage_key()}\n")
+    git(guarded, "add", "src/.env")
+    result = hook_repo.commit(guarded, "-m", "staged key")
+    assert blocked(result), result.stdout
+    assert "job/.env:1: error: azure-storage-key" in result.stdout
+    git(guarded, "rm", "-q", "--cached", "src/.env")  # untracked now: judged from disk
+    sparse(guarded / "src" / "big.bin", 2 * 1024 * 1024)
+    git(guarded, "add", "src/big.bin")
+    result = hook_repo.commit(guarded, "-m", "big, and the key untracked")
+    assert blocked(result), result.stdout
+    assert "job/.env:1: error: azure-storage-key" in result.stdout
+    assert "snapshot-size-limit: FAILED: job (SDK v1, staged files" in result.stdout
+
+
+def test_a_staged_submodule_pointer_is_judged_at_its_commit(
+    hook_repo: HookRepo, guarded: Path, tmp_path: Path
+) -> None:
+    library = make_repo(tmp_path / "library")
+    (library / "lib.py").write_text("")
+    git(library, "add", "-A")
+    git(library, "commit", "-qm", "lib")
+    git(guarded, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "lib")
+    passed = hook_repo.commit(guarded, "-qm", "submodule")
+    assert passed.returncode == 0, passed.stdout
+    checkout = guarded / "lib"
+    sparse(checkout / "big.dat", 2 * 1024 * 1024)
+    git(checkout, "add", "-A")
+    git(checkout, "commit", "-qm", "big")
+    git(guarded, "add", "lib")
+    git(checkout, "checkout", "-q", "HEAD~1")
+    result = hook_repo.commit(guarded, "-m", "bump lib, checkout behind")
+    assert blocked(result), result.stdout
+    assert "snapshot-size-limit: FAILED: . (SDK v1, staged files" in result.stdout
+    git(guarded, "update-index", "--cacheinfo", f"160000,{'1' * 40},lib")  # a commit lib lacks
+    result = hook_repo.commit(guarded, "-m", "bump lib to a commit it does not hold")
+    assert blocked(result), result.stdout
+    assert "CANNOT JUDGE" in result.stdout and "run git submodule update" in unwrapped(result.stdout)
