@@ -690,3 +690,14 @@ def test_findings_of_a_file_on_disk(tmp_path: Path) -> None:
     path.write_text(f'DB_PASSWORD = "{V.password()}"\n')
     [found] = scan_file(str(path), "settings.py", path.stat().st_size)
     assert (found.kind, found.rule) == ("password", "credential-named-literal")
+
+
+def test_a_key_written_with_json_escaped_slashes_is_the_same_key() -> None:
+    key = V.storage_key()
+    while "/" not in key:
+        key = V.storage_key()
+    plain = json.dumps({"storage_key": key})
+    escaped = plain.replace("/", "\\/")
+    assert json.loads(escaped) == json.loads(plain)
+    assert [found.kind for found in scan("conf/settings.json", plain)] == \
+        [found.kind for found in scan("conf/settings.json", escaped)] != []

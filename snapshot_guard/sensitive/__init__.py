@@ -225,6 +225,8 @@ def text_hits(text: str, kind: FileType, name: str = "", present: frozenset[str]
     """Every credential in ``text`` read as a file of type ``kind`` (``name``: its base name, which
     decides the line formats of ``.netrc``, ``.pgpass`` and ``.npmrc``; ``present``: the
     :data:`NEEDLES` it holds, when known)."""
+    if kind == "json" and "\\/" in text:  # JSON's escaped slash is a slash: the same key
+        text, present = text.replace("\\/", "/"), None
     present = needles.find(NEEDLES, text) if present is None else present
     hits = scan_formats(text, prose=kind in ("prose", "table"), present=present)
     if kind in ("prose", "table"):
