@@ -141,13 +141,16 @@ def detect(repo: git.Repo | None, filenames: Sequence[str]) -> Change:
         return Change("files", given | {_relative(repo, name) for name in files}, "the given files")
     if scope == "refs":
         start, end = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
-        # A push of a new branch gives no range, only the branch.
-        pushed = end or os.environ.get("PRE_COMMIT_LOCAL_BRANCH")
+        # A push (not a range given to pre-commit run, as CI gives the checkout's): a new branch's
+        # first push gives no range, only the branch.
+        branch = os.environ.get("PRE_COMMIT_LOCAL_BRANCH")
+        pushed = (end or branch) if arguments and arguments[0] == "hook-impl" else None
         if pushed and not git.staged_tree_is(repo, pushed):
+            name = branch.removeprefix("refs/heads/") if branch else pushed[:12]
             raise SnapshotInputError(
-                f"cannot judge the push of {pushed[:40]}: snapshot-guard judges the staged files and "
-                f"the folder on disk, and the staged files are not that commit; push it with it "
-                f"checked out (git switch) and nothing else staged")
+                f"cannot judge the push of {name}: snapshot-guard judges the staged files and the "
+                f"folder on disk, and the staged files are not {name} (another branch is checked "
+                f"out, or files are staged): push it with it checked out and nothing staged")
         if not start or not end:
             return Change("all", frozenset(), "every root (the pushed range is unknown)")
         return Change("refs", git.changed_between(repo, start, end) | git.staged_changes(repo) | given,
