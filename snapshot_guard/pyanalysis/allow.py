@@ -4,10 +4,8 @@ from __future__ import annotations
 import re
 
 ALLOW_COMMENT = "snapshot-guard: allow"
-_IN_A_COMMENT = re.compile(r"(?:#|//|/\*|<!--|--|;|%|\b[Rr][Ee][Mm]\b)[ \t]*" + re.escape(ALLOW_COMMENT)
-                           + r"[^\"'`]*$")
-"""The comment after a comment sign, and no quote after it: text in a string (a one-line JSON
-file's value) silences nothing."""
+_IN_A_COMMENT = re.compile(r"(?:#|//|/\*|<!--|--|;|%|\b[Rr][Ee][Mm]\b|::).*" + re.escape(ALLOW_COMMENT))
+"""The comment somewhere after a comment sign: text in a JSON file's string silences nothing."""
 
 
 def allows(line: str) -> bool:
