@@ -123,6 +123,13 @@ def head_commit(repo: Repo) -> str | None:
     return os.fsdecode(result.stdout).strip() or None if result.returncode == 0 else None
 
 
+def committed_object(repo: Repo, path: str) -> str | None:
+    """The object ``path`` (relative to the top) names in the commit checked out; None if none."""
+    result = subprocess.run(["git", "rev-parse", "-q", "--verify", f"HEAD:{path}"], cwd=repo.top,
+                            capture_output=True, env=_env(repo), check=False)
+    return os.fsdecode(result.stdout).strip() or None if result.returncode == 0 else None
+
+
 def commit_listing(repo: Repo, commit: str) -> list[str] | None:
     """Every entry of ``commit``'s tree as ``stage_records`` gives them (``"mode object 0\tpath"``),
     read from ``repo``'s objects without fetching; None when ``repo`` does not hold the commit or a

@@ -420,10 +420,16 @@ def _add_submodule(tree: _IndexTree, listing: list[Entry], relpath: str, commit:
         sub_listing = _read_listing(sub)
     else:
         committed = git.commit_listing(sub, commit)
+        if committed is None and git.committed_object(tree.repo, relpath) == commit:
+            # Not this commit's change: a pointer committed before, to a commit never fetched here.
+            tree.notes.append((relpath, f"submodule {relpath}: its commit {commit[:12]} is not in "
+                                        f"the submodule's objects, so its files are not counted"))
+            return
         if committed is None:
             tree.unjudged.append((relpath, (
                 f"submodule {relpath}: its staged commit {commit[:12]} is not in the submodule's "
-                f"objects, so its files are unknown; run git submodule update and commit again")))
+                f"objects, so its files are unknown; run git submodule update and commit again (a "
+                f"commit nobody pushed cannot be fetched: ask for it, or commit with --no-verify)")))
             return
         sub_listing = _IndexListing(sub, committed, [record.partition("\t")[2] for record in committed],
                                     [parsed for parsed in map(git.parse_record, committed)
