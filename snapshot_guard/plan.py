@@ -216,8 +216,12 @@ def make_plan(args: argparse.Namespace, filenames: Sequence[str] | None = None) 
     roots, declared = _roots(args, top, config, notes)
     roots = _unique(roots or [
         _root_maker(args, top, config)(top, "the repository top" if repo else "the current folder")])
-    for root in roots:
+    for root in list(roots):
         if not os.path.isdir(root.path):
+            if not os.path.exists(root.path) and repo is not None and _outside_sparse_checkout(repo, root):
+                notes.append(f"{root.display}: not in this sparse checkout: not checked here")
+                roots.remove(root)
+                continue
             what = "does not exist" if not os.path.exists(root.path) else "is not a folder"
             raise SnapshotInputError(f"{root.display}: snapshot root {what} (from {root.how})")
     run_change = change.Change("all", frozenset(), "every root") if filenames is None else \
@@ -227,6 +231,12 @@ def make_plan(args: argparse.Namespace, filenames: Sequence[str] | None = None) 
     unchecked = None if filenames is None else _unchecked(roots, declared, run_change)
     return Plan(repo, top, views, roots, touched, config, warn_at, run_change, notes, declared,
                 unchecked)
+
+
+def _outside_sparse_checkout(repo: git.Repo, root: RootSettings) -> bool:
+    """Whether ``root`` is committed but not checked out (a sparse checkout leaves it out)."""
+    relpath = os.path.relpath(root.path, repo.top).replace(os.sep, "/")
+    return not relpath.startswith("../") and bool(git.hidden_from_diff(repo, relpath))
 
 
 def _unchecked(roots: Sequence[RootSettings], declared: Sequence[DeclaredRoot],
