@@ -712,8 +712,7 @@ def limit_text(check: str, limit: Limit, reports: Sequence[RootReport], plan: Pl
         for item in report.views[:1]:
             lines.extend(f"{check}: note: {printable(item.snapshot.display)}: {printable(note)}"
                          for note in cut(item.snapshot.notes, 5, None))
-    lines.extend(f"{check}: note: {printable(note)}"
-                 for note in [*notes, *([plan.unchecked] if plan.unchecked else [])])
+    lines.extend(f"{check}: note: {printable(note)}" for note in notes)
     return lines
 
 
@@ -782,8 +781,6 @@ def finding_hook(check: str, plan: Plan, found: Sequence[Finding], fixes: Sequen
                              + ", ".join(printable(line) for line in item.fix.lines))
         if unique:
             lines.append(summary(check, unique, extra))
-        if plan.unchecked:
-            lines.append(f"{check}: note: {printable(plan.unchecked)}")
         emit(lines, style)
     fixed = any(item.applied for item in fixes)
     return 1 if fixed or any(finding.severity == "error" for finding in unique) else 0

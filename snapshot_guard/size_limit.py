@@ -39,6 +39,8 @@ def check_limit(check: str, limit: Limit, description: str, argv: Sequence[str] 
             root == "." or path == root or path.startswith(root + "/") for path in changed)]
         notes = [f"unstaged changes in {', '.join(differ)}: the folder on disk differs from what "
                  f"the commit holds"] if differ else []
+        if check == CHECK and the_plan.unchecked:  # said once a run, by the size hook
+            notes.append(the_plan.unchecked)
         lint = [finding for item in reports for finding in item.lint]
         if args.format == "json":
             print(report.document(check, the_plan, report.reports_json(reports, the_plan), lint,
