@@ -200,26 +200,29 @@ def findings_for(snapshot: Snapshot, the_plan: plan.Plan, options: Options | Non
 
 
 def _staged_outside_every_root(the_plan: plan.Plan) -> frozenset[str]:
-    """What the commit (or push) changes below no snapshot root: no job uploads it, but git
-    publishes it all the same."""
-    if the_plan.repo is None or the_plan.change.everything or "index" not in the_plan.views:
+    """What the run changes (every staged file, for ``--all-files``) below no snapshot root: no job
+    uploads it, but git publishes it all the same."""
+    if the_plan.repo is None or "index" not in the_plan.views:
         return frozenset()
     top = os.path.realpath(the_plan.repo.top)
     roots = [root.display for root in the_plan.roots] + [  # a root that is a link: its target too
         os.path.relpath(os.path.realpath(root.path), top).replace(os.sep, "/") for root in the_plan.roots]
     if "." in roots:
         return frozenset()
-    return frozenset(path for path in the_plan.change.paths
-                     if not any(path.startswith(root + "/") for root in roots))
+    changed = [item.path for item in staged_files(the_plan.repo, the_plan.repo.top)] \
+        if the_plan.change.everything else the_plan.change.paths
+    return frozenset(path for path in changed if not any(path.startswith(root + "/") for root in roots))
 
 
 def _staged_findings(the_plan: plan.Plan, options: Options, paths: frozenset[str]) -> list[Finding]:
-    """The findings in the staged files ``paths`` (relative to the top), read as staged."""
+    """The errors in the staged files ``paths`` (relative to the top), read as staged: a secret or
+    personal data, which git publishes (a dataset no job uploads is not this check's to report)."""
     assert the_plan.repo is not None
     top, within = the_plan.repo.top, plan.top_names(paths)
     snapshot = take_snapshot(top, "v1", "index", the_plan.repo, ".", within)
     staged = [item for item in staged_files(the_plan.repo, top, within) if item.path in paths]
-    return scan_files(snapshot, staged, the_plan, options, lambda _: False)
+    return [finding for finding in scan_files(snapshot, staged, the_plan, options, lambda _: False)
+            if finding.severity == "error"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -842,3 +842,19 @@ def test_a_staged_secret_below_no_root_fails_too(
     write(repo / "tools" / "deploy.py", "print('deploy')\n")
     git(repo, "add", "tools/deploy.py")
     assert hook(repo, monkeypatch, capsys, "tools/deploy.py") == (0, "")
+
+
+def test_every_root_judged_includes_staged_secrets_below_no_root_but_not_their_data(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(repo / ".snapshot-guard.yaml", "roots: [src]\n")
+    write(repo / "src" / "train.py", "print('train')\n")
+    write(repo / "docs" / "big.csv", "a,b\n" + "1.5,2.5\n" * 5000)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "project")
+    assert hook(repo, monkeypatch, capsys) == (0, "")  # not under pre-commit: every root, all files
+    write(repo / "docs" / "example.env", f"AZURE_CLIENT_SECRET={aad_secret()}\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "an example")
+    code, out = hook(repo, monkeypatch, capsys)
+    assert code == 1 and "docs/example.env:1: error: azure-client-secret" in unwrapped(out), out
