@@ -461,3 +461,37 @@ def test_a_staged_submodule_pointer_is_judged_at_its_commit(
     result = hook_repo.commit(guarded, "-m", "bump lib to a commit it does not hold")
     assert blocked(result), result.stdout
     assert "CANNOT JUDGE" in result.stdout and "run git submodule update" in unwrapped(result.stdout)
+
+
+def test_a_range_given_to_pre_commit_run_is_not_a_push(hook_repo: HookRepo, guarded: Path) -> None:
+    # CI on a pull request's merge checkout: the range's last commit is not what is checked out.
+    base = git(guarded, "rev-parse", "HEAD").strip()
+    git(guarded, "switch", "-qc", "feature")
+    (guarded / "feature.py").write_text("print('feature')\n")
+    git(guarded, "add", "feature.py")
+    git(guarded, "commit", "-qm", "feature", "--no-verify")
+    head = git(guarded, "rev-parse", "HEAD").strip()
+    git(guarded, "switch", "-q", "-")
+    (guarded / "main.py").write_text("print('main')\n")
+    git(guarded, "add", "main.py")
+    git(guarded, "commit", "-qm", "main moved on", "--no-verify")
+    git(guarded, "merge", "-q", "--no-ff", "--no-verify", "-m", "merge", "feature")
+    result = hook_repo.run(guarded, "snapshot-size-limit", "--from-ref", base, "--to-ref", head)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_configured_root_outside_a_sparse_checkout_is_not_an_error(
+    hook_repo: HookRepo, guarded: Path
+) -> None:
+    for name in ("a", "b"):
+        (guarded / "jobs" / name).mkdir(parents=True)
+        (guarded / "jobs" / name / "train.py").write_text("print('train')\n")
+    (guarded / ".snapshot-guard.yaml").write_text(LIMITS + "roots: [jobs/a, jobs/b]\n")
+    git(guarded, "add", "-A")
+    assert hook_repo.commit(guarded, "-qm", "jobs").returncode == 0
+    git(guarded, "sparse-checkout", "set", "--no-cone", "/*", "!/jobs/b/")
+    assert not (guarded / "jobs" / "b").exists()
+    (guarded / "jobs" / "a" / "train.py").write_text("print('train', 2)\n")
+    git(guarded, "add", "jobs/a/train.py")
+    result = hook_repo.commit(guarded, "-m", "a change in the sparse checkout")
+    assert result.returncode == 0, result.stdout
