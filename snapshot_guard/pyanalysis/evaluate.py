@@ -16,7 +16,7 @@ import ast
 import dataclasses
 import itertools
 import posixpath
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from snapshot_guard.pyanalysis.commandline import Option as Option
 from snapshot_guard.pyanalysis.commandline import (
@@ -1212,24 +1212,8 @@ class Analysis:
 
     def property_value(self, function: Function, instance: Instance, scope: Scope) -> Values:
         """What a ``@property`` of the instance's class returns for that instance."""
-        owner = function.analysis
-        key = id(function.node)
-        if key in owner._returning:
-            raise Unknown(function.name, "is defined in terms of itself")
-        owner._returning.add(key)
-        try:
-            returns = owner.returns_of(function)
-            if not returns:
-                raise Unknown(function.name, "returns nothing known")
-            given = {first_parameter(function) or "self": Binding(instance=instance)}
-            found: list[Text] = []
-            for expr, where in returns:
-                inner = Scope(where)
-                inner.parameters = {**scope.passed(), function: given}
-                found.extend(owner.evaluate(expr, inner))
-            return unique(found)
-        finally:
-            owner._returning.discard(key)
+        return _returns(function, lambda: {first_parameter(function) or "self": Binding(instance=instance)},
+                        scope, function.name, "is defined in terms of itself")
 
     @staticmethod
     def constructor_argument(klass: ClassInfo, call: ast.Call, attr: str) -> ast.expr | None:
@@ -1404,24 +1388,7 @@ class Analysis:
     def returned(self, function: Function, call: ast.Call, scope: Scope) -> Values:
         """What a call of a function of the root's code returns: each ``return`` of it evaluated
         with the parameters the call passes."""
-        owner = function.analysis
-        key = id(function.node)
-        if key in owner._returning:
-            raise Unknown(call, "calls itself")
-        owner._returning.add(key)
-        try:
-            returns = owner.returns_of(function)
-            if not returns:
-                raise Unknown(call, "returns nothing known")
-            given = self.passed_to(function, call, scope)
-            found: list[Text] = []
-            for expr, where in returns:
-                inner = Scope(where)
-                inner.parameters = {**scope.passed(), function: given}
-                found.extend(owner.evaluate(expr, inner))
-            return unique(found)
-        finally:
-            owner._returning.discard(key)
+        return _returns(function, lambda: self.passed_to(function, call, scope), scope, call, "calls itself")
 
     def unpacked(self, call: ast.Call, name: str, index: int | None,
                  scope: Scope) -> Binding | None:
@@ -1862,6 +1829,30 @@ NO_CALL = " and no call in this file passes it"
 
 
 # helpers --------------------------------------------------------------------------------------
+def _returns(function: Function, given: Callable[[], dict[str, Binding]], scope: Scope,
+             subject: str | ast.AST, recursion: str) -> Values:
+    """Each ``return`` of ``function`` evaluated with the parameters ``given`` builds (asked only
+    once it returns something); a function already being evaluated is ``recursion``."""
+    owner = function.analysis
+    key = id(function.node)
+    if key in owner._returning:
+        raise Unknown(subject, recursion)
+    owner._returning.add(key)
+    try:
+        returns = owner.returns_of(function)
+        if not returns:
+            raise Unknown(subject, "returns nothing known")
+        parameters = given()
+        found: list[Text] = []
+        for expr, where in returns:
+            inner = Scope(where)
+            inner.parameters = {**scope.passed(), function: parameters}
+            found.extend(owner.evaluate(expr, inner))
+        return unique(found)
+    finally:
+        owner._returning.discard(key)
+
+
 def _may_return_an_object(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """A ``return`` of the function may give an object analysis follows: a call (a constructor,
     ``parse_args()``, a loader), a dict, or a name that a call, a dict or a nested ``def`` binds
