@@ -105,15 +105,62 @@ def _below(paths: Sequence[str]) -> list[str]:
     return ["--", *(f":(top,literal){path}" for path in paths)]
 
 
-def stage_records(repo: Repo, paths: Sequence[str] = ()) -> tuple[str, list[str]]:
-    """``git ls-files --stage`` of the index git is about to commit (GIT_INDEX_FILE is honoured),
-    of ``paths`` and what is below them, whole and as one ``"mode object stage\tpath"`` string per
-    entry, in index order. Split no further here: a large index has a hundred thousand, and most
-    runs need only their paths."""
-    text = os.fsdecode(run_git(repo, ["ls-files", "--stage", "-z", "--full-name", *_below(paths)]))
+def _inside(path: str, folders: Sequence[str]) -> bool:
+    return any(not folder or path == folder or path.startswith(folder + "/") for folder in folders)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Listing:
+    """One ``git ls-files -v --stage -z`` answer, of ``folders`` and what is below them."""
+
+    folders: list[str]
+    records: list[str]
+    plain: bool
+
+
+_LISTINGS: dict[tuple[object, ...], list[_Listing]] = {}
+_FILTER_AT_MOST = 20_000
+"""A kept listing this long is filtered for a question about folders inside it; a longer one costs
+more to filter in Python than git costs to list the folders again."""
+
+
+def _is_plain(record: str) -> bool:
+    return record.startswith("H 100") and record.count("\t") == 1 and " 0\t" in record
+
+
+def _listing(repo: Repo, paths: Sequence[str]) -> _Listing:
+    """The index entries of ``paths`` and what is below them (none, or ``""``: everything), in index
+    order. Each answer is kept for the index state it was read in (a hook reads a large index once,
+    not once per question); a process that stages files reads again."""
+    wanted = sorted(set(paths)) if paths and "" not in paths else [""]
+    kept = _LISTINGS.setdefault((repo, *repo.index_state()), [])
+    for listing in kept:
+        if listing.folders == wanted:
+            return listing
+        if len(listing.records) <= _FILTER_AT_MOST and all(_inside(path, listing.folders) for path in wanted):
+            records = [record for record in listing.records
+                       if _inside(record[record.index("\t") + 1:], wanted)]
+            return _Listing(wanted, records, all(map(_is_plain, records)))
+    text = os.fsdecode(run_git(repo, ["ls-files", "-v", "--stage", "-z", "--full-name", *_below(wanted)]))
     records = text.split("\0")
     records.pop()
-    return text, records
+    count = len(records)
+    # Every record opens with its tag and mode, and when no path holds a tab, every tab follows a stage.
+    plain = not records or (text.startswith("H 100") and text.count("\0H 100") == count - 1
+                            and text.count("\t") == count and text.count(" 0\t") == count)
+    kept.append(_Listing(wanted, records, plain))
+    return kept[-1]
+
+
+def stage_records(repo: Repo, paths: Sequence[str] = ()) -> tuple[list[str], bool]:
+    """``git ls-files -v --stage`` of the index git is about to commit (GIT_INDEX_FILE is honoured),
+    of ``paths`` and what is below them, one ``"T mode object stage\tpath"`` string per entry in
+    index order (``T``: ``H``; ``S`` for --skip-worktree, lower case for --assume-unchanged), and
+    whether every entry is a plain staged file (a regular file at stage 0, ``H``, no tab in its path:
+    then only the paths need splitting out). Split no further here: a large index has a hundred
+    thousand entries, and most runs need only their paths."""
+    listing = _listing(repo, paths)
+    return listing.records, listing.plain
 
 
 def head_commit(repo: Repo) -> str | None:
@@ -146,14 +193,14 @@ def commit_listing(repo: Repo, commit: str) -> list[str] | None:
     for item in _split_z(result.stdout):
         info, _, path = item.partition("\t")
         mode, _, object_id = info.split(" ")
-        records.append(f"{mode} {object_id} 0\t{path}")
+        records.append(f"H {mode} {object_id} 0\t{path}")
     return records
 
 
 def parse_record(record: str) -> tuple[str, str, str, str]:
     """``(mode, object id, stage, path)`` of one ``stage_records`` record."""
     info, _, path = record.partition("\t")
-    mode, object_id, stage = info.split(" ")
+    _, mode, object_id, stage = info.split(" ")
     return mode, object_id, stage, path
 
 
@@ -211,26 +258,28 @@ def _scratch_file() -> IO[bytes] | None:
         return None
 
 
-def start_staged_sizes(repo: Repo, paths: Sequence[str] = ()) -> Started | None:
-    """Start sizing every index entry, in ``git ls-files`` order, in two git processes joined by a
-    pipe: they run while Python works through the index listing. ``staged_sizes`` collects the
-    answer. None when there is nowhere to put it (ask ``object_sizes`` then)."""
-    # A file, not a pipe: git writes at its own pace while Python is busy, never waiting for a
-    # reader thread that needs Python's lock to read.
-    output = _scratch_file() if present_sizes(repo) is None else None
-    if output is None:
+def start_staged_sizes(repo: Repo, records: Sequence[str]) -> Started | None:
+    """Start sizing the objects of ``stage_records``' ``records``, in order, in a git process that
+    runs while Python works through them. ``staged_sizes`` collects the answer. None when there is
+    nowhere to put it (ask ``object_sizes`` then)."""
+    # Files, not pipes: git reads and writes at its own pace while Python is busy, never waiting for
+    # a thread that needs Python's lock.
+    if present_sizes(repo) is not None or not records:
         return None
-    lister = subprocess.Popen(
-        ["git", "ls-files", "--format=%(objectname)", *_below(paths)], cwd=repo.top, env=_env(repo),
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-    )
-    sizer = subprocess.Popen(
-        ["git", "cat-file", "--batch-check=%(objectsize)", "--buffer"], cwd=repo.top, env=_env(repo),
-        stdin=lister.stdout, stdout=output, stderr=subprocess.DEVNULL,
-    )
-    assert lister.stdout is not None
-    lister.stdout.close()
-    return Started([lister, sizer], output)
+    question, answer = _scratch_file(), _scratch_file()
+    if question is None or answer is None:
+        return None
+    end = records[0].index(" ", 9)  # "T 100644 <id> 0\t": every mode has six digits, every id one length
+    for start in range(0, len(records), 50_000):
+        question.write("\n".join([record[9:end] for record in records[start:start + 50_000]]).encode())
+        question.write(b"\n")
+    question.seek(0)
+    with question:
+        sizer = subprocess.Popen(
+            ["git", "cat-file", "--batch-check=%(objectsize)", "--buffer"], cwd=repo.top,
+            env=_env(repo), stdin=question, stdout=answer, stderr=subprocess.DEVNULL,
+        )
+    return Started([sizer], answer)
 
 
 def staged_sizes(started: Started, count: int) -> list[int] | None:
@@ -273,23 +322,16 @@ def object_contents(repo: Repo, object_ids: Iterable[str]) -> dict[str, bytes]:
 def staged_links(repo: Repo, folders: Sequence[str]) -> dict[str, str]:
     """The links staged below ``folders`` (relative to the top; ``""`` for all), with the target
     each stores."""
-    specs = [f":(top,literal){folder}" for folder in folders if folder]
-    if "" in folders:
-        specs = []
-    records = _split_z(run_git(repo, ["ls-files", "--stage", "-z", "--full-name", "--", *specs]))
+    records, plain = stage_records(repo, folders)
     links = {}
-    for record in records:
-        mode, object_id, stage, path = parse_record(record)
-        if mode == "120000" and stage == "0":
-            links[path] = object_id
+    for record in () if plain else records:
+        if record.startswith("120000 ", 2):
+            _, object_id, stage, path = parse_record(record)
+            if stage == "0":
+                links[path] = object_id
     contents = object_contents(repo, links.values())
     return {path: os.fsdecode(contents[object_id]) for path, object_id in links.items()
             if object_id in contents}
-
-
-def tracked_paths(repo: Repo, pathspecs: Sequence[str] = ()) -> set[str]:
-    args = ["ls-files", "-z", "--full-name", "--", *[f":(top,literal){p}" for p in pathspecs]]
-    return set(_split_z(run_git(repo, args)))
 
 
 def ignored_paths(repo: Repo, pathspecs: Sequence[str] = ()) -> set[str]:
@@ -318,9 +360,9 @@ def unstaged_paths(repo: Repo, folder: str = "") -> list[str]:
 def hidden_from_diff(repo: Repo, folder: str = "") -> list[str]:
     """The tracked files below ``folder`` marked ``--skip-worktree`` or ``--assume-unchanged``: git
     compares neither with the index, so their copy on disk may hold anything."""
-    output = run_git(repo, ["ls-files", "-v", "-z", *_below([folder])])
-    return [os.fsdecode(item[2:]) for item in output.split(b"\0")
-            if item[:1] == b"S" or item[:1].islower()]
+    listing = _listing(repo, [folder])
+    return [] if listing.plain else [record[record.index("\t") + 1:] for record in listing.records
+                                     if record[0] == "S" or record[0].islower()]
 
 
 def staged_changes(repo: Repo) -> frozenset[str]:

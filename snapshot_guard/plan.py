@@ -364,7 +364,8 @@ def touched_roots(repo: git.Repo, roots: Sequence[RootSettings], changed: frozen
     direct = {root for root in roots if changed.intersection(root.declared_in)
               or any(_below(path, prefix) for path in changed for prefix in inside[root])}
     links = _StagedLinks(repo)
-    links.read({folder for root in roots if root not in direct for folder in inside[root]})
+    # Every root's folders in one listing, the touched ones too: their measurement reads it again.
+    links.read({folder for root in roots for folder in inside[root]})
     return [root for root in roots if root in direct
             or (inside[root] and _changed_behind_links(links, inside[root], changed))]
 

@@ -288,14 +288,12 @@ def _read_listing(repo: git.Repo, wanted: tuple[str, ...] = ()) -> _IndexListing
     """The index's entries of ``wanted`` and below them (relative to the top; none: all); their
     sizes are asked of git meanwhile, for ``_sized`` to collect."""
     # The listing first, alone: sizing (slower) is done while Python works through the listing.
-    text, records = git.stage_records(repo, wanted)
-    sizing = git.start_staged_sizes(repo, wanted)
+    records, plain = git.stage_records(repo, wanted)
+    sizing = git.start_staged_sizes(repo, records)
     width = records[0].index("\t") + 1 if records else 0
     paths = [record[width:] for record in records]
     special: list[tuple[str, str, str, str]] = []
-    # Every record opens with its mode, and when no path holds a tab, every tab follows a stage.
-    if not (text.startswith("100") and text.count("\x00100") == len(records) - 1
-            and text.count("\t") == len(records) and text.count(" 0\t") == len(records)):
+    if not plain:
         special = [parsed for parsed in map(git.parse_record, records)
                    if parsed[2] != "0" or parsed[0] in ("120000", "160000")]
     return _IndexListing(repo, records, paths, special, sizing)
@@ -309,7 +307,7 @@ def _sized(listing: _IndexListing) -> _IndexListing:
     width = records[0].index("\t") + 1 if records else 0
 
     def id_of(index: int) -> str:
-        return records[index][7 : width - 3]  # "100644 <id> 0\t": the mode has 6 digits
+        return records[index][9 : width - 3]  # "T 100644 <id> 0\t": the mode has 6 digits
 
     sizes = (git.staged_sizes(listing.sizing, len(records)) if listing.sizing else None) or \
         git.object_sizes(listing.repo, list(map(id_of, range(len(records)))))
@@ -318,7 +316,7 @@ def _sized(listing: _IndexListing) -> _IndexListing:
         link_id for mode, link_id, _, _ in listing.special if mode == "120000")])
     for index in small:
         pointer = _LFS_POINTER.match(contents.get(id_of(index), b""))
-        if pointer and not records[index].startswith("120000 "):
+        if pointer and not records[index].startswith("120000 ", 2):
             sizes[index] = int(pointer.group(1))
     listing.sizing, listing.sized, listing.sizes, listing.contents = None, True, sizes, contents
     return listing
@@ -536,7 +534,7 @@ def staged_files(repo: git.Repo, root: str, within: tuple[str, ...] = ()) -> lis
     for index, path in enumerate(listing.paths):
         if path.startswith(prefix):
             record = listing.records[index]
-            if record.startswith("100") and record[record.index("\t") - 1] == "0":
+            if record.startswith("100", 2) and record[record.index("\t") - 1] == "0":
                 found.append(SnapshotFile(path[len(prefix):], listing.sizes[index], "committed"))
     return found
 
@@ -877,7 +875,7 @@ def _origins(repo: git.Repo, root: str, relpaths: list[str]) -> tuple[list[str],
 
 def _tracked_modes(repo: git.Repo, folders: Sequence[str]) -> dict[str, str]:
     """Every path the index holds below ``folders`` (relative to the top; none: all), with its mode."""
-    _, records = git.stage_records(repo, folders)
+    records, _ = git.stage_records(repo, folders)
     return {path: mode for mode, _, _, path in map(git.parse_record, records)}
 
 
