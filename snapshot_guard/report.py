@@ -387,10 +387,10 @@ def removed_tree(snapshot: Snapshot) -> Node:
         if snapshot.ignore.rules:
             kept = {item.path for item in snapshot.files}
             # The staged files are listed already; the folder on disk is walked again.
-            every = staged_files(snapshot.repo, snapshot.root) \
+            removed = staged_files(snapshot.repo, snapshot.root, leaving_out=kept) \
                 if snapshot.source == "index" and snapshot.repo is not None \
-                else files_with(snapshot, IgnoreSpec(None, (), snapshot.sdk))
-            removed = [item for item in every if item.path not in kept]
+                else [item for item in files_with(snapshot, IgnoreSpec(None, (), snapshot.sdk))
+                      if item.path not in kept]
         cached = _REMOVED[id(snapshot)] = (snapshot, limits.tree(removed))
     return cached[1]
 

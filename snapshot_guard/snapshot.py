@@ -20,7 +20,7 @@ import os
 import posixpath
 import re
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any, BinaryIO, Callable, Literal, NamedTuple
 
 from snapshot_guard import git
@@ -521,21 +521,23 @@ def _index_ignore(repo: git.Repo, root_rel: str, staged: dict[str, tuple[str, st
     return spec_from_lines(lines, sdk, path, unread and os.path.join(repo.top, root_rel, unread))
 
 
-def staged_files(repo: git.Repo, root: str, within: tuple[str, ...] = ()) -> list[SnapshotFile]:
+def staged_files(repo: git.Repo, root: str, within: tuple[str, ...] = (),
+                 leaving_out: Collection[str] = ()) -> list[SnapshotFile]:
     """Every plain file staged below ``root`` (only below the names ``within`` at its top, if
-    given), uploaded or not: what git publishes. Paths relative to the root; sizes as staged (-1
-    where a partial clone does not hold the blob)."""
+    given; none of ``leaving_out``), uploaded or not: what git publishes. Paths relative to the
+    root; sizes as staged (-1 where a partial clone does not hold the blob)."""
     real = index_root(repo, root)
     if real is None:
         return []
     prefix = real + "/" if real else ""
     listing = _sized(_index_listing(repo, tuple(prefix + name for name in within) or (prefix.rstrip("/"),)))
+    special = {path for _, _, _, path in listing.special}  # links, submodules, conflicts
     found = []
-    for index, path in enumerate(listing.paths):
-        if path.startswith(prefix):
-            record = listing.records[index]
-            if record.startswith("100", 2) and record[record.index("\t") - 1] == "0":
-                found.append(SnapshotFile(path[len(prefix):], listing.sizes[index], "committed"))
+    for path, size in zip(listing.paths, listing.sizes):
+        if path.startswith(prefix) and path not in special:
+            relpath = path[len(prefix):]
+            if relpath not in leaving_out:
+                found.append(SnapshotFile(relpath, size, "committed"))
     return found
 
 
