@@ -10,7 +10,6 @@ import dataclasses
 import functools
 import os
 import subprocess
-import tempfile
 from collections.abc import Iterable, Sequence
 from typing import IO
 
@@ -252,6 +251,8 @@ def _scratch_file() -> IO[bytes] | None:
             return os.fdopen(os.memfd_create("snapshot-guard"), "w+b")
         except OSError:
             pass
+    import tempfile  # here: the import costs a hook more than this rare fallback saves
+
     try:
         return tempfile.TemporaryFile()
     except OSError:
@@ -346,7 +347,7 @@ def start_unstaged(repo: Repo, pathspecs: Sequence[str]) -> subprocess.Popen[byt
     it runs while the caller walks the tree."""
     args = ["diff", "--name-only", "-z", "--no-ext-diff", "--no-renames", _ALL_SUBMODULES, "--",
             *[f":(top,literal){p}" for p in pathspecs]]
-    return subprocess.Popen(["git", *args], cwd=repo.top, stdout=subprocess.PIPE,
+    return subprocess.Popen(["git", *args], cwd=repo.top, env=_env(repo), stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
 
 
