@@ -557,7 +557,7 @@ def openers(snapshot: Snapshot, relpaths: Iterable[str]) -> dict[str, Opener]:
     repo, prefix = snapshot.repo, _prefix(snapshot.root, snapshot.repo.top)
     differ = {path[len(prefix):] for path in git.unstaged_paths(repo, prefix.rstrip("/"))
               if path.startswith(prefix)}.intersection(wanted)
-    differ.update(path for path in wanted if not os.path.lexists(os.path.join(snapshot.root, path)))
+    # A file missing on disk is among them: git diff lists it as deleted, or as --skip-worktree.
     if differ:
         listing = _index_listing(repo, (prefix.rstrip("/"),))
         ids = {path[len(prefix):]: object_id
