@@ -11,7 +11,7 @@ import functools
 import os
 import subprocess
 from collections.abc import Iterable, Sequence
-from typing import IO
+from typing import IO, NoReturn
 
 from snapshot_guard.errors import SnapshotInputError
 
@@ -54,11 +54,13 @@ def run_git(repo: Repo, args: Sequence[str], stdin: bytes | None = None) -> byte
     except FileNotFoundError:
         raise SnapshotInputError("git: not found on PATH") from None
     if result.returncode != 0:
-        message = result.stderr.decode(errors="replace").strip().splitlines()
-        raise SnapshotInputError(
-            f"{repo.top}: git {args[0]} failed: {message[-1] if message else result.returncode}"
-        )
+        _failed(repo, args, result.stderr, result.returncode)
     return result.stdout
+
+
+def _failed(repo: Repo, args: Sequence[str], error: bytes, returncode: int) -> NoReturn:
+    message = error.decode(errors="replace").strip().splitlines()
+    raise SnapshotInputError(f"{repo.top}: git {args[0]} failed: {message[-1] if message else returncode}")
 
 
 def find_repo(path: str) -> Repo | None:
@@ -90,6 +92,7 @@ def submodule_repo(repo: Repo, path: str) -> Repo | None:
 
 _ALL_SUBMODULES = "--ignore-submodules=none"
 """A submodule's new pointer is a change, whatever ``.gitmodules`` or ``diff.ignoreSubmodules`` say."""
+_UNSTAGED_DIFF = ["diff", "--name-only", "-z", "--no-ext-diff", "--no-renames", _ALL_SUBMODULES]
 
 
 def _split_z(output: bytes) -> list[str]:
@@ -127,12 +130,42 @@ def _is_plain(record: str) -> bool:
     return record.startswith("H 100") and record.count("\t") == 1 and " 0\t" in record
 
 
+def _wanted(paths: Sequence[str]) -> list[str]:
+    return sorted(set(paths)) if paths and "" not in paths else [""]
+
+
+_STARTED: dict[tuple[object, ...], list[tuple[list[str], Started]]] = {}
+
+
+def start_listing(repo: Repo, paths: Sequence[str]) -> None:
+    """Start listing the index entries of ``paths`` and what is below them, for a later question
+    about them to collect (it runs while the caller asks git other things)."""
+    output = _scratch_file()
+    if output is None:
+        return
+    process = subprocess.Popen(
+        ["git", "ls-files", "-v", "--stage", "-z", "--full-name", *_below(_wanted(paths))],
+        cwd=repo.top, env=_env(repo), stdout=output, stderr=subprocess.PIPE)
+    _STARTED.setdefault((repo, *repo.index_state()), []).append((_wanted(paths), Started([process], output)))
+
+
 def _listing(repo: Repo, paths: Sequence[str]) -> _Listing:
     """The index entries of ``paths`` and what is below them (none, or ``""``: everything), in index
     order. Each answer is kept for the index state it was read in (a hook reads a large index once,
     not once per question); a process that stages files reads again."""
-    wanted = sorted(set(paths)) if paths and "" not in paths else [""]
-    kept = _LISTINGS.setdefault((repo, *repo.index_state()), [])
+    wanted = _wanted(paths)
+    state = (repo, *repo.index_state())
+    kept = _LISTINGS.setdefault(state, [])
+    for folders, started in _STARTED.pop(state, []):
+        process = started.processes[0]
+        _, error = process.communicate()
+        with started.output:
+            started.output.seek(0)
+            output = started.output.read()
+        if process.returncode == 0:
+            kept.append(_parsed(folders, output))
+        else:
+            _failed(repo, ["ls-files"], error, process.returncode)
     for listing in kept:
         if listing.folders == wanted:
             return listing
@@ -140,15 +173,20 @@ def _listing(repo: Repo, paths: Sequence[str]) -> _Listing:
             records = [record for record in listing.records
                        if _inside(record[record.index("\t") + 1:], wanted)]
             return _Listing(wanted, records, all(map(_is_plain, records)))
-    text = os.fsdecode(run_git(repo, ["ls-files", "-v", "--stage", "-z", "--full-name", *_below(wanted)]))
+    kept.append(_parsed(wanted, run_git(repo, ["ls-files", "-v", "--stage", "-z", "--full-name",
+                                                *_below(wanted)])))
+    return kept[-1]
+
+
+def _parsed(folders: list[str], output: bytes) -> _Listing:
+    text = os.fsdecode(output)
     records = text.split("\0")
     records.pop()
     count = len(records)
     # Every record opens with its tag and mode, and when no path holds a tab, every tab follows a stage.
     plain = not records or (text.startswith("H 100") and text.count("\0H 100") == count - 1
                             and text.count("\t") == count and text.count(" 0\t") == count)
-    kept.append(_Listing(wanted, records, plain))
-    return kept[-1]
+    return _Listing(folders, records, plain)
 
 
 def stage_records(repo: Repo, paths: Sequence[str] = ()) -> tuple[list[str], bool]:
@@ -345,17 +383,53 @@ def ignored_paths(repo: Repo, pathspecs: Sequence[str] = ()) -> set[str]:
 def start_unstaged(repo: Repo, pathspecs: Sequence[str]) -> subprocess.Popen[bytes]:
     """Start listing tracked files changed in the work tree but not staged (``unstaged`` collects);
     it runs while the caller walks the tree."""
-    args = ["diff", "--name-only", "-z", "--no-ext-diff", "--no-renames", _ALL_SUBMODULES, "--",
-            *[f":(top,literal){p}" for p in pathspecs]]
+    args = [*_UNSTAGED_DIFF, "--", *[f":(top,literal){p}" for p in pathspecs]]
     return subprocess.Popen(["git", *args], cwd=repo.top, env=_env(repo), stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
+
+
+@dataclasses.dataclass
+class _Diff:
+    """``git diff --name-only`` of ``folders`` (``[""]``: everything), started ahead."""
+
+    folders: list[str]
+    process: subprocess.Popen[bytes]
+    paths: list[str] | None = None
+
+
+_DIFFS: dict[Repo, _Diff] = {}
+
+
+def start_unstaged_paths(repo: Repo, folders: Sequence[str]) -> None:
+    """Start what ``unstaged_paths`` asks git about ``folders`` and the folders below them, to answer
+    those questions until ``forget_unstaged_paths``: it runs while the caller does other work."""
+    wanted = _wanted(folders)
+    process = subprocess.Popen(["git", *_UNSTAGED_DIFF, *_below(wanted)], cwd=repo.top, env=_env(repo),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _DIFFS[repo] = _Diff(wanted, process)
+
+
+def forget_unstaged_paths(repo: Repo) -> None:
+    """From now on, ``unstaged_paths`` asks git again: the work tree may have changed."""
+    diff = _DIFFS.pop(repo, None)
+    if diff is not None and diff.paths is None:
+        diff.process.communicate()
 
 
 def unstaged_paths(repo: Repo, folder: str = "") -> list[str]:
     """The tracked files below ``folder`` whose work-tree copy differs from the index, or may differ
     without git saying so (``hidden_from_diff``)."""
-    return _split_z(run_git(repo, ["diff", "--name-only", "-z", "--no-ext-diff", "--no-renames",
-                                   _ALL_SUBMODULES, *_below([folder])])) + hidden_from_diff(repo, folder)
+    diff = _DIFFS.get(repo)
+    if diff is not None and _inside(folder, diff.folders):
+        if diff.paths is None:
+            output, error = diff.process.communicate()
+            if diff.process.returncode != 0:
+                _failed(repo, ["diff"], error, diff.process.returncode)
+            diff.paths = _split_z(output)
+        changed = [path for path in diff.paths if _inside(path, [folder])]
+    else:
+        changed = _split_z(run_git(repo, [*_UNSTAGED_DIFF, *_below([folder])]))
+    return changed + hidden_from_diff(repo, folder)
 
 
 def hidden_from_diff(repo: Repo, folder: str = "") -> list[str]:

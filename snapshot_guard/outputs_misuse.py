@@ -204,6 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def work() -> int:
         the_plan = plan.make_plan(args, filenames)
+        plan.start_unstaged(the_plan)
         found: list[Finding] = []
         lines: dict[plan.RootSettings, list[str]] = {}
         for root in the_plan.touched:

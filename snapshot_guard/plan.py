@@ -204,6 +204,8 @@ def make_plan(args: argparse.Namespace, filenames: Sequence[str] | None = None) 
     touches."""
     cwd = os.getcwd()
     repo = git.find_repo(cwd)
+    if repo is not None:
+        git.forget_unstaged_paths(repo)  # what an earlier run in this process started
     if args.source == "index" and repo is None:
         raise SnapshotInputError(f"{cwd}: --source index needs a git repository")
     top = repo.top if repo else cwd
@@ -224,6 +226,9 @@ def make_plan(args: argparse.Namespace, filenames: Sequence[str] | None = None) 
                 continue
             what = "does not exist" if not os.path.exists(root.path) else "is not a folder"
             raise SnapshotInputError(f"{root.display}: snapshot root {what} (from {root.how})")
+    folders = {folder for root in roots for folder in _folders_of(repo, root)} if repo else set()
+    if repo is not None and folders and filenames is not None:  # read while git says what the run changes
+        git.start_listing(repo, sorted(folders))
     run_change = change.Change("all", frozenset(), "every root") if filenames is None else \
         change.detect(repo, filenames)
     touched = roots if run_change.everything or repo is None else \
@@ -231,6 +236,15 @@ def make_plan(args: argparse.Namespace, filenames: Sequence[str] | None = None) 
     unchecked = None if filenames is None else _unchecked(roots, declared, run_change)
     return Plan(repo, top, views, roots, touched, config, warn_at, run_change, notes, declared,
                 unchecked)
+
+
+def start_unstaged(the_plan: Plan) -> None:
+    """Start asking git which files of the touched roots differ on disk from what is staged (the
+    staged view reads those from git): it runs while the hook takes its snapshots."""
+    if the_plan.repo is not None and "index" in the_plan.views:
+        folders = {folder for root in the_plan.touched for folder in _folders_of(the_plan.repo, root)}
+        if folders:
+            git.start_unstaged_paths(the_plan.repo, sorted(folders))
 
 
 def _outside_sparse_checkout(repo: git.Repo, root: RootSettings) -> bool:
@@ -356,11 +370,7 @@ def touched_roots(repo: git.Repo, roots: Sequence[RootSettings], changed: frozen
         return []
     if changed & configuration:
         return list(roots)
-    inside: dict[RootSettings, set[str]] = {}
-    for root in roots:
-        names = [display_path(root.path, repo.top), display_path(os.path.realpath(root.path), repo.top)]
-        inside[root] = {"" if folder == "." else folder for folder in names
-                        if not folder.startswith("../") and folder != ".."}
+    inside = {root: _folders_of(repo, root) for root in roots}
     direct = {root for root in roots if changed.intersection(root.declared_in)
               or any(_below(path, prefix) for path in changed for prefix in inside[root])}
     links = _StagedLinks(repo)
@@ -368,6 +378,14 @@ def touched_roots(repo: git.Repo, roots: Sequence[RootSettings], changed: frozen
     links.read({folder for root in roots for folder in inside[root]})
     return [root for root in roots if root in direct
             or (inside[root] and _changed_behind_links(links, inside[root], changed))]
+
+
+def _folders_of(repo: git.Repo, root: RootSettings) -> set[str]:
+    """The folders of the repository (relative to its top; ``""``: the top) that ``root`` is, as
+    named and as resolved."""
+    names = [display_path(root.path, repo.top), display_path(os.path.realpath(root.path), repo.top)]
+    return {"" if folder == "." else folder for folder in names
+            if not folder.startswith("../") and folder != ".."}
 
 
 class _StagedLinks:

@@ -246,6 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def work() -> int:
         the_plan = plan.make_plan(args, filenames)
+        plan.start_unstaged(the_plan)
         options = options_for(the_plan, args.allow, args.data_threshold, args.max_read)
         views = [view for view in the_plan.views if view == "index" or not args.no_worktree]
         found: list[Finding] = []

@@ -70,3 +70,19 @@ def test_the_index_is_read_again_once_it_changed(repo: sg_git.Repo) -> None:
     after, _ = sg_git.stage_records(repo, ["c"])
     assert len(after) == len(before) + 1
     assert after == asked_alone(repo, ["c"])
+
+
+def test_what_differs_on_disk_is_answered_from_a_diff_started_ahead_until_forgotten(
+    repo: sg_git.Repo,
+) -> None:
+    top = Path(repo.top)
+    for name in ("a/b/two.txt", "a-b/four.txt", "c/five.txt"):
+        (top / name).write_text("changed")
+    sg_git.start_unstaged_paths(repo, ["a", "c"])
+    assert sg_git.unstaged_paths(repo, "a/b") == ["a/b/two.txt"]
+    assert sorted(sg_git.unstaged_paths(repo, "c")) == ["c/assumed.txt", "c/five.txt", "c/skipped.txt"]
+    assert sg_git.unstaged_paths(repo, "a-b") == ["a-b/four.txt"]  # not started: asked of git
+    (top / "a" / "one.txt").write_text("changed too")
+    assert sg_git.unstaged_paths(repo, "a") == ["a/b/two.txt"]  # the answer of the started diff
+    sg_git.forget_unstaged_paths(repo)
+    assert sg_git.unstaged_paths(repo, "a") == ["a/b/two.txt", "a/one.txt"]
