@@ -226,9 +226,10 @@ def make_plan(args: argparse.Namespace, filenames: Sequence[str] | None = None) 
                 continue
             what = "does not exist" if not os.path.exists(root.path) else "is not a folder"
             raise SnapshotInputError(f"{root.display}: snapshot root {what} (from {root.how})")
-    folders = {folder for root in roots for folder in _folders_of(repo, root)} if repo else set()
-    if repo is not None and folders and filenames is not None:  # read while git says what the run changes
-        git.start_listing(repo, sorted(folders))
+    if repo is not None and filenames is not None:  # read while git says what the run changes
+        folders = {folder for root in roots for folder in _folders_of(repo, root)}
+        if folders:
+            git.start_listing(repo, sorted(folders))
     run_change = change.Change("all", frozenset(), "every root") if filenames is None else \
         change.detect(repo, filenames)
     touched = roots if run_change.everything or repo is None else \
