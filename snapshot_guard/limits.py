@@ -406,18 +406,25 @@ class RootReport:
     """The lines ``--fix`` wrote (None: not asked)."""
     lint: list[Finding] = dataclasses.field(default_factory=list)
     """What ``snapshot-guard lint`` says of a failing root's ignore files (often why it fails)."""
+    deferred_to: Limit | None = None
+    """The other limit, which this root is over too: that limit's hook shows the fix and the lint."""
 
 
 def root_reports(plan: Plan, measured: Sequence[Measured], judged: Sequence[Limit] = LIMITS,
-                 fix: bool = False, lint: bool = True) -> list[RootReport]:
+                 fix: bool = False, lint: bool = True, defer_to: Limit | None = None
+                 ) -> list[RootReport]:
     """``measured`` by root; a root over one of the ``judged`` limits gets its fix (written with
     ``fix``) and, with ``lint``, the lint findings of its ignore files, from the work-tree snapshot
-    already taken (the walk for patterns that match nothing is left to ``snapshot-guard lint``)."""
+    already taken (the walk for patterns that match nothing is left to ``snapshot-guard lint``).
+    A root over the limit ``defer_to`` too gets neither: that limit's report shows them."""
     reports: dict[RootSettings, RootReport] = {}
     for item in measured:
         reports.setdefault(item.settings, RootReport(item.settings, [])).views.append(item)
     for report in reports.values():
         if not any(item.verdict(limit).status == "fail" for item in report.views for limit in judged):
+            continue
+        if defer_to is not None and any(item.verdict(defer_to).status == "fail" for item in report.views):
+            report.deferred_to = defer_to
             continue
         report.fix = suggest_fix(report.views, plan.declared, plan.top)
         if fix and report.fix is not None and report.fix.lines:

@@ -309,6 +309,9 @@ def _amount(limit: Limit, value: int) -> str:
     return format_size(value) if limit == "size" else plural(value, "file")
 
 
+_LIMIT_NAMES: dict[Limit, str] = {"size": "size limit", "count": "file count limit"}
+
+
 def _verdict_line(measured: Measured, limit: Limit) -> str:
     verdict = measured.verdict(limit)
     name = "size" if limit == "size" else "file count"
@@ -658,7 +661,7 @@ def root_lines(report: RootReport, limits_shown: Sequence[Limit], check: str, st
         if status == "ok" and not always and not item.v2_warns:
             continue
         lines.append(header(check, shown_status, item, style, views))
-        if status == "fail" and intro_needed[0]:
+        if status == "fail" and intro_needed[0] and report.deferred_to is None:
             intro_needed[0] = False
             lines.extend(intro(item.snapshot.sdk, style.width))
         lines.extend(_verdict_line(item, limit) for limit in limits_shown)
@@ -681,6 +684,12 @@ def root_lines(report: RootReport, limits_shown: Sequence[Limit], check: str, st
             options = map_options or MapOptions()
             lines.extend(size_map(item.snapshot, limit, item.verdict(limit).maximum, style,
                                   plan.top, options))
+    if failing and report.deferred_to is not None:
+        root = printable(report.settings.display)
+        lines.append(f"  fix: over the {_LIMIT_NAMES[report.deferred_to]} too: that hook's report shows "
+                     f"the lines for {AMLIGNORE} that bring it under both (so does snapshot-guard scan "
+                     f"{root}); {fix_command or f'snapshot-guard fix {root}'} writes them")
+        return lines
     if report.fix is not None and (failing or report.applied is not None):
         lines.extend(fix_lines(report.fix, plan.top, report.applied, fix_command))
     if failing:

@@ -33,7 +33,11 @@ def check_limit(check: str, limit: Limit, description: str, argv: Sequence[str] 
             if the_plan.repo and on_disk else None
         measured = [measure(root, view, the_plan) for root in the_plan.touched
                     for view in the_plan.views]
-        reports = root_reports(the_plan, measured, (limit,), fix=args.fix)
+        # A root over both limits gets its fix (and lint) from the size hook's report: printed once,
+        # and computed once, when both hooks run. Asked to --fix, or for JSON or SARIF, each does.
+        defer: Limit | None = "size" if limit == "count" and not args.fix and args.format == "text" \
+            else None
+        reports = root_reports(the_plan, measured, (limit,), fix=args.fix, defer_to=defer)
         changed = git.unstaged(unstaged) if unstaged else []
         differ = [root for root in on_disk if any(
             root == "." or path == root or path.startswith(root + "/") for path in changed)]

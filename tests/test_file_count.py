@@ -5,9 +5,10 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import HookRepo, git, map_row
+from conftest import HookRepo, git, map_row, unwrapped
 
 from snapshot_guard.file_count import main
+from snapshot_guard.size_limit import main as size_main
 
 
 def files(folder: Path, count: int, suffix: str = ".png") -> None:
@@ -38,6 +39,34 @@ def test_2000_files_pass_2001_fail(project: Path, capsys: pytest.CaptureFixture[
     assert "  file count: 2,001 files, over the limit of 2,000 files (100%)\n" in out
     assert "      /images/\n" in out
     assert "    then: 0 B in 1 file (folder on disk), within the limits\n" in out
+
+
+def test_a_root_over_both_limits_gets_its_fix_from_the_size_hook_once(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The size hook shows the fix that brings a root under both limits; the count hook points to
+    it instead of computing and printing the same lines again."""
+    files(project / "images", 2001)
+    with open(project / "big.bin", "wb") as handle:
+        handle.truncate(301 * 1024 * 1024)
+    assert check() == 1
+    out = unwrapped(capsys.readouterr().out)
+    assert "/big.bin" not in out and "A snapshot is the copy" not in out
+    assert ("  fix: over the size limit too: that hook's report shows the lines for .amlignore that "
+            "bring it under both (so does snapshot-guard scan src); snapshot-file-count --fix writes "
+            "them") in out
+    assert size_main(["--root", "src", "--source", "worktree"]) == 1
+    out = capsys.readouterr().out
+    assert "  fix: create src/.amlignore with 2 lines" in out and "A snapshot is the copy" in out
+    assert check("--format", "json") == 1
+    assert '"fix": {' in capsys.readouterr().out
+    assert check("--fix") == 1
+    assert (project / ".amlignore").read_text().splitlines()[-2:] == ["/big.bin", "/images/"]
+    capsys.readouterr()
+    (project / "big.bin").unlink()
+    (project / ".amlignore").unlink()
+    assert check() == 1  # over the file count only: its own fix
+    assert "  fix: create src/.amlignore with 1 line" in capsys.readouterr().out
 
 
 def test_warning_above_warn_at_passes(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
