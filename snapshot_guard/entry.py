@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 
+from snapshot_guard import git
 from snapshot_guard.errors import SnapshotInputError
 from snapshot_guard.findings import printable
 
@@ -45,6 +46,7 @@ def guarded(prog: str, work: Callable[[], int]) -> int:
         return _fail(prog, f"internal error ({type(error).__name__}: {str(error)[:200]}); set "
                            f"SNAPSHOT_GUARD_DEBUG=1 to see where, and please report it", 2)
     finally:
+        git.finish_started()
         if enabled:
             gc.enable()
 

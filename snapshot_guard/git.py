@@ -143,10 +143,11 @@ def start_listing(repo: Repo, paths: Sequence[str]) -> None:
     output = _scratch_file()
     if output is None:
         return
+    state = (repo, *repo.index_state())  # before git reads it: a later state is read again
     process = subprocess.Popen(
         ["git", "ls-files", "-v", "--stage", "-z", "--full-name", *_below(_wanted(paths))],
         cwd=repo.top, env=_env(repo), stdout=output, stderr=subprocess.PIPE)
-    _STARTED.setdefault((repo, *repo.index_state()), []).append((_wanted(paths), Started([process], output)))
+    _STARTED.setdefault(state, []).append((_wanted(paths), Started([process], output)))
 
 
 def _listing(repo: Repo, paths: Sequence[str]) -> _Listing:
@@ -215,7 +216,7 @@ def committed_object(repo: Repo, path: str) -> str | None:
 
 
 def commit_listing(repo: Repo, commit: str) -> list[str] | None:
-    """Every entry of ``commit``'s tree as ``stage_records`` gives them (``"mode object 0\tpath"``),
+    """Every entry of ``commit``'s tree as ``stage_records`` gives them (``"H mode object 0\tpath"``),
     read from ``repo``'s objects without fetching; None when ``repo`` does not hold the commit or a
     tree of it."""
     present = subprocess.run(["git", "cat-file", "-e", f"{commit}^{{tree}}"], cwd=repo.top,
@@ -322,8 +323,8 @@ def start_staged_sizes(repo: Repo, records: Sequence[str]) -> Started | None:
 
 
 def staged_sizes(started: Started, count: int) -> list[int] | None:
-    """The ``count`` sizes ``start_staged_sizes`` computed; None if git could not (``ls-files
-    --format`` needs git 2.38) or the index changed in between: ask ``object_sizes`` then."""
+    """The ``count`` sizes ``start_staged_sizes`` computed; None if git could not size them all (a
+    submodule's commit is not a blob here): ask ``object_sizes`` then."""
     for process in started.processes:
         process.wait()
     with started.output:
@@ -414,6 +415,17 @@ def forget_unstaged_paths(repo: Repo) -> None:
     diff = _DIFFS.pop(repo, None)
     if diff is not None and diff.paths is None:
         diff.process.communicate()
+
+
+def finish_started() -> None:
+    """Wait for every git process started ahead whose answer was not asked for: a command leaves
+    none running behind it (``git diff`` may still write the index, holding its lock)."""
+    for started in [item for listings in _STARTED.values() for _, item in listings]:
+        started.processes[0].communicate()
+        started.output.close()
+    _STARTED.clear()
+    for repo in list(_DIFFS):
+        forget_unstaged_paths(repo)
 
 
 def unstaged_paths(repo: Repo, folder: str = "") -> list[str]:

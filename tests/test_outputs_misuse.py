@@ -240,3 +240,25 @@ def test_pre_commit_bad_configuration_is_one_line(hook_repo: HookRepo, repo: Pat
            "patterns, not 'outputs/x'" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     assert os.path.exists(repo / "train.py")
+
+
+def _children() -> set[str]:
+    """The processes this one started and has not waited for (Linux)."""
+    return {child for task in os.listdir("/proc/self/task")
+            for child in Path(f"/proc/self/task/{task}/children").read_text().split()}
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="reads Linux's /proc")
+def test_a_run_leaves_no_git_process_behind(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The git diff started ahead for files to read is waited for even when no file is read: left
+    running, it may write the index after the hook has ended, holding the index's lock."""
+    write(repo / "data" / "notes.txt")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "data")
+    write(repo / "data" / "notes.txt", "changed\n")
+    before = _children()
+    code, _ = run_main(repo, monkeypatch, capsys, "--root", "data")
+    assert code == 0
+    assert _children() <= before
