@@ -160,3 +160,38 @@ def detect(repo: git.Repo | None, filenames: Sequence[str]) -> Change:
 
 def _relative(repo: git.Repo, name: str) -> str:
     return os.path.relpath(os.path.abspath(name), repo.top).replace(os.sep, "/")
+
+
+def runs_before(first: str, then: str) -> bool:
+    """Whether the pre-commit run that started this process is a git hook's (``hook-impl``) that
+    runs the hook ``first`` before the hook ``then`` with the same arguments and stages, and does
+    not skip it (``SKIP``). False whenever that cannot be told: only a report leans on it."""
+    command = parent_command()
+    arguments = _pre_commit_arguments(command) if command is not None else None
+    if not arguments or arguments[0] != "hook-impl":
+        return False
+    try:
+        with open(_option(arguments, "--config", "-c") or ".pre-commit-config.yaml", "rb") as handle:
+            configuration = handle.read()
+    except OSError:
+        return False
+    return hook_order(configuration, first, then, os.environ.get("SKIP", ""))
+
+
+def hook_order(configuration: bytes, first: str, then: str, skip: str) -> bool:
+    """:func:`runs_before` for one ``.pre-commit-config.yaml`` (its bytes) and ``SKIP`` value."""
+    import yaml  # here: only a failing hook's report asks
+
+    if first in {name.strip() for name in skip.split(",")}:
+        return False
+    try:
+        loaded = yaml.safe_load(configuration)
+        hooks = [hook for repo in loaded["repos"] for hook in repo["hooks"]]
+        ids = [hook["id"] for hook in hooks]
+    except (yaml.YAMLError, KeyError, TypeError, AttributeError):
+        return False
+    if first not in ids or then not in ids or ids.index(first) > ids.index(then):
+        return False
+    one, two = hooks[ids.index(first)], hooks[ids.index(then)]
+    return isinstance(one, dict) and isinstance(two, dict) and \
+        all(one.get(key) == two.get(key) for key in ("args", "stages"))

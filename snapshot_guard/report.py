@@ -686,9 +686,9 @@ def root_lines(report: RootReport, limits_shown: Sequence[Limit], check: str, st
                                   plan.top, options))
     if failing and report.deferred_to is not None:
         root = printable(report.settings.display)
-        lines.append(f"  fix: over the {_LIMIT_NAMES[report.deferred_to]} too: that hook's report shows "
-                     f"the lines for {AMLIGNORE} that bring it under both (so does snapshot-guard scan "
-                     f"{root}); {fix_command or f'snapshot-guard fix {root}'} writes them")
+        lines.append(f"  fix: over the {_LIMIT_NAMES[report.deferred_to]} too: that hook's report above "
+                     f"shows the fix of both (so does snapshot-guard scan {root}); "
+                     f"{fix_command or f'snapshot-guard fix {root}'} writes it")
         return lines
     if report.fix is not None and (failing or report.applied is not None):
         lines.extend(fix_lines(report.fix, plan.top, report.applied, fix_command))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from snapshot_guard import entry, git, plan, report
+from snapshot_guard import change, entry, git, plan, report
 from snapshot_guard.limits import Limit, measure, root_reports
 
 CHECK = "snapshot-size-limit"
@@ -33,10 +33,11 @@ def check_limit(check: str, limit: Limit, description: str, argv: Sequence[str] 
             if the_plan.repo and on_disk else None
         measured = [measure(root, view, the_plan) for root in the_plan.touched
                     for view in the_plan.views]
-        # A root over both limits gets its fix (and lint) from the size hook's report: printed once,
-        # and computed once, when both hooks run. Asked to --fix, or for JSON or SARIF, each does.
+        # A root over both limits gets its fix (and lint) from the size hook's report, printed and
+        # computed once, when this commit's git hook has just run it with the same arguments.
+        # Asked to --fix, or for JSON or SARIF, each hook gives its own.
         defer: Limit | None = "size" if limit == "count" and not args.fix and args.format == "text" \
-            else None
+            and change.runs_before(CHECK, check) else None
         reports = root_reports(the_plan, measured, (limit,), fix=args.fix, defer_to=defer)
         changed = git.unstaged(unstaged) if unstaged else []
         differ = [root for root in on_disk if any(

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import HookRepo, git, map_row, unwrapped
 
+from snapshot_guard.change import hook_order
 from snapshot_guard.file_count import main
-from snapshot_guard.size_limit import main as size_main
 
 
 def files(folder: Path, count: int, suffix: str = ".png") -> None:
@@ -41,32 +42,56 @@ def test_2000_files_pass_2001_fail(project: Path, capsys: pytest.CaptureFixture[
     assert "    then: 0 B in 1 file (folder on disk), within the limits\n" in out
 
 
-def test_a_root_over_both_limits_gets_its_fix_from_the_size_hook_once(
+def test_a_root_over_both_limits_gets_its_own_fix_when_run_by_hand(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The size hook shows the fix that brings a root under both limits; the count hook points to
-    it instead of computing and printing the same lines again."""
+    """Outside a git hook nothing says the size hook ran: each limit hook shows the whole fix."""
     files(project / "images", 2001)
     with open(project / "big.bin", "wb") as handle:
         handle.truncate(301 * 1024 * 1024)
     assert check() == 1
-    out = unwrapped(capsys.readouterr().out)
-    assert "/big.bin" not in out and "A snapshot is the copy" not in out
-    assert ("  fix: over the size limit too: that hook's report shows the lines for .amlignore that "
-            "bring it under both (so does snapshot-guard scan src); snapshot-file-count --fix writes "
-            "them") in out
-    assert size_main(["--root", "src", "--source", "worktree"]) == 1
     out = capsys.readouterr().out
     assert "  fix: create src/.amlignore with 2 lines" in out and "A snapshot is the copy" in out
-    assert check("--format", "json") == 1
-    assert '"fix": {' in capsys.readouterr().out
-    assert check("--fix") == 1
-    assert (project / ".amlignore").read_text().splitlines()[-2:] == ["/big.bin", "/images/"]
-    capsys.readouterr()
-    (project / "big.bin").unlink()
-    (project / ".amlignore").unlink()
-    assert check() == 1  # over the file count only: its own fix
-    assert "  fix: create src/.amlignore with 1 line" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("configuration", "skip", "expected"), [
+    ("repos: [{repo: r, hooks: [{id: size}, {id: count}]}]", "", True),
+    ("repos: [{repo: r, hooks: [{id: size}]}, {repo: s, hooks: [{id: count}]}]", "", True),
+    ("repos: [{repo: r, hooks: [{id: size}, {id: count}]}]", "other,size", False),  # SKIP=size
+    ("repos: [{repo: r, hooks: [{id: count}, {id: size}]}]", "", False),  # after it
+    ("repos: [{repo: r, hooks: [{id: count}]}]", "", False),  # not installed
+    ("repos: [{repo: r, hooks: [{id: size, args: [--max-size, 1GB]}, {id: count}]}]", "", False),
+    ("repos: [{repo: r, hooks: [{id: size, args: [-v]}, {id: count, args: [-v]}]}]", "", True),
+    ("repos: [{repo: r, hooks: [{id: size, stages: [pre-push]}, {id: count}]}]", "", False),
+    ("repos: [{repo: r, hooks: [size, count]}]", "", False),
+    ("repos: {", "", False),
+])
+def test_whether_the_size_hook_runs_first_with_the_same_limits(
+    configuration: str, skip: str, expected: bool
+) -> None:
+    assert hook_order(configuration.encode(), "size", "count", skip) is expected
+
+
+def test_in_one_commit_a_root_over_both_limits_gets_its_fix_from_the_size_hook_once(
+    hook_repo: HookRepo, repo: Path
+) -> None:
+    hook_repo.install(repo, "snapshot-size-limit", "snapshot-file-count")
+    files(repo / "images", 2001)
+    with open(repo / "big.bin", "wb") as handle:
+        handle.truncate(301 * 1024 * 1024)
+    git(repo, "add", "-A")
+    both = hook_repo.commit(repo, "-m", "both")
+    assert both.returncode == 1, both.stdout
+    size, count = both.stdout.split("snapshot-file-count: FAILED", 1)
+    assert "  fix: create .amlignore with 2 lines" in size and "A snapshot is the copy" in size
+    assert "/big.bin" not in count and "A snapshot is the copy" not in count
+    assert "fix: over the size limit too: that hook's report above shows the fix of both" in \
+        unwrapped(count)
+    skipped = subprocess.run(["git", "commit", "-m", "both"], cwd=repo, text=True, check=False,
+                             env=hook_repo.env({"SKIP": "snapshot-size-limit"}),
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert skipped.returncode == 1, skipped.stdout
+    assert "  fix: create .amlignore with 2 lines (or run snapshot-file-count --fix)" in skipped.stdout
 
 
 def test_warning_above_warn_at_passes(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
