@@ -12,8 +12,10 @@ The four hooks run one after another, as pre-commit runs them, and each hook of 
 the same hook of AFTER, ``--repeat`` times: a machine that slows down or speeds up does so for both
 alike, which a run of one version after the other does not give (``bench_commit.py --checkout``).
 A hook learns what a run asks of it from the command line of the process that started it; here that
-is a shell whose arguments read ``pre-commit hook-impl --hook-type pre-commit``, so each hook judges the
-staged change as it does under ``git commit``. The shell is part of the time measured, for both.
+is a shell whose arguments read ``pre-commit hook-impl --config=.pre-commit-config.yaml
+--hook-type=pre-commit``, and the monorepo has that configuration (the four hooks, in the README's
+order), so each hook judges the staged change as it does under ``git commit``. The shell is part of
+the time measured, for both.
 
 Printed: per version, each hook's least and median wall time, and their sums.
 """
@@ -32,7 +34,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_commit import BASE_TAG, EDITED, MAIN_SIZE, PASSING_ROOTS, SNAPSHOT_GUARD_HOOKS, git, monorepo
 
 STATES = {"pass": PASSING_ROOTS, "fail": (".",)}
-AS_PRE_COMMIT = ("pre-commit", "hook-impl", "--hook-type", "pre-commit")
+AS_PRE_COMMIT = ("pre-commit", "hook-impl", "--config=.pre-commit-config.yaml", "--hook-type=pre-commit")
+PRE_COMMIT_CONFIG = "repos:\n- repo: https://example.invalid/snapshot-guard\n  rev: bench\n  hooks:\n" + \
+    "".join(f"  - id: {hook}\n" for hook in SNAPSHOT_GUARD_HOOKS)
+"""What the hooks read of the configuration of the git hook that starts them (the order of the
+hooks, their arguments): the four hooks as the README installs them."""
 
 
 def install(checkout: str, venv: str) -> str:
@@ -47,7 +53,9 @@ def enter(top: str, roots: Sequence[str], attempt: str) -> None:
     git(top, "checkout", "-q", "-f", "-B", "bench-ab", BASE_TAG)
     with open(os.path.join(top, ".snapshot-guard.yaml"), "w") as handle:
         handle.write("roots: [" + ", ".join(f'"{root}"' for root in roots) + "]\n")
-    git(top, "add", ".snapshot-guard.yaml")
+    with open(os.path.join(top, ".pre-commit-config.yaml"), "w") as handle:
+        handle.write(PRE_COMMIT_CONFIG)
+    git(top, "add", ".snapshot-guard.yaml", ".pre-commit-config.yaml")
     git(top, "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "commit", "-q",
         "--no-verify", "-m", "bench configuration")
     with open(os.path.join(top, EDITED), "a") as handle:
