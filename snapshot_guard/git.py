@@ -268,9 +268,15 @@ def object_sizes(repo: Repo, object_ids: Sequence[str]) -> list[int]:
         return [present.get(object_id, -1) for object_id in object_ids]
     output = run_git(repo, ["cat-file", "--batch-check=%(objectsize)", "--buffer"],
                      stdin="\n".join(object_ids).encode() + b"\n")
+    return _sizes(output)
+
+
+def _sizes(output: bytes) -> list[int]:
+    """The sizes ``cat-file --batch-check=%(objectsize)`` printed, -1 for each object it says is
+    missing (a submodule's commit is not in the superproject's objects)."""
     try:
         return list(map(int, output.split()))
-    except ValueError:  # "<id> missing" lines, for submodule commits
+    except ValueError:  # "<id> missing" lines
         return [int(word) if word.isdigit() else -1 for word in output.decode().split("\n")[:-1]]
 
 
@@ -323,17 +329,14 @@ def start_staged_sizes(repo: Repo, records: Sequence[str]) -> Started | None:
 
 
 def staged_sizes(started: Started, count: int) -> list[int] | None:
-    """The ``count`` sizes ``start_staged_sizes`` computed; None if git could not size them all (a
-    submodule's commit is not a blob here): ask ``object_sizes`` then."""
+    """The ``count`` sizes ``start_staged_sizes`` computed (-1 for an object missing here: a
+    submodule's commit); None if git did not answer each: ask ``object_sizes`` then."""
     for process in started.processes:
         process.wait()
     with started.output:
         started.output.seek(0)
         output = started.output.read()
-    try:
-        sizes = list(map(int, output.split()))
-    except ValueError:
-        return None
+    sizes = _sizes(output)
     return sizes if len(sizes) == count else None
 
 

@@ -86,3 +86,21 @@ def test_what_differs_on_disk_is_answered_from_a_diff_started_ahead_until_forgot
     assert sg_git.unstaged_paths(repo, "a") == ["a/b/two.txt"]  # the answer of the started diff
     sg_git.forget_unstaged_paths(repo)
     assert sg_git.unstaged_paths(repo, "a") == ["a/b/two.txt", "a/one.txt"]
+
+
+def test_a_submodule_commit_is_sized_missing_in_the_same_answer(repo: sg_git.Repo, tmp_path: Path) -> None:
+    """A gitlink's commit is not in the superproject's objects: -1, without asking git again."""
+    sub = make_repo(tmp_path / "sub")
+    (sub / "x.txt").write_text("x")
+    git(sub, "add", "x.txt")
+    git(sub, "commit", "-qm", "x")
+    commit = git(sub, "rev-parse", "HEAD").strip()
+    git(Path(repo.top), "update-index", "--add", "--cacheinfo", f"160000,{commit},c/sub")
+    records, plain = sg_git.stage_records(repo, ["c"])
+    assert not plain
+    started = sg_git.start_staged_sizes(repo, records)
+    assert started is not None
+    sizes = sg_git.staged_sizes(started, len(records))
+    assert sizes is not None
+    assert [size for record, size in zip(records, sizes) if record.startswith("H 160000")] == [-1]
+    assert -1 not in [size for record, size in zip(records, sizes) if not record.startswith("H 160000")]
