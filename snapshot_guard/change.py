@@ -164,8 +164,9 @@ def _relative(repo: git.Repo, name: str) -> str:
 
 def runs_before(first: str, then: str) -> bool:
     """Whether the pre-commit run that started this process is a git hook's (``hook-impl``) that
-    runs the hook ``first`` before the hook ``then`` with the same arguments and stages, and does
-    not skip it (``SKIP``). False whenever that cannot be told: only a report leans on it."""
+    runs the hook ``first`` before the hook ``then``, configured alike (the same arguments, stages,
+    file filters...), and does not skip it (``SKIP``). False whenever that cannot be told: only a
+    report leans on it."""
     command = parent_command()
     arguments = _pre_commit_arguments(command) if command is not None else None
     if not arguments or arguments[0] != "hook-impl":
@@ -194,4 +195,4 @@ def hook_order(configuration: bytes, first: str, then: str, skip: str) -> bool:
         return False
     one, two = hooks[ids.index(first)], hooks[ids.index(then)]
     return isinstance(one, dict) and isinstance(two, dict) and \
-        all(one.get(key) == two.get(key) for key in ("args", "stages"))
+        all(one.get(key) == two.get(key) for key in {*one, *two} - {"id", "name", "alias"})

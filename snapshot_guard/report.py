@@ -309,12 +309,12 @@ def _amount(limit: Limit, value: int) -> str:
     return format_size(value) if limit == "size" else plural(value, "file")
 
 
-_LIMIT_NAMES: dict[Limit, str] = {"size": "size limit", "count": "file count limit"}
+_LIMIT_NAMES: dict[Limit, str] = {"size": "size", "count": "file count"}
 
 
 def _verdict_line(measured: Measured, limit: Limit) -> str:
     verdict = measured.verdict(limit)
-    name = "size" if limit == "size" else "file count"
+    name = _LIMIT_NAMES[limit]
     exact = f" ({verdict.value:,} bytes)" if limit == "size" else ""
     bound = "at least " if verdict.lower_bound else ""
     line = f"  {name}: {bound}{_amount(limit, verdict.value)}{exact}"
@@ -686,8 +686,8 @@ def root_lines(report: RootReport, limits_shown: Sequence[Limit], check: str, st
                                   plan.top, options))
     if failing and report.deferred_to is not None:
         root = printable(report.settings.display)
-        lines.append(f"  fix: over the {_LIMIT_NAMES[report.deferred_to]} too: that hook's report above "
-                     f"shows the fix of both (so does snapshot-guard scan {root}); "
+        lines.append(f"  fix: over the {_LIMIT_NAMES[report.deferred_to]} limit too: that hook's report "
+                     f"above shows the fix of both (so does snapshot-guard scan {root}); "
                      f"{fix_command or f'snapshot-guard fix {root}'} writes it")
         return lines
     if report.fix is not None and (failing or report.applied is not None):

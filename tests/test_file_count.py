@@ -63,6 +63,8 @@ def test_a_root_over_both_limits_gets_its_own_fix_when_run_by_hand(
     ("repos: [{repo: r, hooks: [{id: size, args: [--max-size, 1GB]}, {id: count}]}]", "", False),
     ("repos: [{repo: r, hooks: [{id: size, args: [-v]}, {id: count, args: [-v]}]}]", "", True),
     ("repos: [{repo: r, hooks: [{id: size, stages: [pre-push]}, {id: count}]}]", "", False),
+    ("repos: [{repo: r, hooks: [{id: size, always_run: false, files: ^x/}, {id: count}]}]", "", False),
+    ("repos: [{repo: r, hooks: [{id: size, name: Size}, {id: count, name: Count}]}]", "", True),
     ("repos: [{repo: r, hooks: [size, count]}]", "", False),
     ("repos: {", "", False),
 ])
